@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+# Cairn's front door. A thin wrapper over meson (as QEMU's Makefile is):
+# every target first runs scripts/setup.sh, which installs the Debian
+# packages in scripts/packages.txt that are missing, then builds with ninja.
+#
+#   make run     build, format $(VOLUME) if it does not exist, boot it
+#   make test    build and run every test (host cmocka + QEMU integration)
+#   make bench   the benchmarks, under qemu -icount shift=0
+#   make gdb     boot halted with QEMU's gdbstub and attach gdb
+#   make clean   remove the build directory (never the volume)
+
+BUILD   ?= build
+VOLUME  ?= cairn.img
+SIZE    ?= 256M
+MEM     ?= 256M
+QEMU_ARGS ?=
+
+MESON_SETUP = meson setup --cross-file cross/riscv64-unknown-elf.txt $(BUILD)
+
+.PHONY: all setup build run test bench soak gdb clean format
+
+all: build
+
+setup:
+	@./scripts/setup.sh
+
+$(BUILD)/build.ninja:
+	@./scripts/setup.sh
+	$(MESON_SETUP)
+
+build: setup $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# The volume is only created when it does not exist: a second `make run`
+# boots (and resumes) the same system.
+$(VOLUME):
+	@$(MAKE) --no-print-directory build
+	$(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image $(VOLUME)
+
+format: build
+	$(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image $(VOLUME)
+
+run: build
+	@[ -e $(VOLUME) ] || $(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image $(VOLUME)
+	./scripts/cairn-qemu --build $(BUILD) --mem $(MEM) $(VOLUME) $(QEMU_ARGS)
+
+test: build
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+
+bench: build
+	python3 test/qemu/bench.py --build $(BUILD)
+
+soak: build
+	python3 test/qemu/soak.py --build $(BUILD)
+
+gdb: build
+	@[ -e $(VOLUME) ] || $(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image $(VOLUME)
+	./scripts/gdb.sh $(BUILD) $(VOLUME) $(MEM)
+
+clean:
+	rm -rf $(BUILD)
