@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The 16-byte key slot: how a capability is stored in a node on disk (and,
+ * byte for byte, in the node cache). Keys live only in node slots, never in
+ * memory a domain can read or write, so this layout is private to the
+ * kernel, the formatter and the tests (DESIGN.md invariant 3).
+ *
+ *   byte  0      u8   type         0 = void key (see CAIRN_KEY_TYPE_VOID)
+ *   byte  1      u8   rights       meaning depends on the type
+ *   bytes 2..3   u16  badge        distinguishes keys to one object
+ *   bytes 4..7   u32  alloc_count  the object's count when the key was made;
+ *                                  a key whose count differs from the
+ *                                  object's current one is void (rescinded)
+ *   bytes 8..15  u64  oid          node or page OID of the designated object
+ *
+ * Number keys carry no object: they reuse bytes 2..15 as 14 bytes of data.
+ * An all-zero slot is a void key, which is what makes an all-zero node pot
+ * a pot of freshly manufactured nodes (docs/volume-format.md, "Sparse
+ * zero"). The table of key types belongs to the kernel; this file only
+ * fixes where the fields are.
+ *
+ * Freestanding: only <stdint.h>, <stdbool.h>, <string.h>.
+ */
+#ifndef CAIRN_DISK_KEY_H
+#define CAIRN_DISK_KEY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cairn/endian.h"
+
+#define CAIRN_KEY_SIZE 16u
+#define CAIRN_KEY_OFF_TYPE 0u
+#define CAIRN_KEY_OFF_RIGHTS 1u
+#define CAIRN_KEY_OFF_BADGE 2u
+#define CAIRN_KEY_OFF_ALLOC_COUNT 4u
+#define CAIRN_KEY_OFF_OID 8u
+#define CAIRN_KEY_OFF_NUMBER 2u /* number keys: data bytes 2..15 */
+#define CAIRN_KEY_NUMBER_LEN 14u
+
+#define CAIRN_KEY_TYPE_VOID 0u
+
+_Static_assert(CAIRN_KEY_OFF_BADGE == CAIRN_KEY_OFF_RIGHTS + 1, "badge follows rights");
+_Static_assert(CAIRN_KEY_OFF_ALLOC_COUNT == CAIRN_KEY_OFF_BADGE + 2, "u16 badge");
+_Static_assert(CAIRN_KEY_OFF_OID == CAIRN_KEY_OFF_ALLOC_COUNT + 4, "u32 alloc count");
+_Static_assert(CAIRN_KEY_OFF_OID + 8 == CAIRN_KEY_SIZE, "u64 oid ends the slot");
+_Static_assert(CAIRN_KEY_OFF_NUMBER + CAIRN_KEY_NUMBER_LEN == CAIRN_KEY_SIZE,
+	       "number data runs to the end of the slot");
+
+static inline uint8_t cairn_key_type(const uint8_t *slot)
+{
+	return slot[CAIRN_KEY_OFF_TYPE];
+}
+
+static inline void cairn_key_set_type(uint8_t *slot, uint8_t type)
+{
+	slot[CAIRN_KEY_OFF_TYPE] = type;
+}
+
+static inline uint8_t cairn_key_rights(const uint8_t *slot)
+{
+	return slot[CAIRN_KEY_OFF_RIGHTS];
+}
+
+static inline void cairn_key_set_rights(uint8_t *slot, uint8_t rights)
+{
+	slot[CAIRN_KEY_OFF_RIGHTS] = rights;
+}
+
+static inline uint16_t cairn_key_badge(const uint8_t *slot)
+{
+	return cairn_get_le16(slot + CAIRN_KEY_OFF_BADGE);
+}
+
+static inline void cairn_key_set_badge(uint8_t *slot, uint16_t badge)
+{
+	cairn_put_le16(slot + CAIRN_KEY_OFF_BADGE, badge);
+}
+
+static inline uint32_t cairn_key_alloc_count(const uint8_t *slot)
+{
+	return cairn_get_le32(slot + CAIRN_KEY_OFF_ALLOC_COUNT);
+}
+
+static inline void cairn_key_set_alloc_count(uint8_t *slot, uint32_t count)
+{
+	cairn_put_le32(slot + CAIRN_KEY_OFF_ALLOC_COUNT, count);
+}
+
+static inline uint64_t cairn_key_oid(const uint8_t *slot)
+{
+	return cairn_get_le64(slot + CAIRN_KEY_OFF_OID);
+}
+
+static inline void cairn_key_set_oid(uint8_t *slot, uint64_t oid)
+{
+	cairn_put_le64(slot + CAIRN_KEY_OFF_OID, oid);
+}
+
+/* Number keys: copy the 14 data bytes out of / into bytes 2..15. */
+static inline void cairn_key_number_get(const uint8_t *slot, uint8_t out[CAIRN_KEY_NUMBER_LEN])
+{
+	memcpy(out, slot + CAIRN_KEY_OFF_NUMBER, CAIRN_KEY_NUMBER_LEN);
+}
+
+static inline void cairn_key_number_set(uint8_t *slot, const uint8_t data[CAIRN_KEY_NUMBER_LEN])
+{
+	memcpy(slot + CAIRN_KEY_OFF_NUMBER, data, CAIRN_KEY_NUMBER_LEN);
+}
+
+/* A void key is type 0; the other bytes of a void slot are meaningless
+ * but cairn_key_clear() zeroes them so that pots stay sparse-friendly. */
+static inline bool cairn_key_is_void(const uint8_t *slot)
+{
+	return slot[CAIRN_KEY_OFF_TYPE] == CAIRN_KEY_TYPE_VOID;
+}
+
+static inline void cairn_key_clear(uint8_t *slot)
+{
+	memset(slot, 0, CAIRN_KEY_SIZE);
+}
+
+#endif /* CAIRN_DISK_KEY_H */
