@@ -16,6 +16,7 @@ MEM     ?= 256M
 QEMU_ARGS ?=
 
 MESON_SETUP = meson setup --cross-file cross/riscv64-unknown-elf.txt $(BUILD)
+FORMAT = $(BUILD)/disk-format/cairn-format --size $(SIZE)
 
 .PHONY: all setup build run test bench soak gdb clean format
 
@@ -31,17 +32,14 @@ $(BUILD)/build.ninja:
 build: setup $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
-# The volume is only created when it does not exist: a second `make run`
-# boots (and resumes) the same system.
-$(VOLUME):
-	@$(MAKE) --no-print-directory build
-	$(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image $(VOLUME)
-
+# `make format` makes a fresh volume (replacing $(VOLUME)); `make run` only
+# creates one when it does not exist, so a second `make run` boots (and
+# resumes) the same system.
 format: build
-	$(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image $(VOLUME)
+	$(FORMAT) --force $(VOLUME)
 
 run: build
-	@[ -e $(VOLUME) ] || $(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image $(VOLUME)
+	@[ -e $(VOLUME) ] || $(FORMAT) $(VOLUME)
 	./scripts/cairn-qemu --build $(BUILD) --mem $(MEM) $(VOLUME) $(QEMU_ARGS)
 
 test: build
@@ -54,7 +52,7 @@ soak: build
 	python3 test/qemu/soak.py --build $(BUILD)
 
 gdb: build
-	@[ -e $(VOLUME) ] || $(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image $(VOLUME)
+	@[ -e $(VOLUME) ] || $(FORMAT) $(VOLUME)
 	./scripts/gdb.sh $(BUILD) $(VOLUME) $(MEM)
 
 clean:

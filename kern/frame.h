@@ -6,8 +6,8 @@
  * copy of a volume object (kern/objcache.c sets the object fields). None of
  * this is persistent: after a restart it is rebuilt empty.
  */
-#ifndef CAIRN_FRAME_H
-#define CAIRN_FRAME_H
+#ifndef CAIRN_KERN_FRAME_H
+#define CAIRN_KERN_FRAME_H
 
 #include <stdint.h>
 #include <stdbool.h>

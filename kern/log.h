@@ -9,8 +9,8 @@
  * build option kernel_log_level and can be raised at boot with
  * `loglevel=debug` in the device tree's /chosen/bootargs (QEMU -append).
  */
-#ifndef CAIRN_LOG_H
-#define CAIRN_LOG_H
+#ifndef CAIRN_KERN_LOG_H
+#define CAIRN_KERN_LOG_H
 
 #include <stdarg.h>
 

@@ -15,6 +15,8 @@
 #include "plic.h"
 #include "timer.h"
 #include "sched.h"
+#include "virtio_blk.h"
+#include "volume.h"
 
 extern char _tdata_start[], _tdata_end[], _tbss_start[], _tbss_end[], _kernel_end[];
 
@@ -68,5 +70,7 @@ __attribute__((noreturn)) void kmain(unsigned long hartid, unsigned long dtb_pa)
 	log_info("memory %lu MiB, %zu frames free, timebase %lu Hz",
 		 (unsigned long)(platform_ram_size() >> 20), frame_free_count(),
 		 (unsigned long)platform.timebase_hz);
+	blk_init();                               /* the first virtio block device */
+	volume_open();                            /* superblock, or a clean stop */
 	sched_run();
 }

@@ -16,8 +16,8 @@
  * their mappings. Physical memory on QEMU virt starts at 0x8000_0000; the
  * kernel is loaded at 0x8020_0000 by OpenSBI.
  */
-#ifndef CAIRN_MEMLAYOUT_H
-#define CAIRN_MEMLAYOUT_H
+#ifndef CAIRN_KERN_MEMLAYOUT_H
+#define CAIRN_KERN_MEMLAYOUT_H
 
 #define USER_VA_TOP        0x0000004000000000UL
 #define DIRECT_MAP_BASE    0xffffffc000000000UL

@@ -5,8 +5,8 @@
  * prints the message, the trap state if there is one, a frame-pointer
  * backtrace, and shuts the machine down through SBI SRST.
  */
-#ifndef CAIRN_PANIC_H
-#define CAIRN_PANIC_H
+#ifndef CAIRN_KERN_PANIC_H
+#define CAIRN_KERN_PANIC_H
 
 struct trap_frame;
 

@@ -4,8 +4,8 @@
  * dtb.c; read-only afterwards. Nothing here is hard-coded for QEMU virt:
  * addresses, sizes and interrupt numbers all come from the tree.
  */
-#ifndef CAIRN_PLATFORM_H
-#define CAIRN_PLATFORM_H
+#ifndef CAIRN_KERN_PLATFORM_H
+#define CAIRN_KERN_PLATFORM_H
 
 #include <stdint.h>
 #include <stdbool.h>

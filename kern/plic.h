@@ -3,8 +3,8 @@
  * The platform-level interrupt controller (RISC-V PLIC specification v1.0.0,
  * §3 memory map): enable a source for our S-mode context, claim, complete.
  */
-#ifndef CAIRN_PLIC_H
-#define CAIRN_PLIC_H
+#ifndef CAIRN_KERN_PLIC_H
+#define CAIRN_KERN_PLIC_H
 
 #include <stdint.h>
 

@@ -5,8 +5,8 @@
  * the RISC-V Privileged Architecture v1.12: §4.1 (supervisor CSRs), §4.1.1
  * (sstatus), §4.1.3 (sip/sie), §4.1.9 (scause, table 4.2), §4.3 (Sv39).
  */
-#ifndef CAIRN_RISCV_H
-#define CAIRN_RISCV_H
+#ifndef CAIRN_KERN_RISCV_H
+#define CAIRN_KERN_RISCV_H
 
 #include <stdint.h>
 

@@ -4,8 +4,8 @@
  * the next ready domain and returns to it, or idles until an interrupt
  * makes one ready; it never returns.
  */
-#ifndef CAIRN_SCHED_H
-#define CAIRN_SCHED_H
+#ifndef CAIRN_KERN_SCHED_H
+#define CAIRN_KERN_SCHED_H
 
 #include <stdbool.h>
 

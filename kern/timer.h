@@ -6,8 +6,8 @@
  * one list sorted by deadline; the hardware is always armed for the first.
  * The list is a cache: after a restart its owners re-arm what they need.
  */
-#ifndef CAIRN_TIMER_H
-#define CAIRN_TIMER_H
+#ifndef CAIRN_KERN_TIMER_H
+#define CAIRN_KERN_TIMER_H
 
 #include <stdint.h>
 #include <stdbool.h>

@@ -10,8 +10,8 @@
  * domain runs, so the kernel can abandon a half-done (prepare-phase)
  * invocation at any point by resetting the stack (kernel_restart()).
  */
-#ifndef CAIRN_TRAP_H
-#define CAIRN_TRAP_H
+#ifndef CAIRN_KERN_TRAP_H
+#define CAIRN_KERN_TRAP_H
 
 #define TF_REGS      0
 #define TF_SEPC      256

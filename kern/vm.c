@@ -119,27 +119,36 @@ void vm_switch(uint64_t root_pa)
 
 bool vm_reserve(uint64_t va, uint64_t size)
 {
-	for (uint64_t a = va & ~(MIB2 - 1); a < va + size; a += MIB2)
-		if (!walk(kernel_root_pa, a, 0, true))
+	for (uint64_t a = va & ~(GIB - 1); a < va + size; a += GIB)
+		if (!walk(kernel_root_pa, a, 1, true))
 			return false;
 	return true;
 }
 
-pte_t *vm_kpte(uint64_t va)
+pte_t *vm_kpte_lookup(uint64_t va)
 {
-	pte_t *pte = walk(kernel_root_pa, va, 0, false);
-	kassert(pte != NULL);
-	return pte;
+	return walk(kernel_root_pa, va, 0, false);
+}
+
+void vm_kpte_install_table(uint64_t va, uint64_t table_pa)
+{
+	pte_t *l1 = walk(kernel_root_pa, va, 1, false);
+	kassert(l1 != NULL && !(*l1 & PTE_V));
+	*l1 = pte_make(table_pa, PTE_V);
 }
 
 void vm_kmap(uint64_t va, uint64_t pa, uint64_t flags)
 {
-	*vm_kpte(va) = pte_make(pa, flags | PTE_V | PTE_A | PTE_D | PTE_G);
+	pte_t *pte = vm_kpte_lookup(va);
+	kassert(pte != NULL);
+	*pte = pte_make(pa, flags | PTE_V | PTE_A | PTE_D | PTE_G);
 }
 
 void vm_kunmap(uint64_t va)
 {
-	*vm_kpte(va) = 0;
+	pte_t *pte = vm_kpte_lookup(va);
+	kassert(pte != NULL);
+	*pte = 0;
 	sfence_vma_addr(va);
 }
 

@@ -11,8 +11,8 @@
  * mappings only change leaves that every root already shares.
  * All tables are caches: they are never written to the volume.
  */
-#ifndef CAIRN_VM_H
-#define CAIRN_VM_H
+#ifndef CAIRN_KERN_VM_H
+#define CAIRN_KERN_VM_H
 
 #include <stdint.h>
 #include <stdbool.h>
@@ -20,16 +20,21 @@
 
 void vm_init(void);
 
-/* Pre-build the level-1 and level-0 tables covering [va, va+size) in the
- * kernel half. Returns false when out of frames. */
+/* Pre-build the level-1 tables covering [va, va+size) in the kernel half,
+ * so that every root shares them. Level-0 tables are added on demand with
+ * vm_kpte_install_table(). Returns false when out of frames. */
 bool vm_reserve(uint64_t va, uint64_t size);
 
-/* Map or unmap one 4 KiB kernel page inside a reserved region. Unmapping
- * flushes the TLB entry for va. */
+/* The level-0 PTE for a kernel va inside a reserved region, or NULL if its
+ * level-0 table does not exist yet. */
+pte_t *vm_kpte_lookup(uint64_t va);
+/* Give the reserved region around va its level-0 table (a zeroed frame). */
+void vm_kpte_install_table(uint64_t va, uint64_t table_pa);
+
+/* Map or unmap one 4 KiB kernel page inside a reserved region whose
+ * level-0 table exists. Unmapping flushes the TLB entry for va. */
 void vm_kmap(uint64_t va, uint64_t pa, uint64_t flags);
 void vm_kunmap(uint64_t va);
-/* The leaf PTE for a kernel va inside a reserved region. */
-pte_t *vm_kpte(uint64_t va);
 
 /* User roots. */
 uint64_t vm_user_root_new(void);        /* 0 when out of frames */
