@@ -17,6 +17,10 @@
 #include "sched.h"
 #include "virtio_blk.h"
 #include "volume.h"
+#include "objcache.h"
+#include "aspace.h"
+#include "proc.h"
+#include "boot_image.h"
 
 extern char _tdata_start[], _tdata_end[], _tbss_start[], _tbss_end[], _kernel_end[];
 
@@ -72,5 +76,11 @@ __attribute__((noreturn)) void kmain(unsigned long hartid, unsigned long dtb_pa)
 		 (unsigned long)platform.timebase_hz);
 	blk_init();                               /* the first virtio block device */
 	volume_open();                            /* superblock, or a clean stop */
+	objcache_init();                          /* the node, tag and page pools */
+	aspace_init();                            /* reverse maps for user PTEs */
+	proc_init();                              /* the (empty) process cache */
+	sched_init();                             /* activities, run queue */
+	unsigned n = boot_start_image();          /* first boot: the image's domains */
+	log_info("first boot: %u domains started", n);
 	sched_run();
 }

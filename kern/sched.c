@@ -1,12 +1,55 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scheduler. Until domains exist it only idles; see sched.h.
+ * The scheduler; see sched.h. Every kernel entry on behalf of a domain
+ * starts with kctx_begin(); the work ends in sched_resume() (back to the
+ * same or another domain) or sched_run() (pick one), both of which leave
+ * the kernel with an empty stack.
  */
+#include <cairn/abi.h>
 #include "sched.h"
+#include "act.h"
+#include "kctx.h"
+#include "proc.h"
 #include "trap.h"
+#include "timer.h"
+#include "aspace.h"
+#include "fpu.h"
+#include "fault.h"
+#include "invoke.h"
+#include "ckpt_hooks.h"
+#include "vm.h"
 #include "riscv.h"
 #include "log.h"
 #include "panic.h"
+
+struct activity *kctx_act;
+uint32_t kctx_stamp;
+bool kctx_committed;
+struct activity *sched_current;
+
+static struct ktimer quantum;
+static bool need_resched;
+
+static void quantum_expired(struct ktimer *t)
+{
+	(void)t;
+	need_resched = true;
+}
+
+void sched_init(void)
+{
+	act_init();
+	quantum.fn = quantum_expired;
+}
+
+bool sched_add_domain(uint64_t root_oid)
+{
+	struct activity *a = act_alloc(root_oid);
+	if (!a)
+		return false;
+	act_ready(a);
+	return true;
+}
 
 void sched_wait_flag(volatile bool *flag)
 {
@@ -24,22 +67,173 @@ void sched_wait_flag(volatile bool *flag)
 	}
 }
 
+void kctx_park(enum act_state s, struct act_list *l)
+{
+	struct activity *a = kctx_act;
+	kassert(a != NULL && !kctx_committed);
+	if (s == ACT_READY)
+		act_ready(a);
+	else
+		act_park(a, s, l);
+	if (sched_current == a)
+		sched_current = NULL;
+	kernel_restart();
+}
+
+void sched_stall(uint64_t oid)
+{
+	struct activity *a = kctx_act;
+	kassert(a != NULL && !kctx_committed);
+	act_stall(a, oid);
+	if (sched_current == a)
+		sched_current = NULL;
+	kernel_restart();
+}
+
+static void sleep_done(struct ktimer *t)
+{
+	struct activity *a = (struct activity *)((char *)t - __builtin_offsetof(struct activity, timer));
+	act_ready(a);
+}
+
+void sched_sleep(struct activity *a, uint64_t deadline)
+{
+	act_park(a, ACT_SLEEPING, NULL);
+	if (sched_current == a)
+		sched_current = NULL;
+	a->timer.fn = sleep_done;
+	ktimer_arm(&a->timer, deadline);
+}
+
+void sched_resume(struct activity *a, struct proc *p)
+{
+	kassert(p->act == a && a->proc == p);
+	/* Getting p ready to run is an operation of its own: after an
+	 * invocation has committed, it starts a new prepare phase (which may
+	 * park a; the committed invocation stays done). */
+	if (kctx_committed)
+		kctx_begin(a);
+	ckpt_before_run(p);
+	aspace_root(p);
+	kctx_commit();
+	a->state = ACT_RUNNING;
+	sched_current = a;
+	fpu_switch_to(p);
+	uint64_t root = aspace_root(p); /* exists: built above or before */
+	if ((csr_read(satp) & SATP_PPN_MASK) != (root >> PAGE_SHIFT))
+		vm_switch(root);
+	if (!quantum.armed)
+		ktimer_arm(&quantum, timer_now() + timer_ms_to_ticks(SCHED_QUANTUM_MS));
+	kctx_end();
+	user_return(&p->tf);
+}
+
+void sched_transfer(struct activity *a, struct proc *t)
+{
+	struct proc *p = a->proc;
+	kassert(t->act == NULL);
+	if (p)
+		p->act = NULL;
+	a->root_oid = t->root_oid;
+	a->proc = t;
+	t->act = a;
+	sched_resume(a, t);
+}
+
+/* Run activity a: load its domain (prepare phase, may park a). Returns
+ * only if a is gone (its domain is not running any more). */
+static void dispatch(struct activity *a)
+{
+	struct proc *p;
+	kctx_begin(a);
+	a->state = ACT_RUNNING;
+	if (proc_get(a->root_oid, &p) != PROC_OK) {
+		log_warn("domain %lu: its root is not a domain any more; it stops",
+			 (unsigned long)a->root_oid);
+		act_free(a);
+		return;
+	}
+	if (p->run_state != CAIRN_DOM_RUNNING || (p->act && p->act != a)) {
+		act_free(a); /* halted or resumed by other means meanwhile */
+		return;
+	}
+	p->act = a;
+	a->proc = p;
+	sched_resume(a, p);
+}
+
 void sched_run(void)
 {
+	kctx_end();
 	for (;;) {
 		intr_off();
+		struct activity *a = act_list_pop(&run_queue);
+		if (a) {
+			need_resched = false;
+			ktimer_cancel(&quantum);
+			dispatch(a);
+			continue;
+		}
+		/* Idle: nobody is ready. Switch to the kernel's own table so
+		 * no domain's tables are in use while they may be freed. */
+		sched_current = NULL;
 		__asm__ volatile("wfi");
 		intr_on();
 		intr_off();
 	}
 }
 
+/* --- entries from U-mode -------------------------------------------- */
+
+static struct activity *entry(struct trap_frame *tf, struct proc **pp)
+{
+	struct activity *a = sched_current;
+	kassert(a != NULL && a->proc != NULL && &a->proc->tf == tf);
+	kctx_begin(a);
+	*pp = a->proc;
+	return a;
+}
+
+void sched_user_interrupt(struct trap_frame *tf)
+{
+	struct proc *p;
+	struct activity *a = entry(tf, &p);
+	(void)tf;
+	if (need_resched && run_queue.head) {
+		need_resched = false;
+		ktimer_cancel(&quantum);
+		act_ready(a);
+		sched_current = NULL;
+		sched_run();
+	}
+	need_resched = false;
+	sched_resume(a, p);
+}
+
 void sched_user_ecall(struct trap_frame *tf)
 {
-	panic_trap("ecall from U-mode with no domains", tf);
+	struct proc *p;
+	struct activity *a = entry(tf, &p);
+	invoke_syscall(a, p);
 }
 
 void sched_user_exception(struct trap_frame *tf)
 {
-	panic_trap("exception from U-mode with no domains", tf);
+	struct proc *p;
+	struct activity *a = entry(tf, &p);
+	fault_user_exception(a, p);
+}
+
+void sched_raise_io_fault(struct activity *a, uint64_t kernel_va)
+{
+	struct proc *p = a->proc;
+	if (!p) {
+		log_error("domain %lu: cannot read its own nodes (at %#lx); it stops",
+			  (unsigned long)a->root_oid, (unsigned long)kernel_va);
+		act_free(a);
+		if (sched_current == a)
+			sched_current = NULL;
+		kernel_restart();
+	}
+	fault_deliver(a, p, CAIRN_FAULT_IO, 0, kernel_va, NULL);
 }

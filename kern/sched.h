@@ -1,21 +1,49 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The scheduler's entry points used by the trap layer. sched_run() picks
- * the next ready domain and returns to it, or idles until an interrupt
- * makes one ready; it never returns.
+ * The scheduler: round-robin over ready activities, with a 10 ms quantum
+ * driven by the supervisor timer. An invocation that transfers control
+ * (CALL, RETURN) hands the processor straight to the receiver without a
+ * trip through the run queue.
  */
 #ifndef CAIRN_KERN_SCHED_H
 #define CAIRN_KERN_SCHED_H
 
+#include <stdint.h>
 #include <stdbool.h>
 
 struct trap_frame;
+struct activity;
+struct proc;
 
+#define SCHED_QUANTUM_MS 10
+
+void sched_init(void);
+
+/* Make the domain rooted at oid runnable (boot, recovery). */
+bool sched_add_domain(uint64_t root_oid);
+
+/* Pick the next ready activity and run it, or idle. Never returns. */
 __attribute__((noreturn)) void sched_run(void);
+/* Return to U-mode in p, a's domain. */
+__attribute__((noreturn)) void sched_resume(struct activity *a, struct proc *p);
+/* a's domain stopped running (waiting or available); run t with a. */
+__attribute__((noreturn)) void sched_transfer(struct activity *a, struct proc *t);
+/* After commit: a sleeps until `deadline` (ticks). */
+void sched_sleep(struct activity *a, uint64_t deadline);
+/* Prepare phase: the callee `oid` is busy; wait for it, then retry. */
+__attribute__((noreturn)) void sched_stall(uint64_t oid);
+/* The retry of a failed object read: raise FAULT_IO to the keeper. */
+__attribute__((noreturn)) void sched_raise_io_fault(struct activity *a, uint64_t kernel_va);
+
+/* Entries from trap.c. */
 void sched_user_ecall(struct trap_frame *tf);
 void sched_user_exception(struct trap_frame *tf);
+void sched_user_interrupt(struct trap_frame *tf);
 
 /* Wait, with interrupts enabled, until *flag becomes true (boot-time I/O). */
 void sched_wait_flag(volatile bool *flag);
+
+/* The activity whose domain is on the processor (NULL while idle). */
+extern struct activity *sched_current;
 
 #endif

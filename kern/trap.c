@@ -18,6 +18,7 @@
 #include "panic.h"
 #include "sched.h"
 #include "log.h"
+#include "objcache.h"
 
 extern void trap_entry(void);
 
@@ -25,6 +26,9 @@ void trap_init(void)
 {
 	csr_write(sscratch, 0);
 	csr_write(stvec, (unsigned long)trap_entry);
+	/* Let domains read cycle, time and instret (privileged spec §4.1.5):
+	 * the benchmarks count retired instructions from U-mode. */
+	csr_write(scounteren, 7);
 }
 
 static void handle_interrupt(uint64_t cause)
@@ -47,19 +51,13 @@ void trap_user(struct trap_frame *tf)
 {
 	if (tf->scause & SCAUSE_INTERRUPT) {
 		handle_interrupt(tf->scause);
-		sched_run();
-	}
-	if (tf->scause == EXC_ECALL_U)
+		sched_user_interrupt(tf);
+	} else if (tf->scause == EXC_ECALL_U) {
 		sched_user_ecall(tf);
-	else
+	} else {
 		sched_user_exception(tf);
-	sched_run();
-}
-
-__attribute__((weak)) bool objcache_kernel_fault(struct trap_frame *tf)
-{
-	(void)tf;
-	return false;
+	}
+	panic_trap("trap_user: a handler returned", tf);
 }
 
 void trap_kernel(struct trap_frame *tf)

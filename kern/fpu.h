@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Floating-point state of domains (RISC-V privileged spec §3.1.6.6, the FS
+ * field). The kernel itself never uses FP. A domain that has never used FP
+ * runs with FS=Off; its first FP instruction traps as illegal and
+ * fpu_first_use() turns FP on with zeroed registers. The hardware registers
+ * belong to one domain at a time (the owner); they are saved into its
+ * proc entry only when another FP domain runs or the kernel needs them.
+ */
+#ifndef CAIRN_KERN_FPU_H
+#define CAIRN_KERN_FPU_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct proc;
+
+/* Before returning to p: make the hardware hold p's FP state (or turn FP
+ * off for p). */
+void fpu_switch_to(struct proc *p);
+/* Make p->fregs / p->fcsr current. */
+void fpu_sync(struct proc *p);
+/* p leaves the cache: drop ownership (after fpu_sync). */
+void fpu_forget(struct proc *p);
+/* An illegal-instruction trap with FP off: enable FP for p if it may have
+ * it (it has an FP register node). True: retry the instruction. */
+bool fpu_first_use(struct proc *p);
+uint64_t fpu_read(struct proc *p, unsigned index);             /* f0..f31 */
+void fpu_write(struct proc *p, unsigned reg, uint64_t value);  /* CAIRN_REG_F(n) or FCSR */
+
+#endif

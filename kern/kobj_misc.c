@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Kernel keys with no object of their own: number, discrim, sleep,
+ * console. Prepare functions (invoke.h): they validate, gather and say
+ * what to reply; the console write is their only effect and happens in
+ * commit.
+ */
+#include <string.h>
+#include "invoke.h"
+#include "proc.h"
+#include "timer.h"
+#include "platform.h"
+#include "log.h"
+
+void kobj_number(struct invocation *inv, struct kop *op)
+{
+	if (inv->order != CAIRN_OC_NUMBER_READ) {
+		op->reply.code = CAIRN_BAD_ORDER;
+		return;
+	}
+	op->reply.w[0] = key_number_lo(inv->target.b);
+	op->reply.w[1] = key_number_hi(inv->target.b);
+}
+
+void kobj_discrim(struct invocation *inv, struct kop *op)
+{
+	struct key k0, k1;
+	switch (inv->order) {
+	case CAIRN_OC_DISCRIM_CLASSIFY:
+		invoke_send_key(inv, 0, &k0);
+		op->reply.w[0] = key_type(&k0);
+		op->reply.w[1] = key_rights(&k0);
+		break;
+	case CAIRN_OC_DISCRIM_COMPARE:
+		invoke_send_key(inv, 0, &k0);
+		invoke_send_key(inv, 1, &k1);
+		op->reply.w[0] = key_same(k0.b, k1.b) ? 1 : 0;
+		break;
+	default:
+		op->reply.code = CAIRN_BAD_ORDER;
+	}
+}
+
+void kobj_sleep(struct invocation *inv, struct kop *op)
+{
+	switch (inv->order) {
+	case CAIRN_OC_SLEEP_FOR: {
+		uint64_t ms = inv->w[0];
+		if (ms > 1000ULL * 3600 * 24 * 365) /* a year: beyond, the tick math overflows */
+			ms = 1000ULL * 3600 * 24 * 365;
+		op->sleep_until = timer_now() + timer_ms_to_ticks(ms);
+		if (op->sleep_until == 0)
+			op->sleep_until = 1;
+		break;
+	}
+	case CAIRN_OC_SLEEP_NOW:
+		op->reply.w[0] = timer_ticks_to_us(timer_now());
+		op->reply.w[1] = platform.timebase_hz;
+		break;
+	default:
+		op->reply.code = CAIRN_BAD_ORDER;
+	}
+}
+
+static uint8_t console_buf[CAIRN_MAX_STRING];
+
+static void console_commit(struct kop *op)
+{
+	ustring_copy_out(&op->ustr, console_buf);
+	kputs_raw((const char *)console_buf, op->ustr.len);
+}
+
+void kobj_console(struct invocation *inv, struct kop *op)
+{
+	if (inv->order != CAIRN_OC_CONSOLE_WRITE) {
+		op->reply.code = CAIRN_BAD_ORDER;
+		return;
+	}
+	uint64_t st = invoke_user_string(inv->p, inv->str_va, inv->str_len, &op->ustr);
+	if (st != CAIRN_OK) {
+		op->reply.code = st;
+		return;
+	}
+	op->commit = console_commit;
+}
