@@ -109,6 +109,38 @@ static inline void cairn_key_number_set(uint8_t *slot, const uint8_t data[CAIRN_
 	memcpy(slot + CAIRN_KEY_OFF_NUMBER, data, CAIRN_KEY_NUMBER_LEN);
 }
 
+/* Number keys as integers: the low 64 bits are bytes 8..15 (where a key
+ * to an object keeps its OID), the high 48 bits bytes 2..7, both
+ * little-endian. High bits above 48 are dropped. */
+#define CAIRN_KEY_OFF_NUMBER_LOW 8u
+#define CAIRN_KEY_OFF_NUMBER_HIGH 2u
+#define CAIRN_KEY_NUMBER_HIGH_BYTES 6u
+
+_Static_assert(CAIRN_KEY_OFF_NUMBER_HIGH == CAIRN_KEY_OFF_NUMBER, "high bits open the data");
+_Static_assert(CAIRN_KEY_OFF_NUMBER_HIGH + CAIRN_KEY_NUMBER_HIGH_BYTES == CAIRN_KEY_OFF_NUMBER_LOW,
+	       "low word follows the high bits");
+
+static inline uint64_t cairn_key_number_low(const uint8_t *slot)
+{
+	return cairn_get_le64(slot + CAIRN_KEY_OFF_NUMBER_LOW);
+}
+
+static inline uint64_t cairn_key_number_high(const uint8_t *slot)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < CAIRN_KEY_NUMBER_HIGH_BYTES; i++)
+		v |= (uint64_t)slot[CAIRN_KEY_OFF_NUMBER_HIGH + i] << (8 * i);
+	return v;
+}
+
+/* Writes the 14 data bytes only; the caller sets the type. */
+static inline void cairn_key_number_set_value(uint8_t *slot, uint64_t low, uint64_t high)
+{
+	cairn_put_le64(slot + CAIRN_KEY_OFF_NUMBER_LOW, low);
+	for (unsigned i = 0; i < CAIRN_KEY_NUMBER_HIGH_BYTES; i++)
+		slot[CAIRN_KEY_OFF_NUMBER_HIGH + i] = (uint8_t)(high >> (8 * i));
+}
+
 /* A void key is type 0; the other bytes of a void slot are meaningless
  * but cairn_key_clear() zeroes them so that pots stay sparse-friendly. */
 static inline bool cairn_key_is_void(const uint8_t *slot)

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Image descriptions (host only): the text file that `cairn-format --image`
+ * reads, parsed into programs, domains and the keys of their capability
+ * registers (docs/image-format.md, "Description files"). The parser only
+ * reads text: it opens no ELF and knows nothing of the volume, so every
+ * check here is about the description alone. Names of programs and
+ * domains are resolved after the whole file is read, so a line may name a
+ * domain defined further down. What needs the programs (stack and heap
+ * against the program's end) or the volume (ranges against the pools) is
+ * checked by the builder, which still names the line (image_build.h).
+ *
+ * Errors are one line, "FILE:LINE: message" (FILE as given), in err.
+ */
+#ifndef CAIRN_IMAGE_DESC_H
+#define CAIRN_IMAGE_DESC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cairn/abi.h"
+
+#define IMAGE_NAME_MAX 14u                     /* bytes: what a number key holds */
+#define IMAGE_SPACE_TOP 0x8000000ull           /* 128 MiB: a height-3 space */
+#define IMAGE_DEFAULT_STACK (64ull * 1024)
+#define IMAGE_NO_INDEX ((size_t)-1)
+
+enum image_key_kind {
+	IMAGE_KEY_NONE = 0, /* the slot stays void */
+	IMAGE_KEY_CONSOLE,
+	IMAGE_KEY_SLEEP,
+	IMAGE_KEY_DISCRIM,
+	IMAGE_KEY_CHECKPOINT,
+	IMAGE_KEY_NUMBER,   /* value */
+	IMAGE_KEY_START,    /* target, badge (`self` is a start key to itself) */
+	IMAGE_KEY_DOMAIN,   /* target */
+	IMAGE_KEY_NODE,     /* a fresh node */
+	IMAGE_KEY_PAGE,     /* a fresh zero page */
+	IMAGE_KEY_RANGE,    /* range_pages; range_explicit: first, count */
+};
+
+/* One `cap SLOT KEY` line. */
+struct image_cap {
+	enum image_key_kind kind;
+	unsigned line;
+	uint64_t value;       /* NUMBER: the value; RANGE (explicit): FIRST */
+	uint64_t count;       /* RANGE (explicit): COUNT, < 2^32 */
+	bool range_pages;     /* RANGE: pages, else nodes */
+	bool range_explicit;  /* RANGE: FIRST COUNT given */
+	uint16_t badge;       /* START */
+	char target_name[IMAGE_NAME_MAX + 1]; /* START, DOMAIN */
+	size_t target;        /* START, DOMAIN: domain index, once resolved */
+};
+
+struct image_domain {
+	char name[IMAGE_NAME_MAX + 1];
+	unsigned line;
+	char program_name[IMAGE_NAME_MAX + 1];
+	size_t program;       /* index into image_desc.programs, once resolved */
+	bool run;
+	uint64_t stack;       /* bytes, a multiple of 4 KiB, at least 4 KiB */
+	uint64_t heap;        /* bytes, a multiple of 4 KiB */
+	uint64_t arg;         /* a0 */
+	char keeper_name[IMAGE_NAME_MAX + 1];       /* "" for none */
+	char space_keeper_name[IMAGE_NAME_MAX + 1]; /* "" for none */
+	size_t keeper;        /* IMAGE_NO_INDEX for none */
+	size_t space_keeper;  /* IMAGE_NO_INDEX for none */
+	struct image_cap caps[CAIRN_CAP_REGS]; /* by slot; slot 0 always NONE */
+};
+
+struct image_program {
+	char name[IMAGE_NAME_MAX + 1];
+	unsigned line;
+	char *path;           /* resolved against the description's directory */
+};
+
+struct image_desc {
+	char *file;           /* the description's path as given, for messages */
+	struct image_program *programs;
+	size_t nprograms;
+	struct image_domain *domains;
+	size_t ndomains;
+};
+
+/*
+ * Parse text[0..len) as the description `file` (used for messages and to
+ * resolve program paths: relative to dirname(file)). Returns
+ * FORMAT_EXIT_OK with *d filled (free it with image_desc_free), or
+ * FORMAT_EXIT_FAILURE with "FILE:LINE: message" in err and *d empty.
+ */
+int image_desc_parse(const char *file, const char *text, size_t len, struct image_desc *d,
+		     char *err, size_t errlen);
+
+/* Read the file, then image_desc_parse(); "FILE: reason" if unreadable. */
+int image_desc_load(const char *file, struct image_desc *d, char *err, size_t errlen);
+
+void image_desc_free(struct image_desc *d);
+
+/* Letters, digits, '-' and '_', 1..IMAGE_NAME_MAX bytes. */
+bool image_name_ok(const char *s, size_t len);
+
+#endif /* CAIRN_IMAGE_DESC_H */
