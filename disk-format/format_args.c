@@ -7,8 +7,7 @@
  * ("-fI"), and "--" before an IMAGE that starts with '-'.
  *
  * Invariant: every option the help lists is in option_table, and the
- * table holds nothing the help does not list (except the reserved
- * --image, refused with its own message).
+ * table holds nothing the help does not list.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -40,7 +39,7 @@ static const struct option_def option_table[] = {
 	{ OPT_INSPECT, 'I', "inspect", false, false },
 	{ OPT_HELP, 'h', "help", false, false },
 	{ OPT_VERSION, 'V', "version", false, false },
-	{ OPT_IMAGE, 0, "image", true, true }, /* reserved: initial system image */
+	{ OPT_IMAGE, 0, "image", true, true },
 };
 
 #define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
@@ -51,7 +50,8 @@ void cairn_format_usage(FILE *out)
 	      "       cairn-format --inspect IMAGE          validate a volume and print its geometry\n"
 	      "\n"
 	      "Creates IMAGE as a sparse file holding an empty Cairn volume (format version 1):\n"
-	      "two superblocks, a node pool, a tag pool, a page pool and a checkpoint log.\n"
+	      "two superblocks, a node pool, a tag pool, a page pool and a checkpoint log,\n"
+	      "and with --image the first domains in it.\n"
 	      "An existing IMAGE is only replaced with --force, and only once the new volume\n"
 	      "is complete on disk.\n"
 	      "\n"
@@ -68,8 +68,12 @@ void cairn_format_usage(FILE *out)
 	      "  -u, --uuid UUID          use this UUID instead of a random one (reproducible\n"
 	      "                           images), as 8-4-4-4-12 hex digits\n"
 	      "  -L, --label TEXT         volume label (UTF-8, at most 63 bytes; default cairn)\n"
+	      "      --image DESCRIPTION  put the initial system image described in\n"
+	      "                           DESCRIPTION on the volume: its domains, their\n"
+	      "                           programs and keys (docs/image-format.md)\n"
 	      "  -f, --force              overwrite IMAGE even if it already holds data\n"
-	      "  -I, --inspect            validate IMAGE and print its geometry, one item a line\n"
+	      "  -I, --inspect            validate IMAGE and print its geometry, one item a line,\n"
+	      "                           then the domains of its initial image\n"
 	      "  -h, --help               print this help and exit\n"
 	      "  -V, --version            print the version and exit\n"
 	      "\n"
@@ -442,9 +446,6 @@ int cairn_format_parse_args(int argc, char **argv, struct format_options *opt, c
 				    create_opt);
 		return FORMAT_EXIT_OK;
 	}
-	if (opt->image_desc)
-		return fail(err, errlen,
-			    "--image is reserved for the initial system image and not supported yet");
 	if (!size_arg)
 		return fail(err, errlen, "--size is required to create a volume");
 	return plan(opt, size_arg, log_arg ? log_arg : "", err, errlen);

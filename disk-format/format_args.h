@@ -42,8 +42,9 @@ struct format_options {
 	uint8_t uuid[CAIRN_UUID_SIZE];
 	char label[CAIRN_LABEL_SIZE];  /* --label, NUL-padded */
 	bool force;                    /* --force */
-	/* --image DESCRIPTION: the initial system image. Reserved: parsed
-	 * but refused until the image builder exists (kernel team). */
+	/* --image DESCRIPTION: the initial system image (image_build.h),
+	 * NULL for an empty volume. Only its presence is checked here: the
+	 * file is read when the volume is created. */
 	const char *image_desc;
 	struct cairn_superblock sb;    /* FORMAT_CREATE: the planned volume,
 					* uuid still zero unless uuid_given */

@@ -345,7 +345,7 @@ static void test_help_and_version(void **state)
 	(void)state;
 	assert_int_equal(run("--help", NULL), 0);
 	const char *documented[] = { "--size", "--nodes", "--log", "--checkpoint-interval",
-				     "--uuid", "--label", "--force", "--inspect", "--help",
+				     "--uuid", "--label", "--force", "--inspect", "--help", "--image",
 				     "--version", "-s,", "-n,", "-l,", "-c,", "-u,", "-L,",
 				     "-f,", "-I,", "-h,", "-V," };
 	for (size_t i = 0; i < sizeof(documented) / sizeof(documented[0]); i++)
