@@ -5,7 +5,8 @@
  * the file's real size, and are byte-identical; anything less is reported
  * (one line each) and makes the exit status 1, but the usable copy, if
  * any, is still printed, exactly as the kernel would choose it: the
- * primary when valid, otherwise the backup.
+ * primary when valid, otherwise the backup. A volume with an initial
+ * image also gets its domains listed (image_inspect.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 
 #include "format_args.h"
 #include "format_inspect.h"
+#include "image_inspect.h"
 
 /* Print the label so that it stays on one line whatever the disk holds. */
 static void print_label(const char *label, FILE *out)
@@ -94,6 +96,15 @@ static enum cairn_vol_err check_copy(const uint8_t *buf, size_t len, uint64_t de
 	return e;
 }
 
+/* The domains of the initial image, after the geometry. */
+static int list_image(int fd, const char *path, const struct cairn_superblock *sb, FILE *out,
+		      FILE *errout)
+{
+	if (sb->boot_node_oid == CAIRN_OID_NONE)
+		return FORMAT_EXIT_OK;
+	return image_inspect(fd, path, sb, out, errout);
+}
+
 int format_inspect(const char *path, FILE *out, FILE *errout)
 {
 	uint8_t raw[2][CAIRN_BLOCK_SIZE];
@@ -122,9 +133,9 @@ int format_inspect(const char *path, FILE *out, FILE *errout)
 	len[0] = size < 0 ? -1 : read_block(fd, CAIRN_SB_PRIMARY_BLOCK, raw[0]);
 	len[1] = len[0] < 0 ? -1 : read_block(fd, CAIRN_SB_BACKUP_BLOCK, raw[1]);
 	int saved = errno;
-	close(fd);
 	if (len[0] < 0 || len[1] < 0) {
 		fprintf(errout, "cairn-format: %s: %s\n", path, strerror(saved));
+		close(fd);
 		return FORMAT_EXIT_FAILURE;
 	}
 
@@ -141,12 +152,15 @@ int format_inspect(const char *path, FILE *out, FILE *errout)
 				"cairn-format: %s: primary superblock: %s (%s); backup superblock: %s (%s)\n",
 				path, cairn_vol_strerror(e[0]), cairn_vol_errname(e[0]),
 				cairn_vol_strerror(e[1]), cairn_vol_errname(e[1]));
+		close(fd);
 		return FORMAT_EXIT_FAILURE;
 	}
 	if (e[0] != CAIRN_VOL_OK) {
 		fprintf(errout, "cairn-format: %s: primary superblock: %s (%s); using the backup\n",
 			path, cairn_vol_strerror(e[0]), cairn_vol_errname(e[0]));
 		format_print_geometry(&sb[1], "backup", out);
+		list_image(fd, path, &sb[1], out, errout);
+		close(fd);
 		return FORMAT_EXIT_FAILURE;
 	}
 	int rc = FORMAT_EXIT_OK;
@@ -161,5 +175,8 @@ int format_inspect(const char *path, FILE *out, FILE *errout)
 		rc = FORMAT_EXIT_FAILURE;
 	}
 	format_print_geometry(&sb[0], "primary", out);
+	if (list_image(fd, path, &sb[0], out, errout) != FORMAT_EXIT_OK)
+		rc = FORMAT_EXIT_FAILURE;
+	close(fd);
 	return rc;
 }

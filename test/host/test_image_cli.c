@@ -1,0 +1,669 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * End-to-end tests of `cairn-format --image` and of the domain listing of
+ * `--inspect`, on the real binary (argv[1]) and the real descriptions and
+ * programs of the build (argv[2], build/apps). Each volume is read back
+ * here with nothing but the format headers: superblock, boot node, each
+ * domain's root, registers, capabilities and address space, and the
+ * bytes of its pages against the ELF file. Bad descriptions and programs
+ * must fail with one line and leave no file behind; a damaged image must
+ * make --inspect print one line and exit 1, never crash.
+ */
+#define _GNU_SOURCE /* nftw, FTW_PHYS */
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cairn/abi.h"
+#include "cairn/key.h"
+#include "cairn/keytab.h"
+#include "cairn/node.h"
+#include "cairn/volume.h"
+
+#define UUID_TEXT "5ca1ab1e-0000-4000-8000-00000000c0de"
+
+static const char *tool, *apps;
+static char dir[4096];
+static char vol[4200];
+static char out_text[1 << 16], err_text[1 << 16];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	const char *base = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/cairn-image-test.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(vol, sizeof(vol), "%s/vol.img", dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void slurp_text(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+static int run(const char *first, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	char out_path[4200], err_path[4200];
+
+	snprintf(out_path, sizeof(out_path), "%s.stdout", dir);
+	snprintf(err_path, sizeof(err_path), "%s.stderr", dir);
+	argv[argc++] = (char *)tool;
+	va_start(ap, first);
+	for (const char *a = first; a; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execv(tool, argv);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	slurp_text(out_path, out_text, sizeof(out_text));
+	slurp_text(err_path, err_text, sizeof(err_text));
+	unlink(out_path);
+	unlink(err_path);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void app_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", apps, name);
+}
+
+static int format_image(const char *desc, const char *size)
+{
+	return run("--size", size, "--uuid", UUID_TEXT, "--image", desc, vol, NULL);
+}
+
+/* --- reading the volume back ------------------------------------------ */
+
+static struct cairn_superblock sb;
+
+static void read_block(uint64_t block, uint8_t *buf)
+{
+	int fd = open(vol, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, 4096, (off_t)(block * 4096)), 4096);
+	close(fd);
+}
+
+static void write_block(uint64_t block, const uint8_t *buf)
+{
+	int fd = open(vol, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, buf, 4096, (off_t)(block * 4096)), 4096);
+	close(fd);
+}
+
+static void load_sb(void)
+{
+	uint8_t b[4096];
+	read_block(0, b);
+	assert_int_equal(cairn_sb_decode(b, sizeof(b), &sb), CAIRN_VOL_OK);
+}
+
+/* Node oid, a copy (slots via cairn_node_slot). */
+struct node {
+	uint8_t b[CAIRN_NODE_SIZE];
+};
+
+static struct node get_node(uint64_t oid)
+{
+	uint8_t pot[4096];
+	struct node n;
+	assert_true(oid < sb.image_node_count);
+	read_block(cairn_node_pot_block(&sb, oid), pot);
+	memcpy(n.b, pot + cairn_node_pot_offset(oid), CAIRN_NODE_SIZE);
+	return n;
+}
+
+static const uint8_t *key(const struct node *n, unsigned s)
+{
+	return cairn_node_slot_const(n->b, s);
+}
+
+static uint64_t num(const struct node *n, unsigned s)
+{
+	assert_int_equal(cairn_key_type(key(n, s)), CAIRN_KEY_NUMBER);
+	return cairn_key_number_low(key(n, s));
+}
+
+static uint64_t node_key(const struct node *n, unsigned s)
+{
+	assert_int_equal(cairn_key_type(key(n, s)), CAIRN_KEY_NODE);
+	return cairn_key_oid(key(n, s));
+}
+
+/* The page key that maps va in the domain rooted at root. */
+static void page_key(uint64_t root, uint64_t va, uint8_t out[16])
+{
+	struct node n = get_node(root);
+	memcpy(out, key(&n, CAIRN_DOM_SLOT_SPACE), 16);
+	if (cairn_key_rights(out) & CAIRN_RIGHT_KEEPER) {
+		n = get_node(cairn_key_oid(out));
+		memcpy(out, key(&n, 0), 16);
+	}
+	for (unsigned h = 3; h >= 1; h--) {
+		assert_int_equal(cairn_key_type(out), CAIRN_KEY_SPACE);
+		assert_int_equal(cairn_key_badge(out), h);
+		n = get_node(cairn_key_oid(out));
+		memcpy(out, key(&n, (unsigned)(va >> CAIRN_SPACE_SLOT_SHIFT(h)) % 32), 16);
+	}
+	assert_int_equal(cairn_key_type(out), CAIRN_KEY_PAGE);
+	assert_true(cairn_key_oid(out) < sb.image_page_count);
+}
+
+struct domain_info {
+	char name[16];
+	uint64_t root;
+	bool run;
+};
+
+/* Every domain of the boot chain, in order. */
+static size_t boot_domains(struct domain_info *d, size_t max)
+{
+	size_t n = 0;
+	uint64_t boot = sb.boot_node_oid;
+	while (boot != CAIRN_OID_NONE) {
+		struct node b = get_node(boot);
+		uint64_t mask = num(&b, 30);
+		for (unsigned i = 0; i < 30; i++) {
+			if (cairn_key_is_void(key(&b, i)))
+				continue;
+			assert_true(n < max);
+			assert_int_equal(cairn_key_type(key(&b, i)), CAIRN_KEY_DOMAIN);
+			d[n].root = cairn_key_oid(key(&b, i));
+			d[n].run = (mask >> i) & 1;
+			struct node r = get_node(d[n].root);
+			uint8_t raw[14];
+			assert_int_equal(cairn_key_type(key(&r, CAIRN_DOM_SLOT_BRAND)), CAIRN_KEY_NUMBER);
+			cairn_key_number_get(key(&r, CAIRN_DOM_SLOT_BRAND), raw);
+			memcpy(d[n].name, raw, 14);
+			d[n].name[14] = '\0';
+			n++;
+		}
+		boot = cairn_key_is_void(key(&b, 31)) ? CAIRN_OID_NONE : node_key(&b, 31);
+	}
+	return n;
+}
+
+/* --- the ELF, read here with <elf.h> overlaid --------------------------- */
+
+struct elf_file {
+	uint8_t *b;
+	size_t len;
+};
+
+static struct elf_file read_elf(const char *name)
+{
+	char path[4200];
+	struct elf_file e;
+	struct stat st;
+	app_path(path, sizeof(path), name);
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	e.len = (size_t)st.st_size;
+	e.b = malloc(e.len);
+	assert_int_equal(read(fd, e.b, e.len), (ssize_t)e.len);
+	close(fd);
+	return e;
+}
+
+static const Elf64_Phdr *first_load(const struct elf_file *e)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)e->b;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(e->b + eh->e_phoff);
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD)
+			return &ph[i];
+	fail_msg("no PT_LOAD");
+	return NULL;
+}
+
+/* The domain's first page is the ELF's first PT_LOAD, byte for byte. */
+static void check_text_page(uint64_t root, const char *elf_name)
+{
+	struct elf_file e = read_elf(elf_name);
+	const Elf64_Phdr *ph = first_load(&e);
+	uint8_t k[16], page[4096], want[4096];
+
+	assert_int_equal(ph->p_vaddr % 4096, 0);
+	page_key(root, ph->p_vaddr, k);
+	assert_int_equal(cairn_key_rights(k), CAIRN_RIGHT_RO); /* R+X: read-only */
+	read_block(cairn_page_block(&sb, cairn_key_oid(k)), page);
+	memset(want, 0, sizeof(want));
+	memcpy(want, e.b + ph->p_offset, ph->p_filesz < 4096 ? ph->p_filesz : 4096);
+	assert_memory_equal(page, want, 4096);
+	/* And the registers: pc at the entry. */
+	struct node r = get_node(root);
+	struct node regs = get_node(node_key(&r, CAIRN_DOM_SLOT_GPRS));
+	assert_true(num(&regs, CAIRN_REG_PC) == ((const Elf64_Ehdr *)e.b)->e_entry);
+	assert_true(num(&regs, CAIRN_REG_X(2)) == 0x8000000 - 16);
+	free(e.b);
+}
+
+/* --- tests ----------------------------------------------------------- */
+
+static void test_default_image(void **state)
+{
+	(void)state;
+	char desc[4200];
+	app_path(desc, sizeof(desc), "default.image");
+	assert_int_equal(format_image(desc, "64M"), 0);
+	assert_string_equal(err_text, "");
+	assert_non_null(strstr(out_text, "cairn-format: wrote "));
+	assert_non_null(strstr(out_text, " image: 4 domains, "));
+
+	load_sb();
+	assert_true(sb.boot_node_oid == 0);
+	assert_true(sb.image_node_count > 0 && sb.image_page_count > 0);
+	struct domain_info d[8];
+	assert_int_equal(boot_domains(d, 8), 4);
+	static const char *const names[] = { "hello", "counter", "ping", "pong" };
+	static const char *const elves[] = { "hello.elf", "counter.elf", "pingpong.elf",
+					     "pingpong.elf" };
+	for (int i = 0; i < 4; i++) {
+		assert_string_equal(d[i].name, names[i]);
+		assert_true(d[i].run);
+		struct node r = get_node(d[i].root);
+		assert_int_equal(cairn_key_type(key(&r, CAIRN_DOM_SLOT_SPACE)), CAIRN_KEY_SPACE);
+		assert_int_equal(cairn_key_badge(key(&r, CAIRN_DOM_SLOT_SPACE)), 3);
+		assert_true(cairn_key_is_void(key(&r, CAIRN_DOM_SLOT_KEEPER)));
+		node_key(&r, CAIRN_DOM_SLOT_FPRS);
+		assert_true((num(&r, CAIRN_DOM_SLOT_STATE) & 0xff) == CAIRN_DOM_RUNNING);
+		assert_true(cairn_key_is_void(key(&r, CAIRN_DOM_SLOT_FCSR)));
+		struct node caps = get_node(node_key(&r, CAIRN_DOM_SLOT_CAPS));
+		assert_true(cairn_key_is_void(key(&caps, 0)));
+		assert_int_equal(cairn_key_type(key(&caps, 1)), CAIRN_KEY_CONSOLE);
+		assert_int_equal(cairn_key_type(key(&caps, 2)), CAIRN_KEY_SLEEP);
+		check_text_page(d[i].root, elves[i]);
+		/* The stack: NX, zero, never written. */
+		uint8_t k[16], page[4096], zero[4096] = { 0 };
+		page_key(d[i].root, 0x8000000 - 4096, k);
+		assert_int_equal(cairn_key_rights(k), CAIRN_RIGHT_NX);
+		read_block(cairn_page_block(&sb, cairn_key_oid(k)), page);
+		assert_memory_equal(page, zero, 4096);
+	}
+	/* ping calls pong; pong's a0 is 1; they share their text. */
+	struct node ping = get_node(d[2].root), pong = get_node(d[3].root);
+	struct node caps = get_node(node_key(&ping, CAIRN_DOM_SLOT_CAPS));
+	assert_int_equal(cairn_key_type(key(&caps, 3)), CAIRN_KEY_START);
+	assert_true(cairn_key_oid(key(&caps, 3)) == d[3].root);
+	assert_int_equal(cairn_key_badge(key(&caps, 3)), 0);
+	struct node regs = get_node(node_key(&pong, CAIRN_DOM_SLOT_GPRS));
+	assert_true(num(&regs, CAIRN_REG_X(10)) == 1);
+	uint8_t a[16], b[16];
+	page_key(d[2].root, 0x10000, a);
+	page_key(d[3].root, 0x10000, b);
+	assert_true(cairn_key_oid(a) == cairn_key_oid(b));
+
+	/* --inspect: geometry, then exactly these domain lines. */
+	assert_int_equal(run("--inspect", vol, NULL), 0);
+	assert_string_equal(err_text, "");
+	char want[4096], line[256];
+	want[0] = '\0';
+	for (int i = 0; i < 4; i++) {
+		struct elf_file e = read_elf(elves[i]);
+		snprintf(line, sizeof(line),
+			 "domain      %s root=%" PRIu64 " run pc=0x%" PRIx64 " sp=0x7fffff0%s\n"
+			 "  cap 1     console\n"
+			 "  cap 2     sleep\n",
+			 names[i], d[i].root, (uint64_t)((const Elf64_Ehdr *)e.b)->e_entry,
+			 i == 3 ? " a0=1" : "");
+		strcat(want, line);
+		if (i == 2) {
+			snprintf(line, sizeof(line), "  cap 3     start pong badge=0\n");
+			strcat(want, line);
+		}
+		free(e.b);
+	}
+	char *listing = strstr(out_text, "superblock  primary\n");
+	assert_non_null(listing);
+	assert_string_equal(listing + strlen("superblock  primary\n"), want);
+	snprintf(line, sizeof(line), "image       boot node 0, %" PRIu64 " nodes, %" PRIu64 " pages\n",
+		 sb.image_node_count, sb.image_page_count);
+	assert_non_null(strstr(out_text, line));
+}
+
+/* The range key of a domain's cap slot covers what the image left. */
+static void check_range(uint64_t root, unsigned s)
+{
+	struct node r = get_node(root);
+	struct node caps = get_node(node_key(&r, CAIRN_DOM_SLOT_CAPS));
+	const uint8_t *k = key(&caps, s);
+	assert_int_equal(cairn_key_type(k), CAIRN_KEY_RANGE);
+	assert_int_equal(cairn_key_badge(k), CAIRN_RANGE_NODES);
+	assert_true(cairn_key_oid(k) == sb.image_node_count);
+	assert_true(cairn_key_alloc_count(k) == sb.node_count - sb.image_node_count);
+	char line[128];
+	snprintf(line, sizeof(line), "  cap %-5u range nodes first=%" PRIu64 " count=%" PRIu64 "\n",
+		 s, sb.image_node_count, sb.node_count - sb.image_node_count);
+	assert_non_null(strstr(out_text, line));
+}
+
+static void test_other_images(void **state)
+{
+	(void)state;
+	char desc[4200];
+	struct domain_info d[8];
+
+	app_path(desc, sizeof(desc), "hostile.image");
+	assert_int_equal(format_image(desc, "64M"), 0);
+	assert_int_equal(run("--inspect", vol, NULL), 0);
+	load_sb();
+	assert_int_equal(boot_domains(d, 8), 5);
+	check_range(d[0].root, 4);
+	assert_non_null(strstr(out_text, "domain      hostile root=1 run pc=0x10000 sp=0x7fffff0 "
+					 "keeper=hostkeeper\n"));
+	assert_non_null(strstr(out_text, " a0=3 space-keeper=selfkeep\n"));
+	struct node self = get_node(d[3].root);
+	const uint8_t *space = key(&self, CAIRN_DOM_SLOT_SPACE);
+	assert_int_equal(cairn_key_rights(space), CAIRN_RIGHT_KEEPER);
+	struct node wrapper = get_node(cairn_key_oid(space));
+	assert_int_equal(cairn_key_type(key(&wrapper, 1)), CAIRN_KEY_START);
+	assert_true(cairn_key_oid(key(&wrapper, 1)) == d[3].root);
+	check_text_page(d[3].root, "hostile.elf"); /* through the wrapper */
+
+	app_path(desc, sizeof(desc), "nodetouch.image");
+	assert_int_equal(run("--force", "--size", "64M", "--image", desc, vol, NULL), 0);
+	assert_int_equal(run("--inspect", vol, NULL), 0);
+	load_sb();
+	assert_int_equal(boot_domains(d, 8), 1);
+	check_range(d[0].root, 3);
+
+	app_path(desc, sizeof(desc), "bench.image");
+	assert_int_equal(run("--force", "--size", "64M", "--image", desc, vol, NULL), 0);
+	assert_int_equal(run("--inspect", vol, NULL), 0);
+	assert_non_null(strstr(out_text, "  cap 3     number 42\n  cap 5     domain bench\n"));
+	load_sb();
+	assert_int_equal(boot_domains(d, 8), 3);
+	/* bench's 2M heap, from the page after its program. */
+	struct elf_file e = read_elf("bench.elf");
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)e.b;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(e.b + eh->e_phoff);
+	uint64_t end = 0;
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > end)
+			end = ph[i].p_vaddr + ph[i].p_memsz;
+	end = (end + 4095) & ~4095ull;
+	uint8_t k[16];
+	page_key(d[0].root, end, k);
+	assert_int_equal(cairn_key_rights(k), CAIRN_RIGHT_NX);
+	page_key(d[0].root, end + (2 << 20) - 4096, k);
+	free(e.b);
+}
+
+static void test_empty_description(void **state)
+{
+	(void)state;
+	char desc[4200];
+	snprintf(desc, sizeof(desc), "%s/empty.image", dir);
+	FILE *f = fopen(desc, "w");
+	fputs("# nothing\n", f);
+	fclose(f);
+	assert_int_equal(format_image(desc, "1M"), 0);
+	assert_non_null(strstr(out_text, " image: 0 domains, 0 nodes, 0 pages"));
+	load_sb();
+	assert_true(sb.boot_node_oid == CAIRN_OID_NONE);
+	assert_true(sb.image_node_count == 0 && sb.image_page_count == 0);
+	assert_int_equal(run("--inspect", vol, NULL), 0);
+	assert_non_null(strstr(out_text, "image       none\nsuperblock  primary\n"));
+	assert_null(strstr(out_text, "domain"));
+}
+
+/* Only the given names (a NULL-terminated list) may be in the test
+ * directory: no volume, no temporary file. */
+static void expect_dir(const char *first, ...)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	assert_non_null(dp);
+	while ((de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		bool listed = false;
+		va_list ap;
+		va_start(ap, first);
+		for (const char *n = first; n && !listed; n = va_arg(ap, const char *))
+			listed = strcmp(de->d_name, n) == 0;
+		va_end(ap);
+		if (!listed)
+			fail_msg("unexpected file %s", de->d_name);
+	}
+	closedir(dp);
+}
+
+static void write_file(const char *name, const char *text)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Fails with exactly "cairn-format: <prefix>...<needle>..." and one line. */
+static void expect_failure(const char *desc, const char *size, const char *prefix,
+			   const char *needle)
+{
+	assert_int_equal(format_image(desc, size), 1);
+	if (strncmp(err_text, prefix, strlen(prefix)) != 0 || !strstr(err_text, needle))
+		print_error("stderr '%s' (wanted '%s' ... '%s')\n", err_text, prefix, needle);
+	assert_memory_equal(err_text, prefix, strlen(prefix));
+	assert_non_null(strstr(err_text, needle));
+	assert_int_equal(strchr(err_text, '\n') - err_text, strlen(err_text) - 1);
+	assert_string_equal(out_text, "");
+}
+
+static void test_errors_write_nothing(void **state)
+{
+	(void)state;
+	char desc[4200], prefix[4400], elf[4200];
+	snprintf(desc, sizeof(desc), "%s/t.image", dir);
+
+	write_file("t.image", "program h hello.elf\ndomain d program=h\n  cap 1 consol\n");
+	snprintf(prefix, sizeof(prefix), "cairn-format: %s:3: ", desc);
+	expect_failure(desc, "64M", prefix, "unknown key 'consol'");
+	expect_dir("t.image", NULL);
+
+	snprintf(elf, sizeof(elf), "%s/hello.elf", apps);
+	char text[8400];
+	snprintf(text, sizeof(text), "program h %s\ndomain d program=h stack=200M\n", elf);
+	write_file("t.image", text);
+	snprintf(prefix, sizeof(prefix), "cairn-format: %s:2: ", desc);
+	expect_failure(desc, "64M", prefix, "stack=204800K does not fit");
+	expect_dir("t.image", NULL);
+
+	/* Programs: missing, not an ELF, not RISC-V. */
+	write_file("t.image", "program h nope.elf\n");
+	snprintf(prefix, sizeof(prefix), "cairn-format: %s/nope.elf: ", dir);
+	expect_failure(desc, "64M", prefix, "No such file or directory");
+	expect_dir("t.image", NULL);
+	write_file("t.image", "program h t.image\n");
+	snprintf(prefix, sizeof(prefix), "cairn-format: %s/t.image: ", dir);
+	expect_failure(desc, "64M", prefix, "not an ELF file");
+	struct elf_file e = read_elf("hello.elf");
+	((Elf64_Ehdr *)e.b)->e_machine = EM_AARCH64;
+	char x86[4200];
+	snprintf(x86, sizeof(x86), "%s/arm.elf", dir);
+	FILE *f = fopen(x86, "wb");
+	fwrite(e.b, 1, e.len, f);
+	fclose(f);
+	free(e.b);
+	write_file("t.image", "program h arm.elf\ndomain d program=h\n");
+	snprintf(prefix, sizeof(prefix), "cairn-format: %s: ", x86);
+	expect_failure(desc, "64M", prefix, "not a RISC-V program");
+	expect_dir("t.image", "arm.elf", NULL);
+
+	/* The description itself missing. */
+	snprintf(desc, sizeof(desc), "%s/none.image", dir);
+	snprintf(prefix, sizeof(prefix), "cairn-format: %s: ", desc);
+	expect_failure(desc, "64M", prefix, "No such file or directory");
+
+	/* Too big for the volume: no volume. */
+	app_path(desc, sizeof(desc), "default.image");
+	snprintf(prefix, sizeof(prefix), "cairn-format: %s: the image needs ", desc);
+	assert_int_equal(run("--size", "64M", "--nodes", "7", "--image", desc, vol, NULL), 1);
+	assert_memory_equal(err_text, prefix, strlen(prefix));
+	assert_non_null(strstr(err_text, "nodes but the volume has only 7"));
+	expect_dir("t.image", "arm.elf", NULL);
+	/* 300K: 28 nodes, 2 pages; one hello domain needs 10 nodes, 19 pages. */
+	snprintf(text, sizeof(text), "program h %s\ndomain d program=h\n", elf);
+	write_file("t.image", text);
+	snprintf(desc, sizeof(desc), "%s/t.image", dir);
+	snprintf(prefix, sizeof(prefix), "cairn-format: %s: the image needs 19 pages", desc);
+	expect_failure(desc, "300K", prefix, "but the volume has only 2 (give a larger --size)");
+	expect_dir("t.image", "arm.elf", NULL);
+
+	/* An existing volume is left alone, even with --force. */
+	write_file("vol.img", "precious");
+	write_file("t.image", "domain x program=nothing\n");
+	snprintf(desc, sizeof(desc), "%s/t.image", dir);
+	assert_int_equal(run("--force", "--size", "64M", "--image", desc, vol, NULL), 1);
+	assert_non_null(strstr(err_text, ":1: unknown program 'nothing'"));
+	char buf[64];
+	slurp_text(vol, buf, sizeof(buf));
+	assert_string_equal(buf, "precious");
+	expect_dir("t.image", "arm.elf", "vol.img", NULL);
+}
+
+/* Damage one node pot of the volume and see --inspect report it. */
+static void damage(uint64_t oid, unsigned s, uint8_t type, uint64_t target)
+{
+	uint8_t pot[4096];
+	uint64_t block = cairn_node_pot_block(&sb, oid);
+	read_block(block, pot);
+	uint8_t *k = cairn_node_slot(pot + cairn_node_pot_offset(oid), s);
+	cairn_key_clear(k);
+	cairn_key_set_type(k, type);
+	cairn_key_set_oid(k, target);
+	write_block(block, pot);
+}
+
+static void expect_inspect_error(const char *needle)
+{
+	char prefix[4300];
+	snprintf(prefix, sizeof(prefix), "cairn-format: %s: %s\n", vol, needle);
+	assert_int_equal(run("--inspect", vol, NULL), 1);
+	assert_string_equal(err_text, prefix);
+	assert_non_null(strstr(out_text, "superblock  primary\n")); /* geometry still shown */
+	assert_null(strstr(out_text, "domain "));
+}
+
+static void test_inspect_damaged(void **state)
+{
+	(void)state;
+	char desc[4200];
+	app_path(desc, sizeof(desc), "default.image");
+	assert_int_equal(format_image(desc, "64M"), 0);
+	load_sb();
+
+	damage(0, 0, 99, 1);
+	expect_inspect_error("boot node 0: slot 0 is not a domain key");
+	damage(0, 0, CAIRN_KEY_DOMAIN, sb.node_count);
+	expect_inspect_error("boot node 0: slot 0 is not a domain key");
+	damage(0, 0, CAIRN_KEY_DOMAIN, 1);
+	damage(0, 31, CAIRN_KEY_NODE, 0);
+	expect_inspect_error("boot node chain loops back to node 0");
+	damage(0, 31, CAIRN_KEY_NODE, 1000000000);
+	expect_inspect_error("boot node 0: next boot node 1000000000 is outside the node pool");
+	damage(0, 31, CAIRN_KEY_NODE, UINT64_MAX);
+	expect_inspect_error(
+		"boot node 0: next boot node 18446744073709551615 is outside the node pool");
+	damage(0, 31, CAIRN_KEY_START, 1);
+	expect_inspect_error("boot node 0: slot 31 is not a node key");
+	damage(0, 31, CAIRN_KEY_VOID, 0);
+	damage(0, 30, CAIRN_KEY_PAGE, 0);
+	expect_inspect_error("boot node 0: slot 30 is not a number key");
+	damage(0, 30, CAIRN_KEY_NUMBER, 0xf); /* the low word is where the OID goes */
+
+	/* Inside a domain, odd keys are shown as `?` (or left out), and
+	 * nothing is an error: a running system changes its domains. */
+	struct domain_info d[4];
+	assert_int_equal(boot_domains(d, 4), 4);
+	damage(d[0].root, CAIRN_DOM_SLOT_GPRS, CAIRN_KEY_PAGE, 0);
+	damage(d[0].root, CAIRN_DOM_SLOT_CAPS, CAIRN_KEY_NODE, UINT64_MAX);
+	damage(d[0].root, CAIRN_DOM_SLOT_STATE, CAIRN_KEY_CONSOLE, 0);
+	damage(d[1].root, CAIRN_DOM_SLOT_BRAND, CAIRN_KEY_VOID, 0);
+	assert_int_equal(run("--inspect", vol, NULL), 0);
+	char line[128];
+	snprintf(line, sizeof(line), "\ndomain      hello root=%" PRIu64 " state=? pc=? sp=?\ndomain",
+		 d[0].root);
+	assert_non_null(strstr(out_text, line));
+	snprintf(line, sizeof(line), "\ndomain      - root=%" PRIu64 " run ", d[1].root);
+	assert_non_null(strstr(out_text, line));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s CAIRN_FORMAT APPS_DIR\n", argv[0]);
+		return 2;
+	}
+	/* Absolute, since the tests run in their own directories. */
+	static char tool_abs[PATH_MAX], apps_abs[PATH_MAX];
+	if (!realpath(argv[1], tool_abs) || !realpath(argv[2], apps_abs)) {
+		perror("realpath");
+		return 2;
+	}
+	tool = tool_abs;
+	apps = apps_abs;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_default_image, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_images, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_description, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_write_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inspect_damaged, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("image_cli", tests, NULL, NULL);
+}
