@@ -16,7 +16,7 @@ MEM     ?= 256M
 QEMU_ARGS ?=
 
 MESON_SETUP = meson setup --cross-file cross/riscv64-unknown-elf.txt $(BUILD)
-FORMAT = $(BUILD)/disk-format/cairn-format --size $(SIZE)
+FORMAT = $(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image
 
 .PHONY: all setup build run test bench soak gdb clean format
 
