@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Domain tests on the real kernel: the default image's demos run, the
+hostile domain's every attempt is refused while the rest of the system
+carries on, and a domain touches every node of a node pool four times the
+size of the guest's RAM (kernel objects are paged)."""
+import os
+import re
+
+from cairnvm import CairnVM, Runner, cairn_format
+
+t = Runner()
+
+
+def image(build, name):
+    return os.path.join(build, "apps", name + ".image")
+
+
+def fresh(build, tmp, name, *extra):
+    img = os.path.join(tmp, name + ".img")
+    cairn_format(build, img, "--size", "64M", "--image", image(build, name), *extra)
+    return img
+
+
+@t.test
+def default_image_runs_its_demos(build, tmp):
+    img = fresh(build, tmp, "default")
+    with CairnVM(build, img) as vm:
+        vm.wait_for(r"^cairn: first boot: 4 domains started$", 60)
+        vm.wait_for(r"^hello: hello from a domain$", 30)
+        m, _ = vm.wait_for(r"^pingpong: 10000 round trips, (\d+) instructions per round trip$", 60)
+        # Three consecutive counter lines, a second apart.
+        _, i = vm.wait_for(r"^counter: 1$", 30)
+        _, j = vm.wait_for(r"^counter: 2$", 30, i)
+        vm.wait_for(r"^counter: 3$", 30, j)
+        # pingpong keeps going and its totals grow by 1000 a time.
+        a, k = vm.wait_for(r"^pingpong: (\d+)$", 30)
+        b, _ = vm.wait_for(r"^pingpong: (\d+)$", 30, k + 1)
+        assert int(b.group(1)) == int(a.group(1)) + 1000, (a.group(0), b.group(0))
+        assert vm.count(r"PANIC|wrong reply|halted") == 0, vm.output()
+
+
+HOSTILE_REFUSALS = [
+    "void capability: refused VOID",
+    "bad syscall: refused BAD_SYSCALL",
+    "bad order: refused BAD_ORDER",
+    "wild string: refused BAD_STRING",
+    "kernel string: refused BAD_STRING",
+    "long string: refused STRING_TOO_LONG",
+    "bad slot: refused BAD_SLOT",
+    "read-only node: refused NO_RIGHTS",
+    "rescinded key: refused VOID",
+    "wild receive buffer: ok",
+    "kernel receive buffer: ok",
+    "read-only receive buffer: ok",
+]
+HOSTILE_FAULTS = [
+    ("write text", "ACCESS"),
+    ("execute data", "ACCESS"),
+    ("unmapped load", "MEMORY"),
+    ("illegal instruction", "ILLEGAL"),
+    ("ebreak", "BREAKPOINT"),
+]
+
+
+@t.test
+def hostile_domain_is_refused_and_system_lives(build, tmp):
+    img = fresh(build, tmp, "hostile")
+    with CairnVM(build, img) as vm:
+        vm.wait_for(r"^cairn: first boot: 5 domains started$", 60)
+        vm.wait_for(r"^spinner: spinning$", 30)
+        vm.wait_for(r"^selfkeep: touching$", 30)
+        at = 0
+        for line in HOSTILE_REFUSALS:
+            _, at = vm.wait_for("^hostile: " + re.escape(line) + "$", 30, at)
+        for attempt, fault in HOSTILE_FAULTS:
+            # The keeper hears of each fault, then hostile reports it.
+            _, at = vm.wait_for(r"^hostkeeper: %s at 0x[0-9a-f]+ addr 0x[0-9a-f]+$" % fault, 30, at)
+            _, at = vm.wait_for("^hostile: %s: faulted %s$" % (re.escape(attempt), fault), 30, at)
+        _, at = vm.wait_for(r"^hostile: done$", 30, at)
+        # The spinner spins and selfkeep stalls on itself for ever, yet the
+        # counter keeps its one-second beat: the kernel is alive and fair.
+        m, i = vm.wait_for(r"^counter: (\d+)$", 30, at)
+        n = int(m.group(1))
+        vm.wait_for(r"^counter: %d$" % (n + 3), 30, i)
+        assert vm.count(r"UNEXPECTED|PANIC|selfkeep: UNEXPECTED") == 0, vm.output()
+
+
+@t.test
+def nodes_are_paged_from_a_pool_four_times_ram(build, tmp):
+    mem_mib = 64
+    nodes = (4 * mem_mib << 20) // 4096 * 7 + 7  # node pots: 4 x RAM, and a bit
+    img = os.path.join(tmp, "nodes.img")
+    cairn_format(build, img, "--size", "512M", "--nodes", str(nodes),
+                 "--image", image(build, "nodetouch"))
+    with CairnVM(build, img, mem="%dM" % mem_mib) as vm:
+        m, _ = vm.wait_for(r"^cairn: volume \S+ size=\d+ nodes=(\d+) ", 60)
+        assert int(m.group(1)) == nodes
+        mm, _ = vm.wait_for(r"^cairn: memory (\d+) MiB", 5)
+        assert int(mm.group(1)) * 4 <= nodes * 4096 // 7 >> 20
+        done, _ = vm.wait_for(r"^nodetouch: touched (\d+) nodes$", 600)
+        touched = int(done.group(1))
+        # Every node beyond the image's own was touched and read back.
+        assert nodes - 64 < touched < nodes, (touched, nodes)
+        assert vm.count(r"failed|PANIC") == 0, vm.output()
+
+
+if __name__ == "__main__":
+    t.main()
