@@ -301,17 +301,21 @@ static void test_default_image(void **state)
 	assert_int_equal(format_image(desc, "64M"), 0);
 	assert_string_equal(err_text, "");
 	assert_non_null(strstr(out_text, "cairn-format: wrote "));
-	assert_non_null(strstr(out_text, " image: 4 domains, "));
+	assert_non_null(strstr(out_text, " image: 8 domains, "));
 
 	load_sb();
 	assert_true(sb.boot_node_oid == 0);
 	assert_true(sb.image_node_count > 0 && sb.image_page_count > 0);
-	struct domain_info d[8];
-	assert_int_equal(boot_domains(d, 8), 4);
-	static const char *const names[] = { "hello", "counter", "ping", "pong" };
-	static const char *const elves[] = { "hello.elf", "counter.elf", "pingpong.elf",
-					     "pingpong.elf" };
-	for (int i = 0; i < 4; i++) {
+	enum { N = 8 };
+	struct domain_info d[N + 1];
+	assert_int_equal(boot_domains(d, N + 1), N);
+	static const char *const names[N] = { "hello", "counter",  "ping",     "pong",
+					      "mover", "account1", "account2", "account3" };
+	static const char *const elves[N] = { "hello.elf",  "counter.elf", "pingpong.elf",
+					      "pingpong.elf", "ledger.elf", "ledger.elf",
+					      "ledger.elf",   "ledger.elf" };
+	static const uint64_t a0[N] = { 0, 0, 0, 1, 0, 1, 2, 3 };
+	for (int i = 0; i < N; i++) {
 		assert_string_equal(d[i].name, names[i]);
 		assert_true(d[i].run);
 		struct node r = get_node(d[i].root);
@@ -345,24 +349,48 @@ static void test_default_image(void **state)
 	page_key(d[2].root, 0x10000, a);
 	page_key(d[3].root, 0x10000, b);
 	assert_true(cairn_key_oid(a) == cairn_key_oid(b));
+	/* The mover calls the three accounts, registers 3..5; the four ledger
+	 * domains share their text. */
+	struct node mover = get_node(d[4].root);
+	caps = get_node(node_key(&mover, CAIRN_DOM_SLOT_CAPS));
+	page_key(d[4].root, 0x10000, a);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(cairn_key_type(key(&caps, 3 + i)), CAIRN_KEY_START);
+		assert_true(cairn_key_oid(key(&caps, 3 + i)) == d[5 + i].root);
+		struct node acct = get_node(d[5 + i].root);
+		regs = get_node(node_key(&acct, CAIRN_DOM_SLOT_GPRS));
+		assert_true(num(&regs, CAIRN_REG_X(10)) == (uint64_t)(i + 1));
+		page_key(d[5 + i].root, 0x10000, b);
+		assert_true(cairn_key_oid(a) == cairn_key_oid(b));
+	}
 
 	/* --inspect: geometry, then exactly these domain lines. */
 	assert_int_equal(run("--inspect", vol, NULL), 0);
 	assert_string_equal(err_text, "");
 	char want[4096], line[256];
 	want[0] = '\0';
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < N; i++) {
 		struct elf_file e = read_elf(elves[i]);
+		char arg[32] = "";
+		if (a0[i])
+			snprintf(arg, sizeof(arg), " a0=%" PRIu64, a0[i]);
 		snprintf(line, sizeof(line),
 			 "domain      %s root=%" PRIu64 " run pc=0x%" PRIx64 " sp=0x7fffff0%s\n"
 			 "  cap 1     console\n"
 			 "  cap 2     sleep\n",
 			 names[i], d[i].root, (uint64_t)((const Elf64_Ehdr *)e.b)->e_entry,
-			 i == 3 ? " a0=1" : "");
+			 arg);
 		strcat(want, line);
 		if (i == 2) {
 			snprintf(line, sizeof(line), "  cap 3     start pong badge=0\n");
 			strcat(want, line);
+		}
+		if (i == 4) {
+			for (int j = 0; j < 3; j++) {
+				snprintf(line, sizeof(line), "  cap %d     start account%d badge=0\n",
+					 3 + j, 1 + j);
+				strcat(want, line);
+			}
 		}
 		free(e.b);
 	}
@@ -629,8 +657,8 @@ static void test_inspect_damaged(void **state)
 
 	/* Inside a domain, odd keys are shown as `?` (or left out), and
 	 * nothing is an error: a running system changes its domains. */
-	struct domain_info d[4];
-	assert_int_equal(boot_domains(d, 4), 4);
+	struct domain_info d[8];
+	assert_int_equal(boot_domains(d, 8), 8);
 	damage(d[0].root, CAIRN_DOM_SLOT_GPRS, CAIRN_KEY_PAGE, 0);
 	damage(d[0].root, CAIRN_DOM_SLOT_CAPS, CAIRN_KEY_NODE, UINT64_MAX);
 	damage(d[0].root, CAIRN_DOM_SLOT_STATE, CAIRN_KEY_CONSOLE, 0);
