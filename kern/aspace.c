@@ -273,7 +273,7 @@ void aspace_unmap_frame(struct frame *f)
 	sfence_vma_all();
 }
 
-void aspace_write_protect_frame(struct frame *f)
+bool aspace_write_protect_frame(struct frame *f)
 {
 	bool any = false;
 	for (struct umap *m = frame_umaps(f); m; m = m->next) {
@@ -282,8 +282,7 @@ void aspace_write_protect_frame(struct frame *f)
 			any = true;
 		}
 	}
-	if (any)
-		sfence_vma_all();
+	return any;
 }
 
 void aspace_node_changing(uint64_t node_oid)

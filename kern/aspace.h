@@ -61,7 +61,9 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 uint64_t aspace_root(struct proc *p);
 
 void aspace_unmap_frame(struct frame *f);        /* evicting a page */
-void aspace_write_protect_frame(struct frame *f); /* checkpoint demarcation */
+/* Checkpoint demarcation: take write permission away from every user
+ * mapping of f. True if one had it: the caller fences (once for many). */
+bool aspace_write_protect_frame(struct frame *f);
 void aspace_flush_all(void);                     /* drop every domain's tables */
 void aspace_free_tables(uint64_t root_pa);
 /* A node's slot is about to change: drop derived tables if it was walked. */

@@ -16,6 +16,10 @@
 
 void ckpt_reserve_dirty(struct frame *f);
 void ckpt_before_write(struct frame *f);
+/* The volume block holding the newest committed copy of a block: in the
+ * log while a recovered generation is not yet migrated, else at home.
+ * CKPT_LOCATE_ZERO: the block is all zeros, nothing to read. */
+#define CKPT_LOCATE_ZERO UINT64_MAX
 uint64_t ckpt_locate(int obj_class, uint64_t index, uint64_t home_block);
 void ckpt_memory_pressure(void);
 struct proc;

@@ -29,6 +29,7 @@ struct frame {
 	struct frame *next;    /* free list / objcache lists */
 	struct frame *prev;
 	uint64_t aux;          /* objcache: per-node dirty bits, log slot... */
+	uint32_t ckpt_item;    /* OBJF_SNAPSHOT: index of its snapshot item */
 };
 
 /* Set up descriptors over all RAM, excluding [0, kernel_end_pa), the device

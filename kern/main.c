@@ -20,7 +20,7 @@
 #include "objcache.h"
 #include "aspace.h"
 #include "proc.h"
-#include "boot_image.h"
+#include "ckpt.h"
 
 extern char _tdata_start[], _tdata_end[], _tbss_start[], _tbss_end[], _kernel_end[];
 
@@ -80,7 +80,6 @@ __attribute__((noreturn)) void kmain(unsigned long hartid, unsigned long dtb_pa)
 	aspace_init();                            /* reverse maps for user PTEs */
 	proc_init();                              /* the (empty) process cache */
 	sched_init();                             /* activities, run queue */
-	unsigned n = boot_start_image();          /* first boot: the image's domains */
-	log_info("first boot: %u domains started", n);
+	ckpt_boot();                              /* recover, or first boot: start domains */
 	sched_run();
 }

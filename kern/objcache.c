@@ -242,19 +242,27 @@ static struct fetch *fetch_find(enum obj_class c, uint64_t index)
 	return NULL;
 }
 
+/* A frame now holds block `index` of class c: map it into its pool. */
+static void install(enum obj_class c, uint64_t index, uint64_t pa)
+{
+	struct frame *f = frame_of(pa);
+	f->kind = FRAME_OBJECT;
+	f->obj_class = (uint8_t)c;
+	f->obj_index = index;
+	f->obj_flags = OBJF_REF;
+	f->aux = 0;
+	vm_kmap((uint64_t)obj_va(c, index), pa, PTE_R | PTE_W);
+	ring_insert(f);
+	stats.fetches++;
+}
+
 static void fetch_done(struct blk_req *req)
 {
 	struct fetch *ft = req->ctx;
 	struct frame *f = frame_of(ft->pa);
 	if (req->status == BLK_OK) {
-		f->kind = FRAME_OBJECT;
-		f->obj_class = ft->cls;
-		f->obj_index = ft->index;
-		f->obj_flags = OBJF_REF;
-		f->aux = 0;
-		vm_kmap((uint64_t)obj_va((enum obj_class)ft->cls, ft->index), ft->pa, PTE_R | PTE_W);
-		ring_insert(f);
-		stats.fetches++;
+		(void)f;
+		install((enum obj_class)ft->cls, ft->index, ft->pa);
 	} else {
 		log_error("cannot read %s %lu from the volume: %s", class_names[ft->cls],
 			  (unsigned long)ft->index, blk_strerror(req->status));
@@ -268,25 +276,39 @@ static void fetch_done(struct blk_req *req)
 	act_wake_all(&fetch_slot_waiters);
 }
 
-/* Start reading block `index` of class c; false if no fetch slot is free. */
-static bool fetch_start(enum obj_class c, uint64_t index, struct fetch **out)
+enum fetch_start_result {
+	FETCH_STARTED,  /* *out is the fetch to wait for */
+	FETCH_NO_SLOT,  /* every fetch slot is busy */
+	FETCH_REFUSED,  /* the device refused the read at once */
+	FETCH_DONE,     /* the block is resident already (all zeros) */
+};
+
+/* Start reading block `index` of class c. */
+static enum fetch_start_result fetch_start(enum obj_class c, uint64_t index, struct fetch **out)
 {
 	struct fetch *ft = NULL;
 	for (int i = 0; i < FETCH_MAX && !ft; i++)
 		if (!fetches[i].busy)
 			ft = &fetches[i];
 	if (!ft)
-		return false;
+		return FETCH_NO_SLOT;
 	obj_prepare_slot(c, index);     /* may park: before we claim anything */
 	uint64_t pa = kframe_alloc(); /* likewise */
 	if (!pa)
-		return false;
+		return FETCH_NO_SLOT;
+	uint64_t block = ckpt_locate(c, index, obj_pools[c].home_start + index);
+	if (block == CKPT_LOCATE_ZERO) {
+		/* All zeros in the newest checkpoint: no read (the frame is
+		 * zeroed); the caller retries and finds it resident. */
+		install(c, index, pa);
+		*out = NULL;
+		return FETCH_DONE;
+	}
 	memset(ft, 0, sizeof(*ft));
 	ft->busy = true;
 	ft->cls = (uint8_t)c;
 	ft->index = index;
 	ft->pa = pa;
-	uint64_t block = ckpt_locate(c, index, obj_pools[c].home_start + index);
 	ft->seg = (struct blk_seg){ pa, 4096 };
 	ft->req = (struct blk_req){
 		.op = BLK_READ, .nsegs = 1, .sector = volume_sector(block),
@@ -297,10 +319,10 @@ static bool fetch_start(enum obj_class c, uint64_t index, struct fetch **out)
 		ft->req.status = st;
 		fetch_done(&ft->req); /* reports and frees like a failed read */
 		*out = NULL;
-		return true;
+		return FETCH_REFUSED;
 	}
 	*out = ft;
-	return true;
+	return FETCH_STARTED;
 }
 
 bool objcache_kernel_fault(struct trap_frame *tf)
@@ -330,11 +352,16 @@ bool objcache_kernel_fault(struct trap_frame *tf)
 	if (!ft) {
 		if (obj_frame(c, index))
 			return true; /* raced with a completion: just retry */
-		if (!fetch_start(c, index, &ft))
+		switch (fetch_start(c, index, &ft)) {
+		case FETCH_STARTED:
+			break;
+		case FETCH_NO_SLOT:
 			kctx_park(ACT_WAIT_IO, &fetch_slot_waiters);
-		if (!ft) {
+		case FETCH_REFUSED:
 			a->io_error = true; /* refused at once: the retry raises FAULT_IO */
 			kctx_park(ACT_READY, &run_queue);
+		case FETCH_DONE:
+			return true; /* retry: it is resident now */
 		}
 	}
 	kctx_park(ACT_WAIT_IO, &ft->waiters);
@@ -353,18 +380,11 @@ bool obj_load_sync(enum obj_class c, uint64_t index)
 	if (!pa)
 		return false;
 	uint64_t block = ckpt_locate(c, index, obj_pools[c].home_start + index);
-	if (blk_sync(BLK_READ, volume_sector(block), pa, 4096) != BLK_OK) {
+	if (block != CKPT_LOCATE_ZERO &&
+	    blk_sync(BLK_READ, volume_sector(block), pa, 4096) != BLK_OK) {
 		frame_free(pa);
 		return false;
 	}
-	struct frame *f = frame_of(pa);
-	f->kind = FRAME_OBJECT;
-	f->obj_class = (uint8_t)c;
-	f->obj_index = index;
-	f->obj_flags = OBJF_REF;
-	f->aux = 0;
-	vm_kmap((uint64_t)obj_va(c, index), pa, PTE_R | PTE_W);
-	ring_insert(f);
-	stats.fetches++;
+	install(c, index, pa);
 	return true;
 }

@@ -17,6 +17,7 @@
 #include "fault.h"
 #include "invoke.h"
 #include "ckpt_hooks.h"
+#include "ckpt.h"
 #include "vm.h"
 #include "riscv.h"
 #include "log.h"
@@ -167,6 +168,7 @@ void sched_run(void)
 	kctx_end();
 	for (;;) {
 		intr_off();
+		ckpt_safe_point(); /* between operations: a consistent state */
 		struct activity *a = act_list_pop(&run_queue);
 		if (a) {
 			need_resched = false;
@@ -190,6 +192,9 @@ static struct activity *entry(struct trap_frame *tf, struct proc **pp)
 	struct activity *a = sched_current;
 	kassert(a != NULL && a->proc != NULL && &a->proc->tf == tf);
 	kctx_begin(a);
+	/* The domain's registers are all in its proc entry and no operation
+	 * has started: a safe point for demarcation. */
+	ckpt_safe_point();
 	*pp = a->proc;
 	return a;
 }

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The checkpointer, as the rest of the kernel sees it (docs/checkpoint.md).
+ *
+ * One generation at a time goes through three phases:
+ *   demarcation   atomic, at a safe point (no operation in progress): the
+ *                 cached domains are written back, every dirty block becomes
+ *                 the snapshot (copy-on-write from then on), the list of
+ *                 running domains is captured, a new epoch begins;
+ *   stabilization the snapshot is written to the log, then its directory,
+ *                 FLUSH, the header, FLUSH: the checkpoint exists;
+ *   migration     the snapshot's blocks are written to their homes from
+ *                 memory; the next generation's first FLUSH makes them
+ *                 durable before its header moves the tail past them.
+ * The next demarcation waits until migration is done, so the log holds at
+ * most the durable generation and the one being written.
+ *
+ * Hooks for the object cache are in ckpt_hooks.h.
+ */
+#ifndef CAIRN_KERN_CKPT_H
+#define CAIRN_KERN_CKPT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+/* Boot: recover the newest checkpoint (or find none) and start the
+ * domains: the recovered ones, or on a first boot the image's. Prints
+ * "cairn: first boot" or "cairn: resumed from checkpoint <g>". Stops the
+ * machine with one line when the log is damaged beyond recovery. */
+void ckpt_boot(void);
+
+/* Set when a demarcation is due and may start. */
+extern volatile bool ckpt_wanted;
+
+void ckpt_demarcate(void);
+
+/* Call at a safe point: no kernel operation is in progress, every cached
+ * domain's state is in its proc entry. */
+static inline void ckpt_safe_point(void)
+{
+	if (__builtin_expect(ckpt_wanted, 0))
+		ckpt_demarcate();
+}
+
+/* Ask for a checkpoint as soon as possible (forced: even if nothing is
+ * dirty). Returns the generation the next demarcation will have. */
+uint64_t ckpt_request(bool forced);
+
+/* Periodic checkpoints every ms milliseconds (0: off). */
+void ckpt_set_interval(uint32_t ms);
+
+struct ckpt_stats {
+	uint64_t committed;       /* last committed generation, 0: none */
+	uint32_t interval_ms;
+	uint64_t log_in_use;      /* ring blocks in use or reserved */
+	uint64_t log_blocks;      /* ring blocks */
+	uint64_t failures;        /* checkpoints that failed (I/O errors) */
+	uint64_t last_objects, last_bytes;
+	uint64_t last_stall_instret; /* retired instructions of the last demarcation */
+};
+void ckpt_get_stats(struct ckpt_stats *out);
+
+#endif

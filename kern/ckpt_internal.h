@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The checkpointer's shared state, for its files only:
+ *   ckpt_space.c      the kernel area for its arrays, log space reservation,
+ *                     the dirty list of the current epoch;
+ *   ckpt_demarcate.c  demarcation and copy-on-write of the snapshot;
+ *   ckpt_write.c      stabilization (the log writer) and migration;
+ *   ckpt_boot.c       recovery at boot, lazy fetch through the directory
+ *                     map, and migration of the recovered generation;
+ *   ckpt_key.c        the checkpoint key, the period timer, statistics.
+ *
+ * Invariants:
+ *  - A frame is DIRTY iff it is on the dirty list (dirty[0..ndirty)); each
+ *    such frame holds one block of log reservation (ckpt_reserve_dirty).
+ *  - A frame is SNAPSHOT iff it is the `frame` of a snapshot item: its
+ *    content is the snapshot's and must not change until the item is
+ *    migrated (ckpt_before_write copies it aside first, or waits while
+ *    the device is reading it).
+ *  - Log positions [tail, head) hold generations a durable header may
+ *    still need; nothing is written there except by the generation being
+ *    stabilized, at positions >= its gen_start = the previous head.
+ */
+#ifndef CAIRN_KERN_CKPT_INTERNAL_H
+#define CAIRN_KERN_CKPT_INTERNAL_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "frame.h"
+#include "act.h"
+#include "virtio_blk.h"
+#include "../ckpt/logfmt.h"
+#include "../ckpt/dirmap.h"
+
+/* The register nodes (root, gprs, fprs) of every cached domain may be
+ * dirtied by demarcation itself: their log space is set aside for good. */
+#define CKPT_PROC_RESERVE (3u * 64u)
+/* Directory entries for threads: one per activity at most. */
+#define CKPT_THREAD_MAX ACT_MAX
+
+/* One block of the snapshot being stabilized or migrated. */
+struct snap_item {
+	struct frame *frame;  /* the live frame, still holding the data; or NULL */
+	uint64_t copy_pa;     /* else a private copy of the data (0: none) */
+	uint64_t index;       /* in its pool */
+	uint64_t pos;         /* log position (non-ZERO items) */
+	uint64_t sum;         /* block sum */
+	uint8_t cls;          /* enum obj_class */
+	uint8_t flags;        /* CKPT_ENTRY_ZERO */
+	uint8_t io;           /* ITEM_IO_*: a device transfer reads its data */
+};
+#define ITEM_IO_NONE 0
+#define ITEM_IO_BUSY 1
+
+enum ckpt_phase {
+	PHASE_IDLE = 0,   /* nothing in flight: a demarcation may start */
+	PHASE_DATA,       /* writing object blocks to the log */
+	PHASE_DIR,        /* writing directory blocks */
+	PHASE_FLUSH1,     /* data and directory to stable storage */
+	PHASE_HEADER,     /* the header */
+	PHASE_FLUSH2,     /* the header to stable storage: commit */
+	PHASE_MIGRATE,    /* writing the snapshot to home locations */
+	PHASE_RECOVER_MIGRATE, /* after a restart: log -> home via the map */
+	PHASE_OFF,        /* checkpoints disabled (log too small) */
+};
+
+struct ckpt_state {
+	bool enabled;
+	enum ckpt_phase phase;
+	uint64_t ring;            /* ring blocks */
+	uint64_t tail;            /* of the newest durable header */
+	uint64_t head;            /* next free position */
+	uint64_t committed;       /* newest durable generation, 0: none */
+	uint64_t reserved_end;    /* gen being written: positions up to here are its */
+
+	/* The current epoch. */
+	struct frame **dirty;
+	uint64_t ndirty;
+	uint64_t cap;             /* most dirty blocks in one epoch */
+
+	/* The generation in progress. */
+	uint64_t gen;             /* its sequence */
+	uint64_t gen_start;
+	struct snap_item *items;
+	uint64_t nitems;
+	uint64_t *threads;
+	uint64_t nthreads;
+	uint64_t next;            /* next item to submit */
+	uint64_t inflight;
+	bool failed;
+	enum blk_status fail_status;
+	uint64_t dir_pos;
+	uint32_t dir_blocks;
+	uint32_t dir_next;        /* next directory block to write */
+	uint64_t objects;         /* object entries */
+	uint64_t bytes;           /* written to the log */
+	uint64_t prev_dir_pos;    /* the durable generation's, for the link */
+	uint32_t prev_dir_blocks;
+	uint64_t prev_seq;
+
+	/* Demand. */
+	bool due, forced;
+	uint32_t interval_ms;
+
+	/* Recovery's directory of log-resident blocks (PHASE_RECOVER_MIGRATE). */
+	struct ckpt_dirmap map;
+	bool map_active;
+
+	struct act_list log_waiters;  /* ACT_WAIT_LOG: no reservation */
+	struct act_list io_waiters;   /* a snapshot block's transfer */
+
+	uint64_t failures, last_objects, last_bytes, last_stall;
+	uint64_t zero_pa;             /* a zero frame for ZERO migrations */
+};
+
+extern struct ckpt_state ck;
+
+/* ckpt_space.c */
+void *ckpt_area_alloc(uint64_t bytes);   /* boot only: zeroed, or panic */
+bool ckpt_space_init(void);              /* false: the log is too small */
+uint64_t ckpt_need(uint64_t nblocks);    /* positions for nblocks objects */
+void ckpt_space_freed(void);             /* wake writers waiting for space */
+void ckpt_update_wanted(void);
+void ckpt_set_demarcating(bool on);      /* reservations come from the fixed reserve */
+void ckpt_arm_period(void);              /* ckpt_key.c */
+
+/* ckpt_write.c */
+void ckpt_write_init(void);
+void ckpt_stabilize_start(void);
+void ckpt_recover_migrate_start(void);
+
+/* ckpt_demarcate.c */
+void ckpt_release_snapshot(bool requeue);
+
+#endif

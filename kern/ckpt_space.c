@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Log space and the dirty list (docs/checkpoint.md "Log space").
+ *
+ * Dirtying a block that is clean in the current epoch reserves room for it
+ * in the log before the block may change (DESIGN.md invariant 5): one ring
+ * position and its share of a directory. The ring holds the durable
+ * generation [tail, gen_start), the generation being written
+ * [gen_start, reserved_end) and the current epoch's reservation; when a
+ * new reservation would not fit, the writer waits (ACT_WAIT_LOG) and a
+ * checkpoint is requested at once: its commit moves the tail and frees the
+ * previous generation's space. The register nodes that demarcation itself
+ * writes back are covered by a fixed reserve (CKPT_PROC_RESERVE).
+ *
+ * The checkpointer's arrays live in a kernel area mapped at boot
+ * (memlayout.h CKPT_AREA_BASE), sized from RAM, not from the volume.
+ */
+#include <string.h>
+#include "ckpt.h"
+#include "ckpt_hooks.h"
+#include "ckpt_internal.h"
+#include "objcache.h"
+#include "kctx.h"
+#include "vm.h"
+#include "volume.h"
+#include "memlayout.h"
+#include "log.h"
+#include "panic.h"
+
+struct ckpt_state ck;
+volatile bool ckpt_wanted;
+static uint64_t area_used;
+static bool demarcating_flag;
+
+void *ckpt_area_alloc(uint64_t bytes)
+{
+	bytes = (bytes + 4095) & ~4095ull;
+	if (area_used + bytes > CKPT_AREA_SIZE)
+		panic("checkpoint area exhausted (%lu bytes wanted)", (unsigned long)bytes);
+	uint64_t va = CKPT_AREA_BASE + area_used;
+	for (uint64_t off = 0; off < bytes; off += 4096) {
+		if (!vm_kpte_lookup(va + off)) {
+			uint64_t t = frame_alloc();
+			if (!t)
+				panic("out of memory for the checkpointer's tables");
+			vm_kpte_install_table(va + off, t);
+		}
+		uint64_t pa = frame_alloc(); /* zeroed */
+		if (!pa)
+			panic("out of memory for the checkpointer's arrays");
+		vm_kmap(va + off, pa, PTE_R | PTE_W);
+	}
+	area_used += bytes;
+	return (void *)va;
+}
+
+uint64_t ckpt_need(uint64_t n)
+{
+	return n + (n + CKPT_THREAD_MAX + CKPT_DIR_ENTRIES_PER_BLOCK - 1) / CKPT_DIR_ENTRIES_PER_BLOCK;
+}
+
+/* Would an epoch of n dirty blocks fit beside what the log holds? */
+static bool fits(uint64_t n)
+{
+	if (n > ck.cap)
+		return false;
+	return ck.reserved_end - ck.tail + ckpt_need(n + CKPT_PROC_RESERVE) <= ck.ring;
+}
+
+bool ckpt_space_init(void)
+{
+	ck.ring = ckpt_ring_blocks(&volume_sb);
+	if (!vm_reserve(CKPT_AREA_BASE, CKPT_AREA_SIZE))
+		panic("no memory for the checkpoint area's tables");
+	/* An epoch can dirty at most every frame; the log must hold two. */
+	uint64_t frames = frame_total_count();
+	ck.cap = ck.ring / 2 > ckpt_need(CKPT_PROC_RESERVE) ? ck.ring / 2 - ckpt_need(CKPT_PROC_RESERVE)
+							    : 0;
+	if (ck.cap > frames)
+		ck.cap = frames;
+	if (ck.cap < 16) {
+		log_warn("checkpoints off: the log (%lu blocks) is too small for two generations",
+			 (unsigned long)ck.ring);
+		return false;
+	}
+	/* Failed generations are put back on the dirty list: room for both. */
+	uint64_t max_items = 2 * (ck.cap + CKPT_PROC_RESERVE);
+	ck.dirty = ckpt_area_alloc(max_items * sizeof(*ck.dirty));
+	ck.items = ckpt_area_alloc(max_items * sizeof(*ck.items));
+	ck.threads = ckpt_area_alloc(CKPT_THREAD_MAX * sizeof(*ck.threads));
+	return true;
+}
+
+void ckpt_set_demarcating(bool on)
+{
+	demarcating_flag = on;
+}
+
+void ckpt_reserve_dirty(struct frame *f)
+{
+	if (!ck.enabled)
+		return; /* no checkpoints: dirty blocks stay in memory */
+	if (!demarcating_flag && !fits(ck.ndirty + 1)) {
+		if (!kctx_act)
+			panic("log full outside any domain's operation");
+		ck.forced = true;
+		ckpt_update_wanted();
+		kctx_park(ACT_WAIT_LOG, &ck.log_waiters);
+	}
+	ck.dirty[ck.ndirty++] = f;
+}
+
+void ckpt_memory_pressure(void)
+{
+	if (!ck.enabled)
+		return;
+	ck.forced = true;
+	ckpt_update_wanted();
+}
+
+void ckpt_space_freed(void)
+{
+	act_wake_all(&ck.log_waiters);
+}
+
+void ckpt_update_wanted(void)
+{
+	ckpt_wanted = ck.enabled && ck.phase == PHASE_IDLE && (ck.forced || ck.due);
+}
+
+void ckpt_before_run(struct proc *p)
+{
+	(void)p;
+}

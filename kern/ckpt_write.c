@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The log writer: stabilization and migration (docs/checkpoint.md steps 2
+ * and 3), an interrupt-driven state machine with up to WSLOTS transfers in
+ * flight.
+ *
+ *   DATA     every snapshot item: its block sum and zero test, then (unless
+ *            all zeros) a write to the next log position;
+ *   DIR      the directory blocks, after the data (they hold positions and
+ *            sums);
+ *   FLUSH1   data and directory durable, and with them the previous
+ *            generation's home writes (so this header may move the tail
+ *            past it);
+ *   HEADER   the header, in slot sequence mod 2;
+ *   FLUSH2   the header durable: the checkpoint exists; one console line;
+ *   MIGRATE  every item written to its home location from memory (the
+ *            SNAPSHOT frame or its copy), then the snapshot is released.
+ *
+ * An I/O error before the header leaves nothing on disk that a header
+ * names: the positions are reused and the items go back on the dirty list
+ * for the next attempt. An error at or after the header write may have left
+ * a durable header, so that generation's positions are not reused (the
+ * tail still covers them) and the retry takes a later range.
+ *
+ * After a restart, PHASE_RECOVER_MIGRATE copies the recovered generation
+ * from the log to home through a bounce buffer per slot, then drops the
+ * directory map; until then ckpt_locate() sends fetches to the log.
+ */
+#include <string.h>
+#include "ckpt.h"
+#include "ckpt_hooks.h"
+#include "ckpt_internal.h"
+#include "objcache.h"
+#include "volume.h"
+#include "timer.h"
+#include "memlayout.h"
+#include "log.h"
+#include "panic.h"
+
+#define WSLOTS 32
+
+enum slot_kind { SLOT_DATA, SLOT_DIR, SLOT_FLUSH, SLOT_HEADER, SLOT_HOME, SLOT_RREAD, SLOT_RWRITE };
+
+struct wslot {
+	struct blk_req req;
+	struct blk_seg seg;
+	bool busy;
+	uint8_t kind;           /* enum slot_kind */
+	uint64_t item;          /* DATA, HOME: the snapshot item */
+	uint64_t buf_pa;        /* DIR, HEADER, RREAD: this slot's buffer */
+	uint64_t home;          /* RREAD: where the block goes next */
+	uint64_t sum;           /* RREAD: what the log block must sum to */
+};
+
+static struct wslot wslots[WSLOTS];
+static bool issued;              /* FLUSH1/HEADER/FLUSH2: the request is out */
+static bool pumping, pump_again;
+static struct ckpt_dirmap_cursor recover_cursor;
+static bool recover_listed;      /* every map entry has been issued */
+static unsigned recover_retries;
+static struct ktimer retry_timer;
+static struct ckpt_entry dir_entries[CKPT_DIR_ENTRIES_PER_BLOCK];
+
+static void pump(void);
+
+static void retry_fire(struct ktimer *t)
+{
+	(void)t;
+	pump();
+}
+
+void ckpt_write_init(void)
+{
+	for (int i = 0; i < WSLOTS; i++) {
+		wslots[i].buf_pa = frame_alloc();
+		if (!wslots[i].buf_pa)
+			panic("no memory for the checkpoint writer");
+	}
+	retry_timer.fn = retry_fire;
+}
+
+static struct wslot *free_slot(void)
+{
+	for (int i = 0; i < WSLOTS; i++)
+		if (!wslots[i].busy)
+			return &wslots[i];
+	return NULL;
+}
+
+static void note_failure(enum blk_status st)
+{
+	if (!ck.failed) {
+		ck.failed = true;
+		ck.fail_status = st;
+	}
+}
+
+static void slot_done(struct blk_req *req);
+
+static void submit(struct wslot *s, enum blk_op op, uint64_t block, uint64_t pa, enum slot_kind kind)
+{
+	s->busy = true;
+	s->kind = (uint8_t)kind;
+	s->seg = (struct blk_seg){ pa, 4096 };
+	s->req = (struct blk_req){
+		.op = (uint8_t)op, .nsegs = op == BLK_FLUSH ? 0 : 1, .sector = volume_sector(block),
+		.segs = &s->seg, .done = slot_done, .ctx = s,
+	};
+	ck.inflight++;
+	enum blk_status st = blk_submit(&s->req);
+	if (st != BLK_OK) {
+		s->req.status = st;
+		slot_done(&s->req);
+	}
+}
+
+static uint64_t item_pa(const struct snap_item *it)
+{
+	return it->frame ? frame_pa(it->frame) : it->copy_pa;
+}
+
+static void slot_done(struct blk_req *req)
+{
+	struct wslot *s = req->ctx;
+	bool ok = req->status == BLK_OK;
+	if (ok && s->kind == SLOT_RREAD) {
+		bool zero;
+		if (ckpt_block_sum(pa_to_va(s->buf_pa), &zero) != s->sum) {
+			log_error("checkpoint log block at %lu does not match its sum; not migrated",
+				  (unsigned long)(req->sector / 8));
+			note_failure(BLK_ERR_IO);
+		} else {
+			/* Same slot, same buffer: now to its home. */
+			ck.inflight--;
+			submit(s, BLK_WRITE, s->home, s->buf_pa, SLOT_RWRITE);
+			return;
+		}
+	}
+	s->busy = false;
+	ck.inflight--;
+	if (!ok)
+		note_failure(req->status);
+	switch (s->kind) {
+	case SLOT_DATA:
+	case SLOT_HOME:
+		ck.items[s->item].io = ITEM_IO_NONE;
+		act_wake_all(&ck.io_waiters);
+		if (s->kind == SLOT_DATA && ok)
+			ck.bytes += 4096;
+		break;
+	case SLOT_DIR:
+	case SLOT_HEADER:
+		if (ok)
+			ck.bytes += 4096;
+		break;
+	default:
+		break;
+	}
+	pump();
+}
+
+/* --- the steps ------------------------------------------------------- */
+
+static void encode_dir(uint32_t k, uint64_t pa)
+{
+	uint64_t total = ck.nitems + ck.nthreads;
+	uint64_t first = (uint64_t)k * CKPT_DIR_ENTRIES_PER_BLOCK;
+	uint32_t count = 0;
+	for (uint64_t e = first; e < total && count < CKPT_DIR_ENTRIES_PER_BLOCK; e++, count++) {
+		struct ckpt_entry *d = &dir_entries[count];
+		if (e < ck.nitems) {
+			const struct snap_item *it = &ck.items[e];
+			*d = (struct ckpt_entry){ .index = it->index, .pos = it->pos, .sum = it->sum,
+						  .kind = (uint8_t)(it->cls + 1), .flags = it->flags };
+		} else {
+			*d = (struct ckpt_entry){ .index = ck.threads[e - ck.nitems],
+						  .kind = CKPT_KIND_THREAD };
+		}
+	}
+	struct ckpt_dir_info info = {
+		.sequence = ck.gen, .index = k, .dir_blocks = ck.dir_blocks, .count = count,
+		.gen_start = ck.gen_start, .prev_dir_pos = ck.prev_dir_pos,
+		.prev_dir_blocks = ck.prev_dir_blocks, .prev_sequence = ck.prev_seq,
+	};
+	ckpt_dir_encode(&info, dir_entries, pa_to_va(pa));
+}
+
+static void encode_header(uint64_t pa)
+{
+	struct ckpt_header h = {
+		.version = CKPT_FORMAT_VERSION, .interval_ms = ck.interval_ms,
+		.sequence = ck.gen, .tail = ck.gen_start, .gen_start = ck.gen_start,
+		.dir_pos = ck.dir_pos, .dir_blocks = ck.dir_blocks,
+		.head = ck.dir_pos + ck.dir_blocks, .objects = ck.nitems, .threads = ck.nthreads,
+	};
+	memcpy(h.uuid, volume_sb.uuid, sizeof(h.uuid));
+	ckpt_header_encode(&h, pa_to_va(pa));
+}
+
+static void finish_idle(void)
+{
+	ck.phase = PHASE_IDLE;
+	ck.reserved_end = ck.head;
+	ckpt_space_freed();
+	act_wake_all(&ck.io_waiters);
+	ckpt_update_wanted();
+}
+
+/* The generation failed: nothing of it is a checkpoint. */
+static void fail(bool header_may_exist)
+{
+	ck.failures++;
+	kprintf("cairn: checkpoint %lu failed: %s\n", (unsigned long)ck.gen,
+		blk_strerror(ck.fail_status));
+	ck.failed = false;
+	if (!header_may_exist)
+		ck.head = ck.gen_start; /* nothing names these positions */
+	ckpt_release_snapshot(true);
+	finish_idle();
+}
+
+static void commit(void)
+{
+	ck.committed = ck.gen;
+	ck.tail = ck.gen_start;
+	ck.prev_dir_pos = ck.dir_pos;
+	ck.prev_dir_blocks = ck.dir_blocks;
+	ck.prev_seq = ck.gen;
+	ck.last_objects = ck.nitems;
+	ck.last_bytes = ck.bytes;
+	kprintf("cairn: checkpoint %lu committed objects=%lu bytes=%lu\n", (unsigned long)ck.gen,
+		(unsigned long)ck.nitems, (unsigned long)ck.bytes);
+	ck.phase = PHASE_MIGRATE;
+	ck.next = 0;
+	ckpt_space_freed(); /* the tail moved */
+}
+
+/* One step of the machine; false when it must wait for a completion. */
+static bool step(void)
+{
+	struct wslot *s;
+	switch (ck.phase) {
+	case PHASE_DATA:
+		while (!ck.failed && ck.next < ck.nitems) {
+			struct snap_item *it = &ck.items[ck.next];
+			uint64_t pa = item_pa(it);
+			bool zero;
+			uint64_t sum = ckpt_block_sum(pa_to_va(pa), &zero);
+			if (zero) {
+				it->flags = CKPT_ENTRY_ZERO;
+				it->sum = 0;
+				it->pos = 0;
+				ck.next++;
+				continue;
+			}
+			if (!(s = free_slot()))
+				return false;
+			it->flags = 0;
+			it->sum = sum;
+			it->pos = ck.head++;
+			it->io = ITEM_IO_BUSY;
+			s->item = ck.next++;
+			submit(s, BLK_WRITE, ckpt_pos_block(&volume_sb, it->pos), pa, SLOT_DATA);
+		}
+		if (ck.inflight)
+			return false;
+		if (ck.failed) {
+			fail(false);
+			return false;
+		}
+		uint64_t entries = ck.nitems + ck.nthreads;
+		ck.dir_blocks = (uint32_t)((entries + CKPT_DIR_ENTRIES_PER_BLOCK - 1) /
+					   CKPT_DIR_ENTRIES_PER_BLOCK);
+		if (ck.dir_blocks == 0)
+			ck.dir_blocks = 1;
+		ck.dir_pos = ck.head;
+		ck.head += ck.dir_blocks;
+		ck.dir_next = 0;
+		ck.phase = PHASE_DIR;
+		return true;
+	case PHASE_DIR:
+		while (!ck.failed && ck.dir_next < ck.dir_blocks) {
+			if (!(s = free_slot()))
+				return false;
+			encode_dir(ck.dir_next, s->buf_pa);
+			submit(s, BLK_WRITE, ckpt_pos_block(&volume_sb, ck.dir_pos + ck.dir_next),
+			       s->buf_pa, SLOT_DIR);
+			ck.dir_next++;
+		}
+		if (ck.inflight)
+			return false;
+		if (ck.failed) {
+			fail(false);
+			return false;
+		}
+		ck.phase = PHASE_FLUSH1;
+		issued = false;
+		return true;
+	case PHASE_FLUSH1:
+	case PHASE_HEADER:
+	case PHASE_FLUSH2:
+		if (!issued) {
+			issued = true;
+			s = free_slot();
+			kassert(s != NULL);
+			if (ck.phase == PHASE_HEADER) {
+				encode_header(s->buf_pa);
+				submit(s, BLK_WRITE, ckpt_header_block(&volume_sb, ckpt_slot_of(ck.gen)),
+				       s->buf_pa, SLOT_HEADER);
+			} else {
+				submit(s, BLK_FLUSH, 0, 0, SLOT_FLUSH);
+			}
+			return true;
+		}
+		if (ck.inflight)
+			return false;
+		if (ck.failed) {
+			fail(ck.phase != PHASE_FLUSH1);
+			return false;
+		}
+		issued = false;
+		if (ck.phase == PHASE_FLUSH2)
+			commit();
+		else
+			ck.phase = ck.phase == PHASE_FLUSH1 ? PHASE_HEADER : PHASE_FLUSH2;
+		return true;
+	case PHASE_MIGRATE:
+		while (!ck.failed && ck.next < ck.nitems) {
+			struct snap_item *it = &ck.items[ck.next];
+			if (!(s = free_slot()))
+				return false;
+			it->io = ITEM_IO_BUSY;
+			s->item = ck.next++;
+			submit(s, BLK_WRITE, obj_pools[it->cls].home_start + it->index, item_pa(it),
+			       SLOT_HOME);
+		}
+		if (ck.inflight)
+			return false;
+		if (ck.failed) {
+			/* The checkpoint stands (it is in the log); try the homes again. */
+			log_error("migration of checkpoint %lu failed: %s; retrying in 1 s",
+				  (unsigned long)ck.gen, blk_strerror(ck.fail_status));
+			ck.failed = false;
+			ck.next = 0;
+			ktimer_arm(&retry_timer, timer_now() + timer_ms_to_ticks(1000));
+			return false;
+		}
+		ckpt_release_snapshot(false);
+		finish_idle();
+		return false;
+	case PHASE_RECOVER_MIGRATE:
+		while (!ck.failed && !recover_listed) {
+			if (!(s = free_slot()))
+				return false;
+			struct ckpt_dirent e;
+			if (!ckpt_dirmap_next(&ck.map, &recover_cursor, &e)) {
+				recover_listed = true;
+				break;
+			}
+			if (e.kind < CKPT_KIND_NODEPOT || e.kind > CKPT_KIND_PAGE)
+				continue;
+			uint64_t home = obj_pools[e.kind - 1].home_start + e.index;
+			if (e.flags & CKPT_ENTRY_ZERO) {
+				submit(s, BLK_WRITE, home, ck.zero_pa, SLOT_RWRITE);
+			} else {
+				s->home = home;
+				s->sum = e.sum;
+				submit(s, BLK_READ, ckpt_pos_block(&volume_sb, e.pos), s->buf_pa,
+				       SLOT_RREAD);
+			}
+		}
+		if (ck.inflight)
+			return false;
+		if (ck.failed) {
+			log_error("migration of the recovered checkpoint %lu failed: %s; retrying in 1 s",
+				  (unsigned long)ck.committed, blk_strerror(ck.fail_status));
+			ck.failed = false;
+			if (++recover_retries > 3) {
+				kprintf("cairn: checkpoints stopped: the recovered checkpoint cannot be migrated\n");
+				ck.phase = PHASE_OFF;
+				ck.enabled = false;
+				return false;
+			}
+			ckpt_dirmap_first(&ck.map, &recover_cursor);
+			recover_listed = false;
+			ktimer_arm(&retry_timer, timer_now() + timer_ms_to_ticks(1000));
+			return false;
+		}
+		ck.map_active = false;
+		ckpt_dirmap_clear(&ck.map);
+		log_debug("recovered checkpoint %lu migrated", (unsigned long)ck.committed);
+		finish_idle();
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* Drive the machine as far as it goes. Re-entrant calls (a completion
+ * delivered synchronously by blk_submit) only ask the running loop to go
+ * round again. */
+static void pump(void)
+{
+	if (pumping) {
+		pump_again = true;
+		return;
+	}
+	pumping = true;
+	do {
+		pump_again = false;
+		while (step())
+			;
+	} while (pump_again);
+	pumping = false;
+}
+
+void ckpt_stabilize_start(void)
+{
+	ck.phase = PHASE_DATA;
+	ck.next = 0;
+	ck.bytes = 0;
+	ck.failed = false;
+	pump();
+}
+
+void ckpt_recover_migrate_start(void)
+{
+	ck.phase = PHASE_RECOVER_MIGRATE;
+	ck.failed = false;
+	ckpt_dirmap_first(&ck.map, &recover_cursor);
+	recover_listed = false;
+	pump();
+}
