@@ -23,6 +23,7 @@
 #include "sched.h"
 #include "boot_image.h"
 #include "memlayout.h"
+#include "platform.h"
 #include "log.h"
 #include "panic.h"
 
@@ -67,6 +68,8 @@ static uint64_t map_capacity(void *scratch)
 void ckpt_boot(void)
 {
 	ck.interval_ms = volume_sb.checkpoint_interval_ms;
+	char arg[16];
+	ck.verbose = platform_bootarg("ckpt", arg, sizeof(arg)) && strcmp(arg, "verbose") == 0;
 	ck.zero_pa = frame_alloc();
 	if (!ck.zero_pa)
 		panic("no memory for the checkpointer");

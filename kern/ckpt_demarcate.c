@@ -94,9 +94,10 @@ void ckpt_demarcate(void)
 	ck.due = false;
 	ck.forced = false;
 	ck.last_stall = rdinstret() - t0;
-	log_debug("checkpoint %lu: demarcated %lu blocks, %lu threads, %lu instructions",
-		  (unsigned long)ck.gen, (unsigned long)ck.nitems, (unsigned long)ck.nthreads,
-		  (unsigned long)ck.last_stall);
+	if (ck.verbose)
+		kprintf("cairn: checkpoint %lu demarcated blocks=%lu threads=%lu instret=%lu\n",
+			(unsigned long)ck.gen, (unsigned long)ck.nitems,
+			(unsigned long)ck.nthreads, (unsigned long)ck.last_stall);
 	ckpt_space_freed(); /* the epoch's reservation starts again from zero */
 	ckpt_stabilize_start();
 }

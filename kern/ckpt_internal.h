@@ -65,6 +65,7 @@ enum ckpt_phase {
 
 struct ckpt_state {
 	bool enabled;
+	bool verbose;             /* boot argument ckpt=verbose: a line per demarcation */
 	enum ckpt_phase phase;
 	uint64_t ring;            /* ring blocks */
 	uint64_t tail;            /* of the newest durable header */
