@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Cairn's benchmarks: `make bench` runs this.
+
+Every figure is counted in retired instructions (rdinstret) inside one
+boot under `qemu -icount shift=0`, where QEMU retires one instruction per
+virtual nanosecond and the counts are the same on every run (idle time,
+such as waiting for the disk, counts as virtual nanoseconds too). The
+domains measure and print; this script formats the volumes, boots them
+through scripts/cairn-qemu --icount, reads the lines and prints a table.
+
+A benchmark is a function decorated with @benchmark that takes a Session
+and returns a list of Result; add one by writing another such function
+(a checkpoint benchmark boots its own image, or reuses a boot through
+Session.boot, which caches by name). --json writes every result, and
+--json-append adds this run's results to an existing JSON file's list.
+
+Every QEMU runs with a hard timeout and is killed with SIGKILL whatever
+happens (cairnvm.CairnVM).
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cairnvm import CairnVM, TimeoutError_, cairn_format  # noqa: E402
+
+BENCHMARKS = []
+
+
+def benchmark(fn):
+    """Register fn(session) -> [Result] as a benchmark."""
+    BENCHMARKS.append(fn)
+    return fn
+
+
+class Result:
+    def __init__(self, name, value, what, unit="instructions", stat="median", samples=None,
+                 source=None, error=None):
+        self.name = name          # short identifier, e.g. "round_trip"
+        self.value = value        # a number, or None if it failed
+        self.what = what          # one line for the table
+        self.unit = unit
+        self.stat = stat          # "median", "mean", ...
+        self.samples = samples    # how many repetitions the figure summarises
+        self.source = source      # which domain printed it
+        self.error = error        # why there is no value
+
+    def as_dict(self):
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+class BenchFailed(Exception):
+    pass
+
+
+class Boot:
+    """The console of one finished boot."""
+
+    def __init__(self, lines, log_path):
+        self.lines = lines
+        self.log_path = log_path
+
+    def find(self, pattern):
+        rx = re.compile(pattern)
+        for line in self.lines:
+            m = rx.search(line)
+            if m:
+                return m
+        return None
+
+
+class Session:
+    def __init__(self, build, tmp, timeout, mem, log_dir):
+        self.build = build
+        self.tmp = tmp
+        self.timeout = timeout
+        self.mem = mem
+        self.log_dir = log_dir
+        self._boots = {}
+
+    def image(self, name):
+        return os.path.join(self.build, "apps", name + ".image")
+
+    def boot(self, name, until, image=None, size="64M", format_args=(), also=(), fail=None):
+        """Format a fresh volume with `image` (default: apps/<name>.image),
+        boot it with --icount and wait until a console line matches
+        `until` and then until each pattern in `also` has matched; a line
+        matching `fail` stops early. Returns the Boot; cached by name."""
+        if name in self._boots:
+            return self._boots[name]
+        vol = os.path.join(self.tmp, name + ".img")
+        cairn_format(self.build, vol, "--size", size, "--image", image or self.image(name),
+                     *format_args)
+        log_path = os.path.join(self.log_dir or self.tmp, name + ".log")
+        if os.path.exists(log_path):
+            os.unlink(log_path)
+        deadline = time.monotonic() + self.timeout
+        with CairnVM(self.build, vol, mem=self.mem, icount=True, log_path=log_path) as vm:
+            try:
+                for pattern in (until, *also):
+                    left = max(1.0, deadline - time.monotonic())
+                    alt = pattern if not fail else f"(?:{pattern})|(?:{fail})"
+                    m, _ = vm.wait_for(alt, left)
+                    if fail and re.search(fail, m.group(0)):
+                        raise BenchFailed(f"{name}: {m.group(0)}")
+            except TimeoutError_ as e:
+                raise BenchFailed(f"{name}: {e}") from None
+            lines = list(vm.lines)
+        b = Boot(lines, log_path)
+        self._boots[name] = b
+        return b
+
+
+# --- the benchmarks -----------------------------------------------------
+
+# apps/bench.c's figures, in the order of the table.
+BENCH_FIGURES = [
+    ("round_trip", "call + return round trip between two domains", 1000),
+    ("null_invocation", "null invocation (NUMBER READ)", 1000),
+    ("page_fault_resident", "page fault resolved from a resident node tree", 256),
+    ("node_fault_disk", "node fault-in from disk (RANGE MAKE_KEY, one cold pot)", 200),
+]
+
+
+@benchmark
+def kernel_paths(s):
+    """apps/bench.image: bench's medians and ping's mean."""
+    boot = s.boot("bench", r"^bench: done$",
+                  also=[r"^pingpong: 10000 round trips"],
+                  fail=r"^bench: .* failed|PANIC|^pingpong: wrong reply")
+    out = []
+    for name, what, n in BENCH_FIGURES:
+        m = boot.find(rf"^bench: {name} (\d+) instructions$")
+        if m:
+            out.append(Result(name, int(m.group(1)), what, samples=n, source="apps/bench.c"))
+        else:
+            out.append(Result(name, None, what, error="no line from bench", source="apps/bench.c"))
+    m = boot.find(r"^pingpong: (\d+) round trips, (\d+) instructions per round trip$")
+    what = "round trip, mean of ping's timed run (pingpong.c)"
+    if m:
+        out.append(Result("round_trip_mean", int(m.group(2)), what, stat="mean",
+                          samples=int(m.group(1)), source="apps/pingpong.c"))
+    else:
+        out.append(Result("round_trip_mean", None, what, error="no line from ping"))
+    return out
+
+
+# --- the harness ---------------------------------------------------------
+
+def qemu_version():
+    try:
+        r = subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True, text=True,
+                           timeout=10)
+        return r.stdout.splitlines()[0].strip()
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "unknown"
+
+
+def git_describe(root):
+    try:
+        r = subprocess.run(["git", "-C", root, "describe", "--always", "--dirty"],
+                           capture_output=True, text=True, timeout=10)
+        return r.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def print_table(results):
+    rows = [("figure", "instructions", "stat", "n")]
+    for r in results:
+        value = f"{r.value:,}" if r.value is not None else "FAILED"
+        rows.append((r.what, value, r.stat, str(r.samples or "")))
+    w = [max(len(row[i]) for row in rows) for i in range(4)]
+    for i, row in enumerate(rows):
+        print(f"  {row[0]:<{w[0]}}  {row[1]:>{w[1]}}  {row[2]:<{w[2]}}  {row[3]:>{w[3]}}")
+        if i == 0:
+            print("  " + "  ".join("-" * x for x in w))
+    for r in results:
+        if r.error:
+            print(f"  {r.name}: {r.error}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", required=True, help="meson build directory")
+    ap.add_argument("-k", dest="select", help="run only benchmarks whose name contains this")
+    ap.add_argument("--json", help="write the results as JSON to this file ('-': stdout)")
+    ap.add_argument("--json-append", help="add this run to the list in this JSON file")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per boot (default 300)")
+    ap.add_argument("--mem", default="128M", help="guest RAM (default 128M)")
+    ap.add_argument("--logs", help="keep every boot's console in this directory")
+    opts = ap.parse_args(argv)
+    build = os.path.abspath(opts.build)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if opts.logs:
+        os.makedirs(opts.logs, exist_ok=True)
+
+    machine = {
+        "qemu": qemu_version(),
+        "icount": "shift=0",
+        "guest_mem": opts.mem,
+        "host": f"{platform.system()} {platform.machine()}",
+        "commit": git_describe(root),
+    }
+    quiet = opts.json == "-"
+    say = (lambda *a: print(*a, file=sys.stderr)) if quiet else print
+    say(f"cairn benchmarks: {machine['qemu']}, -icount {machine['icount']}, "
+        f"{opts.mem} RAM; retired instructions (rdinstret)")
+
+    results, failed = [], 0
+    with tempfile.TemporaryDirectory(prefix="cairn-bench-") as tmp:
+        session = Session(build, tmp, opts.timeout, opts.mem, opts.logs)
+        for fn in BENCHMARKS:
+            if opts.select and opts.select not in fn.__name__:
+                continue
+            t0 = time.monotonic()
+            try:
+                rs = fn(session)
+            except (BenchFailed, AssertionError, OSError) as e:
+                failed += 1
+                say(f"FAIL {fn.__name__}: {e}")
+                continue
+            failed += sum(1 for r in rs if r.value is None)
+            for r in rs:
+                r.benchmark = fn.__name__
+            results += rs
+            say(f"ran  {fn.__name__} ({time.monotonic() - t0:.1f}s)")
+
+    if quiet:
+        sys.stdout.flush()
+    else:
+        print()
+        print_table(results)
+    run = {"machine": machine, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+           "results": [r.as_dict() for r in results]}
+    if opts.json == "-":
+        json.dump(run, sys.stdout, indent=2)
+        print()
+    elif opts.json:
+        with open(opts.json, "w") as f:
+            json.dump(run, f, indent=2)
+            f.write("\n")
+    if opts.json_append:
+        runs = []
+        if os.path.exists(opts.json_append):
+            with open(opts.json_append) as f:
+                runs = json.load(f)
+        runs.append(run)
+        with open(opts.json_append, "w") as f:
+            json.dump(runs, f, indent=2)
+            f.write("\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
