@@ -49,6 +49,17 @@ uint64_t ckpt_request(bool forced);
 /* Periodic checkpoints every ms milliseconds (0: off). */
 void ckpt_set_interval(uint32_t ms);
 
+/* Measurement (ckpt=verbose): the retired instructions from kernel entry
+ * (kmain) to the first domain about to run, printed once. */
+extern uint64_t ckpt_boot_instret;
+extern bool ckpt_first_run_pending;
+void ckpt_report_first_run(void);
+static inline void ckpt_note_first_run(void)
+{
+	if (__builtin_expect(ckpt_first_run_pending, 0))
+		ckpt_report_first_run();
+}
+
 struct ckpt_stats {
 	uint64_t committed;       /* last committed generation, 0: none */
 	uint32_t interval_ms;

@@ -110,6 +110,7 @@ void ckpt_boot(void)
 		ck.phase = PHASE_OFF;
 		return;
 	}
+	ckpt_measure_boot();
 	if (rec.found)
 		ckpt_recover_migrate_start();
 	else

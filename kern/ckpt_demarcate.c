@@ -94,6 +94,7 @@ void ckpt_demarcate(void)
 	ck.due = false;
 	ck.forced = false;
 	ck.last_stall = rdinstret() - t0;
+	ck.demarcated_at = rdtime();
 	if (ck.verbose)
 		kprintf("cairn: checkpoint %lu demarcated blocks=%lu threads=%lu instret=%lu\n",
 			(unsigned long)ck.gen, (unsigned long)ck.nitems,

@@ -7,7 +7,8 @@
  *   ckpt_write.c      stabilization (the log writer) and migration;
  *   ckpt_boot.c       recovery at boot, lazy fetch through the directory
  *                     map, and migration of the recovered generation;
- *   ckpt_key.c        the checkpoint key, the period timer, statistics.
+ *   ckpt_key.c        the checkpoint key, the period timer, statistics;
+ *   ckpt_measure.c    measurements for the benchmarks (boot arguments).
  *
  * Invariants:
  *  - A frame is DIRTY iff it is on the dirty list (dirty[0..ndirty)); each
@@ -110,6 +111,7 @@ struct ckpt_state {
 	struct act_list io_waiters;   /* a snapshot block's transfer */
 
 	uint64_t failures, last_objects, last_bytes, last_stall;
+	uint64_t demarcated_at;       /* rdtime() at the end of demarcation */
 	uint64_t zero_pa;             /* a zero frame for ZERO migrations */
 };
 
@@ -123,6 +125,9 @@ void ckpt_space_freed(void);             /* wake writers waiting for space */
 void ckpt_update_wanted(void);
 void ckpt_set_demarcating(bool on);      /* reservations come from the fixed reserve */
 void ckpt_arm_period(void);              /* ckpt_key.c */
+
+/* ckpt_measure.c */
+void ckpt_measure_boot(void);
 
 /* ckpt_write.c */
 void ckpt_write_init(void);

@@ -14,7 +14,8 @@
  *   HEADER   the header, in slot sequence mod 2;
  *   FLUSH2   the header durable: the checkpoint exists; one console line;
  *   MIGRATE  every item written to its home location from memory (the
- *            SNAPSHOT frame or its copy), then the snapshot is released.
+ *            SNAPSHOT frame or its copy), a FLUSH, then the snapshot is
+ *            released.
  *
  * An I/O error before the header leaves nothing on disk that a header
  * names: the positions are reused and the items go back on the dirty list
@@ -33,6 +34,7 @@
 #include "objcache.h"
 #include "volume.h"
 #include "timer.h"
+#include "riscv.h"
 #include "memlayout.h"
 #include "log.h"
 #include "panic.h"
@@ -41,18 +43,24 @@
 
 enum slot_kind { SLOT_DATA, SLOT_DIR, SLOT_FLUSH, SLOT_HEADER, SLOT_HOME, SLOT_RREAD, SLOT_RWRITE };
 
+/* Consecutive log positions go out as one request of up to BATCH blocks
+ * (virtio-blk seg_max permitting): the log is written sequentially. */
+#define BATCH 32
+
 struct wslot {
 	struct blk_req req;
-	struct blk_seg seg;
+	struct blk_seg seg[BATCH];
 	bool busy;
 	uint8_t kind;           /* enum slot_kind */
-	uint64_t item;          /* DATA, HOME: the snapshot item */
+	uint16_t nitems;        /* DATA: items in this request */
+	uint64_t item;          /* DATA (the first of nitems), HOME: the snapshot item */
 	uint64_t buf_pa;        /* DIR, HEADER, RREAD: this slot's buffer */
 	uint64_t home;          /* RREAD: where the block goes next */
 	uint64_t sum;           /* RREAD: what the log block must sum to */
 };
 
 static struct wslot wslots[WSLOTS];
+static uint16_t batch_max;        /* blocks per DATA request */
 static bool issued;              /* FLUSH1/HEADER/FLUSH2: the request is out */
 static bool pumping, pump_again;
 static struct ckpt_dirmap_cursor recover_cursor;
@@ -71,6 +79,9 @@ static void retry_fire(struct ktimer *t)
 
 void ckpt_write_init(void)
 {
+	batch_max = blk_seg_max() < BATCH ? (uint16_t)blk_seg_max() : BATCH;
+	if (batch_max == 0)
+		batch_max = 1;
 	for (int i = 0; i < WSLOTS; i++) {
 		wslots[i].buf_pa = frame_alloc();
 		if (!wslots[i].buf_pa)
@@ -101,10 +112,27 @@ static void submit(struct wslot *s, enum blk_op op, uint64_t block, uint64_t pa,
 {
 	s->busy = true;
 	s->kind = (uint8_t)kind;
-	s->seg = (struct blk_seg){ pa, 4096 };
+	s->seg[0] = (struct blk_seg){ pa, 4096 };
 	s->req = (struct blk_req){
 		.op = (uint8_t)op, .nsegs = op == BLK_FLUSH ? 0 : 1, .sector = volume_sector(block),
-		.segs = &s->seg, .done = slot_done, .ctx = s,
+		.segs = s->seg, .done = slot_done, .ctx = s,
+	};
+	ck.inflight++;
+	enum blk_status st = blk_submit(&s->req);
+	if (st != BLK_OK) {
+		s->req.status = st;
+		slot_done(&s->req);
+	}
+}
+
+/* A DATA write of the n segments already in s->seg. */
+static void submit_segs(struct wslot *s, uint64_t block, uint16_t n)
+{
+	s->busy = true;
+	s->kind = SLOT_DATA;
+	s->req = (struct blk_req){
+		.op = BLK_WRITE, .nsegs = n, .sector = volume_sector(block),
+		.segs = s->seg, .done = slot_done, .ctx = s,
 	};
 	ck.inflight++;
 	enum blk_status st = blk_submit(&s->req);
@@ -142,11 +170,15 @@ static void slot_done(struct blk_req *req)
 		note_failure(req->status);
 	switch (s->kind) {
 	case SLOT_DATA:
+		for (uint64_t i = s->item; i < ck.nitems && i < s->item + s->nitems; i++)
+			ck.items[i].io = ITEM_IO_NONE;
+		act_wake_all(&ck.io_waiters);
+		if (ok)
+			ck.bytes += 4096ull * s->req.nsegs;
+		break;
 	case SLOT_HOME:
 		ck.items[s->item].io = ITEM_IO_NONE;
 		act_wake_all(&ck.io_waiters);
-		if (s->kind == SLOT_DATA && ok)
-			ck.bytes += 4096;
 		break;
 	case SLOT_DIR:
 	case SLOT_HEADER:
@@ -230,6 +262,10 @@ static void commit(void)
 	ck.last_bytes = ck.bytes;
 	kprintf("cairn: checkpoint %lu committed objects=%lu bytes=%lu\n", (unsigned long)ck.gen,
 		(unsigned long)ck.nitems, (unsigned long)ck.bytes);
+	if (ck.verbose)
+		kprintf("cairn: checkpoint %lu stabilized bytes=%lu us=%lu\n", (unsigned long)ck.gen,
+			(unsigned long)ck.bytes,
+			(unsigned long)timer_ticks_to_us(rdtime() - ck.demarcated_at));
 	ck.phase = PHASE_MIGRATE;
 	ck.next = 0;
 	ckpt_space_freed(); /* the tail moved */
@@ -242,25 +278,38 @@ static bool step(void)
 	switch (ck.phase) {
 	case PHASE_DATA:
 		while (!ck.failed && ck.next < ck.nitems) {
-			struct snap_item *it = &ck.items[ck.next];
-			uint64_t pa = item_pa(it);
-			bool zero;
-			uint64_t sum = ckpt_block_sum(pa_to_va(pa), &zero);
-			if (zero) {
-				it->flags = CKPT_ENTRY_ZERO;
-				it->sum = 0;
-				it->pos = 0;
-				ck.next++;
-				continue;
-			}
 			if (!(s = free_slot()))
 				return false;
-			it->flags = 0;
-			it->sum = sum;
-			it->pos = ck.head++;
-			it->io = ITEM_IO_BUSY;
-			s->item = ck.next++;
-			submit(s, BLK_WRITE, ckpt_pos_block(&volume_sb, it->pos), pa, SLOT_DATA);
+			/* A run of items (zero ones take no position) whose
+			 * positions follow each other in the ring. */
+			uint16_t n = 0;
+			uint64_t first_pos = ck.head;
+			s->item = ck.next;
+			while (ck.next < ck.nitems && n < batch_max) {
+				struct snap_item *it = &ck.items[ck.next];
+				uint64_t pa = item_pa(it);
+				bool zero;
+				uint64_t sum = ckpt_block_sum(pa_to_va(pa), &zero);
+				if (zero) {
+					it->flags = CKPT_ENTRY_ZERO;
+					it->sum = 0;
+					it->pos = 0;
+					ck.next++;
+					continue;
+				}
+				if (n > 0 && ck.head % ck.ring == 0)
+					break; /* the ring wraps: a new request */
+				it->flags = 0;
+				it->sum = sum;
+				it->pos = ck.head++;
+				it->io = ITEM_IO_BUSY;
+				s->seg[n++] = (struct blk_seg){ pa, 4096 };
+				ck.next++;
+			}
+			if (n == 0)
+				break; /* only zero items were left */
+			s->nitems = (uint16_t)(ck.next - s->item);
+			submit_segs(s, ckpt_pos_block(&volume_sb, first_pos), n);
 		}
 		if (ck.inflight)
 			return false;
@@ -342,9 +391,18 @@ static bool step(void)
 				  (unsigned long)ck.gen, blk_strerror(ck.fail_status));
 			ck.failed = false;
 			ck.next = 0;
+			issued = false;
 			ktimer_arm(&retry_timer, timer_now() + timer_ms_to_ticks(1000));
 			return false;
 		}
+		/* The homes durable now, in the background, rather than in the
+		 * next generation's FLUSH1 (which still orders them). */
+		if (!issued) {
+			issued = true;
+			submit(free_slot(), BLK_FLUSH, 0, 0, SLOT_FLUSH);
+			return true;
+		}
+		issued = false;
 		ckpt_release_snapshot(false);
 		finish_idle();
 		return false;

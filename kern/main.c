@@ -21,6 +21,7 @@
 #include "aspace.h"
 #include "proc.h"
 #include "ckpt.h"
+#include "riscv.h"
 
 extern char _tdata_start[], _tdata_end[], _tbss_start[], _tbss_end[], _kernel_end[];
 
@@ -56,6 +57,7 @@ static void apply_bootargs(void)
 
 __attribute__((noreturn)) void kmain(unsigned long hartid, unsigned long dtb_pa)
 {
+	ckpt_boot_instret = rdinstret();          /* restart cost is measured from here */
 	tls_init();
 	sbi_init();                               /* probe firmware extensions */
 	kprintf("\ncairn: booting on hart %lu\n", hartid);

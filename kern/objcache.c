@@ -103,10 +103,13 @@ struct frame *obj_prepare_write(enum obj_class c, uint64_t index)
 	struct frame *f = obj_pin(c, index);
 	if (f->obj_flags & OBJF_DIRTY)
 		return f;
-	/* Log space first (may park), then copy-before-write for a block the
-	 * checkpoint still owes to the log; only then is it dirty. */
-	ckpt_reserve_dirty(f);
+	/* Copy-before-write for a block the snapshot still needs (may park,
+	 * and may leave the block neither SNAPSHOT nor DIRTY: harmless), then
+	 * log space, which may park but only before it puts the block on the
+	 * dirty list: nothing parks after that, so the list never holds a
+	 * block twice. */
 	ckpt_before_write(f);
+	ckpt_reserve_dirty(f);
 	f->obj_flags |= OBJF_DIRTY;
 	stats.dirty++;
 	return f;

@@ -114,6 +114,11 @@ uint64_t blk_capacity_bytes(void)
 	return blk.capacity_sectors * VIRTIO_BLK_SECTOR_SIZE;
 }
 
+unsigned blk_seg_max(void)
+{
+	return blk.present ? blk.seg_max : 0;
+}
+
 bool blk_has_flush(void)
 {
 	return blk.present && virtio_has(&blk.dev, VIRTIO_BLK_F_FLUSH);

@@ -64,6 +64,9 @@ bool blk_present(void);
 uint64_t blk_capacity_bytes(void);
 bool blk_has_flush(void);
 bool blk_read_only(void);
+/* Most segments one request may have (the device's seg_max, at most
+ * BLK_MAX_SEGS). */
+unsigned blk_seg_max(void);
 
 enum blk_status blk_submit(struct blk_req *req);
 

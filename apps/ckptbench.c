@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ckptbench: the checkpoint benchmarks' workload (test/qemu/bench.py).
+ *
+ * Each round writes one word into every page of the first `arg` MiB of
+ * the heap (so that many pages are dirty and none is all zeros), forces a
+ * checkpoint through the checkpoint key and waits until it has committed.
+ * The kernel, booted with ckpt=verbose, prints the demarcation's cost in
+ * retired instructions and the stabilization's bytes and time; this domain
+ * prints one line per round:
+ *
+ *   ckptbench: round <r> dirtied <pages> pages, checkpoint <g> committed
+ *
+ * Capability registers: 1 console, 2 sleep, 3 checkpoint. Needs heap= at
+ * least arg MiB.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "cairn.h"
+
+#define CAP_CHECKPOINT 3u
+#define ROUNDS 4
+#define PAGE 4096u
+
+int main(uint64_t arg)
+{
+	uint64_t pages = arg * (1024 * 1024 / PAGE);
+	for (uint64_t round = 1; round <= ROUNDS; round++) {
+		for (uint64_t p = 0; p < pages; p++)
+			*(volatile uint64_t *)(__heap_start + p * PAGE) = round << 32 | p;
+		struct cairn_io io = { 0 };
+		uint64_t r = cairn_inv_CHECKPOINT_FORCE(CAP_CHECKPOINT, &io);
+		if (r != CAIRN_OK) {
+			printf("ckptbench: FORCE refused %s\n", cairn_result_name(r));
+			return 1;
+		}
+		uint64_t gen = io.w[0];
+		for (;;) {
+			struct cairn_io st = { 0 };
+			cairn_inv_CHECKPOINT_STATS(CAP_CHECKPOINT, &st);
+			if (st.w[0] >= gen)
+				break;
+			cairn_sleep_for(CAIRN_CAP_SLEEP, 5);
+		}
+		printf("ckptbench: round %" PRIu64 " dirtied %" PRIu64 " pages, checkpoint %" PRIu64
+		       " committed\n", round, pages, gen);
+	}
+	printf("ckptbench: done\n");
+	for (;;)
+		cairn_sleep_for(CAIRN_CAP_SLEEP, 1000000);
+}
