@@ -119,21 +119,12 @@ void ckpt_before_write(struct frame *f)
 	f->obj_flags &= (uint16_t)~OBJF_SNAPSHOT;
 }
 
-void ckpt_release_snapshot(bool requeue)
+void ckpt_release_snapshot(void)
 {
 	for (uint64_t i = 0; i < ck.nitems; i++) {
 		struct snap_item *it = &ck.items[i];
-		if (it->frame) {
-			struct frame *f = it->frame;
-			f->obj_flags &= (uint16_t)~OBJF_SNAPSHOT;
-			if (requeue) {
-				/* Its content was never made durable: it belongs to
-				 * the next generation (its reservation moves along). */
-				f->obj_flags |= OBJF_DIRTY;
-				ck.dirty[ck.ndirty++] = f;
-			}
-		}
-		/* A copy's live frame is dirty in this epoch with newer data. */
+		if (it->frame)
+			it->frame->obj_flags &= (uint16_t)~OBJF_SNAPSHOT;
 		if (it->copy_pa)
 			frame_free(it->copy_pa);
 		it->frame = NULL;

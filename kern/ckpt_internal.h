@@ -52,6 +52,11 @@ struct snap_item {
 #define ITEM_IO_NONE 0
 #define ITEM_IO_BUSY 1
 
+/* A range of the checkpoint area, mapped from its start as it grows. */
+struct ckpt_area {
+	uint64_t base, size, mapped;
+};
+
 enum ckpt_phase {
 	PHASE_IDLE = 0,   /* nothing in flight: a demarcation may start */
 	PHASE_DATA,       /* writing object blocks to the log */
@@ -61,6 +66,7 @@ enum ckpt_phase {
 	PHASE_FLUSH2,     /* the header to stable storage: commit */
 	PHASE_MIGRATE,    /* writing the snapshot to home locations */
 	PHASE_RECOVER_MIGRATE, /* after a restart: log -> home via the map */
+	PHASE_RETRY,      /* a failed attempt waits to write the snapshot again */
 	PHASE_OFF,        /* checkpoints disabled (log too small) */
 };
 
@@ -75,6 +81,7 @@ struct ckpt_state {
 	uint64_t reserved_end;    /* gen being written: positions up to here are its */
 
 	/* The current epoch. */
+	struct ckpt_area dirty_area, items_area;
 	struct frame **dirty;
 	uint64_t ndirty;
 	uint64_t cap;             /* most dirty blocks in one epoch */
@@ -118,7 +125,9 @@ struct ckpt_state {
 extern struct ckpt_state ck;
 
 /* ckpt_space.c */
-void *ckpt_area_alloc(uint64_t bytes);   /* boot only: zeroed, or panic */
+void *ckpt_area_alloc(uint64_t bytes);   /* boot only: mapped, zeroed, or panic */
+void ckpt_area_reserve(struct ckpt_area *a, uint64_t bytes); /* address space only */
+bool ckpt_area_grow(struct ckpt_area *a, uint64_t bytes, bool may_park);
 bool ckpt_space_init(void);              /* false: the log is too small */
 uint64_t ckpt_need(uint64_t nblocks);    /* positions for nblocks objects */
 void ckpt_space_freed(void);             /* wake writers waiting for space */
@@ -135,6 +144,6 @@ void ckpt_stabilize_start(void);
 void ckpt_recover_migrate_start(void);
 
 /* ckpt_demarcate.c */
-void ckpt_release_snapshot(bool requeue);
+void ckpt_release_snapshot(void);
 
 #endif

@@ -12,8 +12,10 @@
  * previous generation's space. The register nodes that demarcation itself
  * writes back are covered by a fixed reserve (CKPT_PROC_RESERVE).
  *
- * The checkpointer's arrays live in a kernel area mapped at boot
- * (memlayout.h CKPT_AREA_BASE), sized from RAM, not from the volume.
+ * The checkpointer's arrays live in a kernel area (memlayout.h
+ * CKPT_AREA_BASE); the dirty list and the snapshot items are reserved for
+ * the largest epoch RAM allows but mapped only as far as they are used, so
+ * boot costs the same on any volume.
  */
 #include <string.h>
 #include "ckpt.h"
@@ -32,26 +34,62 @@ volatile bool ckpt_wanted;
 static uint64_t area_used;
 static bool demarcating_flag;
 
-void *ckpt_area_alloc(uint64_t bytes)
+/* Map one more page of an area; false when no frame is free (may park
+ * inside an operation when may_park). */
+static bool area_map_page(uint64_t va, bool may_park)
+{
+	if (!vm_kpte_lookup(va)) {
+		uint64_t t = may_park ? kframe_alloc() : frame_alloc();
+		if (!t)
+			return false;
+		vm_kpte_install_table(va, t);
+	}
+	uint64_t pa = may_park ? kframe_alloc() : frame_alloc();
+	if (!pa)
+		return false;
+	vm_kmap(va, pa, PTE_R | PTE_W);
+	return true;
+}
+
+bool ckpt_area_grow(struct ckpt_area *a, uint64_t bytes, bool may_park)
+{
+	if (bytes > a->size)
+		return false;
+	while (a->mapped < bytes) {
+		if (!area_map_page(a->base + a->mapped, may_park))
+			return false;
+		a->mapped += 4096;
+	}
+	return true;
+}
+
+void ckpt_area_reserve(struct ckpt_area *a, uint64_t bytes)
 {
 	bytes = (bytes + 4095) & ~4095ull;
 	if (area_used + bytes > CKPT_AREA_SIZE)
 		panic("checkpoint area exhausted (%lu bytes wanted)", (unsigned long)bytes);
-	uint64_t va = CKPT_AREA_BASE + area_used;
-	for (uint64_t off = 0; off < bytes; off += 4096) {
-		if (!vm_kpte_lookup(va + off)) {
-			uint64_t t = frame_alloc();
-			if (!t)
-				panic("out of memory for the checkpointer's tables");
-			vm_kpte_install_table(va + off, t);
-		}
-		uint64_t pa = frame_alloc(); /* zeroed */
-		if (!pa)
-			panic("out of memory for the checkpointer's arrays");
-		vm_kmap(va + off, pa, PTE_R | PTE_W);
-	}
+	*a = (struct ckpt_area){ .base = CKPT_AREA_BASE + area_used, .size = bytes };
 	area_used += bytes;
-	return (void *)va;
+}
+
+void *ckpt_area_alloc(uint64_t bytes)
+{
+	struct ckpt_area a;
+	ckpt_area_reserve(&a, bytes);
+	if (!ckpt_area_grow(&a, a.size, false))
+		panic("out of memory for the checkpointer's arrays");
+	return (void *)a.base;
+}
+
+/* The dirty list and the snapshot items are mapped as they grow, so that
+ * boot does not pay for the largest epoch RAM allows. Before entry n of
+ * the dirty list exists, room for it and for the register nodes that
+ * demarcation may add, in both arrays. */
+static bool arrays_cover(uint64_t n, bool may_park)
+{
+	n += CKPT_PROC_RESERVE;
+	return ckpt_area_grow(&ck.dirty_area, n * sizeof(*ck.dirty), may_park) &&
+	       ckpt_area_grow(&ck.items_area, n * sizeof(*ck.items), may_park);
 }
 
 uint64_t ckpt_need(uint64_t n)
@@ -83,10 +121,13 @@ bool ckpt_space_init(void)
 			 (unsigned long)ck.ring);
 		return false;
 	}
-	/* Failed generations are put back on the dirty list: room for both. */
-	uint64_t max_items = 2 * (ck.cap + CKPT_PROC_RESERVE);
-	ck.dirty = ckpt_area_alloc(max_items * sizeof(*ck.dirty));
-	ck.items = ckpt_area_alloc(max_items * sizeof(*ck.items));
+	uint64_t max_items = ck.cap + CKPT_PROC_RESERVE;
+	ckpt_area_reserve(&ck.dirty_area, max_items * sizeof(*ck.dirty));
+	ckpt_area_reserve(&ck.items_area, max_items * sizeof(*ck.items));
+	ck.dirty = (struct frame **)ck.dirty_area.base;
+	ck.items = (struct snap_item *)ck.items_area.base;
+	if (!arrays_cover(0, false))
+		panic("out of memory for the checkpointer's arrays");
 	ck.threads = ckpt_area_alloc(CKPT_THREAD_MAX * sizeof(*ck.threads));
 	return true;
 }
@@ -100,13 +141,20 @@ void ckpt_reserve_dirty(struct frame *f)
 {
 	if (!ck.enabled)
 		return; /* no checkpoints: dirty blocks stay in memory */
-	if (!demarcating_flag && !fits(ck.ndirty + 1)) {
-		if (!kctx_act)
-			panic("log full outside any domain's operation");
-		ck.forced = true;
-		ckpt_update_wanted();
-		kctx_park(ACT_WAIT_LOG, &ck.log_waiters);
+	if (!demarcating_flag) {
+		if (!fits(ck.ndirty + 1)) {
+			if (!kctx_act)
+				panic("log full outside any domain's operation");
+			ck.forced = true;
+			ckpt_update_wanted();
+			kctx_park(ACT_WAIT_LOG, &ck.log_waiters);
+		}
+		/* May park for memory (inside an operation): still before the
+		 * block is listed. */
+		if (!arrays_cover(ck.ndirty + 1, kctx_act != NULL))
+			panic("out of memory for the checkpointer's dirty list");
 	}
+	kassert(ck.ndirty < ck.cap + CKPT_PROC_RESERVE);
 	ck.dirty[ck.ndirty++] = f;
 }
 

@@ -17,11 +17,12 @@
  *            SNAPSHOT frame or its copy), a FLUSH, then the snapshot is
  *            released.
  *
- * An I/O error before the header leaves nothing on disk that a header
- * names: the positions are reused and the items go back on the dirty list
- * for the next attempt. An error at or after the header write may have left
- * a durable header, so that generation's positions are not reused (the
- * tail still covers them) and the retry takes a later range.
+ * An I/O error fails the attempt (a console line); the same snapshot is
+ * written again 100 ms later under the same number. An error before the
+ * header leaves nothing on disk that a header names, so the positions are
+ * reused; an error at or after the header write may have left a durable
+ * header, so the retry takes the positions after them (the tail still
+ * covers them).
  *
  * After a restart, PHASE_RECOVER_MIGRATE copies the recovered generation
  * from the log to home through a bounce buffer per slot, then drops the
@@ -40,6 +41,7 @@
 #include "panic.h"
 
 #define WSLOTS 32
+#define CKPT_RETRY_MS 100 /* after a failed attempt */
 
 enum slot_kind { SLOT_DATA, SLOT_DIR, SLOT_FLUSH, SLOT_HEADER, SLOT_HOME, SLOT_RREAD, SLOT_RWRITE };
 
@@ -238,17 +240,32 @@ static void finish_idle(void)
 	ckpt_update_wanted();
 }
 
-/* The generation failed: nothing of it is a checkpoint. */
+/* The generation failed: nothing of it is a checkpoint yet. The snapshot
+ * stays as it is (SNAPSHOT frames and copies) and is written again, from
+ * the start, a little later, under the same number. */
 static void fail(bool header_may_exist)
 {
 	ck.failures++;
 	kprintf("cairn: checkpoint %lu failed: %s\n", (unsigned long)ck.gen,
 		blk_strerror(ck.fail_status));
 	ck.failed = false;
-	if (!header_may_exist)
+	if (!header_may_exist) {
 		ck.head = ck.gen_start; /* nothing names these positions */
-	ckpt_release_snapshot(true);
-	finish_idle();
+	} else if (ck.head + ckpt_need(ck.nitems) - ck.tail > ck.ring) {
+		/* A header naming this attempt may be durable: its positions
+		 * may not be reused, and there is no room for another. */
+		kprintf("cairn: checkpoints stopped: no log space to retry checkpoint %lu\n",
+			(unsigned long)ck.gen);
+		ck.phase = PHASE_OFF;
+		ck.enabled = false;
+		ckpt_update_wanted();
+		return;
+	}
+	ck.gen_start = ck.head;
+	ck.reserved_end = ck.head + ckpt_need(ck.nitems);
+	ck.phase = PHASE_RETRY;
+	ktimer_arm(&retry_timer, timer_now() + timer_ms_to_ticks(CKPT_RETRY_MS));
+	act_wake_all(&ck.io_waiters);
 }
 
 static void commit(void)
@@ -403,7 +420,7 @@ static bool step(void)
 			return true;
 		}
 		issued = false;
-		ckpt_release_snapshot(false);
+		ckpt_release_snapshot();
 		finish_idle();
 		return false;
 	case PHASE_RECOVER_MIGRATE:
@@ -449,6 +466,13 @@ static bool step(void)
 		log_debug("recovered checkpoint %lu migrated", (unsigned long)ck.committed);
 		finish_idle();
 		return false;
+	case PHASE_RETRY:
+		if (timer_now() < retry_timer.deadline)
+			return false;
+		ck.phase = PHASE_DATA;
+		ck.next = 0;
+		ck.bytes = 0;
+		return true;
 	default:
 		return false;
 	}

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The checkpoint benchmarks (issue: checkpoint and recovery), run by
+`make bench` after the object-model figures; docs/benchmarks.md has the
+results and how to read them.
+
+1. Demarcation stall: apps/ckptbench{1,16,64}.image dirty 1, 16 and 64 MiB
+   of pages and force a checkpoint, four rounds; under -icount shift=0 the
+   kernel's `demarcated ... instret=` line is exact. Reported: the median
+   over rounds 2..4 (steady state), and instructions per dirty block.
+2. Stabilization rate: ckptbench64 without icount (real time), the kernel
+   first measures the raw sequential write rate (blkbench=64: 64 MiB in
+   the same 32-block requests the log writer uses, then a FLUSH), then
+   each checkpoint prints its bytes and time from demarcation to commit.
+   Reported: median rate over rounds / raw rate.
+3. Restart cost: the default image on a 64 MiB and on a 4 GiB volume, run
+   until three checkpoints committed, killed, booted again under icount:
+   `first domain runs after instret=` from kernel entry. Reported: both
+   figures and their ratio.
+4. Checkpoint overhead: the default image under icount for the same
+   virtual time with checkpoints every 10 ms and with checkpoints off;
+   throughput is pingpong round trips and ledger transfers per virtual
+   second. Reported: the slowdown of each.
+"""
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cairnvm import CairnVM, cairn_format  # noqa: E402
+
+
+def apps(build, name):
+    return os.path.join(build, "apps", name + ".image")
+
+
+def demarcation_stall(build, tmp):
+    rows = []
+    for mib in (1, 16, 64):
+        img = os.path.join(tmp, "stall%d.img" % mib)
+        cairn_format(build, img, "--size", "1G" if mib < 64 else "2G", "-l", "320M", "-c", "0",
+                     "--image", apps(build, "ckptbench%d" % mib))
+        with CairnVM(build, img, mem="512M", icount=True, append="ckpt=verbose") as vm:
+            vm.wait_for(r"^ckptbench: done$", 900)
+            lines = [l for l in vm.output().splitlines() if " demarcated " in l]
+        stalls = []
+        blocks = []
+        for l in lines[1:4]:
+            m = re.search(r"blocks=(\d+) threads=\d+ instret=(\d+)", l)
+            blocks.append(int(m.group(1)))
+            stalls.append(int(m.group(2)))
+        med = statistics.median(stalls)
+        b = statistics.median(blocks)
+        rows.append((mib, int(b), int(med), med / b))
+        print("demarcation stall, %2d MiB dirty: %d blocks, %d instructions (%.1f per block)"
+              % (mib, b, med, med / b), flush=True)
+    return rows
+
+
+def stabilization_rate(build, tmp):
+    img = os.path.join(tmp, "rate.img")
+    cairn_format(build, img, "--size", "2G", "-l", "320M", "-c", "0",
+                 "--image", apps(build, "ckptbench64"))
+    with CairnVM(build, img, mem="512M", append="ckpt=verbose blkbench=64") as vm:
+        vm.wait_for(r"^ckptbench: done$", 900)
+        out = vm.output()
+    raw = re.search(r"blkbench wrote bytes=(\d+) us=(\d+)", out)
+    raw_rate = int(raw.group(1)) / int(raw.group(2))
+    rates = [int(b) / int(u) for b, u in re.findall(r"stabilized bytes=(\d+) us=(\d+)", out)]
+    med = statistics.median(rates)
+    print("stabilization: raw %.0f MB/s, log writer %.0f MB/s (median of %d), ratio %.2f"
+          % (raw_rate, med, len(rates), med / raw_rate), flush=True)
+    return raw_rate, med, med / raw_rate
+
+
+def restart_cost(build, tmp):
+    res = {}
+    for size in ("64M", "4G"):
+        img = os.path.join(tmp, "restart%s.img" % size)
+        cairn_format(build, img, "--size", size, "--image", apps(build, "default"))
+        with CairnVM(build, img) as vm:
+            vm.wait_for(r"^cairn: checkpoint 3 committed", 60)
+            vm.kill()
+        with CairnVM(build, img, icount=True, append="ckpt=verbose") as vm:
+            vm.wait_for(r"^cairn: resumed from checkpoint", 60)
+            m, _ = vm.wait_for(r"^cairn: first domain runs after instret=(\d+)", 60)
+            res[size] = int(m.group(1))
+        print("restart cost, %s volume: %d instructions from kernel entry to the first domain"
+              % (size, res[size]), flush=True)
+    ratio = res["4G"] / res["64M"]
+    print("restart cost ratio 4G/64M: %.3f" % ratio, flush=True)
+    return res, ratio
+
+
+def throughput(build, tmp, interval):
+    img = os.path.join(tmp, "tp%d.img" % interval)
+    cairn_format(build, img, "--size", "64M", "-c", str(interval), "--image",
+                 apps(build, "default"))
+    with CairnVM(build, img, icount=True) as vm:
+        # Virtual seconds are counter lines; measure between 2 and 7.
+        _, a = vm.wait_for(r"^counter: 2$", 300)
+        _, b = vm.wait_for(r"^counter: 7$", 300, a)
+        lines = vm.output().splitlines()[a:b]
+    pp = [int(x) for x in re.findall(r"^pingpong: (\d+)$", "\n".join(lines), re.M)]
+    lg = [int(x) for x in re.findall(r"^ledger: total=\d+ transfers=(\d+)$", "\n".join(lines), re.M)]
+    commits = sum(1 for l in lines if " committed " in l)
+    return (pp[-1] - pp[0]) / max(1, len(pp) - 1) * (len(pp) - 1), lg[-1] - lg[0], commits
+
+
+def overhead(build, tmp):
+    on = throughput(build, tmp, 10)
+    off = throughput(build, tmp, 0)
+    pslow = 1 - on[0] / off[0]
+    lslow = 1 - on[1] / off[1]
+    print("checkpoints every 10 ms (%d commits in 5 s) vs off: pingpong %d vs %d round trips "
+          "(slowdown %.1f%%), ledger %d vs %d transfers (slowdown %.1f%%)"
+          % (on[2], on[0], off[0], 100 * pslow, on[1], off[1], 100 * lslow), flush=True)
+    return pslow, lslow
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--only", choices=["stall", "rate", "restart", "overhead"])
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    with tempfile.TemporaryDirectory(prefix="cairn-bench-ckpt-") as tmp:
+        if args.only in (None, "stall"):
+            demarcation_stall(build, tmp)
+        if args.only in (None, "rate"):
+            stabilization_rate(build, tmp)
+        if args.only in (None, "restart"):
+            restart_cost(build, tmp)
+        if args.only in (None, "overhead"):
+            overhead(build, tmp)
+
+
+if __name__ == "__main__":
+    main()
