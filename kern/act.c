@@ -126,7 +126,7 @@ void act_stall(struct activity *a, uint64_t oid)
 	act_park(a, ACT_STALLED, &stalled);
 }
 
-void act_wake_stalled(uint64_t oid)
+static __attribute__((noinline)) void wake_stalled(uint64_t oid)
 {
 	struct activity *a = stalled.head;
 	while (a) {
@@ -135,6 +135,13 @@ void act_wake_stalled(uint64_t oid)
 			act_ready(a);
 		a = next;
 	}
+}
+
+/* Every RETURN comes here, and usually nobody is stalled. */
+void act_wake_stalled(uint64_t oid)
+{
+	if (stalled.head)
+		wake_stalled(oid);
 }
 
 void act_for_each(void (*fn)(struct activity *a, void *arg), void *arg)

@@ -11,7 +11,7 @@
 void fpu_save_regs(uint64_t regs[32], uint64_t *fcsr);
 void fpu_load_regs(const uint64_t regs[32], const uint64_t *fcsr);
 
-static struct proc *owner; /* whose state the hardware registers hold */
+struct proc *fpu_owner; /* whose state the hardware registers hold */
 
 static void with_fp_on(void)
 {
@@ -21,7 +21,7 @@ static void with_fp_on(void)
 
 void fpu_sync(struct proc *p)
 {
-	if (owner != p)
+	if (fpu_owner != p)
 		return;
 	if ((p->tf.sstatus & SSTATUS_FS_MASK) == SSTATUS_FS_DIRTY) {
 		with_fp_on();
@@ -33,23 +33,18 @@ void fpu_sync(struct proc *p)
 
 void fpu_forget(struct proc *p)
 {
-	if (owner == p)
-		owner = NULL;
+	if (fpu_owner == p)
+		fpu_owner = NULL;
 }
 
-void fpu_switch_to(struct proc *p)
+/* fpu_switch_to (fpu.h) for an FP domain whose registers are not loaded. */
+void fpu_load(struct proc *p)
 {
-	p->tf.sstatus &= ~SSTATUS_FS_MASK;
-	if (!p->fp_used)
-		return; /* FS=Off: the first FP instruction traps */
-	if (owner != p) {
-		if (owner)
-			fpu_sync(owner);
-		with_fp_on();
-		fpu_load_regs(p->fregs, &p->fcsr);
-		owner = p;
-	}
-	p->tf.sstatus |= SSTATUS_FS_CLEAN;
+	if (fpu_owner)
+		fpu_sync(fpu_owner);
+	with_fp_on();
+	fpu_load_regs(p->fregs, &p->fcsr);
+	fpu_owner = p;
 }
 
 bool fpu_first_use(struct proc *p)
@@ -60,9 +55,9 @@ bool fpu_first_use(struct proc *p)
 	memset(p->fregs, 0, sizeof(p->fregs));
 	p->fcsr = 0;
 	p->dirty = true;
-	if (owner)
-		fpu_sync(owner);
-	owner = NULL; /* fpu_switch_to loads the zeroed state */
+	if (fpu_owner)
+		fpu_sync(fpu_owner);
+	fpu_owner = NULL; /* fpu_switch_to loads the zeroed state */
 	return true;
 }
 
@@ -84,7 +79,7 @@ void fpu_write(struct proc *p, unsigned reg, uint64_t value)
 		p->fcsr = value;
 	else
 		p->fregs[(reg - 32) & 31] = value;
-	if (owner == p)
-		owner = NULL; /* reload on the next switch */
+	if (fpu_owner == p)
+		fpu_owner = NULL; /* reload on the next switch */
 	p->dirty = true;
 }

@@ -12,12 +12,26 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "proc.h"
+#include "riscv.h"
 
-struct proc;
+/* The domain whose FP state the hardware registers hold, or NULL. */
+extern struct proc *fpu_owner;
+
+void fpu_load(struct proc *p);
 
 /* Before returning to p: make the hardware hold p's FP state (or turn FP
- * off for p). */
-void fpu_switch_to(struct proc *p);
+ * off for p). Inline: every return to U-mode passes here, and usually
+ * there is nothing to load. */
+static inline void fpu_switch_to(struct proc *p)
+{
+	p->tf.sstatus &= ~SSTATUS_FS_MASK;
+	if (!p->fp_used)
+		return; /* FS=Off: the first FP instruction traps */
+	if (fpu_owner != p)
+		fpu_load(p);
+	p->tf.sstatus |= SSTATUS_FS_CLEAN;
+}
 /* Make p->fregs / p->fcsr current. */
 void fpu_sync(struct proc *p);
 /* p leaves the cache: drop ownership (after fpu_sync). */

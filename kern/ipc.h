@@ -47,4 +47,10 @@ void ipc_commit_delivery(const struct msg *m, const struct delivery *d);
  * makes it a restart key that delivers no message. */
 void ipc_make_resume_key(struct proc *p, bool fault, struct key *out);
 
+/* The fast path for the common CALL and RETURN between two cached domains
+ * (ipc.c). Called first on every ecall; if it applies, it does the whole
+ * invocation and never returns. If it returns, nothing has changed and the
+ * general path (invoke.c) takes the invocation. */
+void ipc_fast_path(struct activity *a, struct proc *p);
+
 #endif

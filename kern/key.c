@@ -28,13 +28,15 @@ uint8_t key_check(const struct key *k)
 		if (!page_oid_ok(oid))
 			return CAIRN_KEY_VOID;
 		page_tag_pin(oid);
-		return key_counts_match(k->b, *page_tag_at(oid), 0) ? type : CAIRN_KEY_VOID;
+		return key_count(k) == *page_tag_at(oid) ? type : CAIRN_KEY_VOID;
 	}
 	if (!node_oid_ok(oid))
 		return CAIRN_KEY_VOID;
 	node_pin(oid);
 	const struct knode *n = node_at(oid);
-	return key_counts_match(k->b, n->alloc_count, n->call_count) ? type : CAIRN_KEY_VOID;
+	/* key_counts_match(), with the counts read as words. */
+	uint32_t count = type == CAIRN_KEY_RESUME ? n->call_count : n->alloc_count;
+	return key_count(k) == count ? type : CAIRN_KEY_VOID;
 }
 
 void key_copy_checked(struct key *dst, const struct key *src)

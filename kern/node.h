@@ -19,9 +19,11 @@
 #include "objcache.h"
 #include "volume.h"
 
+/* 8-byte aligned, as every slot of a node is (the node header is 16 bytes,
+ * a node 528): key.h reads a key as two words. */
 struct key {
 	uint8_t b[CAIRN_KEY_SIZE];
-};
+} __attribute__((aligned(8)));
 
 struct knode {
 	uint32_t alloc_count;

@@ -49,14 +49,16 @@ void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg)
 			fn(&procs[i], arg);
 }
 
-/* Keep the pots of a cached domain's root and register nodes resident. */
-static void pot_hold(uint64_t oid, int delta)
+/* Keep the pots of a cached domain's root, register and capability nodes
+ * resident; returns the pot's frame. */
+static struct frame *pot_hold(uint64_t oid, int delta)
 {
 	if (oid == OID_NONE)
-		return;
+		return NULL;
 	struct frame *f = obj_frame(OBJ_NODEPOT, node_pot(oid));
 	kassert(f != NULL);
 	f->aux = (uint64_t)((int64_t)f->aux + delta);
+	return f;
 }
 
 static uint64_t number_or_zero(const struct key *k)
@@ -104,6 +106,7 @@ static void unload(struct proc *p)
 	pot_hold(p->root_oid, -1);
 	pot_hold(p->gprs_oid, -1);
 	pot_hold(p->fprs_oid, -1);
+	pot_hold(p->caps_oid, -1);
 	struct proc **pp = &hash[bucket(p->root_oid)];
 	while (*pp != p)
 		pp = &(*pp)->hash_next;
@@ -166,7 +169,7 @@ enum proc_status proc_get(uint64_t root_oid, struct proc **out)
 	}
 	const struct key *ck = &root->slot[CAIRN_DOM_SLOT_CAPS];
 	if (key_check(ck) == CAIRN_KEY_NODE)
-		caps = key_oid(ck);
+		caps = key_oid(ck); /* key_check pinned it */
 	/* Aliased nodes would corrupt each other: the register nodes are
 	 * written back over whatever else is stored in them. */
 	if (gprs == root_oid || fprs == root_oid || fprs == gprs || caps == root_oid ||
@@ -203,9 +206,12 @@ enum proc_status proc_get(uint64_t root_oid, struct proc **out)
 	p->last_use = kctx_stamp;
 	p->hash_next = hash[bucket(root_oid)];
 	hash[bucket(root_oid)] = p;
-	pot_hold(root_oid, 1);
+	p->root = root;
+	p->root_pot = pot_hold(root_oid, 1);
 	pot_hold(gprs, 1);
 	pot_hold(fprs, 1);
+	p->caps = caps != OID_NONE ? node_at(caps) : NULL;
+	p->caps_pot = pot_hold(caps, 1);
 	*out = p;
 	return PROC_OK;
 }

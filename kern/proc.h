@@ -8,10 +8,12 @@
  * state and run state live here and the register nodes are stale; the
  * cache writes them back when the entry is evicted, when someone operates
  * on those nodes through a node key (proc_release_node), and at every
- * checkpoint. Node pots holding a cached domain's root or register nodes
- * are kept resident (frame.aux counts them) so that the write-back never
- * has to wait for a read. The capability node and the root's other slots
- * are not cached: the kernel reads them in place.
+ * checkpoint. Node pots holding a cached domain's root, register or
+ * capability nodes are kept resident (frame.aux counts them) so that the
+ * write-back never has to wait for a read and the IPC fast path (ipc.c)
+ * can read and write them without faults or page-table walks (root, caps
+ * and their pots' frames). The capability node and the root's other
+ * slots are not cached: the kernel reads them in place.
  *
  * The cache is not persistent: after a restart it starts empty.
  */
@@ -32,6 +34,10 @@ struct proc {
 	uint64_t gprs_oid;
 	uint64_t fprs_oid;       /* OID_NONE: no FP register node */
 	uint64_t caps_oid;       /* OID_NONE: every capability register is void */
+	struct knode *root;      /* the root and capability nodes in the node */
+	struct knode *caps;      /* pool (NULL: no capability node), and the */
+	struct frame *root_pot;  /* resident frames of their pots */
+	struct frame *caps_pot;
 	struct trap_frame tf;    /* x1..x31, pc in tf.sepc */
 	uint64_t fregs[32];
 	uint64_t fcsr;

@@ -115,12 +115,11 @@ void sched_resume(struct activity *a, struct proc *p)
 	if (kctx_committed)
 		kctx_begin(a);
 	ckpt_before_run(p);
-	aspace_root(p);
+	uint64_t root = p->sv39_root ? p->sv39_root : aspace_root(p);
 	kctx_commit();
 	a->state = ACT_RUNNING;
 	sched_current = a;
 	fpu_switch_to(p);
-	uint64_t root = aspace_root(p); /* exists: built above or before */
 	if ((csr_read(satp) & SATP_PPN_MASK) != (root >> PAGE_SHIFT))
 		vm_switch(root);
 	if (!quantum.armed)

@@ -125,9 +125,17 @@ bool vm_reserve(uint64_t va, uint64_t size)
 	return true;
 }
 
+/* walk(kernel_root_pa, va, 0, false), unrolled: the object cache looks up
+ * a pool page on every pin, so this is on the invocation path. */
 pte_t *vm_kpte_lookup(uint64_t va)
 {
-	return walk(kernel_root_pa, va, 0, false);
+	pte_t e = table_va(kernel_root_pa)[sv39_vpn(va, 2)];
+	if ((e & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
+		return NULL;
+	e = table_va(pte_pa(e))[sv39_vpn(va, 1)];
+	if ((e & (PTE_V | PTE_LEAF_MASK)) != PTE_V)
+		return NULL;
+	return &table_va(pte_pa(e))[sv39_vpn(va, 0)];
 }
 
 void vm_kpte_install_table(uint64_t va, uint64_t table_pa)
