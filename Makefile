@@ -49,7 +49,7 @@ bench: build
 	python3 test/qemu/bench.py --build $(BUILD)
 
 soak: build
-	python3 test/qemu/soak.py --build $(BUILD)
+	python3 test/qemu/soak.py --build $(BUILD) $(SOAK_ARGS)
 
 gdb: build
 	@[ -e $(VOLUME) ] || $(FORMAT) $(VOLUME)
