@@ -36,8 +36,11 @@ void ustring_copy_out(const struct ustring *s, uint8_t *dst)
 
 void ipc_prepare_delivery(struct proc *rcv, const struct msg *m, struct delivery *d)
 {
-	memset(d, 0, sizeof(*d));
+	/* Every field is set below; page_oid[] only up to npages. */
 	d->rcv = rcv;
+	d->truncated = false;
+	d->npages = 0;
+	d->store_keys = false;
 	uint64_t buf = rcv->tf.regs[REG_T0];
 	uint64_t max = rcv->tf.regs[REG_T1];
 	uint32_t want = m->len;
@@ -161,9 +164,7 @@ void ipc_make_resume_key(struct proc *p, bool fault, struct key *out)
  * domain that runs.
  */
 
-#define SLOTS_SEND_MASK (0xfffffULL << CAIRN_SLOTS_SEND_SHIFT) /* 4 x 5 bits */
-#define SLOTS_RECV_MASK (0xfffffULL << CAIRN_SLOTS_RECV_SHIFT)
-#define A7_STRING_LEN_MASK 0xffff0000ULL
+#define SLOTS_RECV_MASK (0xfffffULL << CAIRN_SLOTS_RECV_SHIFT) /* 4 x 5 bits */
 
 /* Prepare to change node `oid`, whose pot f is held by the process cache.
  * obj_prepare_write does nothing more than pin a block that is already
@@ -175,21 +176,10 @@ static inline void held_prepare_write(const struct frame *f, uint64_t oid)
 		node_prepare_write(oid);
 }
 
-void ipc_fast_path(struct activity *a, struct proc *p)
+void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsigned op)
 {
-	uint64_t a7 = p->tf.regs[REG_A7];
-	uint64_t slots = p->tf.regs[REG_A0];
-	unsigned op = (unsigned)(a7 & 0xff);
-	unsigned slot = cairn_slots_target(slots);
-	if ((op != CAIRN_SYS_CALL && op != CAIRN_SYS_RETURN) || (a7 & A7_STRING_LEN_MASK) ||
-	    (slots & SLOTS_SEND_MASK) || slot == 0 || !p->caps_pot)
-		return;
-	const struct key *k = &p->caps->slot[slot];
 	uint64_t kw0 = key_word(k, 0);
-	uint8_t type = (uint8_t)kw0;
-	bool resume = type == CAIRN_KEY_RESUME;
-	if (type != CAIRN_KEY_START && !(resume && !((kw0 >> 8) & CAIRN_RIGHT_FAULT)))
-		return;
+	bool resume = (uint8_t)kw0 == CAIRN_KEY_RESUME;
 
 	/* The receiver: cached (so its root is resident), the key valid
 	 * against its root's counts, and waiting for this kind of message. */
