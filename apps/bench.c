@@ -9,6 +9,13 @@
  * round trips (apps/pingpong.c, in the same image) are over and nothing
  * else runs while it measures. It prints:
  *
+ *   bench: ipc checks ok
+ *       calls to echo (this program with arg=1, start key in register 11,
+ *       badge 7) that go the kernel's IPC fast path show what the general
+ *       path would: the badge and CALL bit arrive, a receive register the
+ *       message brings no key for comes back void on both sides, and a
+ *       copy of a resume key is void once the reply has used the original.
+ *       Otherwise "bench: ipc check <what> failed: <detail>".
  *   bench: null_invocation <n> instructions
  *       NUMBER READ on the number key in register 3, 1000 samples.
  *   bench: round_trip <n> instructions
@@ -38,7 +45,15 @@
  * Needs heap=2M (256 pages = 1 MiB are used) and 1400 free nodes.
  * Capability registers: 1 console, 2 sleep, 3 a number key, 5 a domain
  * key to itself, 8 a start key to pong, 9 a range key over the free
- * nodes; 6, 7 and 10 scratch.
+ * nodes, 11 a start key to echo; 6, 7, 10 and 12 scratch.
+ *
+ * echo (arg=1; registers 1 console, 5 a domain key to itself) answers
+ * calls by order code: ECHO_PLUS_ONE replies w0 + 1, w1 = the badge,
+ * w2 = the info word's CALL bit; ECHO_KEEP copies the resume key of this
+ * call into register 30 and replies; ECHO_USE_KEPT calls register 30 and
+ * replies w0 = that result code; ECHO_PROBE replies w0 = the result of a
+ * console write through register 20, which echo refills with its console
+ * key after every call and names as its first receive register.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -53,6 +68,18 @@
 #define CAP_PONG   8
 #define CAP_RANGE  9
 #define CAP_NODE   10
+#define CAP_ECHO   11
+#define CAP_PROBE  12
+
+#define ECHO_PLUS_ONE 1
+#define ECHO_KEEP     2
+#define ECHO_USE_KEPT 3
+#define ECHO_PROBE    4
+#define ECHO_BADGE    7 /* apps/bench.image: cap 11 start echo badge=7 */
+#define ECHO_CAP_SELF   5
+#define ECHO_CAP_PROBE  20
+#define ECHO_CAP_KEPT   30
+#define ECHO_CAP_RESUME 31
 
 #define START_DELAY_MS 500
 #define NULL_SAMPLES   1000
@@ -83,6 +110,93 @@ static int failed(const char *what, uint64_t rc)
 		return 0;
 	printf("bench: %s failed: %s\n", what, cairn_result_name(rc));
 	return 1;
+}
+
+/* Copy capability register `from` of the domain behind `domain` into
+ * register `into` of the invoker. */
+static uint64_t copy_cap(cap_t domain, cap_t from, cap_t into)
+{
+	struct cairn_io io = { .w = { from }, .rkeys = { into } };
+	return cairn_inv_DOMAIN_GET_CAP(domain, &io);
+}
+
+static __attribute__((noreturn)) void echo(void)
+{
+	const struct cairn_rcv rcv = { .keys = { ECHO_CAP_PROBE }, .resume = ECHO_CAP_RESUME };
+	struct cairn_reply in;
+	copy_cap(ECHO_CAP_SELF, CAIRN_CAP_CONSOLE, ECHO_CAP_PROBE);
+	cairn_wait(&rcv, &in);
+	for (;;) {
+		struct cairn_msg out = { .order = CAIRN_OK };
+		switch (in.code) {
+		case ECHO_PLUS_ONE:
+			out.w[0] = in.w[0] + 1;
+			out.w[1] = in.info & CAIRN_INFO_BADGE_MASK;
+			out.w[2] = in.info & CAIRN_INFO_CALL;
+			break;
+		case ECHO_KEEP:
+			out.order = copy_cap(ECHO_CAP_SELF, ECHO_CAP_RESUME, ECHO_CAP_KEPT);
+			break;
+		case ECHO_USE_KEPT:
+			out.w[0] = cairn_call(ECHO_CAP_KEPT, NULL, NULL, NULL);
+			break;
+		case ECHO_PROBE:
+			out.w[0] = cairn_console_write(ECHO_CAP_PROBE, "", 0);
+			break;
+		default:
+			out.order = CAIRN_BAD_ORDER;
+		}
+		copy_cap(ECHO_CAP_SELF, CAIRN_CAP_CONSOLE, ECHO_CAP_PROBE);
+		cairn_return(ECHO_CAP_RESUME, &out, &rcv, &in);
+	}
+}
+
+static int check(const char *what, int ok, uint64_t detail)
+{
+	if (!ok)
+		printf("bench: ipc check %s failed: %" PRIu64 "\n", what, detail);
+	return ok;
+}
+
+static uint64_t call_echo(uint64_t order, uint64_t w0, const struct cairn_rcv *r,
+			  struct cairn_reply *rep)
+{
+	const struct cairn_msg m = { .order = order, .w = { w0 } };
+	return cairn_call(CAP_ECHO, &m, r, rep);
+}
+
+static void ipc_checks(void)
+{
+	struct cairn_reply rep;
+	uint64_t rc = call_echo(ECHO_PLUS_ONE, 41, NULL, &rep);
+	if (!check("reply", rc == CAIRN_OK && rep.w[0] == 42, rc) ||
+	    !check("badge", rep.w[1] == ECHO_BADGE, rep.w[1]) ||
+	    !check("call bit", rep.w[2] == CAIRN_INFO_CALL, rep.w[2]) ||
+	    !check("reply info", (rep.info & ~CAIRN_INFO_BADGE_MASK) == 0, rep.info))
+		return;
+	/* The reply brings no key: the receive register comes back void. */
+	const struct cairn_rcv r = { .keys = { CAP_PROBE } };
+	rc = copy_cap(CAP_SELF, CAP_NUMBER, CAP_PROBE);
+	if (!check("copy", rc == CAIRN_OK, rc))
+		return;
+	rc = call_echo(ECHO_PLUS_ONE, 1, &r, &rep);
+	uint64_t probe = cairn_number_read(CAP_PROBE, NULL, NULL);
+	if (!check("reply", rc == CAIRN_OK && rep.w[0] == 2, rc) ||
+	    !check("caller's receive register", probe == CAIRN_VOID, probe))
+		return;
+	/* So does the server's, on the call. */
+	rc = call_echo(ECHO_PROBE, 0, NULL, &rep);
+	if (!check("server's receive register", rc == CAIRN_OK && rep.w[0] == CAIRN_VOID,
+		   rep.w[0]))
+		return;
+	/* A resume key is one-shot: a copy dies with the reply. */
+	rc = call_echo(ECHO_KEEP, 0, NULL, &rep);
+	if (!check("keep", rc == CAIRN_OK, rc))
+		return;
+	rc = call_echo(ECHO_USE_KEPT, 0, NULL, &rep);
+	if (!check("used resume key", rc == CAIRN_OK && rep.w[0] == CAIRN_VOID, rep.w[0]))
+		return;
+	printf("bench: ipc checks ok\n");
 }
 
 static void null_invocation(void)
@@ -168,8 +282,10 @@ static void node_fault_disk(void)
 
 int main(uint64_t arg)
 {
-	(void)arg;
+	if (arg == 1)
+		echo();
 	cairn_sleep_for(CAIRN_CAP_SLEEP, START_DELAY_MS);
+	ipc_checks();
 	null_invocation();
 	round_trip();
 	page_fault_resident();
