@@ -157,6 +157,7 @@ static void dispatch(struct activity *a)
 		act_free(a); /* halted or resumed by other means meanwhile */
 		return;
 	}
+	ckpt_note_first_run();
 	p->act = a;
 	a->proc = p;
 	sched_resume(a, p);
@@ -191,6 +192,10 @@ static struct activity *entry(struct trap_frame *tf, struct proc **pp)
 	struct activity *a = sched_current;
 	kassert(a != NULL && a->proc != NULL && &a->proc->tf == tf);
 	kctx_begin(a);
+	/* The domain ran: its registers in the proc entry are newer than its
+	 * nodes (a checkpoint must write them back even if nothing else
+	 * marked the entry). */
+	a->proc->dirty = true;
 	/* The domain's registers are all in its proc entry and no operation
 	 * has started: a safe point for demarcation. */
 	ckpt_safe_point();

@@ -17,10 +17,10 @@ results and how to read them.
    until three checkpoints committed, killed, booted again under icount:
    `first domain runs after instret=` from kernel entry. Reported: both
    figures and their ratio.
-4. Checkpoint overhead: the default image under icount for the same
-   virtual time with checkpoints every 10 ms and with checkpoints off;
-   throughput is pingpong round trips and ledger transfers per virtual
-   second. Reported: the slowdown of each.
+4. Checkpoint overhead, under icount, checkpoints every 10 ms against
+   off: ping's timed instructions per round trip (apps/pingpong.image,
+   ping and pong alone), and the flat-out ledger's transfers per virtual
+   second (apps/ledgerload.image). Reported: the slowdown of each.
 """
 import argparse
 import os
@@ -95,29 +95,42 @@ def restart_cost(build, tmp):
     return res, ratio
 
 
-def throughput(build, tmp, interval):
-    img = os.path.join(tmp, "tp%d.img" % interval)
+def pingpong_cost(build, tmp, interval):
+    img = os.path.join(tmp, "pp%d.img" % interval)
     cairn_format(build, img, "--size", "64M", "-c", str(interval), "--image",
-                 apps(build, "default"))
+                 apps(build, "pingpong"))
     with CairnVM(build, img, icount=True) as vm:
-        # Virtual seconds are counter lines; measure between 2 and 7.
-        _, a = vm.wait_for(r"^counter: 2$", 300)
-        _, b = vm.wait_for(r"^counter: 7$", 300, a)
-        lines = vm.output().splitlines()[a:b]
-    pp = [int(x) for x in re.findall(r"^pingpong: (\d+)$", "\n".join(lines), re.M)]
-    lg = [int(x) for x in re.findall(r"^ledger: total=\d+ transfers=(\d+)$", "\n".join(lines), re.M)]
-    commits = sum(1 for l in lines if " committed " in l)
-    return (pp[-1] - pp[0]) / max(1, len(pp) - 1) * (len(pp) - 1), lg[-1] - lg[0], commits
+        m, _ = vm.wait_for(r"^pingpong: (\d+) round trips, (\d+) instructions per round trip$", 300)
+        commits = vm.count(r" committed ")
+    return int(m.group(2)), commits
+
+
+def ledger_rate(build, tmp, interval):
+    img = os.path.join(tmp, "lg%d.img" % interval)
+    cairn_format(build, img, "--size", "64M", "-c", str(interval), "--image",
+                 apps(build, "ledgerload"))
+    with CairnVM(build, img, icount=True) as vm:
+        # One line per virtual second: transfers between the 2nd and 5th.
+        a, i = vm.wait_for(r"^ledger: total=3000000 transfers=(\d+)$", 300)
+        a, i = vm.wait_for(r"^ledger: total=3000000 transfers=(\d+)$", 300, i + 1)
+        b, j = vm.wait_for(r"^ledger: total=3000000 transfers=(\d+)$", 300, i + 1)
+        b, j = vm.wait_for(r"^ledger: total=3000000 transfers=(\d+)$", 300, j + 1)
+        b, j = vm.wait_for(r"^ledger: total=3000000 transfers=(\d+)$", 300, j + 1)
+        commits = sum(1 for l in vm.output().splitlines()[i:j] if " committed " in l)
+    return (int(b.group(1)) - int(a.group(1))) / 3, commits
 
 
 def overhead(build, tmp):
-    on = throughput(build, tmp, 10)
-    off = throughput(build, tmp, 0)
-    pslow = 1 - on[0] / off[0]
-    lslow = 1 - on[1] / off[1]
-    print("checkpoints every 10 ms (%d commits in 5 s) vs off: pingpong %d vs %d round trips "
-          "(slowdown %.1f%%), ledger %d vs %d transfers (slowdown %.1f%%)"
-          % (on[2], on[0], off[0], 100 * pslow, on[1], off[1], 100 * lslow), flush=True)
+    pp_on, c1 = pingpong_cost(build, tmp, 10)
+    pp_off, _ = pingpong_cost(build, tmp, 0)
+    lg_on, c2 = ledger_rate(build, tmp, 10)
+    lg_off, _ = ledger_rate(build, tmp, 0)
+    pslow = pp_on / pp_off - 1
+    lslow = 1 - lg_on / lg_off
+    print("pingpong, instructions per round trip: %d with checkpoints every 10 ms (%d commits), "
+          "%d off: slowdown %.1f%%" % (pp_on, c1, pp_off, 100 * pslow), flush=True)
+    print("ledger, transfers per virtual second: %.0f with checkpoints every 10 ms (%d commits "
+          "in 3 s), %.0f off: slowdown %.1f%%" % (lg_on, c2, lg_off, 100 * lslow), flush=True)
     return pslow, lslow
 
 
