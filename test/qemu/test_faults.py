@@ -39,42 +39,6 @@ SECTORS_PER_BLOCK = 8
 NODES_PER_POT = 7
 PANIC = r"PANIC|cairn: halted|cairn: stopped|CORRUPT|left stopped"
 
-# A kernel bug this file found and that is still open: the test that shows
-# it passes when it fails in exactly that way (and says so), and fails if
-# it passes, so that the marker goes once the kernel is fixed.
-#
-# The registers of a domain that only computes are not checkpointed:
-# p->dirty is set when the kernel changes a domain's state (invocations,
-# faults delivered, DOMAIN SET_REG, FP save) but not when the domain runs
-# in user mode, and demarcation writes back only dirty domains. Under log
-# pressure logpress is demarcated ~40 times a round but invokes once a
-# round, so its checkpointed registers lag its pages and it finds a page
-# one round ahead after a resume.
-KNOWN_BUG_STALE_REGISTERS = (
-    r"logpress: CORRUPT page \d+ round (\d+) want \d+ word 0",
-    "demarcation skips the registers of a domain that ran only user code "
-    "since its last invocation (proc.dirty is never set on a trap from U-mode)")
-
-
-def known_kernel_bug(bug):
-    pattern, what = bug
-
-    def wrap(fn):
-        def run(build, tmp):
-            try:
-                fn(build, tmp)
-            except AssertionError as e:
-                if re.search(pattern, str(e)):
-                    print(f"xfail {fn.__name__}: known kernel bug: {what}", flush=True)
-                    return
-                raise
-            raise AssertionError(f"{fn.__name__} passed, but it is marked with a known "
-                                 f"kernel bug ({what}): remove the marker if it is fixed")
-        run.__name__ = fn.__name__
-        return run
-    return wrap
-
-
 # --- volumes, geometry and rules -----------------------------------------
 
 def image(build, name):
@@ -279,10 +243,8 @@ def killed_after_a_failed_header_write_resumes_the_checkpoint_before(build, tmp)
 
 @t.test
 def page_read_error_goes_to_the_keeper_which_restarts_the_domain(build, tmp):
-    # A log large enough for a whole round: no pressure here. A period
-    # longer than a round, so that no checkpoint shows the open kernel
-    # bug below (KNOWN_BUG_STALE_REGISTERS) even on a loaded host.
-    img = fresh(build, tmp, "logpress", "-l", "32M", "-c", "2000")
+    # A log large enough for a whole round: no pressure here.
+    img = fresh(build, tmp, "logpress", "-l", "32M")
     g = Geometry(build, img)
     # press is the image's first domain: its program's pages, then its
     # heap. On first boot every page is read from its home when first
@@ -395,28 +357,31 @@ def log_pressure_writers_wait_for_space_and_survive_a_failed_checkpoint(build, t
 
 
 @t.test
-@known_kernel_bug(KNOWN_BUG_STALE_REGISTERS)
 def log_pressure_volume_resumes_from_a_consistent_cut(build, tmp):
+    # Killed in the middle of a round, three times: the presser's registers
+    # and its pages must come from the same instant (a domain that only
+    # computes between checkpoints included).
     img = fresh(build, tmp, "logpress", "-l", "2M")
-    seen = {}
+    seen = {}  # round: checksum, over every boot
     last = 0
     for boot in range(3):
         with vm(build, tmp, img) as v:
             m, _ = v.wait_for(r"^cairn: (first boot|resumed from checkpoint (\d+))", 60)
-            if boot:
-                assert m.group(2) and int(m.group(2)) >= last, (m.group(0), last)
-            # Rounds go on from where the checkpoint was (never from 1
-            # again), every page verified; a round done again after a
-            # restart holds exactly what it held the first time.
+            assert (boot == 0) == (m.group(2) is None), m.group(0)
+            assert boot == 0 or int(m.group(2)) >= last, (m.group(0), last)
             sums, _ = press_rounds(v, 0, 2, 120)
+            # Rounds go on from where the checkpoint was, never from 1 again.
             first = min(sums)
             assert boot == 0 or 1 < first <= max(seen) + 1, (first, max(seen))
-            for r, s in sums.items():
-                assert seen.setdefault(r, s) == s, (r, s, seen[r])
-            time.sleep(0.5 + boot * 0.7)  # killed in the middle of a round
+            time.sleep(0.5 + boot * 0.7)
             v.kill()
             no_trouble(v)
             last = last_commit(v)
+            # A round done again after a restart held exactly what it held
+            # the first time.
+            for r, s in re.findall(r"^logpress: round (\d+) checksum ([0-9a-f]{16})$",
+                                   v.output(), re.M):
+                assert seen.setdefault(int(r), s) == s, (r, s, seen[int(r)])
 
 
 if __name__ == "__main__":
