@@ -47,6 +47,7 @@ test: build
 
 bench: build
 	python3 test/qemu/bench.py --build $(BUILD)
+	python3 test/qemu/bench_ckpt.py --build $(BUILD)
 
 soak: build
 	python3 test/qemu/soak.py --build $(BUILD) $(SOAK_ARGS)

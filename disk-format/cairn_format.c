@@ -45,6 +45,12 @@ static int create(struct format_options *opt)
 		image_free(&img);
 		return FORMAT_EXIT_FAILURE;
 	}
+	if (opt->sb.checkpoint_interval_ms != 0 && opt->sb.log_blocks < CAIRN_LOG_CKPT_MIN_BLOCKS)
+		fprintf(stderr,
+			"cairn-format: warning: a log of %" PRIu64 " blocks is below %u (%uK), the "
+			"smallest the kernel checkpoints with: this volume will run without checkpoints\n",
+			opt->sb.log_blocks, CAIRN_LOG_CKPT_MIN_BLOCKS,
+			CAIRN_LOG_CKPT_MIN_BLOCKS * CAIRN_BLOCK_SIZE / 1024);
 	cairn_uuid_format(opt->sb.uuid, uuid);
 	printf("cairn-format: wrote %s: volume %s size=%" PRIu64 " nodes=%" PRIu64
 	       " pages=%" PRIu64 " log=%" PRIu64,

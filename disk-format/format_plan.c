@@ -37,8 +37,15 @@ enum cairn_vol_err cairn_plan_geometry(uint64_t size_bytes, uint64_t nodes, uint
 		return CAIRN_VOL_ERR_COUNTS;
 	if (total < FORMAT_MIN_BLOCKS)
 		return CAIRN_VOL_ERR_TOO_SMALL;
-	if (log_bytes == 0)
-		log_blocks = max_u64(total / 8, CAIRN_LOG_MIN_BLOCKS);
+	if (log_bytes == 0) {
+		/* 1/8 of the volume, but enough for checkpoints when that fits
+		 * beside the rest (on a tiny volume, the format's minimum). */
+		log_blocks = max_u64(total / 8, CAIRN_LOG_CKPT_MIN_BLOCKS);
+		uint64_t node_guess = nodes ? div_round_up(nodes, CAIRN_NODES_PER_POT)
+					    : max_u64(total / 16, 1);
+		if (!fits(total - CAIRN_FIRST_REGION_BLOCK, node_guess, log_blocks))
+			log_blocks = max_u64(total / 8, CAIRN_LOG_MIN_BLOCKS);
+	}
 	uint64_t node_blocks = nodes ? div_round_up(nodes, CAIRN_NODES_PER_POT)
 				     : max_u64(total / 16, 1);
 
