@@ -38,6 +38,7 @@ struct activity {
 	uint64_t root_oid;      /* the domain's root node */
 	uint8_t state;          /* enum act_state */
 	bool io_error;          /* its last fetch failed: raise FAULT_IO on retry */
+	uint16_t node_io_retries; /* its own nodes could not be read: retries so far */
 	struct proc *proc;      /* the cached domain, or NULL */
 	uint64_t stalled_on;    /* ACT_STALLED: root OID of the busy domain */
 	struct activity *next;  /* run queue or wait list */

@@ -27,10 +27,17 @@
 #include "log.h"
 #include "panic.h"
 
+/* A read error at boot is retried a few times before recovery gives up on
+ * it (a transient fault must not stop the machine). */
+#define BOOT_READ_TRIES 3
+
 static int read_block(void *ctx, uint64_t block, void *buf)
 {
 	(void)ctx;
-	return blk_sync(BLK_READ, volume_sector(block), va_to_pa(buf), 4096) == BLK_OK ? 0 : -1;
+	for (int i = 0; i < BOOT_READ_TRIES; i++)
+		if (blk_sync(BLK_READ, volume_sector(block), va_to_pa(buf), 4096) == BLK_OK)
+			return 0;
+	return -1;
 }
 
 static unsigned started;

@@ -19,8 +19,9 @@
  *
  * An I/O error fails the attempt (a console line); the same snapshot is
  * written again 100 ms later under the same number. An error before the
- * header leaves nothing on disk that a header names, so the positions are
- * reused; an error at or after the header write may have left a durable
+ * header leaves nothing on disk that a header names: the retry takes the
+ * positions after the failed ones if the ring has room (a bad block is not
+ * hit again), else the same ones; an error at or after the header write may have left a durable
  * header, so the retry takes the positions after them (the tail still
  * covers them).
  *
@@ -250,7 +251,10 @@ static void fail(bool header_may_exist)
 		blk_strerror(ck.fail_status));
 	ck.failed = false;
 	if (!header_may_exist) {
-		ck.head = ck.gen_start; /* nothing names these positions */
+		/* Nothing names these positions. Skip them if there is room
+		 * (a block that failed to write may fail again), else reuse. */
+		if (ck.head + ckpt_need(ck.nitems) - ck.tail > ck.ring)
+			ck.head = ck.gen_start;
 	} else if (ck.head + ckpt_need(ck.nitems) - ck.tail > ck.ring) {
 		/* A header naming this attempt may be durable: its positions
 		 * may not be reused, and there is no room for another. */

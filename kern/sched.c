@@ -158,6 +158,7 @@ static void dispatch(struct activity *a)
 		return;
 	}
 	ckpt_note_first_run();
+	a->node_io_retries = 0;
 	p->act = a;
 	a->proc = p;
 	sched_resume(a, p);
@@ -237,11 +238,13 @@ void sched_raise_io_fault(struct activity *a, uint64_t kernel_va)
 {
 	struct proc *p = a->proc;
 	if (!p) {
-		log_error("domain %lu: cannot read its own nodes (at %#lx); it stops",
-			  (unsigned long)a->root_oid, (unsigned long)kernel_va);
-		act_free(a);
-		if (sched_current == a)
-			sched_current = NULL;
+		/* No keeper can be told: the domain cannot even be loaded. It
+		 * keeps its activity (so checkpoints keep it running) and
+		 * tries again a second later; a transient error heals. */
+		if (a->node_io_retries++ % 60 == 0)
+			log_error("domain %lu: cannot read its own nodes (at %#lx); retrying every second",
+				  (unsigned long)a->root_oid, (unsigned long)kernel_va);
+		sched_sleep(a, timer_now() + timer_ms_to_ticks(1000));
 		kernel_restart();
 	}
 	fault_deliver(a, p, CAIRN_FAULT_IO, 0, kernel_va, NULL);

@@ -18,8 +18,8 @@ blocks, 8 sectors each).
   write, the volume resumes from the checkpoint before.
 - Read errors on fetch: a page read failing makes FAULT_IO for the domain's
   keeper (apps/logpress.c restarts it and it goes on) or, without a keeper,
-  stops that domain with a logged line; a node pot read failing stops the
-  domains whose own nodes are in it. The rest of the system runs on and the
+  stops that domain with a logged line; a node pot read failing delays the
+  domains whose own nodes are in it (they retry every second). The rest of the system runs on and the
   volume boots again without blkdebug.
 - Log pressure: apps/logpress writes 8 MiB a round into a 2 MiB log, so
   it waits for checkpoints and migration to free space dozens of times a
@@ -302,7 +302,7 @@ def page_read_error_without_keeper_stops_only_that_domain(build, tmp):
 
 
 @t.test
-def node_pot_read_error_stops_the_domains_it_holds(build, tmp):
+def node_pot_read_error_delays_the_domains_it_holds(build, tmp):
     img = fresh(build, tmp, "default")
     g = Geometry(build, img)
     counter = g.roots["counter"]
@@ -310,13 +310,17 @@ def node_pot_read_error_stops_the_domains_it_holds(build, tmp):
     with vm(build, tmp, img, drive) as v:
         _, at = v.wait_for(r"^cairn: error: cannot read node pot %d from the volume: I/O error$"
                            % (counter // NODES_PER_POT), 60)
-        v.wait_for(r"^cairn: error: domain %d: cannot read its own nodes \(at 0x[0-9a-f]+\); "
-                   r"it stops$" % counter, 10, at)
+        _, at = v.wait_for(r"^cairn: error: domain %d: cannot read its own nodes "
+                           r"\(at 0x[0-9a-f]+\); retrying every second$" % counter, 10, at)
         # The others run on: pingpong's and the ledger's nodes are elsewhere.
-        _, at = v.wait_for(r"^pingpong: \d+$", 30, at)
-        at = commits_after(v, at, 2, 30)
-        v.wait_for(r"^ledger: total=3000000 transfers=\d+$", 30, at)
-        assert v.count(r"^counter:") == 0, v.output()
+        _, p = v.wait_for(r"^pingpong: \d+$", 30, at)
+        p = commits_after(v, p, 2, 30)
+        v.wait_for(r"^ledger: total=3000000 transfers=\d+$", 30, p)
+        # The fault was transient (once): a second later the counter's
+        # nodes are read and it runs, from its first line on.
+        v.wait_for(r"^counter: 1$", 30, at)
+        _, at = v.wait_for(r"^counter: 2$", 30, at)
+        at = commits_after(v, at, 1, 30)
         ledger_consistent(v)
         no_trouble(v)
         last = last_commit(v)
@@ -325,6 +329,7 @@ def node_pot_read_error_stops_the_domains_it_holds(build, tmp):
         _, at = r.wait_for(r"^pingpong: \d+$", 30)
         commits_after(r, at, 2, 30)
         r.wait_for(r"^ledger: total=3000000 transfers=\d+$", 30)
+        r.wait_for(r"^counter: \d+$", 30)  # it was in the checkpoint's threads
         ledger_consistent(r)
         no_trouble(r)
 
