@@ -11,10 +11,18 @@
  *
  *   ckptbench: round <r> dirtied <pages> pages, checkpoint <g> committed
  *
+ * Then it tries SET_INTERVAL with a period out of range (refused), sets
+ * 200 ms, reports STATS and keeps one page changing, so the periodic
+ * checkpoints go on (test/qemu/test_domains.py checks all of this):
+ *
+ *   ckptbench: interval BAD_ARGUMENT
+ *   ckptbench: interval 200 OK, stats interval 200 log <in use>/<ring blocks>
+ *
  * Capability registers: 1 console, 2 sleep, 3 checkpoint. Needs heap= at
  * least arg MiB.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cairn.h"
@@ -47,6 +55,21 @@ int main(uint64_t arg)
 		       " committed\n", round, pages, gen);
 	}
 	printf("ckptbench: done\n");
-	for (;;)
-		cairn_sleep_for(CAIRN_CAP_SLEEP, 1000000);
+
+	/* The rest of the checkpoint key: a period out of range is refused,
+	 * a good one is reported by STATS and takes effect (one page dirtied
+	 * every 50 ms keeps the periodic checkpoints coming). */
+	struct cairn_io io = { .w = { UINT64_MAX } };
+	printf("ckptbench: interval %s\n",
+	       cairn_result_name(cairn_inv_CHECKPOINT_SET_INTERVAL(CAP_CHECKPOINT, &io)));
+	io = (struct cairn_io){ .w = { 200 } };
+	uint64_t r = cairn_inv_CHECKPOINT_SET_INTERVAL(CAP_CHECKPOINT, &io);
+	struct cairn_io st = { 0 };
+	cairn_inv_CHECKPOINT_STATS(CAP_CHECKPOINT, &st);
+	printf("ckptbench: interval 200 %s, stats interval %" PRIu64 " log %" PRIu64 "/%" PRIu64
+	       "\n", cairn_result_name(r), st.w[1], st.w[2], st.w[3]);
+	for (uint64_t n = 0;; n++) {
+		*(volatile uint64_t *)__heap_start = n;
+		cairn_sleep_for(CAIRN_CAP_SLEEP, 50);
+	}
 }

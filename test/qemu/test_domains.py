@@ -116,5 +116,30 @@ def nodes_are_paged_from_a_pool_four_times_ram(build, tmp):
         assert vm.count(r"failed|PANIC") == 0, vm.output()
 
 
+@t.test
+def checkpoint_key_forces_reports_and_sets_the_period(build, tmp):
+    # Formatted with periodic checkpoints off: every commit is one the
+    # domain forced, until it sets a period of its own.
+    img = fresh(build, tmp, "ckptbench1", "-c", "0")
+    with CairnVM(build, img) as vm:
+        vm.wait_for(r"^cairn: first boot", 60)
+        at = 0
+        for r in range(1, 5):
+            _, c = vm.wait_for(r"^cairn: checkpoint %d committed objects=\d+ bytes=\d+$" % r, 60, at)
+            _, at = vm.wait_for(r"^ckptbench: round %d dirtied 256 pages, checkpoint %d committed$"
+                                % (r, r), 60, at)
+            assert c < at, "round %d reported before its commit line" % r
+        _, at = vm.wait_for(r"^ckptbench: done$", 30, at)
+        assert vm.count(r"^cairn: checkpoint \d+ committed") == 4, vm.output()
+        _, at = vm.wait_for(r"^ckptbench: interval BAD_ARGUMENT$", 30, at)
+        m, at = vm.wait_for(r"^ckptbench: interval 200 OK, stats interval 200 log (\d+)/(\d+)$",
+                            30, at)
+        assert 0 < int(m.group(1)) < int(m.group(2)), m.group(0)
+        # The period now runs: commits 5, 6, 7 follow without being forced.
+        for g in (5, 6, 7):
+            _, at = vm.wait_for(r"^cairn: checkpoint %d committed" % g, 30, at)
+        assert vm.count(r"failed|PANIC|UNEXPECTED") == 0, vm.output()
+
+
 if __name__ == "__main__":
     t.main()
