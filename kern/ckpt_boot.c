@@ -81,6 +81,7 @@ void ckpt_boot(void)
 	if (!ck.zero_pa)
 		panic("no memory for the checkpointer");
 	ck.enabled = ckpt_space_init();
+	ckpt_sum_init();
 	ckpt_write_init();
 	ck.prev_dir_pos = CKPT_NO_DIR;
 

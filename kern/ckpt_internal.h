@@ -8,7 +8,8 @@
  *   ckpt_boot.c       recovery at boot, lazy fetch through the directory
  *                     map, and migration of the recovered generation;
  *   ckpt_key.c        the checkpoint key, the period timer, statistics;
- *   ckpt_measure.c    measurements for the benchmarks (boot arguments).
+ *   ckpt_measure.c    measurements for the benchmarks (boot arguments);
+ *   ckpt_sum.c        the block sum, with Zbb's rotate where the hart has it.
  *
  * Invariants:
  *  - A frame is DIRTY iff it is on the dirty list (dirty[0..ndirty)); each
@@ -134,6 +135,10 @@ void ckpt_space_freed(void);             /* wake writers waiting for space */
 void ckpt_update_wanted(void);
 void ckpt_set_demarcating(bool on);      /* reservations come from the fixed reserve */
 void ckpt_arm_period(void);              /* ckpt_key.c */
+
+/* ckpt_sum.c: ckpt_block_sum(), faster where the hart has Zbb */
+void ckpt_sum_init(void);
+uint64_t ckpt_sum(const void *block, bool *all_zero);
 
 /* ckpt_measure.c */
 void ckpt_measure_boot(void);

@@ -156,7 +156,7 @@ static void slot_done(struct blk_req *req)
 	bool ok = req->status == BLK_OK;
 	if (ok && s->kind == SLOT_RREAD) {
 		bool zero;
-		if (ckpt_block_sum(pa_to_va(s->buf_pa), &zero) != s->sum) {
+		if (ckpt_sum(pa_to_va(s->buf_pa), &zero) != s->sum) {
 			log_error("checkpoint log block at %lu does not match its sum; not migrated",
 				  (unsigned long)(req->sector / 8));
 			note_failure(BLK_ERR_IO);
@@ -310,7 +310,7 @@ static bool step(void)
 				struct snap_item *it = &ck.items[ck.next];
 				uint64_t pa = item_pa(it);
 				bool zero;
-				uint64_t sum = ckpt_block_sum(pa_to_va(pa), &zero);
+				uint64_t sum = ckpt_sum(pa_to_va(pa), &zero);
 				if (zero) {
 					it->flags = CKPT_ENTRY_ZERO;
 					it->sum = 0;

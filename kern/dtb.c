@@ -170,6 +170,24 @@ static void parse_chosen(const void *fdt)
 	}
 }
 
+/* The boot hart's ISA string (devicetree riscv,isa; RISC-V ISA manual
+ * naming: base, single letters, then '_'-separated extensions). */
+static void parse_isa(const void *fdt, unsigned long hartid)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus");
+	int cpu;
+	fdt_for_each_subnode(cpu, fdt, cpus) {
+		uint64_t id, sz;
+		if (read_reg(fdt, cpu, 0, &id, &sz) != 0 || id != hartid)
+			continue;
+		int len;
+		const char *isa = fdt_getprop(fdt, cpu, "riscv,isa", &len);
+		if (isa && len > 0 && (size_t)len <= sizeof(platform.isa))
+			memcpy(platform.isa, isa, (size_t)len);
+		platform.isa[sizeof(platform.isa) - 1] = '\0';
+	}
+}
+
 int dtb_parse(const void *fdt, unsigned long hartid, uint64_t dtb_pa)
 {
 	int err = fdt_check_header(fdt);
@@ -185,9 +203,19 @@ int dtb_parse(const void *fdt, unsigned long hartid, uint64_t dtb_pa)
 	parse_plic(fdt, hartid);
 	parse_virtio(fdt);
 	parse_chosen(fdt);
+	parse_isa(fdt, hartid);
 	if (platform.mem_count == 0 || platform.timebase_hz == 0)
 		return -FDT_ERR_NOTFOUND;
 	return 0;
+}
+
+bool platform_has_isa_ext(const char *ext)
+{
+	size_t n = strlen(ext);
+	for (const char *p = strchr(platform.isa, '_'); p; p = strchr(p + 1, '_'))
+		if (strncmp(p + 1, ext, n) == 0 && (p[1 + n] == '_' || p[1 + n] == '\0'))
+			return true;
+	return false;
 }
 
 uint64_t platform_ram_size(void)

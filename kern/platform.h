@@ -26,6 +26,8 @@ struct virtio_slot {
 	uint32_t irq;
 };
 
+#define PLATFORM_ISA_MAX 256
+
 struct platform_info {
 	unsigned long boot_hart;
 	uint64_t dtb_pa;
@@ -42,6 +44,7 @@ struct platform_info {
 	struct virtio_slot virtio[PLATFORM_MAX_VIRTIO];
 	int virtio_count;
 	char bootargs[PLATFORM_BOOTARGS_MAX];
+	char isa[PLATFORM_ISA_MAX];  /* the boot hart's riscv,isa string, "" if none */
 };
 
 extern struct platform_info platform;
@@ -53,6 +56,10 @@ int dtb_parse(const void *dtb, unsigned long hartid, uint64_t dtb_pa);
 /* Total RAM and its end (highest address + 1) over all memory ranges. */
 uint64_t platform_ram_size(void);
 uint64_t platform_ram_end(void);
+
+/* Does the boot hart's riscv,isa string name multi-letter extension
+ * `ext` (e.g. "zbb": "_zbb" followed by '_' or the end)? */
+bool platform_has_isa_ext(const char *ext);
 
 /* Find "key=value" in bootargs; copies value into out. */
 bool platform_bootarg(const char *key, char *out, unsigned long outlen);
