@@ -6,8 +6,8 @@
  *
  *   DATA     every snapshot item: its block sum and zero test, then (unless
  *            all zeros) a write to the next log position;
- *   DIR      the directory blocks, after the data (they hold positions and
- *            sums);
+ *   DIR      the directory blocks, once every item has its position and
+ *            sum (the last data writes may still be in flight);
  *   FLUSH1   data and directory durable, and with them the previous
  *            generation's home writes (so this header may move the tail
  *            past it);
@@ -332,12 +332,16 @@ static bool step(void)
 			s->nitems = (uint16_t)(ck.next - s->item);
 			submit_segs(s, ckpt_pos_block(&volume_sb, first_pos), n);
 		}
-		if (ck.inflight)
-			return false;
 		if (ck.failed) {
-			fail(false);
+			if (!ck.inflight)
+				fail(false);
 			return false;
 		}
+		if (ck.next < ck.nitems)
+			return false; /* waiting for a free slot */
+		/* Every item has its position and sum: the directory can go
+		 * out while the last data writes are still in flight (FLUSH1
+		 * waits for all of them). */
 		uint64_t entries = ck.nitems + ck.nthreads;
 		ck.dir_blocks = (uint32_t)((entries + CKPT_DIR_ENTRIES_PER_BLOCK - 1) /
 					   CKPT_DIR_ENTRIES_PER_BLOCK);
