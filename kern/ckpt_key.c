@@ -31,6 +31,25 @@ void ckpt_arm_period(void)
 		ktimer_arm(&period, timer_now() + timer_ms_to_ticks(ck.interval_ms));
 }
 
+/* The generation the next demarcation will have: the one after the last
+ * committed, or one more while a demarcated generation is still on its
+ * way to the log (being written, or waiting to retry). Migration and
+ * recovery's migration create no generation. */
+static uint64_t next_generation(void)
+{
+	switch (ck.phase) {
+	case PHASE_DATA:
+	case PHASE_DIR:
+	case PHASE_FLUSH1:
+	case PHASE_HEADER:
+	case PHASE_FLUSH2:
+	case PHASE_RETRY:
+		return ck.committed + 2;
+	default:
+		return ck.committed + 1;
+	}
+}
+
 uint64_t ckpt_request(bool forced)
 {
 	if (forced)
@@ -38,9 +57,7 @@ uint64_t ckpt_request(bool forced)
 	else
 		ck.due = true;
 	ckpt_update_wanted();
-	/* The next demarcation takes the number after the last committed one
-	 * (a failed attempt's number is reused). */
-	return ck.phase == PHASE_IDLE ? ck.committed + 1 : ck.committed + 2;
+	return next_generation();
 }
 
 void ckpt_set_interval(uint32_t ms)
@@ -81,7 +98,7 @@ void kobj_checkpoint(struct invocation *inv, struct kop *op)
 		}
 		/* Asked for now; it happens at the next safe point, after this
 		 * invocation's reply: the snapshot includes the reply. */
-		op->reply.w[0] = ck.phase == PHASE_IDLE ? ck.committed + 1 : ck.committed + 2;
+		op->reply.w[0] = next_generation();
 		op->commit = force_commit;
 		break;
 	case CAIRN_OC_CHECKPOINT_SET_INTERVAL:
