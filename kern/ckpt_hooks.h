@@ -22,9 +22,5 @@ void ckpt_before_write(struct frame *f);
 #define CKPT_LOCATE_ZERO UINT64_MAX
 uint64_t ckpt_locate(int obj_class, uint64_t index, uint64_t home_block);
 void ckpt_memory_pressure(void);
-struct proc;
-/* Before a domain runs: its register nodes must be dirty in the current
- * epoch, so that the next demarcation can write its state without waiting. */
-void ckpt_before_run(struct proc *p);
 
 #endif

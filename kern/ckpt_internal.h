@@ -101,7 +101,6 @@ struct ckpt_state {
 	uint64_t dir_pos;
 	uint32_t dir_blocks;
 	uint32_t dir_next;        /* next directory block to write */
-	uint64_t objects;         /* object entries */
 	uint64_t bytes;           /* written to the log */
 	uint64_t prev_dir_pos;    /* the durable generation's, for the link */
 	uint32_t prev_dir_blocks;

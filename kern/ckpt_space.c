@@ -175,8 +175,3 @@ void ckpt_update_wanted(void)
 {
 	ckpt_wanted = ck.enabled && ck.phase == PHASE_IDLE && (ck.forced || ck.due);
 }
-
-void ckpt_before_run(struct proc *p)
-{
-	(void)p;
-}

@@ -74,6 +74,12 @@ static struct ckpt_entry dir_entries[CKPT_DIR_ENTRIES_PER_BLOCK];
 
 static void pump(void);
 
+/* Come back to the machine in ms milliseconds (after a failure). */
+static void retry_in(uint64_t ms)
+{
+	ktimer_arm(&retry_timer, timer_now() + timer_ms_to_ticks(ms));
+}
+
 static void retry_fire(struct ktimer *t)
 {
 	(void)t;
@@ -111,13 +117,14 @@ static void note_failure(enum blk_status st)
 
 static void slot_done(struct blk_req *req);
 
-static void submit(struct wslot *s, enum blk_op op, uint64_t block, uint64_t pa, enum slot_kind kind)
+/* Issue s's request: nsegs segments already in s->seg (0 for a FLUSH). */
+static void submit_segs(struct wslot *s, enum blk_op op, uint64_t block, uint16_t nsegs,
+			enum slot_kind kind)
 {
 	s->busy = true;
 	s->kind = (uint8_t)kind;
-	s->seg[0] = (struct blk_seg){ pa, 4096 };
 	s->req = (struct blk_req){
-		.op = (uint8_t)op, .nsegs = op == BLK_FLUSH ? 0 : 1, .sector = volume_sector(block),
+		.op = (uint8_t)op, .nsegs = nsegs, .sector = volume_sector(block),
 		.segs = s->seg, .done = slot_done, .ctx = s,
 	};
 	ck.inflight++;
@@ -128,21 +135,11 @@ static void submit(struct wslot *s, enum blk_op op, uint64_t block, uint64_t pa,
 	}
 }
 
-/* A DATA write of the n segments already in s->seg. */
-static void submit_segs(struct wslot *s, uint64_t block, uint16_t n)
+/* One block (or a FLUSH, pa unused). */
+static void submit(struct wslot *s, enum blk_op op, uint64_t block, uint64_t pa, enum slot_kind kind)
 {
-	s->busy = true;
-	s->kind = SLOT_DATA;
-	s->req = (struct blk_req){
-		.op = BLK_WRITE, .nsegs = n, .sector = volume_sector(block),
-		.segs = s->seg, .done = slot_done, .ctx = s,
-	};
-	ck.inflight++;
-	enum blk_status st = blk_submit(&s->req);
-	if (st != BLK_OK) {
-		s->req.status = st;
-		slot_done(&s->req);
-	}
+	s->seg[0] = (struct blk_seg){ pa, 4096 };
+	submit_segs(s, op, block, op == BLK_FLUSH ? 0 : 1, kind);
 }
 
 static uint64_t item_pa(const struct snap_item *it)
@@ -268,7 +265,7 @@ static void fail(bool header_may_exist)
 	ck.gen_start = ck.head;
 	ck.reserved_end = ck.head + ckpt_need(ck.nitems);
 	ck.phase = PHASE_RETRY;
-	ktimer_arm(&retry_timer, timer_now() + timer_ms_to_ticks(CKPT_RETRY_MS));
+	retry_in(CKPT_RETRY_MS);
 	act_wake_all(&ck.io_waiters);
 }
 
@@ -330,7 +327,7 @@ static bool step(void)
 			if (n == 0)
 				break; /* only zero items were left */
 			s->nitems = (uint16_t)(ck.next - s->item);
-			submit_segs(s, ckpt_pos_block(&volume_sb, first_pos), n);
+			submit_segs(s, BLK_WRITE, ckpt_pos_block(&volume_sb, first_pos), n, SLOT_DATA);
 		}
 		if (ck.failed) {
 			if (!ck.inflight)
@@ -417,7 +414,7 @@ static bool step(void)
 			ck.failed = false;
 			ck.next = 0;
 			issued = false;
-			ktimer_arm(&retry_timer, timer_now() + timer_ms_to_ticks(1000));
+			retry_in(1000);
 			return false;
 		}
 		/* The homes durable now, in the background, rather than in the
@@ -466,7 +463,7 @@ static bool step(void)
 			}
 			ckpt_dirmap_first(&ck.map, &recover_cursor);
 			recover_listed = false;
-			ktimer_arm(&retry_timer, timer_now() + timer_ms_to_ticks(1000));
+			retry_in(1000);
 			return false;
 		}
 		ck.map_active = false;

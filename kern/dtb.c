@@ -91,6 +91,19 @@ static void parse_timebase(const void *fdt)
 		platform.timebase_hz = read_cells(p, len / 4 > 2 ? 2 : len / 4);
 }
 
+/* The /cpus node of the hart we boot on (reg = hart id), or < 0. */
+static int boot_cpu_node(const void *fdt, unsigned long hartid)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus");
+	int cpu;
+	fdt_for_each_subnode(cpu, fdt, cpus) {
+		uint64_t id, sz;
+		if (read_reg(fdt, cpu, 0, &id, &sz) == 0 && id == hartid)
+			return cpu;
+	}
+	return -1;
+}
+
 /*
  * The PLIC's interrupts-extended lists (phandle, irq) pairs, one per
  * context; the S-mode context of our hart is the entry whose phandle is our
@@ -111,13 +124,9 @@ static void parse_plic(const void *fdt, unsigned long hartid)
 
 	/* Find our hart's interrupt-controller phandle. */
 	uint32_t intc_phandle = 0;
-	int cpus = fdt_path_offset(fdt, "/cpus");
-	int cpu;
-	fdt_for_each_subnode(cpu, fdt, cpus) {
-		uint64_t id, sz;
-		if (read_reg(fdt, cpu, 0, &id, &sz) != 0 || id != hartid)
-			continue;
-		int intc;
+	int cpu = boot_cpu_node(fdt, hartid);
+	int intc;
+	if (cpu >= 0) {
 		fdt_for_each_subnode(intc, fdt, cpu) {
 			if (fdt_getprop(fdt, intc, "interrupt-controller", NULL)) {
 				intc_phandle = fdt_get_phandle(fdt, intc);
@@ -174,18 +183,12 @@ static void parse_chosen(const void *fdt)
  * naming: base, single letters, then '_'-separated extensions). */
 static void parse_isa(const void *fdt, unsigned long hartid)
 {
-	int cpus = fdt_path_offset(fdt, "/cpus");
-	int cpu;
-	fdt_for_each_subnode(cpu, fdt, cpus) {
-		uint64_t id, sz;
-		if (read_reg(fdt, cpu, 0, &id, &sz) != 0 || id != hartid)
-			continue;
-		int len;
-		const char *isa = fdt_getprop(fdt, cpu, "riscv,isa", &len);
-		if (isa && len > 0 && (size_t)len <= sizeof(platform.isa))
-			memcpy(platform.isa, isa, (size_t)len);
-		platform.isa[sizeof(platform.isa) - 1] = '\0';
-	}
+	int cpu = boot_cpu_node(fdt, hartid);
+	int len;
+	const char *isa = cpu >= 0 ? fdt_getprop(fdt, cpu, "riscv,isa", &len) : NULL;
+	if (isa && len > 0 && (size_t)len <= sizeof(platform.isa))
+		memcpy(platform.isa, isa, (size_t)len);
+	platform.isa[sizeof(platform.isa) - 1] = '\0';
 }
 
 int dtb_parse(const void *fdt, unsigned long hartid, uint64_t dtb_pa)

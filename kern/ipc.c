@@ -160,8 +160,8 @@ void ipc_make_resume_key(struct proc *p, bool fault, struct key *out)
  * general path takes the invocation from the beginning and gives the
  * answer (VOID, HALTED, a stall on a busy server, a fault keeper's
  * restart, ...). After commit the caller's activity goes to the receiver
- * through sched_transfer(), which calls ckpt_before_run() as for every
- * domain that runs.
+ * through sched_transfer(), as for every domain that runs (its registers
+ * reach its nodes at the next demarcation's write-back).
  */
 
 #define SLOTS_RECV_MASK (0xfffffULL << CAIRN_SLOTS_RECV_SHIFT) /* 4 x 5 bits */

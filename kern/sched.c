@@ -114,7 +114,6 @@ void sched_resume(struct activity *a, struct proc *p)
 	 * park a; the committed invocation stays done). */
 	if (kctx_committed)
 		kctx_begin(a);
-	ckpt_before_run(p);
 	uint64_t root = p->sv39_root ? p->sv39_root : aspace_root(p);
 	kctx_commit();
 	a->state = ACT_RUNNING;
