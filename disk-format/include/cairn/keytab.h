@@ -90,7 +90,9 @@
 	X(HALTED, 9, "the target domain is halted")                                        \
 	X(BAD_SYSCALL, 10, "unknown system call operation in a7")                          \
 	X(IO, 11, "an object could not be read from the volume")                          \
-	X(SELF, 12, "a node key may not read or change the invoker's own root or register nodes")
+	X(SELF, 12, "a node key may not read or change the invoker's own root or register nodes") \
+	X(NOT_DOMAIN, 13, "the node is not a domain root: its register, FP or capability slot " \
+			  "holds a key that is not a full-rights node key")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, desc) CAIRN_KEY_##name = code,
