@@ -83,6 +83,7 @@ struct ckpt_state {
 
 	/* The current epoch. */
 	struct ckpt_area dirty_area, items_area;
+	struct ckpt_area check_area;  /* the writer's map for checking a directory */
 	struct frame **dirty;
 	uint64_t ndirty;
 	uint64_t cap;             /* most dirty blocks in one epoch */
@@ -143,6 +144,7 @@ uint64_t ckpt_sum(const void *block, bool *all_zero);
 void ckpt_measure_boot(void);
 
 /* ckpt_write.c */
+uint64_t ckpt_check_bytes(uint64_t items); /* map for checking a generation of items */
 void ckpt_write_init(void);
 void ckpt_stabilize_start(void);
 void ckpt_recover_migrate_start(void);

@@ -81,15 +81,16 @@ void *ckpt_area_alloc(uint64_t bytes)
 	return (void *)a.base;
 }
 
-/* The dirty list and the snapshot items are mapped as they grow, so that
- * boot does not pay for the largest epoch RAM allows. Before entry n of
- * the dirty list exists, room for it and for the register nodes that
- * demarcation may add, in both arrays. */
+/* The dirty list, the snapshot items and the writer's map for checking
+ * them are mapped as they grow, so that boot does not pay for the largest
+ * epoch RAM allows. Before entry n of the dirty list exists, room for it
+ * and for the register nodes that demarcation may add, in all three. */
 static bool arrays_cover(uint64_t n, bool may_park)
 {
 	n += CKPT_PROC_RESERVE;
 	return ckpt_area_grow(&ck.dirty_area, n * sizeof(*ck.dirty), may_park) &&
-	       ckpt_area_grow(&ck.items_area, n * sizeof(*ck.items), may_park);
+	       ckpt_area_grow(&ck.items_area, n * sizeof(*ck.items), may_park) &&
+	       ckpt_area_grow(&ck.check_area, ckpt_check_bytes(n), may_park);
 }
 
 uint64_t ckpt_need(uint64_t n)
@@ -124,6 +125,7 @@ bool ckpt_space_init(void)
 	uint64_t max_items = ck.cap + CKPT_PROC_RESERVE;
 	ckpt_area_reserve(&ck.dirty_area, max_items * sizeof(*ck.dirty));
 	ckpt_area_reserve(&ck.items_area, max_items * sizeof(*ck.items));
+	ckpt_area_reserve(&ck.check_area, ckpt_check_bytes(max_items));
 	ck.dirty = (struct frame **)ck.dirty_area.base;
 	ck.items = (struct snap_item *)ck.items_area.base;
 	if (!arrays_cover(0, false))
