@@ -7,11 +7,18 @@
 #include "act.h"
 #include "proc.h"
 #include "kctx.h"
+#include "karea.h"
+#include "ckpt.h"
+#include "volume.h"
+#include "vm.h"
+#include "memlayout.h"
 #include "panic.h"
 
 #define DETACHED_BUCKETS 256
 
-static struct activity table[ACT_MAX];
+static struct karea area;          /* the table: table[0, count) mapped */
+static struct activity *const table = (struct activity *)ACT_AREA_BASE;
+static uint64_t count, count_max;
 static struct activity *free_list;
 static unsigned live;
 static struct act_list stalled;
@@ -20,13 +27,15 @@ struct act_list run_queue;
 
 void act_init(void)
 {
-	memset(table, 0, sizeof(table));
+	if (!vm_reserve(ACT_AREA_BASE, ACT_AREA_SIZE))
+		panic("no memory for the activity table's page tables");
+	area = (struct karea){ .base = ACT_AREA_BASE, .size = ACT_AREA_SIZE };
+	count = 0;
+	count_max = ACT_AREA_SIZE / sizeof(struct activity);
+	if (volume_sb.node_count < count_max)
+		count_max = volume_sb.node_count; /* one root each */
 	memset(detached, 0, sizeof(detached));
 	free_list = NULL;
-	for (int i = ACT_MAX - 1; i >= 0; i--) {
-		table[i].next = free_list;
-		free_list = &table[i];
-	}
 	live = 0;
 	memset(&run_queue, 0, sizeof(run_queue));
 	memset(&stalled, 0, sizeof(stalled));
@@ -91,9 +100,27 @@ struct activity *act_find(uint64_t root_oid)
 
 /* --- giving a domain its activity ---------------------------------- */
 
+/* One more page of the table, its entries on the free list. */
+static bool grow(bool may_park)
+{
+	uint64_t n = (area.mapped + 4096) / sizeof(struct activity);
+	if (n > count_max)
+		n = count_max;
+	if (n <= count || !ckpt_threads_reserve(n, may_park) ||
+	    !karea_grow(&area, n * sizeof(struct activity), may_park))
+		return false;
+	for (uint64_t i = n; i-- > count;) {
+		table[i].state = ACT_FREE; /* zeroed by the fresh frame */
+		table[i].next = free_list;
+		free_list = &table[i];
+	}
+	count = n;
+	return true;
+}
+
 bool act_can_start(uint64_t root_oid)
 {
-	return free_list != NULL || act_find(root_oid) != NULL;
+	return free_list != NULL || act_find(root_oid) != NULL || grow(kctx_act != NULL);
 }
 
 struct activity *act_start(uint64_t root_oid, struct proc *p)
@@ -248,7 +275,7 @@ void act_root_changed(uint64_t oid, bool still_running)
 
 void act_for_each(void (*fn)(struct activity *a, void *arg), void *arg)
 {
-	for (int i = 0; i < ACT_MAX; i++)
+	for (uint64_t i = 0; i < count; i++)
 		if (table[i].state != ACT_FREE)
 			fn(&table[i], arg);
 }

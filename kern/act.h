@@ -66,13 +66,17 @@ struct act_list {
 	unsigned count;
 };
 
-#define ACT_MAX 1024
-
+/* The table is mapped as it grows (karea.h) and may hold one activity per
+ * node of the volume (each names a distinct root): a domain's activity is
+ * paid for by its root node. The checkpoint log bounds it further
+ * (ckpt_threads_reserve): act_can_start then says no, and the invocation
+ * answers NO_ACTIVITY. */
 void act_init(void);
 /* The activity naming root_oid, or NULL. Never faults. */
 struct activity *act_find(uint64_t root_oid);
 /* Prepare: can act_start(root_oid) succeed (the root has an activity, or
- * one is free)? */
+ * one is free)? Grows the table if it must: may park for memory or log
+ * space inside an operation. False: no more activities can exist. */
 bool act_can_start(uint64_t root_oid);
 /* Commit: give the domain rooted at root_oid its activity (the one it has,
  * or a free one; act_can_start said there is one), attached to p (NULL:

@@ -163,7 +163,7 @@ static __attribute__((noreturn)) void ipc_invoke_domain(struct invocation *inv)
 	if (resume)
 		node_prepare_write(target_oid); /* its call count changes */
 	if (inv->op == CAIRN_SYS_SEND && !act_can_start(target_oid))
-		kctx_park(ACT_READY, &run_queue);
+		error_reply(inv, CAIRN_NO_ACTIVITY); /* may grow the table, may park */
 
 	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
 	if (resume)

@@ -122,8 +122,10 @@ void kobj_domain(struct invocation *inv, struct kop *op)
 			op->reply.code = CAIRN_BAD_ARGUMENT;
 			return;
 		}
-		if (!act_can_start(t->root_oid))
-			kctx_park(ACT_READY, &run_queue);
+		if (!act_can_start(t->root_oid)) { /* may grow the table, may park */
+			op->reply.code = CAIRN_NO_ACTIVITY;
+			return;
+		}
 		op->arg[0] = w0;
 		op->commit = start_commit;
 		return;
