@@ -246,9 +246,9 @@ static uint64_t check_capacity(uint64_t entries)
 	return cap;
 }
 
-uint64_t ckpt_check_bytes(uint64_t items)
+uint64_t ckpt_check_bytes(uint64_t entries)
 {
-	return check_capacity(items + CKPT_THREAD_MAX) * sizeof(struct ckpt_dirent);
+	return check_capacity(entries) * sizeof(struct ckpt_dirent);
 }
 
 /* Start checking the directory about to be written: the header it will
