@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 LAUNCHER = os.path.join(ROOT, "scripts", "cairn-qemu")
 
 # The log writer's line for a generation it would not commit (a kernel bug).
-REFUSAL = re.compile(r"cairn: checkpoint \d+ refused: ")
+REFUSAL = re.compile(r"^cairn: checkpoint \d+ refused: ")
 
 
 class TimeoutError_(AssertionError):
