@@ -37,6 +37,9 @@
 /* The register nodes (root, gprs, fprs) of every cached domain may be
  * dirtied by demarcation itself: their log space is set aside for good. */
 #define CKPT_PROC_RESERVE (3u * 64u)
+/* The most domains that may run at once on any volume (the log and the
+ * node pool may bound them further; docs/invocations.md "Activities"). */
+#define CKPT_THREAD_LIMIT (1u << 20)
 
 /* One block of the snapshot being stabilized or migrated. */
 struct snap_item {

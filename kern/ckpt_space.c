@@ -108,15 +108,18 @@ bool ckpt_space_init(void)
 	ck.dirty = (struct frame **)ck.dirty_area.base;
 	ck.items = (struct snap_item *)ck.items_area.base;
 	/* The thread list: the directory blocks of the running domains may
-	 * take an eighth of the ring per generation. */
+	 * take an eighth of the ring per generation; every thread is a root
+	 * of its own (act.c), so there are no more than nodes; and a bound
+	 * keeps the area's reservations finite on any volume. */
 	ck.thread_max = ck.ring / 8 * CKPT_DIR_ENTRIES_PER_BLOCK;
+	if (ck.thread_max > volume_sb.node_count)
+		ck.thread_max = volume_sb.node_count;
+	if (ck.thread_max > CKPT_THREAD_LIMIT)
+		ck.thread_max = CKPT_THREAD_LIMIT;
 	ckpt_area_reserve(&ck.threads_area, ck.thread_max * sizeof(*ck.threads));
 	ck.threads = (uint64_t *)ck.threads_area.base;
 	ck.thread_cap = 0;
-	/* Every thread is a root of its own (act.c): no more than nodes. */
-	uint64_t threads = ck.thread_max < volume_sb.node_count ? ck.thread_max
-								 : volume_sb.node_count;
-	ckpt_area_reserve(&ck.check_area, ckpt_check_bytes(max_items + threads));
+	ckpt_area_reserve(&ck.check_area, ckpt_check_bytes(max_items + ck.thread_max));
 	if (!arrays_cover(0, false))
 		panic("out of memory for the checkpointer's arrays");
 	return true;
