@@ -53,6 +53,7 @@ enum {
 	G_RULES = 1u << 8,        /* the capability rules */
 	G_DUP_RESCIND = 1u << 9,  /* bug 1, only the variant with a rescind */
 	G_DUP_REWRITE = 1u << 10, /* bug 1, only the variant with a state rewrite */
+	G_CROWD = 1u << 11,       /* bug 5: more domains running at once than the old table */
 };
 
 #define LEAK_ROUNDS 1100 /* more than the 1024 activities of the old table */
@@ -573,6 +574,85 @@ static void case_activity_leak(void)
 		      c->rc == LEAK_TIMED_OUT ? "timed out" : cairn_result_name(c->rc));
 }
 
+/* --- bug 5: more domains running at once than the old table held ------ */
+
+#define CROWD 1100 /* the old table had 1024 entries, for the whole system */
+
+/* A crowd member's program, needing no stack: its registers come from its
+ * register node (a0 = the slot word of a CALL on KID_CAP_A, a7 = CALL).
+ * It calls once (stalling on the busy server, so that it stays running),
+ * then waits for ever: a RETURN on register 0. */
+__attribute__((naked)) void crowd_stub(void)
+{
+	__asm__ volatile("ecall\n"
+			 "li a0, 0\n"
+			 "li a7, %0\n"
+			 "1: ecall\n"
+			 "j 1b\n"
+			 :
+			 : "i"(CAIRN_SYS_RETURN));
+}
+
+static uint64_t crowd_member(struct kid *k)
+{
+	uint64_t rc;
+	kid_alloc(k);
+	if ((rc = kid_build(k, ROLE_FLAG)) != CAIRN_OK)
+		return rc;
+	/* kid_build left k's register node key in CAP_B_GPRS. */
+	if ((rc = node_write_number(CAP_B_GPRS, CAIRN_REG_PC, (uintptr_t)crowd_stub)) ||
+	    (rc = node_write_number(CAP_B_GPRS, CAIRN_REG_X(10),
+				    cairn_slot_word(KID_CAP_A, NULL, NULL, 0))) ||
+	    (rc = node_write_number(CAP_B_GPRS, CAIRN_REG_X(17), CAIRN_SYS_CALL)) ||
+	    (rc = kid_give(k, KID_CAP_A, CAP_CASE(0))))
+		return rc;
+	return kid_start(k);
+}
+
+/* CROWD domains each stall on one busy server, so all of them run at
+ * once; a checkpoint then lists every one, and halting the server lets
+ * them all go. */
+static void case_crowd(void)
+{
+	struct kid s, k;
+	struct cairn_domain_state st;
+	struct cairn_io io = { 0 };
+	if (!kid_up(&s, ROLE_BUSY, READY_CELL) || !ok("start key", kid_start_key(&s, CAP_CASE(0))))
+		return;
+	for (unsigned i = 0; i < CROWD; i++) {
+		uint64_t rc = crowd_member(&k);
+		if (rc != CAIRN_OK) {
+			failf("domain %u of %u: %s", i + 1, CROWD, cairn_result_name(rc));
+			return;
+		}
+		if (i % 64 == 63)
+			nap(0); /* let them run and stall as they come */
+	}
+	nap(100); /* the last ones run and stall too (a stalled caller's pc stays on its ecall) */
+	if (!rc_is("the last domain's state", kid_state(&k, &st), CAIRN_OK))
+		return;
+	if (st.run_state != CAIRN_DOM_RUNNING || st.pc != (uintptr_t)crowd_stub) {
+		failf("the last domain is not stalled in its call (state %" PRIu64 ")", st.run_state);
+		return;
+	}
+	if (!ok("FORCE", cairn_inv_CHECKPOINT_FORCE(CAP_CKPT, &io)))
+		return;
+	uint64_t gen = io.w[0];
+	for (unsigned t = 0;; t += 10) {
+		struct cairn_io stats = { 0 };
+		if (cairn_inv_CHECKPOINT_STATS(CAP_CKPT, &stats) == CAIRN_OK && stats.w[0] >= gen)
+			break;
+		if (t >= 20000) {
+			failf("the checkpoint listing %u running domains never committed", CROWD);
+			return;
+		}
+		nap(10);
+	}
+	kid_cells[s.cell].cmd = 1; /* the server halts: every caller gets HALTED, then waits */
+	if (!wait_run_state(&k, CAIRN_DOM_AVAILABLE, 5000))
+		failf("the last domain was not let go when its server halted");
+}
+
 /* --- bug 1: one root, two activities, and a checkpoint --------------- */
 
 /* Bug 1's two ways of giving one root two activities, as the mask selects. */
@@ -680,6 +760,7 @@ static const struct regress_case cases[] = {
 	{ G_RULES, "WEAK node key weakens what it fetches", case_weak_node },
 	{ G_RULES, "fast path checks the start key's count", case_fast_path_counts },
 	{ G_LEAK, "activities of rescinded callers", case_activity_leak },
+	{ G_CROWD, "1100 domains running at once", case_crowd },
 };
 
 int main(uint64_t arg)

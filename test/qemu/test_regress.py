@@ -49,6 +49,7 @@ CASES = [
     (8, "WEAK node key weakens what it fetches"),
     (8, "fast path checks the start key's count"),
     (4, "activities of rescinded callers"),
+    (11, "1100 domains running at once"),
 ]
 DUP = "duplicate thread"
 DUP_GROUPS = 1 | 1 << 9 | 1 << 10  # both variants, only the rescind, only the rewrite
