@@ -1294,7 +1294,7 @@ out:
  * the kernel's activities. Once in a volume's life: 1100 times. */
 static void probe_activity_leak(void)
 {
-	if (skip_bug(5) || skip_bug(1) || fz.leak_done)
+	if (skip_bug(5) || fz.leak_done)
 		return;
 	fz.leak_done = 1;
 	if (!busy_server(60000) || !stalled_client()) {
@@ -1331,8 +1331,9 @@ static void probe_activity_leak(void)
 			unexpected("leak probe: start", n, rc);
 			break;
 		}
-		if (n % 8 == 0)
-			nap(1); /* let the new one run into the stall */
+		nap(1); /* let the new one run into the stall */
+		if (n % 250 == 249)
+			printf("fuzz: leak probe %u\n", n + 1);
 	}
 	cairn_range_rescind(CAP_NODES, LEAK_NODE);
 	rescind_child(PROBE_D);
