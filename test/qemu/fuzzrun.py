@@ -92,19 +92,26 @@ class FuzzVolume:
         self.history = History()
         self.transcripts = []
 
-    def run(self, rounds, after_commit_s=0.0, timeout=60):
+    def run(self, rounds, after_commit_s=0.0, timeout=60, early_s=None):
         """Boot, wait for `rounds` more rounds and then a commit line,
-        sleep after_commit_s, SIGKILL, check. Returns the run's lines."""
+        sleep after_commit_s, SIGKILL, check. With early_s: kill that long
+        after the boot line instead, rounds or not. Returns the run's
+        lines."""
         vm = Qemu(self.build, self.volume)
         waited = None
         try:
             boot = vm.wait(RX_BOOT, 0, 30, "boot line")
+            if early_s is not None:
+                time.sleep(early_s)
+                raise StopIteration
             first = vm.wait(RX_ROUND, boot, timeout, "a fuzz round")
             start = int(RX_ROUND.match(vm.lines[first][1]).group(1))
             rx = re.compile(r"^fuzz: round %d ok$" % (start + rounds))
             at = vm.wait(rx, first, timeout, "fuzz round %d" % (start + rounds))
             vm.wait(RX_COMMIT, at, timeout, "a commit line")
             time.sleep(after_commit_s)
+        except StopIteration:
+            pass
         except Failure as e:
             waited = e
         finally:
@@ -112,12 +119,12 @@ class FuzzVolume:
         lines = [line for _, line in vm.lines]
         self.transcripts.append(vm.transcript())
         self.transcripts = self.transcripts[-2:]
-        self.check(lines)
+        self.check(lines, early=early_s is not None)
         if waited:
             raise waited
         return lines
 
-    def check(self, lines):
+    def check(self, lines, early=False):
         h = self.history
         bad = next((l for l in lines if RX_BAD.search(l)), None)
         if bad:
@@ -178,8 +185,9 @@ class FuzzVolume:
                 committed, in_flight = int(m.group(1)), None
             elif line.startswith("cairn: checkpoint") and " demarcated " in line:
                 in_flight = int(line.split()[2])
-        if last_round is None:
+        if last_round is None and not early:
             raise Failure("the fuzzer printed no round")
+        last_round = last_round or 0
         h.runs += 1
         h.committed = committed
         h.in_flight = in_flight
