@@ -303,11 +303,12 @@ static size_t put_hex(char *buf, size_t at, uint64_t v)
 	return at;
 }
 
-/* "fuzz: UNEXPECTED <role>: <what> 0x<v>" on the console, from a child. */
+/* "UNEXPECTED <role>: <what> 0x<v>" on the console, from a child (the
+ * kernel starts the line with the console key's label, "fuzz: "). */
 static void child_complain(enum role role, const char *what, uint64_t v)
 {
 	char line[160];
-	size_t n = put_str(line, 0, "fuzz: UNEXPECTED ");
+	size_t n = put_str(line, 0, "UNEXPECTED ");
 	n = put_str(line, n, role_names[role]);
 	n = put_str(line, n, ": ");
 	n = put_str(line, n, what);
@@ -820,7 +821,7 @@ static bool skip_bug(unsigned n)
 static void unexpected(const char *what, uint64_t a, uint64_t b)
 {
 	fz.unexpected++;
-	printf("fuzz: UNEXPECTED round %" PRIu64 ": %s (0x%" PRIx64 ", 0x%" PRIx64 ")\n", fz.round,
+	printf("UNEXPECTED round %" PRIu64 ": %s (0x%" PRIx64 ", 0x%" PRIx64 ")\n", fz.round,
 	       what, a, b);
 }
 
@@ -829,7 +830,7 @@ static bool must(uint64_t rc, const char *what)
 {
 	if (rc == CAIRN_OK)
 		return true;
-	printf("fuzz: UNEXPECTED round %" PRIu64 ": %s: %s\n", fz.round, what, cairn_result_name(rc));
+	printf("UNEXPECTED round %" PRIu64 ": %s: %s\n", fz.round, what, cairn_result_name(rc));
 	fz.unexpected++;
 	return false;
 }
@@ -1333,12 +1334,12 @@ static void probe_activity_leak(void)
 		}
 		nap(1); /* let the new one run into the stall */
 		if (n % 250 == 249)
-			printf("fuzz: leak probe %u\n", n + 1);
+			printf("leak probe %u\n", n + 1);
 	}
 	cairn_range_rescind(CAP_NODES, LEAK_NODE);
 	rescind_child(PROBE_D);
 	probes_clean();
-	printf("fuzz: leak probe done\n");
+	printf("leak probe done\n");
 }
 
 /* Faults of every kind through the protected keeper, restarted each time. */
@@ -1677,15 +1678,15 @@ int main(uint64_t arg)
 	fz.rng = fz.seed * 0x9e3779b97f4a7c15ull + 0x1234567;
 	if (!fz.rng)
 		fz.rng = 1;
-	printf("fuzz: seed %" PRIu64 " options 0x%" PRIx64 "\n", fz.seed, fz.opts);
+	printf("seed %" PRIu64 " options 0x%" PRIx64 "\n", fz.seed, fz.opts);
 	fz.text_sum = text_sum();
 	if (!setup()) {
-		printf("fuzz: UNEXPECTED setup failed\n");
+		printf("UNEXPECTED setup failed\n");
 		cairn_exit();
 	}
 	for (;;) {
 		fz.round++;
 		round_of_work();
-		printf("fuzz: round %" PRIu64 " ok\n", fz.round);
+		printf("round %" PRIu64 " ok\n", fz.round);
 	}
 }

@@ -29,20 +29,20 @@ import os
 import re
 import time
 
-from cairnvm import cairn_format
+from cairnvm import REFUSAL, cairn_format
 from killcycle import LEDGER_SLACK, LEDGER_TOTAL, RX_BOOT, RX_COMMIT, RX_COUNTER, RX_LEDGER
 from killcycle import Failure, Qemu
 
 RX_SEED = re.compile(r"^fuzz: seed (\d+) options 0x([0-9a-f]+)$")
 RX_ROUND = re.compile(r"^fuzz: round (\d+) ok$")
 RX_BAD = re.compile(r"PANIC|panic|UNEXPECTED|^cairn: (?:error|halted|stopped)"
-                    r"|^cairn: checkpoint \d+ failed|CKPT_ERR")
+                    r"|^cairn: checkpoint \d+ failed|CKPT_ERR|" + REFUSAL.pattern)
 
 # Bugs of issue 8 whose fixes this kernel does not have yet: the fuzzer
 # leaves out their probes and the random operations known to trigger
 # them (FUZZ_SKIP_BUG in apps/fuzz.c). Remove a number when its fix is
 # merged; `--options 0` (soak.py) runs everything regardless.
-PENDING_BUGS = (1, 2, 3, 4, 5, 6, 7, 8)
+PENDING_BUGS = ()
 
 
 def pending_options(bugs=PENDING_BUGS):
