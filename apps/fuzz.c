@@ -1440,9 +1440,12 @@ static void random_recipe(struct recipe *r)
 	unsigned k = 0;
 	switch (r->role) {
 	case R_ECHO:
-		r->param = (uint32_t)below(s, 300) | (chance(s, 30) ? ECHO_MAY_FAULT : 0);
-		if (skip_bug(3))
-			r->param |= ECHO_NO_FP_CHECK;
+		/* A wild child's FP registers may be set by anyone holding its
+		 * domain key (wild_operation, R_RANDOM children: DOMAIN
+		 * SET_REG of f0..f31 is legitimate), so only protected
+		 * children check theirs. */
+		r->param = (uint32_t)below(s, 300) | (chance(s, 30) ? ECHO_MAY_FAULT : 0) |
+			   ECHO_NO_FP_CHECK;
 		break;
 	case R_KEEPER:
 	case R_RANDOM:
@@ -1452,7 +1455,8 @@ static void random_recipe(struct recipe *r)
 		r->param = (uint32_t)below(s, 20);
 		break;
 	case R_FPU:
-		r->param = (uint32_t)below(s, 1 << 20) | (skip_bug(3) ? 0x80000000u : 0);
+		/* Exercises FP switching; checks off, as for R_ECHO above. */
+		r->param = (uint32_t)below(s, 1 << 20) | 0x80000000u;
 		break;
 	case R_FAULTER:
 		r->param = (uint32_t)below(s, FAULT_KINDS);
