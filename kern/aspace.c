@@ -193,20 +193,27 @@ static unsigned tables_missing(const struct proc *p, uint64_t va)
  * phase). Memory is made free before any pointer into the tables is
  * taken: evicting may drop a node pot that an address space was walked
  * from, and that drops every domain's tables (objcache.c evict), p's
- * included. So: count, make that many frames free, count again (a drop
- * only makes more tables missing, at most all of them); then allocate
- * without evicting.
+ * included. So: unless a whole path's worth of frames is free anyway (the
+ * usual case, and then nothing is counted), count, make that many frames
+ * free, count again (a drop only makes more tables missing, at most all
+ * of them); then allocate without evicting.
  */
+static uint64_t table_frame(void)
+{
+	uint64_t pa = frame_alloc(); /* zeroed; never evicts */
+	kassert(pa != 0);            /* user_pte made it free */
+	return pa;
+}
+
 static pte_t *user_pte(struct proc *p, uint64_t va)
 {
-	uint64_t spare[SV39_LEVELS];
-	unsigned have = 0, need;
-	while (frame_free_count() < (need = tables_missing(p, va)))
-		kframe_reserve(need); /* may evict, may park: holds nothing yet */
-	while (have < need)
-		spare[have++] = frame_alloc(); /* zeroed; cannot fail now */
+	if (frame_free_count() < SV39_LEVELS) {
+		unsigned need;
+		while (frame_free_count() < (need = tables_missing(p, va)))
+			kframe_reserve(need); /* may evict, may park: holds nothing yet */
+	}
 	if (!p->sv39_root) {
-		uint64_t pa = spare[--have];
+		uint64_t pa = table_frame();
 		const pte_t *kroot = pa_to_va(vm_kernel_root());
 		pte_t *root = pa_to_va(pa);
 		memcpy(&root[SV39_ENTRIES / 2], &kroot[SV39_ENTRIES / 2],
@@ -217,10 +224,9 @@ static pte_t *user_pte(struct proc *p, uint64_t va)
 	for (int level = SV39_LEVELS - 1; level > 0; level--) {
 		pte_t *pte = &table[sv39_vpn(va, level)];
 		if (!(*pte & PTE_V))
-			*pte = pte_make(spare[--have], PTE_V);
+			*pte = pte_make(table_frame(), PTE_V);
 		table = pa_to_va(pte_pa(*pte));
 	}
-	kassert(have == 0);
 	return &table[sv39_vpn(va, 0)];
 }
 
