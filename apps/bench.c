@@ -108,7 +108,7 @@ static int failed(const char *what, uint64_t rc)
 {
 	if (rc == CAIRN_OK)
 		return 0;
-	printf("bench: %s failed: %s\n", what, cairn_result_name(rc));
+	printf("%s failed: %s\n", what, cairn_result_name(rc));
 	return 1;
 }
 
@@ -154,7 +154,7 @@ static __attribute__((noreturn)) void echo(void)
 static int check(const char *what, int ok, uint64_t detail)
 {
 	if (!ok)
-		printf("bench: ipc check %s failed: %" PRIu64 "\n", what, detail);
+		printf("ipc check %s failed: %" PRIu64 "\n", what, detail);
 	return ok;
 }
 
@@ -196,7 +196,7 @@ static void ipc_checks(void)
 	rc = call_echo(ECHO_USE_KEPT, 0, NULL, &rep);
 	if (!check("used resume key", rc == CAIRN_OK && rep.w[0] == CAIRN_VOID, rep.w[0]))
 		return;
-	printf("bench: ipc checks ok\n");
+	printf("ipc checks ok\n");
 }
 
 static void null_invocation(void)
@@ -210,7 +210,7 @@ static void null_invocation(void)
 			return;
 		samples[i] = t1 - t0;
 	}
-	printf("bench: null_invocation %" PRIu64 " instructions\n", median(samples, NULL_SAMPLES));
+	printf("null_invocation %" PRIu64 " instructions\n", median(samples, NULL_SAMPLES));
 }
 
 static void round_trip(void)
@@ -224,13 +224,13 @@ static void round_trip(void)
 		if (failed("round_trip", rc))
 			return;
 		if (rep.w[0] != i + 1) {
-			printf("bench: round_trip failed: wrong reply\n");
+			printf("round_trip failed: wrong reply\n");
 			return;
 		}
 		if (i >= TRIP_WARMUP)
 			samples[i - TRIP_WARMUP] = t1 - t0;
 	}
-	printf("bench: round_trip %" PRIu64 " instructions\n", median(samples, TRIP_SAMPLES));
+	printf("round_trip %" PRIu64 " instructions\n", median(samples, TRIP_SAMPLES));
 }
 
 static void touch(size_t page)
@@ -253,7 +253,7 @@ static void page_fault_resident(void)
 		uint64_t t1 = cairn_rdinstret();
 		samples[i] = t1 - t0;
 	}
-	printf("bench: page_fault_resident %" PRIu64 " instructions\n",
+	printf("page_fault_resident %" PRIu64 " instructions\n",
 	       median(samples, FAULT_PAGES));
 }
 
@@ -266,7 +266,7 @@ static void node_fault_disk(void)
 	 * image's own nodes, which are in RAM. */
 	uint64_t off = (NODES_PER_POT - ri.first % NODES_PER_POT) % NODES_PER_POT;
 	if (ri.kind != CAIRN_RANGE_NODES || off + NODE_SAMPLES * NODES_PER_POT > ri.count) {
-		printf("bench: node_fault_disk failed: too few free nodes\n");
+		printf("node_fault_disk failed: too few free nodes\n");
 		return;
 	}
 	for (size_t i = 0; i < NODE_SAMPLES; i++, off += NODES_PER_POT) {
@@ -277,7 +277,7 @@ static void node_fault_disk(void)
 			return;
 		samples[i] = t1 - t0;
 	}
-	printf("bench: node_fault_disk %" PRIu64 " instructions\n", median(samples, NODE_SAMPLES));
+	printf("node_fault_disk %" PRIu64 " instructions\n", median(samples, NODE_SAMPLES));
 }
 
 int main(uint64_t arg)
@@ -290,6 +290,6 @@ int main(uint64_t arg)
 	round_trip();
 	page_fault_resident();
 	node_fault_disk();
-	printf("bench: done\n");
+	printf("done\n");
 	return 0;
 }

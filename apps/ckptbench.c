@@ -40,7 +40,7 @@ int main(uint64_t arg)
 		struct cairn_io io = { 0 };
 		uint64_t r = cairn_inv_CHECKPOINT_FORCE(CAP_CHECKPOINT, &io);
 		if (r != CAIRN_OK) {
-			printf("ckptbench: FORCE refused %s\n", cairn_result_name(r));
+			printf("FORCE refused %s\n", cairn_result_name(r));
 			return 1;
 		}
 		uint64_t gen = io.w[0];
@@ -51,22 +51,22 @@ int main(uint64_t arg)
 				break;
 			cairn_sleep_for(CAIRN_CAP_SLEEP, 5);
 		}
-		printf("ckptbench: round %" PRIu64 " dirtied %" PRIu64 " pages, checkpoint %" PRIu64
+		printf("round %" PRIu64 " dirtied %" PRIu64 " pages, checkpoint %" PRIu64
 		       " committed\n", round, pages, gen);
 	}
-	printf("ckptbench: done\n");
+	printf("done\n");
 
 	/* The rest of the checkpoint key: a period out of range is refused,
 	 * a good one is reported by STATS and takes effect (one page dirtied
 	 * every 50 ms keeps the periodic checkpoints coming). */
 	struct cairn_io io = { .w = { UINT64_MAX } };
-	printf("ckptbench: interval %s\n",
+	printf("interval %s\n",
 	       cairn_result_name(cairn_inv_CHECKPOINT_SET_INTERVAL(CAP_CHECKPOINT, &io)));
 	io = (struct cairn_io){ .w = { 200 } };
 	uint64_t r = cairn_inv_CHECKPOINT_SET_INTERVAL(CAP_CHECKPOINT, &io);
 	struct cairn_io st = { 0 };
 	cairn_inv_CHECKPOINT_STATS(CAP_CHECKPOINT, &st);
-	printf("ckptbench: interval 200 %s, stats interval %" PRIu64 " log %" PRIu64 "/%" PRIu64
+	printf("interval 200 %s, stats interval %" PRIu64 " log %" PRIu64 "/%" PRIu64
 	       "\n", cairn_result_name(r), st.w[1], st.w[2], st.w[3]);
 	for (uint64_t n = 0;; n++) {
 		*(volatile uint64_t *)__heap_start = n;

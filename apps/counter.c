@@ -27,7 +27,7 @@ int main(uint64_t arg)
 	(void)arg;
 	for (;;) {
 		counter++;
-		printf("counter: %" PRIu64 "\n", counter);
+		printf("%" PRIu64 "\n", counter);
 		cairn_sleep_for(CAIRN_CAP_SLEEP, 1000);
 	}
 }

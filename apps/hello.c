@@ -14,7 +14,7 @@
 int main(uint64_t arg)
 {
 	(void)arg;
-	printf("hello: hello from a domain\n");
+	printf("hello from a domain\n");
 	for (;;)
 		cairn_wait(NULL, NULL);
 }

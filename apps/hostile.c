@@ -10,7 +10,10 @@
  *   arg=3 selfkeep    its space keeper is itself; touches unmapped memory
  *
  * hostile prints one line per attempt, in this order; each is either the
- * expected outcome shown here or "hostile: <attempt>: UNEXPECTED <what>":
+ * expected outcome shown here or "hostile: <attempt>: UNEXPECTED <what>".
+ * The lines are as the console shows them: the programs print no name, the
+ * kernel starts each line with the label of the console key it came
+ * through (the domain's name, apps/hostile.image).
  *
  *   hostile: void capability: refused VOID
  *   hostile: bad syscall: refused BAD_SYSCALL
@@ -24,6 +27,9 @@
  *   hostile: wild receive buffer: ok
  *   hostile: kernel receive buffer: ok
  *   hostile: read-only receive buffer: ok
+ *   hostile: cairn: checkpoint 999 committed objects=1 bytes=1
+ *   hostile: ?cairn: forged
+ *   hostile: partial line
  *   hostkeeper: ACCESS at 0x<pc> addr 0x<stval>
  *   hostile: write text: faulted ACCESS
  *   hostkeeper: ACCESS at 0x<pc> addr 0x<stval>
@@ -41,6 +47,14 @@
  * must come back OK (the string is dropped, truncated to nothing) and the
  * text must be unchanged. A "long string" is checked for its length before
  * its address: it points at a real buffer.
+ *
+ * Forgeries: hostile writes the kernel's own words, "cairn: checkpoint 999
+ * committed ..." and "\rcairn: forged" (a carriage return to go back to
+ * the start of the line), then "partial line" with no newline, hoping
+ * that the next line, hostkeeper's, would continue it. The console shows
+ * them prefixed "hostile: ", the \r as '?', and ends the partial line
+ * before hostkeeper's, so no console line starts "cairn: " but the
+ * kernel's.
  *
  * Faults: hostile setjmp()s before each faulting attempt. The kernel calls
  * hostkeeper with order = CAIRN_FAULT_*, w0 = scause, w1 = stval, w2 = pc,
@@ -85,9 +99,9 @@
 static void expect(const char *attempt, uint64_t got, uint64_t want)
 {
 	if (got == want)
-		printf("hostile: %s: refused %s\n", attempt, cairn_result_name(want));
+		printf("%s: refused %s\n", attempt, cairn_result_name(want));
 	else
-		printf("hostile: %s: UNEXPECTED %s\n", attempt, cairn_result_name(got));
+		printf("%s: UNEXPECTED %s\n", attempt, cairn_result_name(got));
 }
 
 /* Passed or refused before the attempt proper: says which step failed. */
@@ -95,7 +109,7 @@ static int step_failed(const char *attempt, const char *step, uint64_t rc)
 {
 	if (rc == CAIRN_OK)
 		return 0;
-	printf("hostile: %s: UNEXPECTED %s %s\n", attempt, step, cairn_result_name(rc));
+	printf("%s: UNEXPECTED %s %s\n", attempt, step, cairn_result_name(rc));
 	return 1;
 }
 
@@ -144,9 +158,9 @@ static void bad_receive_buffer(const char *attempt, uintptr_t buf)
 	struct cairn_io io = { .w = { 0, 64 }, .buf = (void *)buf, .max = 64 };
 	uint64_t rc = cairn_inv_PAGE_READ(CAP_PAGE, &io);
 	if (rc == CAIRN_OK)
-		printf("hostile: %s: ok\n", attempt);
+		printf("%s: ok\n", attempt);
 	else
-		printf("hostile: %s: UNEXPECTED %s\n", attempt, cairn_result_name(rc));
+		printf("%s: UNEXPECTED %s\n", attempt, cairn_result_name(rc));
 }
 
 static void receive_buffers(void)
@@ -159,7 +173,22 @@ static void receive_buffers(void)
 	memcpy(text, (const void *)(uintptr_t)main, sizeof text);
 	bad_receive_buffer("read-only receive buffer", (uintptr_t)main);
 	if (memcmp(text, (const void *)(uintptr_t)main, sizeof text) != 0)
-		printf("hostile: read-only receive buffer: UNEXPECTED text changed\n");
+		printf("read-only receive buffer: UNEXPECTED text changed\n");
+}
+
+/* The kernel's lines, as a domain would forge them; see the top. */
+static void forgeries(void)
+{
+	static const char *const forged[] = {
+		"cairn: checkpoint 999 committed objects=1 bytes=1\n",
+		"\rcairn: forged\n",
+		"partial line", /* the next fault's hostkeeper line comes next */
+	};
+	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+		uint64_t rc = cairn_console_write(CAIRN_CAP_CONSOLE, forged[i], strlen(forged[i]));
+		if (rc != CAIRN_OK)
+			printf("forgery %u: UNEXPECTED %s\n", (unsigned)i, cairn_result_name(rc));
+	}
 }
 
 /*
@@ -205,11 +234,11 @@ static void fault_attempt(const char *attempt, void (*fn)(void), uint64_t want)
 	int got = setjmp(recover_jb);
 	if (got == 0) {
 		fn();
-		printf("hostile: %s: UNEXPECTED no fault\n", attempt);
+		printf("%s: UNEXPECTED no fault\n", attempt);
 	} else if ((uint64_t)got == want) {
-		printf("hostile: %s: faulted %s\n", attempt, cairn_fault_name(want));
+		printf("%s: faulted %s\n", attempt, cairn_fault_name(want));
 	} else {
-		printf("hostile: %s: UNEXPECTED %s\n", attempt, cairn_fault_name((uint64_t)got));
+		printf("%s: UNEXPECTED %s\n", attempt, cairn_fault_name((uint64_t)got));
 	}
 }
 
@@ -217,12 +246,13 @@ static __attribute__((noreturn)) void hostile(void)
 {
 	refusals();
 	receive_buffers();
+	forgeries();
 	fault_attempt("write text", write_text, CAIRN_FAULT_ACCESS);
 	fault_attempt("execute data", execute_data, CAIRN_FAULT_ACCESS);
 	fault_attempt("unmapped load", unmapped_load, CAIRN_FAULT_MEMORY);
 	fault_attempt("illegal instruction", illegal_instruction, CAIRN_FAULT_ILLEGAL);
 	fault_attempt("ebreak", breakpoint, CAIRN_FAULT_BREAKPOINT);
-	printf("hostile: done\n");
+	printf("done\n");
 	cairn_exit();
 }
 
@@ -236,17 +266,17 @@ static __attribute__((noreturn)) void hostkeeper(void)
 		const char *fault = cairn_fault_name(in.code);
 		if (fault[0] == '?') {
 			/* Not a fault: answer it and carry on. */
-			printf("hostkeeper: UNEXPECTED order 0x%" PRIx64 "\n", in.code);
+			printf("UNEXPECTED order 0x%" PRIx64 "\n", in.code);
 			const struct cairn_msg no = { .order = CAIRN_BAD_ORDER };
 			cairn_return(CAP_FAULT_RESUME, &no, &rcv, &in);
 			continue;
 		}
-		printf("hostkeeper: %s at 0x%" PRIx64 " addr 0x%" PRIx64 "\n", fault, in.w[2], in.w[1]);
+		printf("%s at 0x%" PRIx64 " addr 0x%" PRIx64 "\n", fault, in.w[2], in.w[1]);
 		uint64_t rc = cairn_domain_set_reg(CAP_FAULTER, CAIRN_REG_PC, (uintptr_t)hostile_recover);
 		if (rc == CAIRN_OK)
 			rc = cairn_domain_set_reg(CAP_FAULTER, CAIRN_REG_X(10), in.code);
 		if (rc != CAIRN_OK)
-			printf("hostkeeper: UNEXPECTED set reg %s\n", cairn_result_name(rc));
+			printf("UNEXPECTED set reg %s\n", cairn_result_name(rc));
 		cairn_return(CAP_FAULT_RESUME, NULL, &rcv, &in);
 	}
 }
@@ -255,16 +285,16 @@ static __attribute__((noreturn)) void spinner(void)
 {
 	static volatile uint64_t spins;
 
-	printf("spinner: spinning\n");
+	printf("spinning\n");
 	for (;;)
 		spins++;
 }
 
 static __attribute__((noreturn)) void selfkeep(void)
 {
-	printf("selfkeep: touching\n");
+	printf("touching\n");
 	(void)*(volatile uint64_t *)UNMAPPED;
-	printf("selfkeep: UNEXPECTED still running\n");
+	printf("UNEXPECTED still running\n");
 	cairn_exit();
 }
 
@@ -280,6 +310,6 @@ int main(uint64_t arg)
 	case 3:
 		selfkeep();
 	}
-	printf("hostile: UNEXPECTED arg %" PRIu64 "\n", arg);
+	printf("UNEXPECTED arg %" PRIu64 "\n", arg);
 	return 0;
 }

@@ -128,9 +128,9 @@ static __attribute__((noreturn)) void unexpected(const char *what, uint64_t code
 {
 	const char *name = cairn_result_name(code);
 	if (name[0] == '?')
-		printf("ledger: UNEXPECTED %s 0x%" PRIx64 "\n", what, code);
+		printf("UNEXPECTED %s 0x%" PRIx64 "\n", what, code);
 	else
-		printf("ledger: UNEXPECTED %s %s\n", what, name);
+		printf("UNEXPECTED %s %s\n", what, name);
 	cairn_exit();
 }
 
@@ -175,7 +175,7 @@ static void ledger_print(void)
 			unexpected("balance", rc);
 		total += b;
 	}
-	printf("ledger: total=%" PRIu64 " transfers=%" PRIu64 "\n", total, transfers);
+	printf("total=%" PRIu64 " transfers=%" PRIu64 "\n", total, transfers);
 }
 
 /* True when a line is due. The clock starts again at 0 on every boot, so

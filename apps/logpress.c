@@ -10,6 +10,10 @@
  *              migration to free log space, again and again;
  *   arg=0      its keeper: hears the presser's faults.
  *
+ * The lines below are as the console shows them: the kernel puts the
+ * console key's label before each (logpress.image labels the presser
+ * "logpress"; the keeper is the domain presskeeper).
+ *
  * Every word j of heap page i written in round r holds pattern(r, i, j);
  * word 0 is r itself and word 1 is i, so a wrong page says what it holds
  * (a page not yet written is all zeros: "round 0"). Round
@@ -36,13 +40,13 @@
  * The keeper waits for fault calls. An IO fault (a block of the presser
  * could not be read from the volume) prints
  *
- *   logpress: keeper: IO fault at pc 0x<pc> addr 0x<addr>, restarting
+ *   presskeeper: IO fault at pc 0x<pc> addr 0x<addr>, restarting
  *
  * and restarts the presser where it stopped (the retry reads the block
  * again); after KEEPER_RETRIES IO faults in a row at the same address, or
  * on any other fault, it prints
  *
- *   logpress: keeper: <FAULT> fault at pc 0x<pc> addr 0x<addr>, left stopped
+ *   presskeeper: <FAULT> fault at pc 0x<pc> addr 0x<addr>, left stopped
  *
  * and leaves the presser stopped. Anything that is not a fault is answered
  * BAD_ORDER.
@@ -96,7 +100,7 @@ static uint64_t check_page(uint64_t i, uint64_t r)
 
 static __attribute__((noreturn)) void corrupt(uint64_t i, uint64_t want, uint64_t j)
 {
-	printf("logpress: CORRUPT page %" PRIu64 " round %" PRIu64 " want %" PRIu64
+	printf("CORRUPT page %" PRIu64 " round %" PRIu64 " want %" PRIu64
 	       " word %" PRIu64 "\n",
 	       i, page(i)[0], want, j);
 	cairn_exit();
@@ -105,7 +109,7 @@ static __attribute__((noreturn)) void corrupt(uint64_t i, uint64_t want, uint64_
 static __attribute__((noreturn)) void presser(uint64_t pages)
 {
 	if (round_no == 0) {
-		printf("logpress: pressing %" PRIu64 " pages\n", pages);
+		printf("pressing %" PRIu64 " pages\n", pages);
 		round_no = 1;
 	}
 	for (;;) {
@@ -126,8 +130,8 @@ static __attribute__((noreturn)) void presser(uint64_t pages)
 			for (j = 0; j < PAGE_WORDS; j++)
 				h = (h ^ p[j]) * 0x100000001b3ull;
 		}
-		printf("logpress: round %" PRIu64 " checksum %016" PRIx64 "\n", round_no, h);
-		printf("logpress: verify ok\n");
+		printf("round %" PRIu64 " checksum %016" PRIx64 "\n", round_no, h);
+		printf("verify ok\n");
 		round_no++;
 		next_page = 0;
 	}
@@ -150,12 +154,12 @@ static __attribute__((noreturn)) void keeper(void)
 		in_a_row = in.code == CAIRN_FAULT_IO && in.w[1] == last_addr ? in_a_row + 1 : 1;
 		last_addr = in.w[1];
 		if (in.code == CAIRN_FAULT_IO && in_a_row <= KEEPER_RETRIES) {
-			printf("logpress: keeper: IO fault at pc 0x%" PRIx64 " addr 0x%" PRIx64
+			printf("IO fault at pc 0x%" PRIx64 " addr 0x%" PRIx64
 			       ", restarting\n",
 			       in.w[2], in.w[1]);
 			cairn_return(CAP_FAULT_RESUME, NULL, &rcv, &in);
 		} else {
-			printf("logpress: keeper: %s fault at pc 0x%" PRIx64 " addr 0x%" PRIx64
+			printf("%s fault at pc 0x%" PRIx64 " addr 0x%" PRIx64
 			       ", left stopped\n",
 			       fault, in.w[2], in.w[1]);
 			cairn_wait(&rcv, &in); /* the resume key is dropped */

@@ -42,7 +42,7 @@ int main(uint64_t arg)
 	struct cairn_range_info ri;
 	uint64_t rc = cairn_range_info(CAP_RANGE, &ri);
 	if (rc != CAIRN_OK || ri.kind != CAIRN_RANGE_NODES) {
-		printf("nodetouch: no node range in register %d: %s\n", CAP_RANGE,
+		printf("no node range in register %d: %s\n", CAP_RANGE,
 		       cairn_result_name(rc));
 		return 0;
 	}
@@ -61,14 +61,14 @@ int main(uint64_t arg)
 		}
 		uint64_t done = off + 1;
 		if (done == COLD_NODES || (done == ri.count && done < COLD_NODES))
-			printf("nodetouch: %" PRIu64 " instructions per cold node\n",
+			printf("%" PRIu64 " instructions per cold node\n",
 			       (cairn_rdinstret() - start) / done);
 		if (done % PROGRESS_EVERY == 0)
-			printf("nodetouch: %" PRIu64 " nodes\n", done);
+			printf("%" PRIu64 " nodes\n", done);
 	}
 	if (failed)
-		printf("nodetouch: %" PRIu64 " failed, first at offset %" PRIu64 ": %s\n", failed,
+		printf("%" PRIu64 " failed, first at offset %" PRIu64 ": %s\n", failed,
 		       first_failed, cairn_result_name(first_rc));
-	printf("nodetouch: touched %" PRIu64 " nodes\n", touched);
+	printf("touched %" PRIu64 " nodes\n", touched);
 	return 0;
 }

@@ -75,16 +75,16 @@ static __attribute__((noreturn)) void ping(void)
 	if (!ping_trips(PINGPONG_TRIPS))
 		goto wrong;
 	uint64_t after = cairn_rdinstret();
-	printf("pingpong: %d round trips, %" PRIu64 " instructions per round trip\n",
+	printf("%d round trips, %" PRIu64 " instructions per round trip\n",
 	       PINGPONG_TRIPS, (after - before) / PINGPONG_TRIPS);
 	for (;;) {
 		cairn_sleep_for(CAIRN_CAP_SLEEP, 1000);
 		if (!ping_trips(PINGPONG_EVERY_SECOND))
 			goto wrong;
-		printf("pingpong: %" PRIu64 "\n", trips);
+		printf("%" PRIu64 "\n", trips);
 	}
 wrong:
-	printf("pingpong: wrong reply\n");
+	printf("wrong reply\n");
 	cairn_exit();
 }
 

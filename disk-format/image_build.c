@@ -181,6 +181,7 @@ static int build_cap(struct builder *b, const struct image_cap *c, uint8_t *s)
 		break;
 	case IMAGE_KEY_CONSOLE:
 		put_service(s, CAIRN_KEY_CONSOLE);
+		cairn_key_set_label(s, c->label, strlen(c->label));
 		break;
 	case IMAGE_KEY_SLEEP:
 		put_service(s, CAIRN_KEY_SLEEP);

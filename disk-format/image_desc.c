@@ -166,6 +166,23 @@ static int take_ref(struct parser *p, const char *what, const char *s,
 	return FORMAT_EXIT_OK;
 }
 
+/* A console key's label (cairn/key.h); from_name: it is the domain's name,
+ * the default when the cap line gives no label= of its own. */
+static int take_label(struct parser *p, const char *s, bool from_name,
+		      char out[CAIRN_KEY_LABEL_MAX + 1])
+{
+	size_t len = strlen(s);
+	const char *hint = from_name ? " (the domain's name: give the key a label=NAME)" : "";
+
+	if (!cairn_label_ok(s, len))
+		return perr(p, "bad console label '%s' (1 to %u of a-z, 0-9, '-', '_')%s", s,
+			    CAIRN_KEY_LABEL_MAX, hint);
+	if (cairn_label_is_kernel(s, len))
+		return perr(p, "console label '%s' is reserved for the kernel%s", s, hint);
+	memcpy(out, s, len + 1);
+	return FORMAT_EXIT_OK;
+}
+
 static char *join_path(const char *file, const char *path)
 {
 	const char *slash = strrchr(file, '/');
@@ -315,7 +332,7 @@ static int cap_key(struct parser *p, struct image_cap *c, const char *self)
 		enum image_key_kind kind;
 		unsigned min_words, max_words; /* words after the kind */
 	} kinds[] = {
-		{ "console", IMAGE_KEY_CONSOLE, 0, 0 }, { "sleep", IMAGE_KEY_SLEEP, 0, 0 },
+		{ "console", IMAGE_KEY_CONSOLE, 0, 1 }, { "sleep", IMAGE_KEY_SLEEP, 0, 0 },
 		{ "discrim", IMAGE_KEY_DISCRIM, 0, 0 }, { "checkpoint", IMAGE_KEY_CHECKPOINT, 0, 0 },
 		{ "number", IMAGE_KEY_NUMBER, 1, 1 },   { "start", IMAGE_KEY_START, 1, 2 },
 		{ "domain", IMAGE_KEY_DOMAIN, 1, 1 },   { "self", IMAGE_KEY_START, 0, 0 },
@@ -362,6 +379,12 @@ static int cap_key(struct parser *p, struct image_cap *c, const char *self)
 		return take_ref(p, "domain", arg[0], c->target_name);
 	case IMAGE_KEY_DOMAIN:
 		return take_ref(p, "domain", arg[0], c->target_name);
+	case IMAGE_KEY_CONSOLE:
+		if (nargs == 0)
+			return take_label(p, self, true, c->label);
+		if (strncmp(arg[0], "label=", 6) != 0)
+			return perr(p, "unexpected '%s' after 'console' (label=NAME?)", arg[0]);
+		return take_label(p, arg[0] + 6, false, c->label);
 	case IMAGE_KEY_RANGE:
 		if (strcmp(arg[0], "nodes") != 0 && strcmp(arg[0], "pages") != 0)
 			return perr(p, "range of '%s': 'nodes' or 'pages' expected", arg[0]);

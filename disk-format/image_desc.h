@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "cairn/abi.h"
+#include "cairn/key.h"
 
 #define IMAGE_NAME_MAX 14u                     /* bytes: what a number key holds */
 #define IMAGE_SPACE_TOP 0x8000000ull           /* 128 MiB: a height-3 space */
@@ -50,6 +51,7 @@ struct image_cap {
 	bool range_explicit;  /* RANGE: FIRST COUNT given */
 	uint16_t badge;       /* START */
 	char target_name[IMAGE_NAME_MAX + 1]; /* START, DOMAIN */
+	char label[CAIRN_KEY_LABEL_MAX + 1];  /* CONSOLE: label= or the domain's name */
 	size_t target;        /* START, DOMAIN: domain index, once resolved */
 };
 

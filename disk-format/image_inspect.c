@@ -130,6 +130,23 @@ static void add(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 		*pos += (size_t)n;
 }
 
+/* A console key's label: " label=NAME", " label=?" when bytes 4..15 hold
+ * no well-formed label (such a key writes nothing), nothing when they are
+ * all zero. */
+static void describe_label(const uint8_t *s, char *buf, size_t len, size_t *pos)
+{
+	size_t n = cairn_key_label_len(s);
+	if (n) {
+		add(buf, len, pos, " label=%.*s", (int)n, (const char *)s + CAIRN_KEY_OFF_LABEL);
+		return;
+	}
+	for (unsigned i = 0; i < CAIRN_KEY_LABEL_MAX; i++)
+		if (s[CAIRN_KEY_OFF_LABEL + i]) {
+			add(buf, len, pos, " label=?");
+			return;
+		}
+}
+
 /* One key in the listing's words ("start pong badge=0", "page 12
  * rights=ro,nx"), naming domain roots through names(oid) when it returns
  * non-NULL (docs/image-format.md, "--inspect"). */
@@ -155,8 +172,10 @@ static void describe_key(const uint8_t *s, const char *(*names)(void *ctx, uint6
 	case CAIRN_KEY_VOID:
 	case CAIRN_KEY_DISCRIM:
 	case CAIRN_KEY_SLEEP:
-	case CAIRN_KEY_CONSOLE:
 	case CAIRN_KEY_CHECKPOINT:
+		return;
+	case CAIRN_KEY_CONSOLE:
+		describe_label(s, buf, len, &pos);
 		return;
 	case CAIRN_KEY_NUMBER:
 		if (cairn_key_number_high(s))

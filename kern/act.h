@@ -5,7 +5,18 @@
  * A domain whose run state is RUNNING has exactly one activity; AVAILABLE,
  * WAITING and HALTED domains have none. A CALL hands the caller's activity
  * to the callee, a RETURN hands the returner's to the domain it resumes, a
- * SEND creates one. An activity is ready (on the run queue), running, or
+ * SEND or DOMAIN START gives the target one.
+ *
+ * The invariant that keeps the table finite and the checkpoint's thread
+ * list free of duplicates: AT MOST ONE ACTIVITY NAMES A GIVEN ROOT.
+ * act_find() finds it: through the process cache (proc.act) while the
+ * domain is cached, else through a hash of the detached activities (those
+ * whose domain left the cache while they waited). Every way of giving a
+ * domain an activity (act_start) reuses the one it has, and a node
+ * operation that stops a domain from running through its root node's
+ * slots (a rescind, a rewritten run state) frees it (act_root_changed),
+ * so an activity never outlives its domain's RUNNING state for long: at
+ * the latest, its next dispatch finds the domain not running and frees it. An activity is ready (on the run queue), running, or
  * parked on one wait list: an object fetch, free memory, log space, a
  * timer, or a busy domain it is calling (stalled). A parked activity
  * retries its whole invocation when woken: nothing it did before parking
@@ -44,6 +55,8 @@ struct activity {
 	struct activity *next;  /* run queue or wait list */
 	struct activity *prev;
 	struct act_list *list;  /* the list it is on, or NULL */
+	struct activity *hnext; /* detached (proc == NULL): the hash by root */
+	struct activity *hprev;
 	struct ktimer timer;    /* ACT_SLEEPING */
 };
 
@@ -53,12 +66,31 @@ struct act_list {
 	unsigned count;
 };
 
-#define ACT_MAX 1024
-
+/* The table is mapped as it grows (karea.h) and may hold one activity per
+ * node of the volume (each names a distinct root): a domain's activity is
+ * paid for by its root node. The checkpoint log bounds it further
+ * (ckpt_threads_reserve): act_can_start then says no, and the invocation
+ * answers NO_ACTIVITY. */
 void act_init(void);
-struct activity *act_alloc(uint64_t root_oid); /* NULL when the table is full */
+/* The activity naming root_oid, or NULL. Never faults. */
+struct activity *act_find(uint64_t root_oid);
+/* Prepare: can act_start(root_oid) succeed (the root has an activity, or
+ * one is free)? Grows the table if it must: may park for memory or log
+ * space inside an operation. False: no more activities can exist. */
+bool act_can_start(uint64_t root_oid);
+/* Commit: give the domain rooted at root_oid its activity (the one it has,
+ * or a free one; act_can_start said there is one), attached to p (NULL:
+ * detached) and ready. */
+struct activity *act_start(uint64_t root_oid, struct proc *p);
 void act_free(struct activity *a);
 unsigned act_count(void);
+/* a runs p's domain now (dispatch) / p leaves the process cache. */
+void act_attach(struct activity *a, struct proc *p);
+void act_detach(struct activity *a);
+/* Commit: node `oid` changed through a node or range key. Callers stalled
+ * on the domain it may root try again, and if the node roots a domain
+ * with an activity but no longer says RUNNING, that activity is freed. */
+void act_root_changed(uint64_t oid, bool still_running);
 
 void act_list_push(struct act_list *l, struct activity *a);
 void act_list_remove(struct activity *a);

@@ -172,18 +172,55 @@ uint64_t aspace_root(struct proc *p)
 	return pa;
 }
 
-/* The level-0 PTE for va, allocating tables (prepare phase). */
-static pte_t *user_pte(uint64_t root_pa, uint64_t va)
+/* How many page-table frames building the path to va needs (the root
+ * included), given the tables p has now. */
+static unsigned tables_missing(const struct proc *p, uint64_t va)
 {
-	pte_t *table = pa_to_va(root_pa);
+	if (!p->sv39_root)
+		return SV39_LEVELS;
+	const pte_t *table = pa_to_va(p->sv39_root);
+	for (int level = SV39_LEVELS - 1; level > 0; level--) {
+		pte_t pte = table[sv39_vpn(va, level)];
+		if (!(pte & PTE_V))
+			return (unsigned)level;
+		table = pa_to_va(pte_pa(pte));
+	}
+	return 0;
+}
+
+/*
+ * The level-0 PTE for va in p's tables, building what is missing (prepare
+ * phase). Memory is made free before any pointer into the tables is
+ * taken: evicting may drop a node pot that an address space was walked
+ * from, and that drops every domain's tables (objcache.c evict), p's
+ * included. So: count, make that many frames free, count again (a drop
+ * only makes more tables missing, at most all of them); then allocate
+ * without evicting.
+ */
+static pte_t *user_pte(struct proc *p, uint64_t va)
+{
+	uint64_t spare[SV39_LEVELS];
+	unsigned have = 0, need;
+	while (frame_free_count() < (need = tables_missing(p, va)))
+		kframe_reserve(need); /* may evict, may park: holds nothing yet */
+	while (have < need)
+		spare[have++] = frame_alloc(); /* zeroed; cannot fail now */
+	if (!p->sv39_root) {
+		uint64_t pa = spare[--have];
+		const pte_t *kroot = pa_to_va(vm_kernel_root());
+		pte_t *root = pa_to_va(pa);
+		memcpy(&root[SV39_ENTRIES / 2], &kroot[SV39_ENTRIES / 2],
+		       (SV39_ENTRIES / 2) * sizeof(pte_t));
+		p->sv39_root = pa;
+	}
+	pte_t *table = pa_to_va(p->sv39_root);
 	for (int level = SV39_LEVELS - 1; level > 0; level--) {
 		pte_t *pte = &table[sv39_vpn(va, level)];
-		if (!(*pte & PTE_V)) {
-			uint64_t pa = kframe_alloc(); /* zeroed */
-			*pte = pte_make(pa, PTE_V);
-		}
+		if (!(*pte & PTE_V))
+			*pte = pte_make(spare[--have], PTE_V);
 		table = pa_to_va(pte_pa(*pte));
 	}
+	kassert(have == 0);
 	return &table[sv39_vpn(va, 0)];
 }
 
@@ -195,8 +232,7 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 		return fault;
 	if (!umap_free)
 		aspace_flush_all(); /* before we hold any PTE pointer */
-	uint64_t root = aspace_root(p);
-	pte_t *pte = user_pte(root, va & ~(PAGE_SIZE - 1));
+	pte_t *pte = user_pte(p, va & ~(PAGE_SIZE - 1));
 	/* The page was pinned by aspace_lookup; table allocation above may
 	 * have evicted other objects but not it. Nothing below can fault. */
 	kctx_commit();

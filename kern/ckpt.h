@@ -29,6 +29,13 @@
  * machine with one line when the log is damaged beyond recovery. */
 void ckpt_boot(void);
 
+/* Before the activity table grows to n entries: room in the thread list
+ * and log space for their directory entries (the current epoch's
+ * reservation grows with it). May park for memory or log space when
+ * may_park (prepare phase). False: the log can never list that many
+ * running domains. */
+bool ckpt_threads_reserve(uint64_t n, bool may_park);
+
 /* Set when a demarcation is due and may start. */
 extern volatile bool ckpt_wanted;
 

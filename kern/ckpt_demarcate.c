@@ -43,8 +43,9 @@ static void note_dirty_proc(struct proc *p, void *arg)
 static void capture_thread(struct activity *a, void *arg)
 {
 	(void)arg;
-	if (ck.nthreads < CKPT_THREAD_MAX)
-		ck.threads[ck.nthreads++] = a->root_oid;
+	/* act.c grows its table only after ckpt_threads_reserve. */
+	kassert(ck.nthreads < ck.thread_cap);
+	ck.threads[ck.nthreads++] = a->root_oid;
 }
 
 void ckpt_demarcate(void)

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "frame.h"
+#include "karea.h"
 #include "act.h"
 #include "virtio_blk.h"
 #include "../ckpt/logfmt.h"
@@ -36,8 +37,6 @@
 /* The register nodes (root, gprs, fprs) of every cached domain may be
  * dirtied by demarcation itself: their log space is set aside for good. */
 #define CKPT_PROC_RESERVE (3u * 64u)
-/* Directory entries for threads: one per activity at most. */
-#define CKPT_THREAD_MAX ACT_MAX
 
 /* One block of the snapshot being stabilized or migrated. */
 struct snap_item {
@@ -53,10 +52,6 @@ struct snap_item {
 #define ITEM_IO_NONE 0
 #define ITEM_IO_BUSY 1
 
-/* A range of the checkpoint area, mapped from its start as it grows. */
-struct ckpt_area {
-	uint64_t base, size, mapped;
-};
 
 enum ckpt_phase {
 	PHASE_IDLE = 0,   /* nothing in flight: a demarcation may start */
@@ -82,7 +77,7 @@ struct ckpt_state {
 	uint64_t reserved_end;    /* gen being written: positions up to here are its */
 
 	/* The current epoch. */
-	struct ckpt_area dirty_area, items_area;
+	struct karea dirty_area, items_area;
 	struct frame **dirty;
 	uint64_t ndirty;
 	uint64_t cap;             /* most dirty blocks in one epoch */
@@ -92,8 +87,11 @@ struct ckpt_state {
 	uint64_t gen_start;
 	struct snap_item *items;
 	uint64_t nitems;
-	uint64_t *threads;
+	uint64_t *threads;        /* the running domains' roots, thread_cap mapped */
 	uint64_t nthreads;
+	struct karea threads_area;
+	uint64_t thread_cap;      /* activities that can exist: log space reserved for them */
+	uint64_t thread_max;      /* the most the log may ever have to list */
 	uint64_t next;            /* next item to submit */
 	uint64_t inflight;
 	bool failed;
@@ -126,8 +124,7 @@ extern struct ckpt_state ck;
 
 /* ckpt_space.c */
 void *ckpt_area_alloc(uint64_t bytes);   /* boot only: mapped, zeroed, or panic */
-void ckpt_area_reserve(struct ckpt_area *a, uint64_t bytes); /* address space only */
-bool ckpt_area_grow(struct ckpt_area *a, uint64_t bytes, bool may_park);
+void ckpt_area_reserve(struct karea *a, uint64_t bytes); /* address space only */
 bool ckpt_space_init(void);              /* false: the log is too small */
 uint64_t ckpt_need(uint64_t nblocks);    /* positions for nblocks objects */
 void ckpt_space_freed(void);             /* wake writers waiting for space */

@@ -22,6 +22,7 @@
 #include "ckpt_hooks.h"
 #include "ckpt_internal.h"
 #include "objcache.h"
+#include "karea.h"
 #include "kctx.h"
 #include "vm.h"
 #include "volume.h"
@@ -34,49 +35,20 @@ volatile bool ckpt_wanted;
 static uint64_t area_used;
 static bool demarcating_flag;
 
-/* Map one more page of an area; false when no frame is free (may park
- * inside an operation when may_park). */
-static bool area_map_page(uint64_t va, bool may_park)
-{
-	if (!vm_kpte_lookup(va)) {
-		uint64_t t = may_park ? kframe_alloc() : frame_alloc();
-		if (!t)
-			return false;
-		vm_kpte_install_table(va, t);
-	}
-	uint64_t pa = may_park ? kframe_alloc() : frame_alloc();
-	if (!pa)
-		return false;
-	vm_kmap(va, pa, PTE_R | PTE_W);
-	return true;
-}
-
-bool ckpt_area_grow(struct ckpt_area *a, uint64_t bytes, bool may_park)
-{
-	if (bytes > a->size)
-		return false;
-	while (a->mapped < bytes) {
-		if (!area_map_page(a->base + a->mapped, may_park))
-			return false;
-		a->mapped += 4096;
-	}
-	return true;
-}
-
-void ckpt_area_reserve(struct ckpt_area *a, uint64_t bytes)
+void ckpt_area_reserve(struct karea *a, uint64_t bytes)
 {
 	bytes = (bytes + 4095) & ~4095ull;
 	if (area_used + bytes > CKPT_AREA_SIZE)
 		panic("checkpoint area exhausted (%lu bytes wanted)", (unsigned long)bytes);
-	*a = (struct ckpt_area){ .base = CKPT_AREA_BASE + area_used, .size = bytes };
+	*a = (struct karea){ .base = CKPT_AREA_BASE + area_used, .size = bytes };
 	area_used += bytes;
 }
 
 void *ckpt_area_alloc(uint64_t bytes)
 {
-	struct ckpt_area a;
+	struct karea a;
 	ckpt_area_reserve(&a, bytes);
-	if (!ckpt_area_grow(&a, a.size, false))
+	if (!karea_grow(&a, a.size, false))
 		panic("out of memory for the checkpointer's arrays");
 	return (void *)a.base;
 }
@@ -88,13 +60,13 @@ void *ckpt_area_alloc(uint64_t bytes)
 static bool arrays_cover(uint64_t n, bool may_park)
 {
 	n += CKPT_PROC_RESERVE;
-	return ckpt_area_grow(&ck.dirty_area, n * sizeof(*ck.dirty), may_park) &&
-	       ckpt_area_grow(&ck.items_area, n * sizeof(*ck.items), may_park);
+	return karea_grow(&ck.dirty_area, n * sizeof(*ck.dirty), may_park) &&
+	       karea_grow(&ck.items_area, n * sizeof(*ck.items), may_park);
 }
 
 uint64_t ckpt_need(uint64_t n)
 {
-	return n + (n + CKPT_THREAD_MAX + CKPT_DIR_ENTRIES_PER_BLOCK - 1) / CKPT_DIR_ENTRIES_PER_BLOCK;
+	return n + (n + ck.thread_cap + CKPT_DIR_ENTRIES_PER_BLOCK - 1) / CKPT_DIR_ENTRIES_PER_BLOCK;
 }
 
 /* Would an epoch of n dirty blocks fit beside what the log holds? */
@@ -128,7 +100,32 @@ bool ckpt_space_init(void)
 	ck.items = (struct snap_item *)ck.items_area.base;
 	if (!arrays_cover(0, false))
 		panic("out of memory for the checkpointer's arrays");
-	ck.threads = ckpt_area_alloc(CKPT_THREAD_MAX * sizeof(*ck.threads));
+	/* The thread list: the directory blocks of the running domains may
+	 * take an eighth of the ring per generation. */
+	ck.thread_max = ck.ring / 8 * CKPT_DIR_ENTRIES_PER_BLOCK;
+	ckpt_area_reserve(&ck.threads_area, ck.thread_max * sizeof(*ck.threads));
+	ck.threads = (uint64_t *)ck.threads_area.base;
+	ck.thread_cap = 0;
+	return true;
+}
+
+bool ckpt_threads_reserve(uint64_t n, bool may_park)
+{
+	if (!ck.enabled || n <= ck.thread_cap)
+		return true;
+	if (n > ck.thread_max ||
+	    !karea_grow(&ck.threads_area, n * sizeof(*ck.threads), may_park))
+		return false;
+	uint64_t before = ck.thread_cap;
+	ck.thread_cap = n;
+	if (may_park && !fits(ck.ndirty)) {
+		/* Their directory entries do not fit beside this epoch: the
+		 * next commit frees the previous generation's space. */
+		ck.thread_cap = before;
+		ck.forced = true;
+		ckpt_update_wanted();
+		kctx_park(ACT_WAIT_LOG, &ck.log_waiters);
+	}
 	return true;
 }
 

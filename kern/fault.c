@@ -89,6 +89,7 @@ static __attribute__((noreturn)) void halt(struct activity *a, struct proc *p, u
 		 (unsigned long)p->root_oid, fault_name(code), (unsigned long)p->tf.sepc,
 		 (unsigned long)stval, why);
 	act_free(a);
+	act_wake_stalled(p->root_oid); /* its callers get HALTED */
 	if (sched_current == a)
 		sched_current = NULL;
 	sched_run();

@@ -25,12 +25,19 @@ void fpu_load(struct proc *p);
  * there is nothing to load. */
 static inline void fpu_switch_to(struct proc *p)
 {
+	uint64_t fs = p->tf.sstatus & SSTATUS_FS_MASK;
 	p->tf.sstatus &= ~SSTATUS_FS_MASK;
 	if (!p->fp_used)
 		return; /* FS=Off: the first FP instruction traps */
-	if (fpu_owner != p)
+	if (fpu_owner != p) {
 		fpu_load(p);
-	p->tf.sstatus |= SSTATUS_FS_CLEAN;
+		fs = SSTATUS_FS_CLEAN; /* the registers equal p->fregs */
+	} else if (fs != SSTATUS_FS_DIRTY) {
+		fs = SSTATUS_FS_CLEAN;
+	}
+	/* Back to the owner: a Dirty state stays Dirty, or the next
+	 * fpu_sync would skip the save and lose the registers. */
+	p->tf.sstatus |= fs;
 }
 /* Make p->fregs / p->fcsr current. */
 void fpu_sync(struct proc *p);

@@ -95,10 +95,12 @@ static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struc
 		ipc_prepare_delivery(p, &m, &d);
 
 	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
-	if (op->commit)
-		op->commit(op);
+	/* Past the ecall first: an operation on the invoker itself (DOMAIN
+	 * SET_REG of its own pc) must have the last word. */
 	p->tf.sepc += 4;
 	p->dirty = true;
+	if (op->commit)
+		op->commit(op);
 	if (reply)
 		ipc_commit_delivery(&m, &d);
 	else if (inv->op == CAIRN_SYS_SEND)
@@ -160,12 +162,8 @@ static __attribute__((noreturn)) void ipc_invoke_domain(struct invocation *inv)
 		ipc_prepare_delivery(t, &m, &d);
 	if (resume)
 		node_prepare_write(target_oid); /* its call count changes */
-	struct activity *fresh = NULL;
-	if (inv->op == CAIRN_SYS_SEND) {
-		fresh = act_alloc(target_oid); /* the last prepare step: nothing after it can restart */
-		if (!fresh)
-			kctx_park(ACT_READY, &run_queue);
-	}
+	if (inv->op == CAIRN_SYS_SEND && !act_can_start(target_oid))
+		error_reply(inv, CAIRN_NO_ACTIVITY); /* may grow the table, may park */
 
 	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
 	if (resume)
@@ -190,9 +188,7 @@ static __attribute__((noreturn)) void ipc_invoke_domain(struct invocation *inv)
 		break;
 	default: /* SEND */
 		p->tf.regs[REG_A1] = CAIRN_OK;
-		fresh->proc = t;
-		t->act = fresh;
-		act_ready(fresh);
+		act_start(target_oid, t);
 		sched_resume(a, p);
 	}
 }

@@ -96,9 +96,16 @@ void kobj_console(struct invocation *inv, struct kop *op);
 void kobj_checkpoint(struct invocation *inv, struct kop *op);
 void kobj_range(struct invocation *inv, struct kop *op);
 
-/* A node operation may not touch the invoker's own root or register nodes,
- * and must see a cached domain's state written back first. Returns CAIRN_OK
- * or CAIRN_SELF. Prepare phase. */
-uint64_t kobj_node_access(struct invocation *inv, uint64_t oid);
+/* A node operation may not touch the invoker's own root or register nodes
+ * (nor rescind its capability node), and must see a cached domain's state
+ * written back first; a rescind also detaches every cached domain using
+ * the node as its capability node. Returns CAIRN_OK or CAIRN_SELF.
+ * Prepare phase. */
+uint64_t kobj_node_access(struct invocation *inv, uint64_t oid, bool rescind);
+
+/* Commit: node `oid` was changed through a node or range key. If it roots
+ * a domain that no longer says RUNNING, the domain's activity goes, and
+ * callers stalled on it try again (act_root_changed). */
+void kobj_node_changed(uint64_t oid);
 
 #endif

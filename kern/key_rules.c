@@ -71,6 +71,20 @@ void key_make_service(uint8_t *slot, uint8_t type)
 	cairn_key_set_type(slot, type);
 }
 
+void key_make_console(uint8_t *slot, const char *label, size_t len)
+{
+	key_make_service(slot, CAIRN_KEY_CONSOLE);
+	cairn_key_set_label(slot, label, len);
+}
+
+size_t key_console_label(const uint8_t *slot)
+{
+	size_t len = cairn_key_label_len(slot);
+	if (cairn_label_is_kernel((const char *)slot + CAIRN_KEY_OFF_LABEL, len))
+		return 0;
+	return len;
+}
+
 void key_make_range(uint8_t *slot, uint64_t first, uint32_t count, uint8_t kind)
 {
 	key_make_object(slot, CAIRN_KEY_RANGE, first, count, 0, kind);

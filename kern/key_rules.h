@@ -27,6 +27,12 @@ uint64_t key_number_lo(const uint8_t *slot);
 uint64_t key_number_hi(const uint8_t *slot);
 /* Keys with no object (console, sleep, discrim, checkpoint). */
 void key_make_service(uint8_t *slot, uint8_t type);
+/* Console keys: the label (cairn/key.h) is s[0..len), at most
+ * CAIRN_KEY_LABEL_MAX bytes; the caller checks it (cairn_label_ok). */
+void key_make_console(uint8_t *slot, const char *label, size_t len);
+/* The length of the label a console key writes under, or 0 if the key may
+ * not write at all: its label is empty, malformed or the kernel's. */
+size_t key_console_label(const uint8_t *slot);
 /* Range keys: the first OID, the count and the kind (CAIRN_RANGE_*). */
 void key_make_range(uint8_t *slot, uint64_t first, uint32_t count, uint8_t kind);
 
@@ -38,8 +44,8 @@ void key_weaken_fetched(uint8_t *slot);
 /* Add restrictions to a key; rights can only ever be added. */
 void key_restrict(uint8_t *slot, uint8_t rights);
 
-/* Both keys designate the same thing with the same rights. (Validity is
- * checked by the caller.) */
+/* Both keys designate the same thing with the same rights (for console
+ * keys: the same label). (Validity is checked by the caller.) */
 bool key_same(const uint8_t *a, const uint8_t *b);
 
 /* May this key be used to modify its object? */

@@ -33,23 +33,20 @@ static void swap_cap_commit(struct kop *op)
 static void start_commit(struct kop *op)
 {
 	struct proc *t = op->proc;
-	struct activity *fresh = (struct activity *)(uintptr_t)op->arg[1];
 	t->run_state = CAIRN_DOM_RUNNING;
 	t->fault_code = 0;
 	t->fault_addr = 0;
 	if (op->arg[0] != UINT64_MAX)
 		t->tf.sepc = op->arg[0];
 	t->dirty = true;
-	fresh->proc = t;
-	t->act = fresh;
-	act_ready(fresh);
+	act_start(t->root_oid, t);
 }
 
 void kobj_domain(struct invocation *inv, struct kop *op)
 {
 	struct proc *t;
 	if (proc_get(key_oid(&inv->target), &t) != PROC_OK) {
-		op->reply.code = CAIRN_VOID; /* the node is not (any more) a domain */
+		op->reply.code = CAIRN_NOT_DOMAIN; /* the node is not (any more) a domain */
 		return;
 	}
 	op->proc = t;
@@ -125,12 +122,11 @@ void kobj_domain(struct invocation *inv, struct kop *op)
 			op->reply.code = CAIRN_BAD_ARGUMENT;
 			return;
 		}
-		/* The last prepare step: nothing after it can restart. */
-		struct activity *fresh = act_alloc(t->root_oid);
-		if (!fresh)
-			kctx_park(ACT_READY, &run_queue);
+		if (!act_can_start(t->root_oid)) { /* may grow the table, may park */
+			op->reply.code = CAIRN_NO_ACTIVITY;
+			return;
+		}
 		op->arg[0] = w0;
-		op->arg[1] = (uint64_t)(uintptr_t)fresh;
 		op->commit = start_commit;
 		return;
 	}

@@ -3,7 +3,8 @@
  * Kernel keys with no object of their own: number, discrim, sleep,
  * console. Prepare functions (invoke.h): they validate, gather and say
  * what to reply; the console write is their only effect and happens in
- * commit.
+ * commit. Console keys write under their label (cairn/key.h), which the
+ * console puts before each of their lines (log.c).
  */
 #include <string.h>
 #include "invoke.h"
@@ -64,16 +65,25 @@ void kobj_sleep(struct invocation *inv, struct kop *op)
 
 static uint8_t console_buf[CAIRN_MAX_STRING];
 
+/* op->key is the console key, op->arg[0] its label's length. */
 static void console_commit(struct kop *op)
 {
 	ustring_copy_out(&op->ustr, console_buf);
-	kputs_raw((const char *)console_buf, op->ustr.len);
+	console_write_labelled((const char *)op->key.b + CAIRN_KEY_OFF_LABEL, (unsigned)op->arg[0],
+			       (char *)console_buf, op->ustr.len);
 }
 
+/* The kernel prefixes what a domain writes with the key's label, so a key
+ * without one (or with the kernel's) could only forge: it writes nothing. */
 void kobj_console(struct invocation *inv, struct kop *op)
 {
 	if (inv->order != CAIRN_OC_CONSOLE_WRITE) {
 		op->reply.code = CAIRN_BAD_ORDER;
+		return;
+	}
+	size_t label_len = key_console_label(inv->target.b);
+	if (label_len == 0) {
+		op->reply.code = CAIRN_NO_RIGHTS;
 		return;
 	}
 	uint64_t st = invoke_user_string(inv->p, inv->str_va, inv->str_len, &op->ustr);
@@ -81,5 +91,7 @@ void kobj_console(struct invocation *inv, struct kop *op)
 		op->reply.code = st;
 		return;
 	}
+	op->key = inv->target;
+	op->arg[0] = label_len;
 	op->commit = console_commit;
 }

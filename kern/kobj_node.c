@@ -10,19 +10,37 @@
 #include "proc.h"
 #include "aspace.h"
 #include "node.h"
+#include "act.h"
+#include <cairn/abi.h>
 
-uint64_t kobj_node_access(struct invocation *inv, uint64_t oid)
+uint64_t kobj_node_access(struct invocation *inv, uint64_t oid, bool rescind)
 {
 	struct proc *p = inv->p;
 	if (oid == p->root_oid || oid == p->gprs_oid || oid == p->fprs_oid)
 		return CAIRN_SELF;
-	proc_release_node(oid); /* another domain's state: write it back first */
+	/* The invoker's own capability node may be read and changed in place
+	 * (the kernel reads it there too), but not rescinded: the invocation
+	 * itself still needs it for its reply. */
+	if (rescind && oid == p->caps_oid)
+		return CAIRN_SELF;
+	/* Another domain's state: write it back first. A rescinded node must
+	 * also stop serving as any cached domain's capability node. */
+	proc_release_node(oid, rescind);
 	return CAIRN_OK;
+}
+
+void kobj_node_changed(uint64_t oid)
+{
+	const struct key *st = &node_at(oid)->slot[CAIRN_DOM_SLOT_STATE];
+	bool running = key_type(st) == CAIRN_KEY_NUMBER &&
+		       (uint8_t)key_number_lo(st->b) == CAIRN_DOM_RUNNING;
+	act_root_changed(oid, running);
 }
 
 static void swap_commit(struct kop *op)
 {
 	node_at(op->oid)->slot[op->arg[0]] = op->key;
+	kobj_node_changed(op->oid);
 }
 
 static void clear_commit(struct kop *op)
@@ -30,11 +48,13 @@ static void clear_commit(struct kop *op)
 	struct knode *n = node_at(op->oid);
 	for (uint64_t i = op->arg[0]; i < op->arg[0] + op->arg[1]; i++)
 		key_make_void(n->slot[i].b);
+	kobj_node_changed(op->oid);
 }
 
 static void number_commit(struct kop *op)
 {
 	key_make_number(node_at(op->oid)->slot[op->arg[0]].b, op->arg[1], op->arg[2]);
+	kobj_node_changed(op->oid);
 }
 
 /* Prepare to change node op->oid. */
@@ -44,7 +64,7 @@ static bool prepare_change(struct invocation *inv, struct kop *op)
 		op->reply.code = CAIRN_NO_RIGHTS;
 		return false;
 	}
-	uint64_t st = kobj_node_access(inv, op->oid);
+	uint64_t st = kobj_node_access(inv, op->oid, false);
 	if (st != CAIRN_OK) {
 		op->reply.code = st;
 		return false;
@@ -69,7 +89,7 @@ void kobj_node(struct invocation *inv, struct kop *op)
 			op->reply.code = CAIRN_BAD_SLOT;
 			return;
 		}
-		uint64_t st = kobj_node_access(inv, oid);
+		uint64_t st = kobj_node_access(inv, oid, false);
 		if (st != CAIRN_OK) {
 			op->reply.code = st;
 			return;
@@ -84,7 +104,7 @@ void kobj_node(struct invocation *inv, struct kop *op)
 			op->reply.code = CAIRN_BAD_SLOT;
 			return;
 		}
-		uint64_t st = kobj_node_access(inv, oid);
+		uint64_t st = kobj_node_access(inv, oid, false);
 		if (st != CAIRN_OK) {
 			op->reply.code = st;
 			return;
@@ -149,6 +169,9 @@ void kobj_node(struct invocation *inv, struct kop *op)
 			op->reply.code = CAIRN_BAD_ARGUMENT;
 			return;
 		}
+		/* Rights only narrow: a space key keeps what its maker had
+		 * (NX, KEEPER; RO and WEAK cannot get here). */
+		r |= rights & (CAIRN_RIGHT_RO | CAIRN_RIGHT_NX | CAIRN_RIGHT_WEAK | CAIRN_RIGHT_KEEPER);
 		key_make_object(op->reply.keys[0].b, CAIRN_KEY_SPACE, oid, n->alloc_count,
 				(uint8_t)r, (uint16_t)h);
 		return;

@@ -14,6 +14,7 @@
 static void rescind_node_commit(struct kop *op)
 {
 	node_rescind_bytes((uint8_t *)node_at(op->oid));
+	kobj_node_changed(op->oid); /* a domain rooted here stops; its callers retry */
 }
 
 static void rescind_page_commit(struct kop *op)
@@ -62,7 +63,7 @@ void kobj_range(struct invocation *inv, struct kop *op)
 			page_prepare_write(oid);
 			op->commit = rescind_page_commit;
 		} else {
-			uint64_t st = kobj_node_access(inv, oid);
+			uint64_t st = kobj_node_access(inv, oid, true);
 			if (st != CAIRN_OK) {
 				op->reply.code = st;
 				return;

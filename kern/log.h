@@ -13,6 +13,7 @@
 #define CAIRN_KERN_LOG_H
 
 #include <stdarg.h>
+#include <cairn/key.h>
 
 enum log_level {
 	LOG_ERROR = 0,
@@ -28,9 +29,18 @@ int log_level_from_name(const char *name); /* -1 when unknown */
 __attribute__((format(printf, 2, 3))) void klog(enum log_level level, const char *fmt, ...);
 void kvlog(enum log_level level, const char *fmt, va_list ap);
 
-/* Raw console output with no prefix and no level. */
+/* Raw console output with no prefix and no level: the kernel's own text,
+ * which first ends a line a domain left unfinished (log.c). */
 __attribute__((format(printf, 1, 2))) void kprintf(const char *fmt, ...);
 void kputs_raw(const char *s, unsigned long len);
+
+/* A domain's text, written through a console key labelled label (its
+ * bytes 4..15: label_len bytes, then NUL padding; never empty, never the
+ * kernel's). Every line it starts begins "LABEL: "; an unfinished line of
+ * another writer is ended first; control characters other than \n and
+ * \t become '?', in s itself. */
+void console_write_labelled(const char label[CAIRN_KEY_LABEL_MAX], unsigned label_len, char *s,
+			    unsigned long len);
 
 #define log_error(...) klog(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  klog(LOG_WARN, __VA_ARGS__)

@@ -9,6 +9,8 @@
  *                                                    in from the volume on demand
  *   0xffff_ffe0_0000_0000 .. 0xffff_ffef_ffff_ffff  page pool: pages, likewise
  *   0xffff_fff0_0000_0000 .. 0xffff_fff7_ffff_ffff  tag pool: page allocation counts
+ *   0xffff_fff8_0000_0000 .. 0xffff_fff8_3fff_ffff  the checkpointer's arrays
+ *   0xffff_fff8_4000_0000 .. 0xffff_fff8_7fff_ffff  the activity table
  *   0xffff_ffff_8000_0000 .. 0xffff_ffff_ffff_ffff  the kernel image
  *
  * The object pools are arrays in kernel virtual address space whose pages
@@ -30,6 +32,8 @@
 #define TAG_POOL_SIZE      0x0000000800000000UL
 #define CKPT_AREA_BASE     0xfffffff800000000UL /* checkpointer's arrays */
 #define CKPT_AREA_SIZE     0x0000000040000000UL
+#define ACT_AREA_BASE      0xfffffff840000000UL /* activities, mapped as they grow */
+#define ACT_AREA_SIZE      0x0000000040000000UL
 #define KERNEL_VA_BASE     0xffffffff80000000UL
 #define KERNEL_PHYS_BASE   0x0000000080000000UL
 #define KERNEL_VA_OFFSET   (KERNEL_VA_BASE - KERNEL_PHYS_BASE)

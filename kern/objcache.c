@@ -200,6 +200,19 @@ static bool evict_one(void)
 	return false;
 }
 
+/* Nothing can be evicted: wait (inside an operation) for a checkpoint to
+ * clean some frames. */
+static __attribute__((noreturn)) void wait_for_memory(void)
+{
+	if (!warned_full) {
+		log_warn("object cache: every frame holds a dirty or pinned object; "
+			 "waiting for a checkpoint to clean some");
+		warned_full = true;
+	}
+	ckpt_memory_pressure();
+	kctx_park(ACT_WAIT_MEM, &mem_waiters);
+}
+
 uint64_t kframe_alloc(void)
 {
 	uint64_t pa = frame_alloc();
@@ -209,13 +222,15 @@ uint64_t kframe_alloc(void)
 		return pa;
 	if (!kctx_act)
 		return 0;
-	if (!warned_full) {
-		log_warn("object cache: every frame holds a dirty or pinned object; "
-			 "waiting for a checkpoint to clean some");
-		warned_full = true;
-	}
-	ckpt_memory_pressure();
-	kctx_park(ACT_WAIT_MEM, &mem_waiters);
+	wait_for_memory();
+}
+
+void kframe_reserve(unsigned n)
+{
+	kassert(kctx_act != NULL && !kctx_committed);
+	while (frame_free_count() < n)
+		if (!evict_one())
+			wait_for_memory();
 }
 
 void objcache_memory_available(void)

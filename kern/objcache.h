@@ -80,6 +80,12 @@ bool obj_load_sync(enum obj_class c, uint64_t index);
  * the activity when nothing can be evicted, outside one it returns 0. */
 uint64_t kframe_alloc(void);
 
+/* Inside an operation's prepare phase: make at least n frames free, so
+ * that n frame_alloc() calls that follow succeed without evicting. May
+ * evict (which may drop page tables: hold no pointer into them across
+ * it) and may park. */
+void kframe_reserve(unsigned n);
+
 /* Make sure the kernel page-table slot for a pool address exists. */
 void obj_prepare_slot(enum obj_class c, uint64_t index);
 

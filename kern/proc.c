@@ -112,7 +112,7 @@ static void unload(struct proc *p)
 		pp = &(*pp)->hash_next;
 	*pp = p->hash_next;
 	if (p->act)
-		p->act->proc = NULL;
+		act_detach(p->act); /* it keeps waiting; act_find still finds it */
 	memset(p, 0, sizeof(*p));
 	p->root_oid = OID_NONE;
 }
@@ -142,6 +142,29 @@ static struct proc *free_entry(void)
 	return victim;
 }
 
+/*
+ * A root slot naming one of the domain's nodes (registers, FP registers,
+ * capability registers). The kernel writes registers and received keys
+ * into these nodes and uses the keys stored in the capability node with
+ * their full rights, so the slot must hold a node key with neither RO nor
+ * WEAK: whoever built the domain must have held full authority over each
+ * node, exactly as if they had written it themselves (docs/invocations.md,
+ * "Building a domain"). An optional slot may also be void (or hold a
+ * rescinded key): the domain then has no such node. key_check pins the
+ * node's pot when the key is valid.
+ */
+static bool domain_node(const struct key *k, bool optional, uint64_t *oid)
+{
+	*oid = OID_NONE;
+	uint8_t type = key_check(k);
+	if (type == CAIRN_KEY_VOID)
+		return optional;
+	if (type != CAIRN_KEY_NODE || (key_rights(k) & (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)))
+		return false;
+	*oid = key_oid(k);
+	return true;
+}
+
 enum proc_status proc_get(uint64_t root_oid, struct proc **out)
 {
 	struct proc *p = proc_lookup(root_oid);
@@ -156,20 +179,14 @@ enum proc_status proc_get(uint64_t root_oid, struct proc **out)
 	/* Gather: every node this domain's entry is made from. */
 	node_pin(root_oid);
 	struct knode *root = node_at(root_oid);
-	const struct key *gk = &root->slot[CAIRN_DOM_SLOT_GPRS];
-	if (key_check(gk) != CAIRN_KEY_NODE)
+	uint64_t gprs, fprs, caps;
+	if (!domain_node(&root->slot[CAIRN_DOM_SLOT_GPRS], false, &gprs) ||
+	    !domain_node(&root->slot[CAIRN_DOM_SLOT_FPRS], true, &fprs) ||
+	    !domain_node(&root->slot[CAIRN_DOM_SLOT_CAPS], true, &caps))
 		return PROC_NOT_DOMAIN;
-	uint64_t gprs = key_oid(gk);
 	node_pin(gprs);
-	uint64_t fprs = OID_NONE, caps = OID_NONE;
-	const struct key *fk = &root->slot[CAIRN_DOM_SLOT_FPRS];
-	if (key_check(fk) == CAIRN_KEY_NODE) {
-		fprs = key_oid(fk);
+	if (fprs != OID_NONE)
 		node_pin(fprs);
-	}
-	const struct key *ck = &root->slot[CAIRN_DOM_SLOT_CAPS];
-	if (key_check(ck) == CAIRN_KEY_NODE)
-		caps = key_oid(ck); /* key_check pinned it */
 	/* Aliased nodes would corrupt each other: the register nodes are
 	 * written back over whatever else is stored in them. */
 	if (gprs == root_oid || fprs == root_oid || fprs == gprs || caps == root_oid ||
@@ -216,13 +233,14 @@ enum proc_status proc_get(uint64_t root_oid, struct proc **out)
 	return PROC_OK;
 }
 
-void proc_release_node(uint64_t oid)
+void proc_release_node(uint64_t oid, bool with_caps)
 {
 	for (int i = 0; i < PROC_MAX; i++) {
 		struct proc *p = &procs[i];
 		if (p->root_oid == OID_NONE)
 			continue;
-		if (p->root_oid != oid && p->gprs_oid != oid && p->fprs_oid != oid)
+		if (p->root_oid != oid && p->gprs_oid != oid && p->fprs_oid != oid &&
+		    !(with_caps && p->caps_oid == oid))
 			continue;
 		proc_writeback(p);
 		unload(p);

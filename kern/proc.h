@@ -55,7 +55,9 @@ struct proc {
 
 enum proc_status {
 	PROC_OK = 0,
-	PROC_NOT_DOMAIN, /* the root's register slot holds no valid node key */
+	PROC_NOT_DOMAIN, /* the root's register, FP or capability slot holds no
+			  * full-rights node key (the register slot) or a key
+			  * that is not one (the optional FP and capability slots) */
 };
 
 void proc_init(void);
@@ -71,10 +73,13 @@ enum proc_status proc_get(uint64_t root_oid, struct proc **out);
 /* Write p's cached state back into its nodes (prepare phase). */
 void proc_writeback(struct proc *p);
 
-/* If node `oid` is the root or a register node of a cached domain, write
- * that domain back and drop it from the cache (prepare phase), so that the
- * node's contents are current before a node key reads or changes them. */
-void proc_release_node(uint64_t oid);
+/* If node `oid` is the root or a register node of a cached domain (or,
+ * with_caps, its capability node), write that domain back and drop it from
+ * the cache (prepare phase), so that the node's contents are current
+ * before a node key reads or changes them, and so that a rescinded node is
+ * no longer used through the cache's pointers (the reload checks the
+ * root's keys again). */
+void proc_release_node(uint64_t oid, bool with_caps);
 
 /* Drop p's page tables (its address space changed). */
 void proc_drop_tables(struct proc *p);

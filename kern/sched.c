@@ -45,10 +45,9 @@ void sched_init(void)
 
 bool sched_add_domain(uint64_t root_oid)
 {
-	struct activity *a = act_alloc(root_oid);
-	if (!a)
+	if (!act_can_start(root_oid))
 		return false;
-	act_ready(a);
+	act_start(root_oid, NULL); /* a root listed twice gets one activity */
 	return true;
 }
 
@@ -147,19 +146,22 @@ static void dispatch(struct activity *a)
 	kctx_begin(a);
 	a->state = ACT_RUNNING;
 	if (proc_get(a->root_oid, &p) != PROC_OK) {
+		uint64_t root = a->root_oid;
 		log_warn("domain %lu: its root is not a domain any more; it stops",
-			 (unsigned long)a->root_oid);
+			 (unsigned long)root);
 		act_free(a);
+		act_wake_stalled(root); /* its callers learn it is gone */
 		return;
 	}
 	if (p->run_state != CAIRN_DOM_RUNNING || (p->act && p->act != a)) {
+		uint64_t root = a->root_oid;
 		act_free(a); /* halted or resumed by other means meanwhile */
+		act_wake_stalled(root);
 		return;
 	}
 	ckpt_note_first_run();
 	a->node_io_retries = 0;
-	p->act = a;
-	a->proc = p;
+	act_attach(a, p);
 	sched_resume(a, p);
 }
 

@@ -174,7 +174,9 @@ static void test_oid_order(void **state)
 	assert_key(slot(5, 31), CAIRN_KEY_SPACE, 0, 2, 8);
 	assert_key(slot(8, 31), CAIRN_KEY_SPACE, 0, 1, 9);
 	/* Caps: slot order. */
-	assert_int_equal(cairn_key_type(slot(4, 1)), CAIRN_KEY_CONSOLE);
+	/* The console key: its label, the domain's name, NUL-padded in bytes 4..15. */
+	static const uint8_t console[16] = { CAIRN_KEY_CONSOLE, 0, 0, 0, 'd' };
+	assert_memory_equal(slot(4, 1), console, 16);
 	assert_key(slot(4, 2), CAIRN_KEY_NODE, 0, 0, 10);
 	assert_key(slot(4, 4), CAIRN_KEY_NODE, 0, 0, 11);
 	/* Pages: the program's in address order, then 16 stack pages, then

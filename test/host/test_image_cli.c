@@ -315,6 +315,10 @@ static void test_default_image(void **state)
 					      "pingpong.elf", "ledger.elf", "ledger.elf",
 					      "ledger.elf",   "ledger.elf" };
 	static const uint64_t a0[N] = { 0, 0, 0, 1, 0, 1, 2, 3 };
+	/* Console labels: the domain's name, but ping and the mover print
+	 * the pingpong and ledger lines. */
+	static const char *const labels[N] = { "hello", "counter",  "pingpong", "pong",
+					       "ledger", "account1", "account2", "account3" };
 	for (int i = 0; i < N; i++) {
 		assert_string_equal(d[i].name, names[i]);
 		assert_true(d[i].run);
@@ -328,6 +332,11 @@ static void test_default_image(void **state)
 		struct node caps = get_node(node_key(&r, CAIRN_DOM_SLOT_CAPS));
 		assert_true(cairn_key_is_void(key(&caps, 0)));
 		assert_int_equal(cairn_key_type(key(&caps, 1)), CAIRN_KEY_CONSOLE);
+		uint8_t console[16];
+		memset(console, 0, sizeof(console));
+		cairn_key_set_type(console, CAIRN_KEY_CONSOLE);
+		memcpy(console + CAIRN_KEY_OFF_LABEL, labels[i], strlen(labels[i]));
+		assert_memory_equal(key(&caps, 1), console, 16);
 		assert_int_equal(cairn_key_type(key(&caps, 2)), CAIRN_KEY_SLEEP);
 		check_text_page(d[i].root, elves[i]);
 		/* The stack: NX, zero, never written. */
@@ -376,10 +385,10 @@ static void test_default_image(void **state)
 			snprintf(arg, sizeof(arg), " a0=%" PRIu64, a0[i]);
 		snprintf(line, sizeof(line),
 			 "domain      %s root=%" PRIu64 " run pc=0x%" PRIx64 " sp=0x7fffff0%s\n"
-			 "  cap 1     console\n"
+			 "  cap 1     console label=%s\n"
 			 "  cap 2     sleep\n",
 			 names[i], d[i].root, (uint64_t)((const Elf64_Ehdr *)e.b)->e_entry,
-			 arg);
+			 arg, labels[i]);
 		strcat(want, line);
 		if (i == 2) {
 			snprintf(line, sizeof(line), "  cap 3     start pong badge=0\n");
@@ -663,7 +672,14 @@ static void test_inspect_damaged(void **state)
 	damage(d[0].root, CAIRN_DOM_SLOT_CAPS, CAIRN_KEY_NODE, UINT64_MAX);
 	damage(d[0].root, CAIRN_DOM_SLOT_STATE, CAIRN_KEY_CONSOLE, 0);
 	damage(d[1].root, CAIRN_DOM_SLOT_BRAND, CAIRN_KEY_VOID, 0);
+	/* Console keys with no label, and with a malformed one (a byte
+	 * after the first NUL): both write nothing. */
+	struct node r2 = get_node(d[2].root), r3 = get_node(d[3].root);
+	damage(node_key(&r2, CAIRN_DOM_SLOT_CAPS), 1, CAIRN_KEY_CONSOLE, 0);
+	damage(node_key(&r3, CAIRN_DOM_SLOT_CAPS), 1, CAIRN_KEY_CONSOLE, 'a');
 	assert_int_equal(run("--inspect", vol, NULL), 0);
+	assert_non_null(strstr(out_text, "\n  cap 1     console\n  cap 2     sleep\n"));
+	assert_non_null(strstr(out_text, "\n  cap 1     console label=?\n  cap 2     sleep\n"));
 	char line[128];
 	snprintf(line, sizeof(line), "\ndomain      hello root=%" PRIu64 " state=? pc=? sp=?\ndomain",
 		 d[0].root);

@@ -2,8 +2,8 @@
 /*
  * Host tests of the image description parser (disk-format/image_desc.c),
  * called on text in memory: a description using every directive, option
- * and key kind, and one test per malformed input, each checking the
- * exact "FILE:LINE:" of the message and a piece of its text. The parser
+ * and key kind, console labels, and one test per malformed input, each
+ * checking the exact "FILE:LINE:" of the message and a piece of its text. The parser
  * opens no file, so no ELF is needed here (test_image_build.c has those).
  */
 #include <setjmp.h>
@@ -300,6 +300,52 @@ static void test_bad_caps(void **state)
 	expect_error(P "domain d program=p\ncap 3 start a.b\n", 3, "unknown domain 'a.b'");
 }
 
+/* A console key's label: the domain's name unless label= says otherwise;
+ * never the kernel's "cairn", never anything but 1 to 12 of [a-z0-9_-]. */
+static void test_console_labels(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(P "domain hello program=p\ncap 1 console\n"
+				 "domain mover program=p\ncap 1 console label=ledger\n"
+				 "cap 2 console label=abcdefghij-_\n"
+				 "domain abcdefghij_1 program=p\ncap 1 console\n"),
+			 FORMAT_EXIT_OK);
+	assert_string_equal(domain("hello")->caps[1].label, "hello");
+	assert_string_equal(domain("mover")->caps[1].label, "ledger");
+	assert_string_equal(domain("mover")->caps[2].label, "abcdefghij-_");
+	assert_string_equal(domain("abcdefghij_1")->caps[1].label, "abcdefghij_1");
+	image_desc_free(&desc);
+
+	expect_error(P "domain d program=p\ncap 1 console label=cairn\n", 3,
+		     "console label 'cairn' is reserved for the kernel");
+	expect_error(P "domain cairn program=p\ncap 1 console\n", 3,
+		     "console label 'cairn' is reserved for the kernel (the domain's name: give the "
+		     "key a label=NAME)");
+	expect_error(P "domain d program=p\ncap 1 console label=Ledger\n", 3,
+		     "bad console label 'Ledger' (1 to 12 of a-z, 0-9, '-', '_')");
+	expect_error(P "domain d program=p\ncap 1 console label=\n", 3, "bad console label ''");
+	expect_error(P "domain d program=p\ncap 1 console label=abcdefghijklm\n", 3,
+		     "bad console label 'abcdefghijklm'");
+	expect_error(P "domain d program=p\ncap 1 console label=a:b\n", 3,
+		     "bad console label 'a:b'");
+	/* Domain names may be longer than labels, and may have capitals. */
+	expect_error(P "domain abcdefghijklmn program=p\ncap 1 console\n", 3,
+		     "bad console label 'abcdefghijklmn' (1 to 12 of a-z, 0-9, '-', '_') (the "
+		     "domain's name: give the key a label=NAME)");
+	expect_error(P "domain Hello program=p\ncap 1 console\n", 3, "bad console label 'Hello'");
+	expect_error(P "domain d program=p\ncap 1 console lable=x\n", 3,
+		     "unexpected 'lable=x' after 'console' (label=NAME?)");
+	expect_error(P "domain d program=p\ncap 1 console label=x y\n", 3,
+		     "unexpected 'y' after 'console'");
+	/* Other keys take no label. */
+	expect_error(P "domain d program=p\ncap 1 sleep label=x\n", 3,
+		     "unexpected 'label=x' after 'sleep'");
+	/* A domain whose name is no label is fine when its key has one. */
+	assert_int_equal(parse(P "domain Cap program=p\ncap 1 console label=cap\n"), FORMAT_EXIT_OK);
+	assert_string_equal(domain("Cap")->caps[1].label, "cap");
+	image_desc_free(&desc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_bad_numbers_and_sizes),
 		cmocka_unit_test(test_bad_caps),
+		cmocka_unit_test(test_console_labels),
 	};
 	return cmocka_run_group_tests_name("image_desc", tests, NULL, NULL);
 }

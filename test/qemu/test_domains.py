@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 """Domain tests on the real kernel: the default image's demos run (the
 ledger's total stays constant while its transfers grow), the
-hostile domain's every attempt is refused while the rest of the system
-carries on, and a domain touches every node of a node pool four times the
-size of the guest's RAM (kernel objects are paged)."""
+hostile domain's every attempt is refused (its forged kernel lines come
+out prefixed "hostile: ") while the rest of the system carries on, console
+keys without a label of their own write nothing, and a domain touches
+every node of a node pool four times the size of the guest's RAM (kernel
+objects are paged)."""
 import os
 import re
 
@@ -64,6 +66,11 @@ HOSTILE_REFUSALS = [
     "wild receive buffer: ok",
     "kernel receive buffer: ok",
     "read-only receive buffer: ok",
+    # Forged kernel lines (apps/hostile.c, "Forgeries"): prefixed, the \r
+    # made harmless, the partial line ended before hostkeeper's next one.
+    "cairn: checkpoint 999 committed objects=1 bytes=1",
+    "?cairn: forged",
+    "partial line",
 ]
 HOSTILE_FAULTS = [
     ("write text", "ACCESS"),
@@ -95,6 +102,42 @@ def hostile_domain_is_refused_and_system_lives(build, tmp):
         n = int(m.group(1))
         vm.wait_for(r"^counter: %d$" % (n + 3), 30, i)
         assert vm.count(r"UNEXPECTED|PANIC|selfkeep: UNEXPECTED") == 0, vm.output()
+        # Only the kernel's lines start "cairn: ".
+        assert vm.count(r"^cairn: (checkpoint 999 |forged)") == 0, vm.output()
+        assert vm.count(r"cairn: forged") == 1, vm.output()
+
+
+def set_console_label(build, img, domain, label):
+    """Rewrite the label of DOMAIN's console key (capability register 1)
+    on the volume, as no domain and no cairn-format line can: bytes 4..15
+    of the key, NUL-padded (disk-format/include/cairn/key.h)."""
+    out = cairn_format(build, img, "--inspect").stdout
+    node_start = int(re.search(r"^nodes\s+\d+ in \d+ pots at block (\d+)", out, re.M).group(1))
+    root = int(re.search(r"^domain\s+%s root=(\d+)" % domain, out, re.M).group(1))
+    caps = root + 3  # root, registers, FP, capabilities (docs/image-format.md)
+    at = (node_start + caps // 7) * 4096 + (caps % 7) * 528 + 16 + 1 * 16
+    with open(img, "r+b") as f:
+        f.seek(at)
+        assert f.read(1) == b"\x0a", "not a console key"  # CAIRN_KEY_CONSOLE
+        f.seek(at + 4)
+        f.write(label.encode().ljust(12, b"\0"))
+
+
+@t.test
+def console_keys_without_a_label_of_their_own_write_nothing(build, tmp):
+    # The kernel's label and no label at all: CONSOLE WRITE answers
+    # NO_RIGHTS and prints nothing, so hello's greeting and counter's
+    # beat never appear, under any name; the rest of the system runs.
+    img = fresh(build, tmp, "default")
+    set_console_label(build, img, "hello", "cairn")
+    set_console_label(build, img, "counter", "")
+    with CairnVM(build, img) as vm:
+        vm.wait_for(r"^cairn: first boot", 60)
+        vm.wait_for(r"^pingpong: 10000 round trips", 60)
+        _, at = vm.wait_for(r"^ledger: total=3000000 ", 30)
+        vm.wait_for(r"^ledger: total=3000000 ", 30, at + 1)
+        assert vm.count(r"hello from a domain|^counter|^\d+$|^: ") == 0, vm.output()
+        assert vm.count(r"PANIC|wrong reply|halted|UNEXPECTED") == 0, vm.output()
 
 
 @t.test

@@ -254,13 +254,13 @@ def page_read_error_goes_to_the_keeper_which_restarts_the_domain(build, tmp):
         v.wait_for(r"^cairn: first boot", 60)
         _, at = v.wait_for(r"^cairn: error: cannot read page %d from the volume: I/O error$"
                            % oid, 60)
-        _, at = v.wait_for(r"^logpress: keeper: IO fault at pc 0x[0-9a-f]+ addr 0x[0-9a-f]+, "
+        _, at = v.wait_for(r"^presskeeper: IO fault at pc 0x[0-9a-f]+ addr 0x[0-9a-f]+, "
                            r"restarting$", 30, at)
         _, at = v.wait_for(r"^logpress: round 1 checksum [0-9a-f]{16}$", 60, at)
         _, at = v.wait_for(r"^logpress: verify ok$", 10, at)
         at = counter_beats(v, at)
         at = commits_after(v, at, 2, 30)
-        assert v.count(r"^logpress: keeper:") == 1, v.output()
+        assert v.count(r"^presskeeper:") == 1, v.output()
         no_trouble(v)
         last = last_commit(v)
     r, _ = resume_clean(build, tmp, img, last)
@@ -268,7 +268,7 @@ def page_read_error_goes_to_the_keeper_which_restarts_the_domain(build, tmp):
         sums, at = press_rounds(r, 0, 1, 60)
         assert min(sums) > 1, sums
         counter_beats(r, at)
-        assert r.count(r"^logpress: keeper:") == 0, r.output()
+        assert r.count(r"^presskeeper:") == 0, r.output()
         no_trouble(r)
 
 

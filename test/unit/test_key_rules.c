@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host tests of the kernel's key rules (kern/key_rules.c): making keys,
- * the sense/weak rule, restriction, comparison, rights, validity against
- * allocation and call counts, rescind, and the one-shot rule of resume
- * keys. The same C the kernel runs, compiled natively.
+ * the sense/weak rule, restriction, comparison, console labels, rights,
+ * validity against allocation and call counts, rescind, and the one-shot
+ * rule of resume keys. The same C the kernel runs, compiled natively.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -116,6 +116,53 @@ static void compare_means_same_designation_and_rights(void **state)
 	assert_true(key_same(a, b));
 }
 
+static void console_labels_are_checked_and_compared(void **state)
+{
+	(void)state;
+	uint8_t a[16], b[16];
+	key_make_console(a, "hello", 5);
+	assert_int_equal(cairn_key_type(a), CAIRN_KEY_CONSOLE);
+	assert_int_equal(key_console_label(a), 5);
+	assert_memory_equal(a + CAIRN_KEY_OFF_LABEL, "hello\0\0\0\0\0\0\0", 12);
+	assert_int_equal(cairn_key_rights(a) | cairn_key_badge(a), 0);
+	assert_true(key_counts_match(a, 5, 6)); /* no object: always valid */
+	key_make_console(b, "abcdefghij-_", 12); /* the longest, every kind of char */
+	assert_int_equal(key_console_label(b), 12);
+	key_make_console(b, "x", 1);
+	assert_int_equal(key_console_label(b), 1);
+	/* Keys that may not write: no label, the kernel's, bad bytes, bytes
+	 * after the first NUL (a label has one encoding). */
+	key_make_service(b, CAIRN_KEY_CONSOLE);
+	assert_int_equal(key_console_label(b), 0);
+	key_make_console(b, CAIRN_KERNEL_LABEL, 5);
+	assert_int_equal(key_console_label(b), 0);
+	key_make_console(b, "cairn2", 6); /* only the exact word is reserved */
+	assert_int_equal(key_console_label(b), 6);
+	static const char *const bad[] = { "Hello", "a b", "a:b", "a\rb", "a.b", "\xc3\xa9" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		key_make_console(b, bad[i], strlen(bad[i]));
+		assert_int_equal(key_console_label(b), 0);
+	}
+	key_make_console(b, "ab", 2);
+	b[CAIRN_KEY_OFF_LABEL + 5] = 'c';
+	assert_int_equal(key_console_label(b), 0);
+	assert_false(cairn_label_ok("", 0));
+	assert_false(cairn_label_ok("abcdefghijklm", 13));
+	assert_true(cairn_label_is_kernel("cairn", 5));
+	assert_false(cairn_label_is_kernel("cairn", 4));
+	/* COMPARE tells labels apart; the same label is the same key. */
+	key_make_console(a, "hello", 5);
+	key_make_console(b, "hellO", 5);
+	assert_false(key_same(a, b));
+	key_make_console(b, "hell", 4);
+	assert_false(key_same(a, b));
+	key_make_console(b, "hello", 5);
+	assert_true(key_same(a, b));
+	/* Through a weak key a console key is void, label and all. */
+	key_weaken_fetched(b);
+	assert_true(cairn_key_is_void(b));
+}
+
 static void validity_follows_allocation_count(void **state)
 {
 	(void)state;
@@ -221,6 +268,7 @@ int main(void)
 		cmocka_unit_test(restriction_only_adds_rights),
 		cmocka_unit_test(writes_need_full_rights),
 		cmocka_unit_test(compare_means_same_designation_and_rights),
+		cmocka_unit_test(console_labels_are_checked_and_compared),
 		cmocka_unit_test(validity_follows_allocation_count),
 		cmocka_unit_test(rescind_voids_every_key_and_clears_slots),
 		cmocka_unit_test(resume_keys_are_one_shot),

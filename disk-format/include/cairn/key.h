@@ -14,6 +14,8 @@
  *   bytes 8..15  u64  oid          node or page OID of the designated object
  *
  * Number keys carry no object: they reuse bytes 2..15 as 14 bytes of data.
+ * Console keys carry no object either: bytes 4..15 hold their label, the
+ * name the kernel prints before every line written through the key.
  * An all-zero slot is a void key, which is what makes an all-zero node pot
  * a pot of freshly manufactured nodes (docs/volume-format.md, "Sparse
  * zero"). The table of key types belongs to the kernel; this file only
@@ -139,6 +141,65 @@ static inline void cairn_key_number_set_value(uint8_t *slot, uint64_t low, uint6
 	cairn_put_le64(slot + CAIRN_KEY_OFF_NUMBER_LOW, low);
 	for (unsigned i = 0; i < CAIRN_KEY_NUMBER_HIGH_BYTES; i++)
 		slot[CAIRN_KEY_OFF_NUMBER_HIGH + i] = (uint8_t)(high >> (8 * i));
+}
+
+/*
+ * Console labels: 1 to CAIRN_KEY_LABEL_MAX bytes of [a-z0-9_-] in bytes
+ * 4..15 (where a key to an object keeps its count and OID), NUL-padded.
+ * The label is fixed when the key is made (only cairn-format makes
+ * console keys) and is part of the key, so DISCRIM COMPARE tells two
+ * labels apart. CAIRN_KERNEL_LABEL is the kernel's own: no console key
+ * may carry it. Bytes after the first NUL must be NUL too, so that a label
+ * has exactly one encoding.
+ */
+#define CAIRN_KEY_OFF_LABEL 4u
+#define CAIRN_KEY_LABEL_MAX 12u
+#define CAIRN_KERNEL_LABEL "cairn"
+
+_Static_assert(CAIRN_KEY_OFF_LABEL == CAIRN_KEY_OFF_ALLOC_COUNT &&
+		       CAIRN_KEY_OFF_LABEL + CAIRN_KEY_LABEL_MAX == CAIRN_KEY_SIZE,
+	       "the label fills the count and OID fields");
+
+static inline bool cairn_label_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* s[0..len) is a well-formed label (it may still be the kernel's). */
+static inline bool cairn_label_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > CAIRN_KEY_LABEL_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!cairn_label_char_ok(s[i]))
+			return false;
+	return true;
+}
+
+static inline bool cairn_label_is_kernel(const char *s, size_t len)
+{
+	return len == sizeof(CAIRN_KERNEL_LABEL) - 1 && memcmp(s, CAIRN_KERNEL_LABEL, len) == 0;
+}
+
+/* Writes bytes 4..15 only; the caller sets the type and checks the label. */
+static inline void cairn_key_set_label(uint8_t *slot, const char *s, size_t len)
+{
+	memset(slot + CAIRN_KEY_OFF_LABEL, 0, CAIRN_KEY_LABEL_MAX);
+	memcpy(slot + CAIRN_KEY_OFF_LABEL, s, len < CAIRN_KEY_LABEL_MAX ? len : CAIRN_KEY_LABEL_MAX);
+}
+
+/* The label's length if bytes 4..15 hold a well-formed label, else 0 (an
+ * empty label, a byte outside [a-z0-9_-], a byte after the first NUL). */
+static inline size_t cairn_key_label_len(const uint8_t *slot)
+{
+	const char *l = (const char *)slot + CAIRN_KEY_OFF_LABEL;
+	size_t len = 0;
+	while (len < CAIRN_KEY_LABEL_MAX && l[len] != '\0')
+		len++;
+	for (size_t i = len; i < CAIRN_KEY_LABEL_MAX; i++)
+		if (l[i] != '\0')
+			return 0;
+	return cairn_label_ok(l, len) ? len : 0;
 }
 
 /* A void key is type 0; the other bytes of a void slot are meaningless

@@ -92,7 +92,8 @@
 	X(IO, 11, "an object could not be read from the volume")                          \
 	X(SELF, 12, "a node key may not read or change the invoker's own root or register nodes") \
 	X(NOT_DOMAIN, 13, "the node is not a domain root: its register, FP or capability slot " \
-			  "holds a key that is not a full-rights node key")
+			  "holds a key that is not a full-rights node key")                \
+	X(NO_ACTIVITY, 14, "no more domains can run at once: the checkpoint log cannot list them")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, desc) CAIRN_KEY_##name = code,
