@@ -185,11 +185,15 @@ def main():
         log = os.path.join(logs, m.name + ".log")
         if os.path.exists(log):
             os.remove(log)
+        patch = ["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch", "-r", "-",
+                 "-d", scratch, "-i", m.path]
         if m.test in bad:
-            verdict = f"NO TEST ({m.test} " + ("does not exist yet)" if m.test not in known
-                                                else "fails without the mutant)")
-        elif run(["patch", "-p1", "--batch", "--forward", "--no-backup-if-mismatch", "-r", "-",
-                  "-d", scratch, "-i", m.path], log):
+            applies = run(patch + ["--dry-run"], log) == 0
+            verdict = (f"NO TEST ({m.test} " +
+                       ("does not exist yet" if m.test not in known
+                        else "fails without the mutant") +
+                       ("; the patch applies)" if applies else "; the patch is STALE too)"))
+        elif run(patch, log):
             verdict = "STALE (the patch does not apply)"
         elif run(["ninja", "-C", build], log):
             verdict = "BROKEN (does not build)"
