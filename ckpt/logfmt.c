@@ -230,6 +230,13 @@ enum ckpt_err ckpt_header_decode(const void *block, const struct cairn_superbloc
 		return CKPT_ERR_VERSION;
 	if (cairn_get_le32(b + CKPT_HDR_OFF_CRC) != block_crc(b))
 		return CKPT_ERR_CHECKSUM;
+	return ckpt_header_check(h, sb);
+}
+
+enum ckpt_err ckpt_header_check(const struct ckpt_header *h, const struct cairn_superblock *sb)
+{
+	if (h->version != CKPT_FORMAT_VERSION)
+		return CKPT_ERR_VERSION;
 	if (memcmp(h->uuid, sb->uuid, CAIRN_UUID_SIZE) != 0)
 		return CKPT_ERR_UUID;
 	if (h->sequence == 0)
@@ -259,6 +266,11 @@ enum ckpt_err ckpt_entry_decode(const void *block, unsigned i, struct ckpt_entry
 	e->sum = cairn_get_le64(p + CKPT_ENT_OFF_SUM);
 	e->kind = p[CKPT_ENT_OFF_KIND];
 	e->flags = p[CKPT_ENT_OFF_FLAGS];
+	return ckpt_entry_fields_check(e);
+}
+
+enum ckpt_err ckpt_entry_fields_check(const struct ckpt_entry *e)
+{
 	if (e->kind < CKPT_KIND_NODEPOT || e->kind > CKPT_KIND_MAX)
 		return CKPT_ERR_KIND;
 	if (e->flags & ~CKPT_ENTRY_FLAGS_KNOWN)
@@ -307,6 +319,19 @@ enum ckpt_err ckpt_dir_decode(const void *block, struct ckpt_dir_info *d,
 
 	if (cairn_get_le32(b + CKPT_DIR_OFF_CRC) != block_crc(b))
 		return CKPT_ERR_CHECKSUM;
+	enum ckpt_err err = ckpt_dir_info_check(d);
+	if (err != CKPT_OK || entries == NULL)
+		return err;
+	for (unsigned i = 0; i < d->count; i++) {
+		err = ckpt_entry_decode(b, i, &entries[i]);
+		if (err != CKPT_OK)
+			return err;
+	}
+	return CKPT_OK;
+}
+
+enum ckpt_err ckpt_dir_info_check(const struct ckpt_dir_info *d)
+{
 	if (d->sequence == 0)
 		return CKPT_ERR_SEQUENCE;
 	if (d->count > CKPT_DIR_ENTRIES_PER_BLOCK)
@@ -321,14 +346,6 @@ enum ckpt_err ckpt_dir_decode(const void *block, struct ckpt_dir_info *d,
 		if (d->prev_dir_pos > UINT64_MAX - d->prev_dir_blocks ||
 		    d->prev_dir_pos + d->prev_dir_blocks > d->gen_start)
 			return CKPT_ERR_POSITIONS;
-	}
-	if (entries) {
-		for (unsigned i = 0; i < d->count; i++) {
-			enum ckpt_err e = ckpt_entry_decode(b, i, &entries[i]);
-
-			if (e != CKPT_OK)
-				return e;
-		}
 	}
 	return CKPT_OK;
 }

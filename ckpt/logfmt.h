@@ -264,6 +264,11 @@ void ckpt_header_encode(const struct ckpt_header *h, void *block);
 enum ckpt_err ckpt_header_decode(const void *block, const struct cairn_superblock *sb,
 				 struct ckpt_header *h);
 
+/* The checks of ckpt_header_decode() that come after the CRC, on a decoded
+ * header: version, UUID, sequence and positions, in that order. The log
+ * writer runs them on the header it is about to write. */
+enum ckpt_err ckpt_header_check(const struct ckpt_header *h, const struct cairn_superblock *sb);
+
 /* Write a directory block: d's fields, d->count entries from entries[]
  * (count may exceed 125 only to build bad blocks: at most 125 are
  * written), zero padding and the CRC32C. No validation. */
@@ -284,12 +289,19 @@ void ckpt_dir_encode(const struct ckpt_dir_info *d, const struct ckpt_entry *ent
 enum ckpt_err ckpt_dir_decode(const void *block, struct ckpt_dir_info *d,
 			      struct ckpt_entry *entries);
 
+/* The checks of ckpt_dir_decode() that come after the CRC, on the decoded
+ * fixed part (sequence, count, index, previous link), in that order. */
+enum ckpt_err ckpt_dir_info_check(const struct ckpt_dir_info *d);
+
 /* Entry i (< 125) of a directory block: encode (no validation) and
  * decode. Decode checks the kind (KIND) and the flags: no unknown bit, and
  * none at all on a THREAD entry (FLAGS). Fields the format calls unused
  * or reserved are not looked at (the block CRC covers them). */
 void ckpt_entry_encode(void *block, unsigned i, const struct ckpt_entry *e);
 enum ckpt_err ckpt_entry_decode(const void *block, unsigned i, struct ckpt_entry *e);
+
+/* Decode's checks of an entry (KIND, FLAGS), on a decoded one. */
+enum ckpt_err ckpt_entry_fields_check(const struct ckpt_entry *e);
 
 /*
  * The checks of an entry that need the volume and its generation: the

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "dirmap.h"
+#include "gencheck.h"
 #include "logfmt.h"
 
 /* Read volume block `block` (4096 bytes) into buf. 0 on success; any other
@@ -40,8 +41,6 @@ typedef int ckpt_read_fn(void *ctx, uint64_t block, void *buf);
 
 /* Called once per running domain of the recovered checkpoint. */
 typedef void ckpt_thread_fn(void *arg, uint64_t root_oid);
-
-#define CKPT_DETAIL_SIZE 160
 
 struct ckpt_recovery {
 	bool found;                 /* a checkpoint was recovered (else first boot) */

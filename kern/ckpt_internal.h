@@ -37,6 +37,9 @@
 /* The register nodes (root, gprs, fprs) of every cached domain may be
  * dirtied by demarcation itself: their log space is set aside for good. */
 #define CKPT_PROC_RESERVE (3u * 64u)
+/* The most domains that may run at once on any volume (the log and the
+ * node pool may bound them further; docs/invocations.md "Activities"). */
+#define CKPT_THREAD_LIMIT (1u << 20)
 
 /* One block of the snapshot being stabilized or migrated. */
 struct snap_item {
@@ -78,6 +81,7 @@ struct ckpt_state {
 
 	/* The current epoch. */
 	struct karea dirty_area, items_area;
+	struct karea check_area;  /* the writer's map for checking a directory */
 	struct frame **dirty;
 	uint64_t ndirty;
 	uint64_t cap;             /* most dirty blocks in one epoch */
@@ -140,6 +144,7 @@ uint64_t ckpt_sum(const void *block, bool *all_zero);
 void ckpt_measure_boot(void);
 
 /* ckpt_write.c */
+uint64_t ckpt_check_bytes(uint64_t entries); /* map for checking a generation of entries */
 void ckpt_write_init(void);
 void ckpt_stabilize_start(void);
 void ckpt_recover_migrate_start(void);

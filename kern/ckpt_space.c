@@ -53,15 +53,24 @@ void *ckpt_area_alloc(uint64_t bytes)
 	return (void *)a.base;
 }
 
-/* The dirty list and the snapshot items are mapped as they grow, so that
- * boot does not pay for the largest epoch RAM allows. Before entry n of
- * the dirty list exists, room for it and for the register nodes that
- * demarcation may add, in both arrays. */
+/* The log writer's map for checking a generation (kern/ckpt_write.c)
+ * holds every item the snapshot array has room for and `threads` threads. */
+static bool check_cover(uint64_t threads, bool may_park)
+{
+	uint64_t items = ck.items_area.mapped / sizeof(*ck.items);
+	return karea_grow(&ck.check_area, ckpt_check_bytes(items + threads), may_park);
+}
+
+/* The dirty list, the snapshot items and the writer's map for checking
+ * them are mapped as they grow, so that boot does not pay for the largest
+ * epoch RAM allows. Before entry n of the dirty list exists, room for it
+ * and for the register nodes that demarcation may add, in all three. */
 static bool arrays_cover(uint64_t n, bool may_park)
 {
 	n += CKPT_PROC_RESERVE;
 	return karea_grow(&ck.dirty_area, n * sizeof(*ck.dirty), may_park) &&
-	       karea_grow(&ck.items_area, n * sizeof(*ck.items), may_park);
+	       karea_grow(&ck.items_area, n * sizeof(*ck.items), may_park) &&
+	       check_cover(ck.thread_cap, may_park);
 }
 
 uint64_t ckpt_need(uint64_t n)
@@ -98,14 +107,21 @@ bool ckpt_space_init(void)
 	ckpt_area_reserve(&ck.items_area, max_items * sizeof(*ck.items));
 	ck.dirty = (struct frame **)ck.dirty_area.base;
 	ck.items = (struct snap_item *)ck.items_area.base;
-	if (!arrays_cover(0, false))
-		panic("out of memory for the checkpointer's arrays");
 	/* The thread list: the directory blocks of the running domains may
-	 * take an eighth of the ring per generation. */
+	 * take an eighth of the ring per generation; every thread is a root
+	 * of its own (act.c), so there are no more than nodes; and a bound
+	 * keeps the area's reservations finite on any volume. */
 	ck.thread_max = ck.ring / 8 * CKPT_DIR_ENTRIES_PER_BLOCK;
+	if (ck.thread_max > volume_sb.node_count)
+		ck.thread_max = volume_sb.node_count;
+	if (ck.thread_max > CKPT_THREAD_LIMIT)
+		ck.thread_max = CKPT_THREAD_LIMIT;
 	ckpt_area_reserve(&ck.threads_area, ck.thread_max * sizeof(*ck.threads));
 	ck.threads = (uint64_t *)ck.threads_area.base;
 	ck.thread_cap = 0;
+	ckpt_area_reserve(&ck.check_area, ckpt_check_bytes(max_items + ck.thread_max));
+	if (!arrays_cover(0, false))
+		panic("out of memory for the checkpointer's arrays");
 	return true;
 }
 
@@ -114,7 +130,8 @@ bool ckpt_threads_reserve(uint64_t n, bool may_park)
 	if (!ck.enabled || n <= ck.thread_cap)
 		return true;
 	if (n > ck.thread_max ||
-	    !karea_grow(&ck.threads_area, n * sizeof(*ck.threads), may_park))
+	    !karea_grow(&ck.threads_area, n * sizeof(*ck.threads), may_park) ||
+	    !check_cover(n, may_park))
 		return false;
 	uint64_t before = ck.thread_cap;
 	ck.thread_cap = n;

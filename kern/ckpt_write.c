@@ -7,7 +7,10 @@
  *   DATA     every snapshot item: its block sum and zero test, then (unless
  *            all zeros) a write to the next log position;
  *   DIR      the directory blocks, once every item has its position and
- *            sum (the last data writes may still be in flight);
+ *            sum (the last data writes may still be in flight), each one
+ *            checked as it is encoded by ckpt/gencheck.c, the validation
+ *            recovery applies: a generation recovery would refuse is never
+ *            given a header (see refuse());
  *   FLUSH1   data and directory durable, and with them the previous
  *            generation's home writes (so this header may move the tail
  *            past it);
@@ -25,6 +28,14 @@
  * header, so the retry takes the positions after them (the tail still
  * covers them).
  *
+ * A refused directory (a kernel bug: a block or a thread listed twice, an
+ * index outside its pool, a position outside the generation, counts that
+ * disagree) is never committed: a bad thread list is rebuilt without the
+ * entries recovery refuses and the directory written again, once; anything
+ * else turns checkpoints off, so the volume stays at the last commit and
+ * the system runs on. Either way one console line names the cause
+ * (docs/checkpoint.md "Refusal").
+ *
  * After a restart, PHASE_RECOVER_MIGRATE copies the recovered generation
  * from the log to home through a bounce buffer per slot, then drops the
  * directory map; until then ckpt_locate() sends fetches to the log.
@@ -33,6 +44,7 @@
 #include "ckpt.h"
 #include "ckpt_hooks.h"
 #include "ckpt_internal.h"
+#include "../ckpt/gencheck.h"
 #include "objcache.h"
 #include "volume.h"
 #include "timer.h"
@@ -72,7 +84,16 @@ static unsigned recover_retries;
 static struct ktimer retry_timer;
 static struct ckpt_entry dir_entries[CKPT_DIR_ENTRIES_PER_BLOCK];
 
+/* The check of the generation being written: its duplicate set lives in
+ * ck.check_area (grown with the dirty list, ckpt_space.c). */
+static struct ckpt_dirmap check_map;
+static struct ckpt_gen_check gen_check;
+static enum ckpt_err refused;    /* why the directory is refused; CKPT_OK: it is not */
+static bool threads_rebuilt;     /* this generation's one retry is used */
+static uint64_t check_instret;   /* instructions spent checking this generation */
+
 static void pump(void);
+static void fail(bool header_may_exist);
 
 /* Come back to the machine in ms milliseconds (after a failure). */
 static void retry_in(uint64_t ms)
@@ -193,40 +214,180 @@ static void slot_done(struct blk_req *req)
 
 /* --- the steps ------------------------------------------------------- */
 
-static void encode_dir(uint32_t k, uint64_t pa)
+/* The header this generation gets, once its directory is durable. */
+static void build_header(struct ckpt_header *h)
 {
-	uint64_t total = ck.nitems + ck.nthreads;
-	uint64_t first = (uint64_t)k * CKPT_DIR_ENTRIES_PER_BLOCK;
-	uint32_t count = 0;
-	for (uint64_t e = first; e < total && count < CKPT_DIR_ENTRIES_PER_BLOCK; e++, count++) {
-		struct ckpt_entry *d = &dir_entries[count];
-		if (e < ck.nitems) {
-			const struct snap_item *it = &ck.items[e];
-			*d = (struct ckpt_entry){ .index = it->index, .pos = it->pos, .sum = it->sum,
-						  .kind = (uint8_t)(it->cls + 1), .flags = it->flags };
-		} else {
-			*d = (struct ckpt_entry){ .index = ck.threads[e - ck.nitems],
-						  .kind = CKPT_KIND_THREAD };
-		}
-	}
-	struct ckpt_dir_info info = {
-		.sequence = ck.gen, .index = k, .dir_blocks = ck.dir_blocks, .count = count,
-		.gen_start = ck.gen_start, .prev_dir_pos = ck.prev_dir_pos,
-		.prev_dir_blocks = ck.prev_dir_blocks, .prev_sequence = ck.prev_seq,
-	};
-	ckpt_dir_encode(&info, dir_entries, pa_to_va(pa));
-}
-
-static void encode_header(uint64_t pa)
-{
-	struct ckpt_header h = {
+	*h = (struct ckpt_header){
 		.version = CKPT_FORMAT_VERSION, .interval_ms = ck.interval_ms,
 		.sequence = ck.gen, .tail = ck.gen_start, .gen_start = ck.gen_start,
 		.dir_pos = ck.dir_pos, .dir_blocks = ck.dir_blocks,
 		.head = ck.dir_pos + ck.dir_blocks, .objects = ck.nitems, .threads = ck.nthreads,
 	};
-	memcpy(h.uuid, volume_sb.uuid, sizeof(h.uuid));
+	memcpy(h->uuid, volume_sb.uuid, sizeof(h->uuid));
+}
+
+/* Directory entry e of the generation: the items in order, then the threads. */
+static struct ckpt_entry dir_entry(uint64_t e)
+{
+	if (e >= ck.nitems)
+		return (struct ckpt_entry){ .index = ck.threads[e - ck.nitems],
+					    .kind = CKPT_KIND_THREAD };
+	const struct snap_item *it = &ck.items[e];
+	return (struct ckpt_entry){ .index = it->index, .pos = it->pos, .sum = it->sum,
+				    .kind = (uint8_t)(it->cls + 1), .flags = it->flags };
+}
+
+/* Slots of a map that checks a generation of `entries` directory entries. */
+static uint64_t check_capacity(uint64_t entries)
+{
+	uint64_t cap = 64;
+	while (cap - cap / 8 < entries)
+		cap *= 2;
+	return cap;
+}
+
+uint64_t ckpt_check_bytes(uint64_t entries)
+{
+	return check_capacity(entries) * sizeof(struct ckpt_dirent);
+}
+
+/* Start checking the directory about to be written: the header it will
+ * get first, then (encode_dir) every block and entry. */
+static void check_begin(void)
+{
+	uint64_t t0 = rdinstret();
+	uint64_t cap = check_capacity(ck.nitems + ck.nthreads);
+	struct ckpt_gen_link l = { ck.gen, ck.dir_pos, ck.dir_blocks };
+	struct ckpt_header h;
+
+	kassert(cap * sizeof(struct ckpt_dirent) <= ck.check_area.mapped);
+	ckpt_dirmap_init(&check_map, (struct ckpt_dirent *)ck.check_area.base, cap);
+	build_header(&h);
+	refused = ckpt_header_check(&h, &volume_sb);
+	ckpt_gen_begin(&gen_check, &volume_sb, &check_map, &h, &l, 1);
+	check_instret += rdinstret() - t0;
+}
+
+/* Directory block k into the buffer at pa, unless the check refuses it. */
+static enum ckpt_err encode_dir(uint32_t k, uint64_t pa)
+{
+	uint64_t total = ck.nitems + ck.nthreads;
+	uint64_t first = (uint64_t)k * CKPT_DIR_ENTRIES_PER_BLOCK;
+	uint32_t count = 0;
+	for (uint64_t e = first; e < total && count < CKPT_DIR_ENTRIES_PER_BLOCK; e++, count++)
+		dir_entries[count] = dir_entry(e);
+	struct ckpt_dir_info info = {
+		.sequence = ck.gen, .index = k, .dir_blocks = ck.dir_blocks, .count = count,
+		.gen_start = ck.gen_start, .prev_dir_pos = ck.prev_dir_pos,
+		.prev_dir_blocks = ck.prev_dir_blocks, .prev_sequence = ck.prev_seq,
+	};
+	uint64_t t0 = rdinstret();
+	enum ckpt_err err = ckpt_gen_block(&gen_check, &info);
+	for (uint32_t i = 0; err == CKPT_OK && i < count; i++)
+		err = ckpt_gen_entry(&gen_check, &dir_entries[i]);
+	check_instret += rdinstret() - t0;
+	if (err == CKPT_OK)
+		ckpt_dir_encode(&info, dir_entries, pa_to_va(pa));
+	return err;
+}
+
+static void encode_header(uint64_t pa)
+{
+	struct ckpt_header h;
+	build_header(&h);
 	ckpt_header_encode(&h, pa_to_va(pa));
+}
+
+/* The directory after the data: its size from the entries, then its blocks
+ * (again, after a refusal rebuilt the thread list). */
+static void start_dir(void)
+{
+	uint64_t entries = ck.nitems + ck.nthreads;
+	ck.dir_blocks = (uint32_t)((entries + CKPT_DIR_ENTRIES_PER_BLOCK - 1) /
+				   CKPT_DIR_ENTRIES_PER_BLOCK);
+	if (ck.dir_blocks == 0)
+		ck.dir_blocks = 1;
+	ck.head = ck.dir_pos + ck.dir_blocks;
+	ck.dir_next = 0;
+	ck.phase = PHASE_DIR;
+	check_begin();
+}
+
+/* No more checkpoints: the volume stays at the last commit, the domains
+ * run on with their blocks in memory. Nobody waits for log space or for a
+ * transfer any more. */
+static void stop_checkpoints(void)
+{
+	ck.phase = PHASE_OFF;
+	ck.enabled = false;
+	ckpt_update_wanted();
+	ckpt_space_freed();
+	act_wake_all(&ck.io_waiters);
+}
+
+/* Keep each thread of the list once, and only those recovery accepts (a
+ * root inside the node pool). Returns how many were dropped. */
+static uint64_t rebuild_threads(void)
+{
+	uint64_t kept = 0;
+	ckpt_dirmap_clear(&check_map);
+	for (uint64_t i = 0; i < ck.nthreads; i++) {
+		struct ckpt_entry e = { .index = ck.threads[i], .kind = CKPT_KIND_THREAD };
+		struct ckpt_dirent de = { .index = e.index, .kind = e.kind };
+		bool inserted;
+		if (ckpt_entry_check(&volume_sb, &e, 0, 0) != CKPT_OK)
+			continue;
+		if (!ckpt_dirmap_insert_if_absent(&check_map, &de, &inserted) || !inserted)
+			continue;
+		ck.threads[kept++] = ck.threads[i];
+	}
+	uint64_t dropped = ck.nthreads - kept;
+	ck.nthreads = kept;
+	return dropped;
+}
+
+/*
+ * The directory is one recovery would refuse (a kernel bug): this attempt
+ * is never given a header. When the first bad entry is a thread, the list
+ * is rebuilt and the same snapshot's directory written again, once (its
+ * data is on the log already); anything else means the snapshot itself is
+ * wrong, so checkpoints stop and a restart finds the last commit.
+ */
+static void refuse(void)
+{
+	char text[CKPT_DETAIL_SIZE];
+	struct ckpt_detail d;
+	bool in_threads = gen_check.failed_at == CKPT_GEN_AT_ENTRY &&
+			  gen_check.objects + gen_check.threads >= ck.nitems;
+
+	ckpt_detail_begin(&d, text, sizeof(text));
+	if (gen_check.failed_at == CKPT_GEN_AT_NONE) {
+		ckpt_detail_str(&d, "header of generation ");
+		ckpt_detail_u64(&d, ck.gen);
+	} else {
+		ckpt_gen_explain(&gen_check, refused, &d);
+	}
+	ck.failures++;
+	if (in_threads && !threads_rebuilt) {
+		threads_rebuilt = true;
+		uint64_t dropped = rebuild_threads();
+		kprintf("cairn: checkpoint %lu refused: %s %s; retrying with the thread list rebuilt "
+			"(%lu dropped)\n", (unsigned long)ck.gen, ckpt_errname(refused), text,
+			(unsigned long)dropped);
+		if (ck.failed)
+			fail(false); /* a data write failed too: the whole attempt again */
+		else
+			start_dir();
+		return;
+	}
+	if (ck.committed)
+		kprintf("cairn: checkpoint %lu refused: %s %s; checkpoints stopped, a restart resumes "
+			"from checkpoint %lu\n", (unsigned long)ck.gen, ckpt_errname(refused), text,
+			(unsigned long)ck.committed);
+	else
+		kprintf("cairn: checkpoint %lu refused: %s %s; checkpoints stopped, a restart boots "
+			"the image afresh\n", (unsigned long)ck.gen, ckpt_errname(refused), text);
+	stop_checkpoints();
 }
 
 static void finish_idle(void)
@@ -257,9 +418,7 @@ static void fail(bool header_may_exist)
 		 * may not be reused, and there is no room for another. */
 		kprintf("cairn: checkpoints stopped: no log space to retry checkpoint %lu\n",
 			(unsigned long)ck.gen);
-		ck.phase = PHASE_OFF;
-		ck.enabled = false;
-		ckpt_update_wanted();
+		stop_checkpoints();
 		return;
 	}
 	ck.gen_start = ck.head;
@@ -281,9 +440,10 @@ static void commit(void)
 	kprintf("cairn: checkpoint %lu committed objects=%lu bytes=%lu\n", (unsigned long)ck.gen,
 		(unsigned long)ck.nitems, (unsigned long)ck.bytes);
 	if (ck.verbose)
-		kprintf("cairn: checkpoint %lu stabilized bytes=%lu us=%lu\n", (unsigned long)ck.gen,
-			(unsigned long)ck.bytes,
-			(unsigned long)timer_ticks_to_us(rdtime() - ck.demarcated_at));
+		kprintf("cairn: checkpoint %lu stabilized bytes=%lu us=%lu entries=%lu "
+			"check_instret=%lu\n", (unsigned long)ck.gen, (unsigned long)ck.bytes,
+			(unsigned long)timer_ticks_to_us(rdtime() - ck.demarcated_at),
+			(unsigned long)(ck.nitems + ck.nthreads), (unsigned long)check_instret);
 	ck.phase = PHASE_MIGRATE;
 	ck.next = 0;
 	ckpt_space_freed(); /* the tail moved */
@@ -339,27 +499,31 @@ static bool step(void)
 		/* Every item has its position and sum: the directory can go
 		 * out while the last data writes are still in flight (FLUSH1
 		 * waits for all of them). */
-		uint64_t entries = ck.nitems + ck.nthreads;
-		ck.dir_blocks = (uint32_t)((entries + CKPT_DIR_ENTRIES_PER_BLOCK - 1) /
-					   CKPT_DIR_ENTRIES_PER_BLOCK);
-		if (ck.dir_blocks == 0)
-			ck.dir_blocks = 1;
 		ck.dir_pos = ck.head;
-		ck.head += ck.dir_blocks;
-		ck.dir_next = 0;
-		ck.phase = PHASE_DIR;
+		start_dir();
 		return true;
 	case PHASE_DIR:
-		while (!ck.failed && ck.dir_next < ck.dir_blocks) {
+		while (!ck.failed && refused == CKPT_OK && ck.dir_next < ck.dir_blocks) {
 			if (!(s = free_slot()))
 				return false;
-			encode_dir(ck.dir_next, s->buf_pa);
+			refused = encode_dir(ck.dir_next, s->buf_pa);
+			if (refused != CKPT_OK)
+				break;
 			submit(s, BLK_WRITE, ckpt_pos_block(&volume_sb, ck.dir_pos + ck.dir_next),
 			       s->buf_pa, SLOT_DIR);
 			ck.dir_next++;
 		}
 		if (ck.inflight)
 			return false;
+		if (refused == CKPT_OK && !ck.failed) {
+			uint64_t t0 = rdinstret();
+			refused = ckpt_gen_end(&gen_check, NULL);
+			check_instret += rdinstret() - t0;
+		}
+		if (refused != CKPT_OK) {
+			refuse();
+			return ck.phase == PHASE_DIR;
+		}
 		if (ck.failed) {
 			fail(false);
 			return false;
@@ -507,6 +671,8 @@ void ckpt_stabilize_start(void)
 	ck.next = 0;
 	ck.bytes = 0;
 	ck.failed = false;
+	threads_rebuilt = false;
+	check_instret = 0;
 	pump();
 }
 

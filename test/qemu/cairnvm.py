@@ -6,6 +6,10 @@ use), reads the serial console on a background thread, and lets a test
 wait for lines matching a regular expression, always with a timeout.
 QEMU is killed with SIGKILL when the VM object is closed, whatever
 happened, so no test can leave a QEMU behind.
+
+Every test also fails, in kill(), if the kernel ever refused a checkpoint
+(`cairn: checkpoint <g> refused: ...`, docs/checkpoint.md "Refusal"): a
+refusal means the kernel built a generation recovery would not accept.
 """
 import os
 import re
@@ -18,8 +22,15 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAUNCHER = os.path.join(ROOT, "scripts", "cairn-qemu")
 
+# The log writer's line for a generation it would not commit (a kernel bug).
+REFUSAL = re.compile(r"^cairn: checkpoint \d+ refused: ")
+
 
 class TimeoutError_(AssertionError):
+    pass
+
+
+class RefusedCheckpoint(AssertionError):
     pass
 
 
@@ -117,6 +128,7 @@ class CairnVM:
                                 + "\n".join(self.lines[-40:]))
 
     def kill(self):
+        """Kill QEMU; then fail if the console shows a refused checkpoint."""
         if self.proc.poll() is None:
             try:
                 os.kill(self.proc.pid, signal.SIGKILL)
@@ -127,14 +139,24 @@ class CairnVM:
         except subprocess.TimeoutExpired:
             pass
         self._reader.join(timeout=5)
+        self.check_no_refusal()
+
+    def check_no_refusal(self):
+        with self._cond:
+            bad = [l for l in self.lines if REFUSAL.search(l)]
+        if bad:
+            raise RefusedCheckpoint("the kernel refused a checkpoint (a kernel bug):\n"
+                                    + "\n".join(bad))
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.kill()
-        if self._log:
-            self._log.close()
+        try:
+            self.kill()
+        finally:
+            if self._log:
+                self._log.close()
         return False
 
 

@@ -56,7 +56,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-from cairnvm import LAUNCHER, cairn_format
+from cairnvm import LAUNCHER, REFUSAL, cairn_format
 
 LEDGER_TOTAL = 3000000
 PINGPONG_SUMMARY_TRIPS = 10100  # 100 warm-up + 10000 timed round trips
@@ -83,7 +83,7 @@ RX_PP = re.compile(r"^pingpong: (\d+)$")
 RX_HELLO = re.compile(r"^hello: hello from a domain$")
 RX_DEMO = re.compile(r"^(?:counter|ledger|pingpong|hello):")
 RX_BAD = re.compile(r"^cairn: (?:error|halted|stopped)|PANIC|panic|UNEXPECTED|wrong reply"
-                    r"|^cairn: checkpoint \d+ failed")
+                    r"|^cairn: checkpoint \d+ failed|" + REFUSAL.pattern)
 RX_WARN = re.compile(r"^cairn: warning:")
 
 
