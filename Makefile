@@ -6,6 +6,8 @@
 #   make run     build, format $(VOLUME) if it does not exist, boot it
 #   make test    build and run every test (host cmocka + QEMU integration)
 #   make bench   the benchmarks, under qemu -icount shift=0
+#   make mutants plant each bug of test/mutants/ in a scratch tree and check
+#                its test catches it (MUTANTS=names to run only some)
 #   make gdb     boot halted with QEMU's gdbstub and attach gdb
 #   make clean   remove the build directory (never the volume)
 
@@ -18,7 +20,7 @@ QEMU_ARGS ?=
 MESON_SETUP = meson setup --cross-file cross/riscv64-unknown-elf.txt $(BUILD)
 FORMAT = $(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image
 
-.PHONY: all setup build run test bench soak gdb clean format
+.PHONY: all setup build run test bench soak mutants gdb clean format
 
 all: build
 
@@ -51,6 +53,11 @@ bench: build
 
 soak: build
 	python3 test/qemu/soak.py --build $(BUILD) $(SOAK_ARGS)
+
+# Not part of `make test`: each mutant is one incremental build and one
+# test run in BUILD/mutants (docs/testing.md "Mutants").
+mutants: setup
+	python3 test/mutants/run.py --build $(BUILD) $(MUTANTS)
 
 gdb: build
 	@[ -e $(VOLUME) ] || $(FORMAT) $(VOLUME)

@@ -7,8 +7,10 @@
  *   crashreplay [options] BASE LOG
  *
  * Prints `crashreplay: <n> states checked, <f> failures` and exits 0 only
- * when nothing failed (with --expect-failures: only when something did,
- * for logs of a writer with a planted bug), 2 on usage or set-up errors.
+ * when nothing failed, 2 on usage or set-up errors. With --planted NAME
+ * (a recording of a writer with that planted bug, plant.h) it exits 0
+ * only when some state failed and the plant explains every failure: each
+ * failing state exposes it and fails for a reason it can cause.
  * Deterministic: the same files and seed give the same states.
  */
 #include <errno.h>
@@ -36,7 +38,9 @@ static void usage(FILE *f)
 	      "      --emit DIR        write sampled states to DIR as images, with DIR/manifest\n"
 	      "      --sample N        how many (default 20)\n"
 	      "      --min-states N    fail unless at least N states were checked\n"
-	      "      --expect-failures succeed only if some state fails (planted-bug logs)\n"
+	      "      --planted NAME    the log's writer has this planted bug (header-before-flush,\n"
+	      "                        reuse-early, early-migrate): succeed only if some state\n"
+	      "                        fails and the plant explains every failure\n"
 	      "  -h, --help\n",
 	      f);
 }
@@ -50,7 +54,30 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || *s == '\0' || *end != '\0' || *s == '-' ? -1 : 0;
 }
 
-enum { OPT_COUNTED = 256, OPT_MAXREP, OPT_DUMP, OPT_EMIT, OPT_SAMPLE, OPT_MIN, OPT_EXPECT };
+/* A planted recording passes when the plant is caught, and is all that is. */
+static int judge_planted(const struct replay_opts *o, const struct replay_result *r)
+{
+	printf("crashreplay: planted %s: %" PRIu64 " states expose it, %" PRIu64
+	       " failed, %" PRIu64 " failures it does not explain; reasons:",
+	       plant_name(o->plant), r->exposed, r->failed, r->unexplained);
+	for (unsigned k = 0; k < FR_N; k++)
+		if (r->reasons[k])
+			printf(" %s %" PRIu64, fail_reason_name((enum fail_reason)k), r->reasons[k]);
+	printf("%s\n", r->failed ? "" : " none");
+	if (r->failed == 0) {
+		printf("crashreplay: FAIL: the planted bug was not caught (no state failed)\n");
+		return 1;
+	}
+	if (r->unexplained) {
+		printf("crashreplay: FAIL: %" PRIu64 " failures the planted bug does not explain"
+		       " (is recovery, or the checker, broken?)\n",
+		       r->unexplained);
+		return 1;
+	}
+	return 0;
+}
+
+enum { OPT_COUNTED = 256, OPT_MAXREP, OPT_DUMP, OPT_EMIT, OPT_SAMPLE, OPT_MIN, OPT_PLANTED };
 
 int main(int argc, char **argv)
 {
@@ -64,7 +91,7 @@ int main(int argc, char **argv)
 		{ "emit", required_argument, NULL, OPT_EMIT },
 		{ "sample", required_argument, NULL, OPT_SAMPLE },
 		{ "min-states", required_argument, NULL, OPT_MIN },
-		{ "expect-failures", no_argument, NULL, OPT_EXPECT },
+		{ "planted", required_argument, NULL, OPT_PLANTED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -73,7 +100,6 @@ int main(int argc, char **argv)
 	};
 	struct replay_result r;
 	uint64_t v, min_states = 0;
-	bool expect_failures = false;
 	char err[512];
 	int c;
 
@@ -114,8 +140,9 @@ int main(int argc, char **argv)
 			if (parse_u64(optarg, &min_states) != 0)
 				goto bad;
 			break;
-		case OPT_EXPECT:
-			expect_failures = true;
+		case OPT_PLANTED:
+			if (!plant_parse(optarg, &o.plant))
+				goto bad;
 			break;
 		case 'h':
 			usage(stdout);
@@ -139,6 +166,8 @@ int main(int argc, char **argv)
 	}
 	if (o.dump)
 		return 0;
+	printf("crashreplay: seed %" PRIu64 " (the same files and --seed give the same states)\n",
+	       o.seed);
 	printf("crashreplay: log: %" PRIu64 " entries, %" PRIu64 " writes, %" PRIu64
 	       " flushes, %" PRIu64 " header writes; %" PRIu64 " flush points, %" PRIu64
 	       " blocks checked per state\n",
@@ -156,12 +185,8 @@ int main(int argc, char **argv)
 		printf("crashreplay: FAIL: fewer than %" PRIu64 " states\n", min_states);
 		return 1;
 	}
-	if (expect_failures) {
-		if (r.failed == 0)
-			printf("crashreplay: FAIL: failures were expected (a planted bug) and none "
-			       "was found\n");
-		return r.failed ? 0 : 1;
-	}
+	if (o.plant != PLANT_NONE)
+		return judge_planted(&o, &r);
 	return r.failed ? 1 : 0;
 bad:
 	fprintf(stderr, "crashreplay: bad value for an option: %s\n", optarg);

@@ -35,6 +35,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "qemu"))
 from cairnvm import CairnVM, TimeoutError_  # noqa: E402
+import seeds  # noqa: E402
+
+DEFAULT_SEED = 5  # make test's (crash_record)
 
 COMMIT = r"^cairn: checkpoint (\d+) committed"
 OUTCOME = (r"^cairn: (first boot|resumed from checkpoint (\d+)|checkpoint log unusable.*)$")
@@ -129,11 +132,12 @@ def main():
     ap.add_argument("--interval", type=int, default=200, help="checkpoint interval, ms")
     ap.add_argument("--image", help="system image (default: BUILD/apps/default.image)")
     ap.add_argument("--mem", default="128M")
-    ap.add_argument("--seed", type=int, default=1)
+    seeds.add_option(ap, f"{DEFAULT_SEED}")
     ap.add_argument("--states", type=int, default=64, help="random states per flush point")
     ap.add_argument("--sample", type=int, default=20, help="states booted in QEMU")
     ap.add_argument("--timeout", type=float, default=60, help="per wait, seconds")
     opts = ap.parse_args()
+    opts.seed = seeds.choose("record", opts.seed, DEFAULT_SEED)
     opts.build = os.path.abspath(opts.build)
     opts.crashreplay = opts.crashreplay or os.path.join(opts.build, "test", "crash",
                                                         "crashreplay")

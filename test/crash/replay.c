@@ -27,6 +27,7 @@
 #include "dmlog.h"
 #include "model.h"
 #include "overlay.h"
+#include "plant.h"
 #include "recover.h"
 #include "replay.h"
 
@@ -54,6 +55,8 @@ struct rp {
 	uint8_t scratch[CKPT_BLOCK_SIZE] __attribute__((aligned(8)));
 	uint8_t vbuf[CKPT_BLOCK_SIZE] __attribute__((aligned(8)));
 	char desc[256], why[512];
+	enum fail_reason reason; /* of the last fail() */
+	struct plant_point plant; /* --planted: the current point's */
 	/* --emit */
 	uint8_t *cls; /* per state of the check pass: enum state_class */
 	size_t cls_cap;
@@ -81,10 +84,11 @@ static void on_thread(void *arg, uint64_t oid)
 	((struct rp *)arg)->threads_seen++;
 }
 
-static int fail(struct rp *p, const char *fmt, ...)
+static int fail(struct rp *p, enum fail_reason reason, const char *fmt, ...)
 {
 	va_list ap;
 
+	p->reason = reason;
 	va_start(ap, fmt);
 	vsnprintf(p->why, sizeof(p->why), fmt, ap);
 	va_end(ap);
@@ -176,12 +180,12 @@ static int check_contents(struct rp *p, size_t hdr, uint64_t gen, bool *checked)
 			snprintf(from, sizeof(from), "log position %" PRIu64, e->pos);
 		} else {
 			if (home_sum(p, i, &got) != 0)
-				return fail(p, "%s %" PRIu64 ": home block unreadable",
+				return fail(p, FR_CONTENT, "%s %" PRIu64 ": home block unreadable",
 					    ckpt_kind_name(k->kind), k->index);
 			snprintf(from, sizeof(from), "home");
 		}
 		if (got != want[i])
-			return fail(p,
+			return fail(p, FR_CONTENT,
 				    "checkpoint %" PRIu64 ": %s %" PRIu64 " read from %s is not the"
 				    " content %s gave it (block sum %016" PRIx64
 				    ", expected %016" PRIx64 ")",
@@ -204,13 +208,13 @@ static int check_state(struct rp *p, uint64_t lower, uint64_t *gen)
 
 	*gen = UINT64_MAX;
 	if ((unsigned)err >= CKPT_NERRORS)
-		return fail(p, "recovery returned %d, not an enum ckpt_err", (int)err);
+		return fail(p, FR_RECOVERY, "recovery returned %d, not an enum ckpt_err", (int)err);
 	if (err != CKPT_OK)
-		return fail(p, "recovery failed: %s (%s)%s%s", ckpt_errname(err),
+		return fail(p, FR_RECOVERY, "recovery failed: %s (%s)%s%s", ckpt_errname(err),
 			    ckpt_strerror(err), out.detail[0] ? ": " : "", out.detail);
 	*gen = out.found ? out.hdr.sequence : 0;
 	if (*gen < lower)
-		return fail(p,
+		return fail(p, FR_OLDER,
 			    "opened %s, but checkpoint %" PRIu64
 			    " was durable (slots: %s seq %" PRIu64 ", %s seq %" PRIu64 ")",
 			    out.found ? "an older checkpoint" : "no checkpoint (first boot)", lower,
@@ -220,10 +224,10 @@ static int check_state(struct rp *p, uint64_t lower, uint64_t *gen)
 		long k;
 
 		if (overlay_read(&p->ov, ckpt_header_block(&p->sb, out.slot), p->vbuf) != 0)
-			return fail(p, "header slot unreadable");
+			return fail(p, FR_FOREIGN, "header slot unreadable");
 		k = model_find_header(&p->md, out.slot, p->vbuf, p->end);
 		if (k < 0)
-			return fail(p,
+			return fail(p, FR_FOREIGN,
 				    "opened generation %" PRIu64 " from slot %u, a header no write"
 				    " of the stream put there intact",
 				    *gen, out.slot);
@@ -239,7 +243,7 @@ static int check_state(struct rp *p, uint64_t lower, uint64_t *gen)
 		enum ckpt_err v = ckpt_verify_object(&p->sb, overlay_read, &p->ov, p->vbuf, &e);
 
 		if (v != CKPT_OK)
-			return fail(p,
+			return fail(p, FR_OBJECT,
 				    "checkpoint %" PRIu64 ": %s %" PRIu64 " of generation %" PRIu64
 				    " at log position %" PRIu64 ": %s",
 				    *gen, ckpt_kind_name(e.kind), e.index, e.seq, e.pos,
@@ -247,7 +251,7 @@ static int check_state(struct rp *p, uint64_t lower, uint64_t *gen)
 	}
 	if (out.found && p->threads_seen != out.hdr.threads)
 		return fail(
-		    p, "checkpoint %" PRIu64 ": %" PRIu64 " domains reported, header says %" PRIu64,
+		    p, FR_THREADS, "checkpoint %" PRIu64 ": %" PRIu64 " domains reported, header says %" PRIu64,
 		    *gen, p->threads_seen, out.hdr.threads);
 	if (check_contents(p, hdr, *gen, &checked) != 0)
 		return -1;
@@ -258,15 +262,23 @@ static int check_state(struct rp *p, uint64_t lower, uint64_t *gen)
 
 /* --- the walk over flush points ------------------------------------------------ */
 
-static void report(struct rp *p, uint64_t point)
+/* A failure line; with --planted, failures the plant does not explain
+ * are counted (and printed) apart, as the reason a planted test fails. */
+static void report(struct rp *p, uint64_t point, bool exposed)
 {
 	uint64_t at = p->end < p->dl.n ? p->dl.e[p->end].log_index : p->dl.n;
+	bool explained = p->o->plant == PLANT_NONE ||
+			 (exposed && plant_allows(p->o->plant, p->reason));
+	uint64_t n = explained ? p->res->failed - p->res->unexplained : ++p->res->unexplained;
+	const char *what = explained		   ? ""
+			   : !exposed		   ? " (UNEXPLAINED: the state does not expose the plant)"
+						   : " (UNEXPLAINED: a reason the plant cannot cause)";
 
-	if (p->o->report && p->res->failed <= p->o->max_report)
+	if (p->o->report && n <= p->o->max_report)
 		fprintf(p->o->report,
 			"crashreplay: FAIL point %" PRIu64 " (flush at log entry %" PRIu64
-			"), %s: %s\n",
-			point, at, p->desc, p->why);
+			"), %s: %s [%s]%s\n",
+			point, at, p->desc, p->why, fail_reason_name(p->reason), what);
 }
 
 static int emit(struct rp *p, uint64_t point, uint64_t lower)
@@ -295,6 +307,7 @@ static int emit(struct rp *p, uint64_t point, uint64_t lower)
 static int one_state(struct rp *p, uint64_t point, uint64_t lower, uint64_t *number)
 {
 	uint64_t gen;
+	bool exposed;
 
 	if (choice_apply(&p->ch, &p->ov, p->desc, sizeof(p->desc)) != 0)
 		return -ENOMEM;
@@ -319,6 +332,8 @@ static int one_state(struct rp *p, uint64_t point, uint64_t lower, uint64_t *num
 		p->cls = nc;
 		p->cls_cap = ncap;
 	}
+	exposed = p->o->plant != PLANT_NONE && plant_exposed(&p->plant, &p->ch);
+	p->res->exposed += exposed;
 	if (check_state(p, lower, &gen) == 0) {
 		p->res->ok++;
 		if (gen > p->res->gen_max)
@@ -326,8 +341,9 @@ static int one_state(struct rp *p, uint64_t point, uint64_t lower, uint64_t *num
 		p->cls[*number] = gen == 0 ? SC_FIRST_BOOT : gen > lower ? SC_NEWER : SC_DURABLE;
 	} else {
 		p->res->failed++;
+		p->res->reasons[p->reason]++;
 		p->cls[*number] = SC_FAILED;
-		report(p, point);
+		report(p, point, exposed);
 	}
 	(*number)++;
 	return 0;
@@ -336,10 +352,12 @@ static int one_state(struct rp *p, uint64_t point, uint64_t lower, uint64_t *num
 static int walk(struct rp *p)
 {
 	uint64_t lower = p->md.base_seq, point = 0, number = 0;
+	const struct model_hdr *durable = plant_find_header(&p->md, MODEL_BASE, lower);
 	size_t i = 0;
 	int err;
 
 	for (;;) {
+		plant_point_begin(&p->plant, durable, i);
 		/* The window of this point: data entries up to the next flush. */
 		p->ch.n = 0;
 		for (p->end = i; p->end < p->dl.n && !(p->dl.e[p->end].flags & DMLOG_FLUSH);
@@ -379,8 +397,10 @@ static int walk(struct rp *p)
 					       off == OVL_ZERO ? OVL_ZERO : off + s * p->ov.ss) !=
 				    0)
 					return -ENOMEM;
-			if (p->md.entry_seq[p->ch.idx[k]] > lower)
+			if (p->md.entry_seq[p->ch.idx[k]] > lower) {
 				lower = p->md.entry_seq[p->ch.idx[k]];
+				durable = plant_find_header(&p->md, p->ch.idx[k], lower);
+			}
 		}
 		p->epoch++;
 		i = p->end + 1;
@@ -542,6 +562,7 @@ int replay_run(const char *base_path, const char *log_path, const struct replay_
 		return err_out(err, errlen, "out of memory");
 	p->o = o;
 	p->res = res;
+	p->plant = (struct plant_point){ .plant = o->plant, .sb = &p->sb, .dl = &p->dl, .md = &p->md };
 	p->ch.rng = o->seed * 0x9e3779b97f4a7c15ull + 0x1234567;
 	p->ch.dl = &p->dl;
 	p->ch.torn = SIZE_MAX;

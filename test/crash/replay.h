@@ -45,6 +45,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "plant.h"
+
 struct replay_opts {
 	unsigned states;      /* random draws per flush point (plus 4 fixed states) */
 	uint64_t seed;	      /* of the PRNG: same seed, same states */
@@ -55,6 +57,7 @@ struct replay_opts {
 	bool dump;	      /* print the log's entries and exit */
 	const char *emit_dir; /* write `sample` states here as images + manifest */
 	unsigned sample;
+	enum plant plant; /* the recording's planted writer bug (plant.h), or none */
 };
 
 struct replay_result {
@@ -70,6 +73,9 @@ struct replay_result {
 	uint64_t gen_max;     /* newest generation opened */
 	uint64_t interest;    /* blocks whose contents are checked */
 	uint64_t emitted;
+	uint64_t exposed;	    /* --planted: states that expose the plant */
+	uint64_t unexplained;	    /* --planted: failures it does not explain */
+	uint64_t reasons[FR_N];	    /* failures by reason */
 };
 
 /* Replay base_path + log_path. 0 when the replay ran (see res->failed);

@@ -303,6 +303,7 @@ class KillCycles:
         self.build = build
         self.volume = os.path.join(workdir, "cairn.img")
         self.rng = rng or random.Random()
+        self.seed = None  # of the current volume's choices (cycles() sets it)
         self.allowed = None
         self.interval = None
         self.runs_on_volume = 0
@@ -441,22 +442,39 @@ class Tally:
                 f"counter {c['counter']}, ledger {c['ledger']}, pingpong {c['pingpong']}")
 
 
-def cycles(build, workdir, count, rng, on_cycle=None, on_failure=None, segment=(5, 30),
+def cycles(build, workdir, count, seed, on_cycle=None, on_failure=None, segment=(5, 30),
            on_volume=None):
     """Run count cycles (a kill, then a checked resume). A fresh volume
     every few cycles (segment: min, max), after which on_volume(kc). Then
     on_cycle(i, tally, result, mode) after each cycle; on_failure(i, kc,
     why) -> True to go on (with a fresh volume), False to stop. Returns the
-    Tally."""
-    kc = KillCycles(build, workdir, rng)
+    Tally.
+
+    Every volume has its own seed (kc.seed), which makes all the choices on
+    it: the first volume's is `seed`, each next one's is drawn from the
+    volume before. So a run with --seed S, for S the seed of any volume a
+    run printed, makes the same choices from that volume on: a failure on
+    the 80th volume of a soak is repeated without the 79 before it. (seed
+    may also be a random.Random, which then draws the first seed.)"""
+    if isinstance(seed, random.Random):
+        seed = seed.randrange(1 << 32)
+    kc = KillCycles(build, workdir, random.Random(seed))
+    kc.seed = seed
     tally = Tally()
     prev = None      # result of the killed run the next boot checks
     left = 0         # cycles left on this volume
     i = 0
+    first = True
     while tally.cycles < count:
         if prev is None:
+            if not first:
+                kc.seed = kc.rng.randrange(1 << 32)
+                kc.rng = random.Random(kc.seed)
+            first = False
             kc.format()
-            left = rng.randint(*segment)
+            # One draw whatever the segment, so the choices after it are
+            # the same in test_ckpt.py and soak.py for the same seed.
+            left = segment[0] + int(kc.rng.random() * (segment[1] - segment[0] + 1))
             if on_volume:
                 on_volume(kc)
         try:

@@ -31,6 +31,7 @@ import tempfile
 import time
 
 from killcycle import Failure, cycles, exit_on_sigterm
+from seeds import add_option as add_seed_option, choose as choose_seed
 
 
 def fuzz_soak(opts, build, keep, seed):
@@ -88,7 +89,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", required=True)
     ap.add_argument("--cycles", type=int, default=1000)
-    ap.add_argument("--seed", type=int, default=None)
+    add_seed_option(ap, "a fresh one")
     ap.add_argument("--keep", default=None,
                     help="where failing cycles' transcripts and volumes go "
                          "(default: BUILD/soak-failures)")
@@ -103,10 +104,10 @@ def main():
     exit_on_sigterm()
     build = os.path.abspath(opts.build)
     keep = opts.keep or os.path.join(build, "soak-failures")
-    seed = opts.seed if opts.seed is not None else random.randrange(1 << 32)
+    seed = choose_seed("soak", opts.seed)
     if opts.fuzz:
         sys.exit(0 if fuzz_soak(opts, build, keep, seed) else 1)
-    print(f"soak: {opts.cycles} cycles, seed {seed}", flush=True)
+    print(f"soak: {opts.cycles} cycles", flush=True)
     t0 = time.monotonic()
     failed = []
 
@@ -121,13 +122,15 @@ def main():
     def on_failure(i, kc, why):
         failed.append(i)
         report, image = kc.keep(why, keep, f"cycle{i}")
-        print(f"soak: cycle {i} FAILED: {why}\n  transcript {report}\n  volume {image}",
-              flush=True)
+        print(f"soak: cycle {i} FAILED: {why}\n  transcript {report}\n  volume {image}\n"
+              f"  the volume's seed {kc.seed}: --seed {kc.seed} repeats its choices", flush=True)
         return True
 
     with tempfile.TemporaryDirectory(prefix="cairn-soak-") as tmp:
-        tally = cycles(build, tmp, opts.cycles, random.Random(seed), on_cycle, on_failure,
-                       segment=(10, 60))
+        tally = cycles(build, tmp, opts.cycles, seed, on_cycle, on_failure,
+                       segment=(10, 60),
+                       on_volume=lambda kc: print(f"soak: fresh volume, seed {kc.seed}",
+                                                  flush=True))
     print(f"soak: {tally.summary()}; {time.monotonic() - t0:.0f} s", flush=True)
     if failed:
         print(f"soak: failed cycles: {' '.join(map(str, failed))} (reports in {keep})",
