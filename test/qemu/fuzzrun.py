@@ -20,7 +20,11 @@ instant and then checks that run's whole console:
   - the witnesses: counter lines go up by one, every ledger total is
     3000000 and the transfers grow; after a resume they carry on (counter
     not from 1 again once it had printed, nothing from beyond what the
-    last run printed, give or take the ledger's slack).
+    last run printed); the ledger's first line after a resume lies
+    within the bounds of the generation resumed from, as in killcycle.py:
+    at least the last value printed before its demarcation line, at most
+    the first one printed after it (else that one's predecessor plus
+    LEDGER_SLACK), plus LEDGER_SLACK for the mover's next period.
 
 Any broken rule raises Failure with the reason; report() has the
 transcripts.
@@ -76,6 +80,10 @@ class History:
         self.round = 0          # highest round printed
         self.counter = 0        # highest counter printed
         self.transfers = 0      # highest ledger transfers printed
+        # generation -> (lo, hi): the ledger's transfers in that
+        # generation's snapshot lie in [lo, hi] (killcycle.py explains the
+        # bounds); a resume's first line is then in [lo, hi + LEDGER_SLACK].
+        self.ledger_cuts = {}
         self.seen_counter = False
 
 
@@ -142,6 +150,11 @@ class FuzzVolume:
         resumed = gen > 0
         last_round = last_counter = last_transfers = None
         committed, in_flight = h.committed if resumed else 0, None
+        # The ledger at this run's start: transfers in [lo, anchor].
+        # (No bound is known for a generation whose demarcation line was
+        # not seen: then only the lower one, 0, is checked.)
+        lo, anchor = h.ledger_cuts.get(gen, (0, None)) if resumed else (0, 0)
+        cuts, waiting = {}, []  # this run's demarcations; those awaiting a line
         for line in lines[boot + 1:]:
             if m := RX_SEED.match(line):
                 if resumed:
@@ -177,14 +190,20 @@ class FuzzVolume:
                     raise Failure("ledger total %d: %r" % (total, line))
                 if last_transfers is not None and t <= last_transfers:
                     raise Failure("ledger transfers did not grow: %r" % line)
-                if last_transfers is None and resumed and t > h.transfers + LEDGER_SLACK:
-                    raise Failure("ledger transfers %d after a resume; %d was the last printed"
-                                  % (t, h.transfers))
-                last_transfers = t
+                if t < lo or (anchor is not None and t > anchor + LEDGER_SLACK):
+                    raise Failure("ledger transfers %d outside [%d, %s]%s"
+                                  % (t, lo, "?" if anchor is None else anchor + LEDGER_SLACK,
+                                     " after a resume" if last_transfers is None else ""))
+                for g in waiting:  # the snapshot had at most what this line says
+                    cuts[g] = (cuts[g][0], t)
+                waiting = []
+                lo = anchor = last_transfers = t
             elif m := RX_COMMIT.match(line):
                 committed, in_flight = int(m.group(1)), None
             elif line.startswith("cairn: checkpoint") and " demarcated " in line:
                 in_flight = int(line.split()[2])
+                cuts[in_flight] = (lo, None)
+                waiting.append(in_flight)
         if last_round is None and not early:
             raise Failure("the fuzzer printed no round")
         last_round = last_round or 0
@@ -196,6 +215,11 @@ class FuzzVolume:
             h.counter = max(h.counter if resumed else 0, last_counter)
         if last_transfers is not None:
             h.transfers = max(h.transfers if resumed else 0, last_transfers)
+        for g in waiting:  # no line after it: at most one period's transfers on
+            cuts[g] = (cuts[g][0], None if anchor is None else anchor + LEDGER_SLACK)
+        if resumed:
+            cuts = {**{g: c for g, c in h.ledger_cuts.items() if g <= gen}, **cuts}
+        h.ledger_cuts = cuts
 
     def report(self, why):
         return "\n".join(["FAILED: %s" % why,
