@@ -137,6 +137,7 @@ struct activity *act_start(uint64_t root_oid, struct proc *p)
 		a->io_error = false;
 		a->node_io_retries = 0;
 		a->stalled_on = 0;
+		a->sleep_deadline = 0;
 	} else {
 		a = free_list;
 		kassert(a != NULL); /* act_can_start said so */

@@ -58,6 +58,12 @@ struct activity {
 	struct activity *hnext; /* detached (proc == NULL): the hash by root */
 	struct activity *hprev;
 	struct ktimer timer;    /* ACT_SLEEPING */
+	/* A SLEEP FOR in progress: it waits in its prepare phase (so a
+	 * checkpoint sees the invocation not yet done, and a restart waits
+	 * the whole time again); the retry after the wake finds its own
+	 * deadline by the pc of its ecall. 0: none. */
+	uint64_t sleep_deadline;
+	uint64_t sleep_pc;
 };
 
 struct act_list {

@@ -64,7 +64,7 @@ uint64_t invoke_user_string(struct proc *p, uint64_t va, uint32_t len, struct us
 /* --- the end of every invocation ------------------------------------ */
 
 /* After commit: the invoker continues, becomes available, or waits. */
-static __attribute__((noreturn)) void finish_invoker(struct invocation *inv, uint64_t sleep_until)
+static __attribute__((noreturn)) void finish_invoker(struct invocation *inv)
 {
 	struct proc *p = inv->p;
 	struct activity *a = inv->act;
@@ -73,10 +73,6 @@ static __attribute__((noreturn)) void finish_invoker(struct invocation *inv, uin
 		p->dirty = true;
 		act_free(a);
 		act_wake_stalled(p->root_oid);
-		sched_run();
-	}
-	if (sleep_until) {
-		sched_sleep(a, sleep_until);
 		sched_run();
 	}
 	sched_resume(a, p);
@@ -105,7 +101,7 @@ static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struc
 		ipc_commit_delivery(&m, &d);
 	else if (inv->op == CAIRN_SYS_SEND)
 		p->tf.regs[REG_A1] = op->reply.code;
-	finish_invoker(inv, op->sleep_until);
+	finish_invoker(inv);
 }
 
 static __attribute__((noreturn)) void error_reply(struct invocation *inv, uint64_t code)

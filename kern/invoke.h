@@ -68,7 +68,6 @@ struct kop {
 	struct key key;
 	struct proc *proc;
 	struct ustring ustr;
-	uint64_t sleep_until;    /* nonzero: the invoker sleeps after the reply */
 };
 
 /* Entry from trap.c: the current domain executed ecall. Never returns. */

@@ -10,6 +10,8 @@
 #include "invoke.h"
 #include "proc.h"
 #include "timer.h"
+#include "act.h"
+#include "sched.h"
 #include "platform.h"
 #include "log.h"
 
@@ -46,12 +48,23 @@ void kobj_sleep(struct invocation *inv, struct kop *op)
 {
 	switch (inv->order) {
 	case CAIRN_OC_SLEEP_FOR: {
-		uint64_t ms = inv->w[0];
-		if (ms > 1000ULL * 3600 * 24 * 365) /* a year: beyond, the tick math overflows */
-			ms = 1000ULL * 3600 * 24 * 365;
-		op->sleep_until = timer_now() + timer_ms_to_ticks(ms);
-		if (op->sleep_until == 0)
-			op->sleep_until = 1;
+		/* The wait is part of the prepare phase: the invocation parks
+		 * until its deadline and then runs again, finding the deadline
+		 * it set by the pc of its ecall. So a checkpoint taken meanwhile
+		 * holds the domain still at its ecall, and a restart waits the
+		 * whole time again: the reply never comes early. */
+		struct activity *a = inv->act;
+		uint64_t pc = inv->p->tf.sepc;
+		if (!a->sleep_deadline || a->sleep_pc != pc) {
+			uint64_t ms = inv->w[0];
+			if (ms > 1000ULL * 3600 * 24 * 365) /* a year: beyond, the tick math overflows */
+				ms = 1000ULL * 3600 * 24 * 365;
+			a->sleep_deadline = timer_now() + timer_ms_to_ticks(ms);
+			a->sleep_pc = pc;
+		}
+		if (timer_now() < a->sleep_deadline)
+			sched_park_until(a->sleep_deadline);
+		a->sleep_deadline = 0; /* done: the next SLEEP FOR starts afresh */
 		break;
 	}
 	case CAIRN_OC_SLEEP_NOW:

@@ -96,6 +96,14 @@ static void sleep_done(struct ktimer *t)
 	act_ready(a);
 }
 
+void sched_park_until(uint64_t deadline)
+{
+	struct activity *a = kctx_act;
+	kassert(a != NULL && !kctx_committed);
+	sched_sleep(a, deadline);
+	kernel_restart();
+}
+
 void sched_sleep(struct activity *a, uint64_t deadline)
 {
 	act_park(a, ACT_SLEEPING, NULL);

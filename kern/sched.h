@@ -28,8 +28,11 @@ __attribute__((noreturn)) void sched_run(void);
 __attribute__((noreturn)) void sched_resume(struct activity *a, struct proc *p);
 /* a's domain stopped running (waiting or available); run t with a. */
 __attribute__((noreturn)) void sched_transfer(struct activity *a, struct proc *t);
-/* After commit: a sleeps until `deadline` (ticks). */
+/* a sleeps until `deadline` (ticks): after a commit, or (sched_park_until)
+ * in a prepare phase that retries when it wakes. */
 void sched_sleep(struct activity *a, uint64_t deadline);
+/* Prepare phase: wait until `deadline` (ticks), then retry the operation. */
+__attribute__((noreturn)) void sched_park_until(uint64_t deadline);
 /* Prepare phase: the callee `oid` is busy; wait for it, then retry. */
 __attribute__((noreturn)) void sched_stall(uint64_t oid);
 /* The retry of a failed object read: raise FAULT_IO to the keeper. */
