@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""Run the fuzzer (apps/fuzz.c) and check what the console says: shared by
+"""Run the fuzzer (apps/fuzz/) and check what the console says: shared by
 test_fuzz.py (a few fixed seeds, make test) and soak.py --fuzz (fresh
 seeds for as long as asked).
 
@@ -44,7 +44,7 @@ RX_BAD = re.compile(r"PANIC|panic|UNEXPECTED|^cairn: (?:error|halted|stopped)"
 
 # Bugs of issue 8 whose fixes this kernel does not have yet: the fuzzer
 # leaves out their probes and the random operations known to trigger
-# them (FUZZ_SKIP_BUG in apps/fuzz.c). Remove a number when its fix is
+# them (FUZZ_SKIP_BUG in apps/fuzz/fuzz.h). Remove a number when its fix is
 # merged; `--options 0` (soak.py) runs everything regardless.
 PENDING_BUGS = ()
 

@@ -10,7 +10,7 @@ in --keep), and at the end exactly
 exiting non-zero if any cycle failed. After a failure it goes on with a
 fresh volume.
 
-With --fuzz it runs the fuzzer (apps/fuzz.c, fuzzrun.py) instead, for
+With --fuzz it runs the fuzzer (apps/fuzz/, fuzzrun.py) instead, for
 --minutes: a fresh volume with a fresh seed every few runs, each run
 killed with SIGKILL at a random instant (after a random number of rounds
 and a random time after a commit), the console of every run checked as

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""The fuzzer in make test (test 'fuzz'): apps/fuzz.c beside counter and
+"""The fuzzer in make test (test 'fuzz'): apps/fuzz/ beside counter and
 the ledger, with fixed seeds, each on a fresh volume: it runs some rounds
 and is killed with SIGKILL a moment after a checkpoint commit; the volume
 boots again, resumes from that checkpoint, and the fuzzer and the
