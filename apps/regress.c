@@ -691,12 +691,15 @@ static bool committed(uint64_t gen, unsigned ms)
 
 static void case_duplicate_thread(unsigned mask)
 {
-	struct kid s, c1, c2;
+	struct kid s, c1, c2, z;
 	struct cairn_io io = { 0 };
 	uint64_t rc = CAIRN_OK;
 	if (!kid_up(&s, ROLE_BUSY, READY_CELL) ||
 	    !ok("start key", kid_start_key(&s, CAP_CASE(0))) ||
-	    !two_activities(mask, &c1, &c2, &rc)) {
+	    !two_activities(mask, &c1, &c2, &rc) ||
+	    /* And a sleep in progress at the checkpoint: after the restart it
+	     * must still be sleeping (it had ten minutes to go). */
+	    !kid_up(&z, ROLE_SLEEPER, READY_CELL)) {
 		report("duplicate thread");
 		return;
 	}
@@ -722,6 +725,12 @@ static void case_duplicate_thread(unsigned mask)
 	for (unsigned t = 0; t < 60000; t += 20) {
 		if (now_us() < t0) {
 			printf("duplicate thread: resumed\n");
+			nap(1000);
+			if (kid_cells[z.cell].state == 1)
+				printf("sleep across a restart: ok\n");
+			else
+				printf("sleep across a restart: FAIL a 10-minute sleep ended at the "
+				       "restart\n");
 			return;
 		}
 		nap(20);

@@ -67,6 +67,7 @@ enum kid_role {
 	ROLE_SINK,     /* waits for messages; value counts them */
 	ROLE_FLAG,     /* state 1, then parks */
 	ROLE_LEAK,     /* the activity-leak worker: runs leak_work() (regress.c) */
+	ROLE_SLEEPER,  /* state 1, SLEEP FOR 10 minutes, state 2, then parks */
 };
 
 struct kid_cell {

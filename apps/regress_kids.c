@@ -352,6 +352,11 @@ void kid_main(uint64_t role, uint64_t cell)
 		sink(c);
 	case ROLE_LEAK:
 		leak_work((unsigned)cell);
+	case ROLE_SLEEPER:
+		c->state = 1;
+		cairn_sleep_for(CAIRN_CAP_SLEEP, 600000);
+		c->state = 2;
+		park();
 	case ROLE_FLAG:
 	default:
 		c->state = 1;

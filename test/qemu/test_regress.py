@@ -54,6 +54,7 @@ CASES = [
 DUP = "duplicate thread"
 DUP_GROUPS = 1 | 1 << 9 | 1 << 10  # both variants, only the rescind, only the rewrite
 LEAK = "activities of rescinded callers"
+SLEEP = "sleep across a restart"  # checked after the duplicate thread case's restart
 
 # Seconds each case may take to print its line (the leak case: 1100 rounds
 # and its worker's own 40 s bound).
@@ -128,6 +129,9 @@ def duplicate_thread(build, img, vm, at):
         if int(r.group(2)) < gen:
             return "FAIL resumed from checkpoint %s, before %d" % (r.group(2), gen), again
         _, i = again.wait_for(r"^regress: %s: resumed$" % DUP, 30)
+        s, i = again.wait_for(r"^regress: %s: (ok|FAIL .*)$" % SLEEP, 30, i)
+        if s.group(1) != "ok":
+            return "FAIL %s: %s" % (SLEEP, s.group(1)), again
         again.wait_for(r"^regress: done$", 30, i)
         counter_beats(again, i)
         trouble = [l for l in again.lines if re.search(TROUBLE, l)]
