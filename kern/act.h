@@ -8,7 +8,8 @@
  * SEND or DOMAIN START gives the target one.
  *
  * The invariant that keeps the table finite and the checkpoint's thread
- * list free of duplicates: AT MOST ONE ACTIVITY NAMES A GIVEN ROOT.
+ * list free of duplicates: AT MOST ONE ACTIVITY NAMES A GIVEN ROOT
+ * (docs/design.md invariant 8).
  * act_find() finds it: through the process cache (proc.act) while the
  * domain is cached, else through a hash of the detached activities (those
  * whose domain left the cache while they waited). Every way of giving a
@@ -22,7 +23,7 @@
  * retries its whole invocation when woken: nothing it did before parking
  * had any effect (prepare-then-commit).
  *
- * The table is a cache (DESIGN.md invariant 2): after a restart it is
+ * The table is a cache (docs/design.md invariant 2): after a restart it is
  * rebuilt from the checkpoint's list of running domains.
  */
 #ifndef CAIRN_KERN_ACT_H

@@ -3,7 +3,7 @@
  * Log space and the dirty list (docs/checkpoint.md "Log space").
  *
  * Dirtying a block that is clean in the current epoch reserves room for it
- * in the log before the block may change (DESIGN.md invariant 5): one ring
+ * in the log before the block may change (docs/design.md invariant 5): one ring
  * position and its share of a directory. The ring holds the durable
  * generation [tail, gen_start), the generation being written
  * [gen_start, reserved_end) and the current epoch's reservation; when a

@@ -3,7 +3,7 @@
  * Invocation: what a domain's ecall asks for (cairn/abi.h), and the
  * two-phase shape every kernel key's operation has.
  *
- * THE RULE (DESIGN.md invariant 4): no step before kctx_commit() may change
+ * THE RULE (docs/design.md invariant 4): no step before kctx_commit() may change
  * anything a domain can observe. The prepare phase reads, validates, faults
  * objects in, pins them and marks the ones it will change dirty; it may be
  * abandoned and restarted from the beginning at any point. The commit

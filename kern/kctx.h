@@ -4,7 +4,7 @@
  * whether the current operation has passed its commit point.
  *
  * Every kernel operation done for a domain (an invocation, a page fault,
- * loading the domain to run it) is prepare-then-commit (DESIGN.md
+ * loading the domain to run it) is prepare-then-commit (docs/design.md
  * invariant 4). Until kctx_commit() the operation may be abandoned at any
  * moment: an object that is not in memory makes the kernel start the read,
  * park the activity and restart from the scheduler with an empty stack.

@@ -4,7 +4,7 @@
  *
  * A key is valid while its object's allocation count (for a resume key:
  * the domain root's call count) equals the count the key carries
- * (DESIGN.md invariant 3). An invalid key behaves exactly like a void key
+ * (docs/design.md invariant 3). An invalid key behaves exactly like a void key
  * everywhere: invocation, discrim, being sent. Checking touches the
  * object's node or tag pot, so it may fault (prepare phase only).
  */

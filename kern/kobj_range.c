@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Range keys: the right to make keys to, and rescind, the objects of a
- * range of OIDs. Only the space bank should hold one (DESIGN.md invariant
+ * range of OIDs. Only the space bank should hold one (docs/design.md invariant
  * 6). Rescinding bumps the object's allocation count (and a node's call
  * count), so every outstanding key to it turns void, and zeroes it.
  */

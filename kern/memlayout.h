@@ -14,7 +14,7 @@
  *   0xffff_ffff_8000_0000 .. 0xffff_ffff_ffff_ffff  the kernel image
  *
  * The object pools are arrays in kernel virtual address space whose pages
- * are a cache of the volume (DESIGN.md, invariant 1); kern/objcache.c owns
+ * are a cache of the volume (docs/design.md invariant 1); kern/objcache.c owns
  * their mappings. Physical memory on QEMU virt starts at 0x8000_0000; the
  * kernel is loaded at 0x8020_0000 by OpenSBI.
  */

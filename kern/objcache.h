@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The object cache: RAM as a cache of the volume (DESIGN.md invariant 1).
+ * The object cache: RAM as a cache of the volume (docs/design.md invariant 1).
  *
  * The volume's node pots, tag pots (page allocation counts) and pages are
  * three arrays in kernel virtual address space (memlayout.h). A resident
@@ -11,7 +11,7 @@
  *
  * Frames of the cache are evicted by a clock. A frame is never evicted
  * while it is dirty (its content exists nowhere else; until the
- * checkpointer lands it cannot be written anywhere, see DESIGN.md
+ * checkpointer lands it cannot be written anywhere, see docs/design.md
  * invariant 5), while its I/O is in flight, while it holds a node of a
  * cached domain (proc.c), or while it is pinned by the current kernel
  * entry (kctx.h). Dirty blocks are never written to their home location

@@ -3,7 +3,7 @@
  * The 16-byte key slot: how a capability is stored in a node on disk (and,
  * byte for byte, in the node cache). Keys live only in node slots, never in
  * memory a domain can read or write, so this layout is private to the
- * kernel, the formatter and the tests (DESIGN.md invariant 3).
+ * kernel, the formatter and the tests (docs/design.md invariant 3).
  *
  *   byte  0      u8   type         0 = void key (see CAIRN_KEY_TYPE_VOID)
  *   byte  1      u8   rights       meaning depends on the type
