@@ -98,6 +98,8 @@ bool build_child(unsigned i, const struct recipe *r)
 	for (unsigned k = 0; ok && k < 8; k++)
 		if (r->extra[k])
 			ok = must(cairn_node_swap(T0, 3 + k, r->extra[k], 0), "caps extra");
+	if (ok && i < PROT_CHILDREN)
+		ok = must(node_write_number(T0, CC_PROTECTED, PROTECTED_MARK), "protected mark");
 	/* The address space: the fuzzer's first 4 MiB (weak) and a stack page. */
 	ok = ok && must(cairn_range_make_key(pl.pages, pl.page, T1), "stack page");
 	ok = ok && must(page_zero(T1), "zero the stack page");

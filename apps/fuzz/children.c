@@ -45,7 +45,10 @@ static size_t put_hex(char *buf, size_t at, uint64_t v)
 static void child_complain(enum role role, const char *what, uint64_t v)
 {
 	char line[160];
-	size_t n = put_str(line, 0, "UNEXPECTED ");
+	struct cairn_io io = { 0 };
+	bool protected = cairn_inv_NUMBER_READ(CC_PROTECTED, &io) == CAIRN_OK &&
+			 io.w[0] == PROTECTED_MARK;
+	size_t n = put_str(line, 0, protected ? "UNEXPECTED " : "wild child noted ");
 	n = put_str(line, n, role_names[role]);
 	n = put_str(line, n, ": ");
 	n = put_str(line, n, what);

@@ -114,6 +114,13 @@
 #define CC_POOL0    4  /* random: 4..10 keys to invoke */
 #define CC_RECV0    11 /* random: 11..15 where returned keys go */
 #define CC_RESUME   31 /* servers and keepers: the resume key */
+/* Protected children only: a number key holding PROTECTED_MARK. A wild
+ * child's memory and registers are fair game for the other wild children
+ * (they hold its domain key, its stack page, share its space), so what it
+ * sees is no invariant: child_complain() reports UNEXPECTED only for a
+ * child that finds this mark, which no wild child can reach. */
+#define CC_PROTECTED   30
+#define PROTECTED_MARK 0x70c7ec7edull
 
 /* Badges of start keys to the echo servers: who called. */
 #define FUZZ_BADGE  1 /* the fuzzer itself: the echo counts these calls */
