@@ -14,7 +14,7 @@
 # Debian mirror (default http://deb.debian.org/debian).
 #
 # Not part of `make test`. Time on a 2-core machine without KVM, from
-# nothing: 4.5 minutes (debootstrap 0.5, make and git 0.5, then `make
+# nothing: 4.5 minutes (debootstrap 0.5, make and git 0.1, then `make
 # test` 3.3 with setup.sh's apt-get, the build and the 31 tests, and 0.6
 # for the two boots); about 3 minutes when ROOT is kept. Everything runs
 # under `nice -n 19`.
