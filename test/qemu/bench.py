@@ -29,7 +29,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cairnvm import CairnVM, TimeoutError_, cairn_format  # noqa: E402
+from cairnvm import CairnVM, TimeoutError_, fresh  # noqa: E402
 
 BENCHMARKS = []
 
@@ -86,9 +86,6 @@ class Session:
         self.log_dir = log_dir
         self._boots = {}
 
-    def image(self, name):
-        return os.path.join(self.build, "apps", name + ".image")
-
     def boot(self, name, until, image=None, size="64M", format_args=(), also=(), fail=None):
         """Format a fresh volume with `image` (default: apps/<name>.image),
         boot it with --icount and wait until a console line matches
@@ -96,9 +93,7 @@ class Session:
         matching `fail` stops early. Returns the Boot; cached by name."""
         if name in self._boots:
             return self._boots[name]
-        vol = os.path.join(self.tmp, name + ".img")
-        cairn_format(self.build, vol, "--size", size, "--image", image or self.image(name),
-                     *format_args)
+        vol = fresh(self.build, self.tmp, name, *format_args, size=size, image_file=image)
         log_path = os.path.join(self.log_dir or self.tmp, name + ".log")
         if os.path.exists(log_path):
             os.unlink(log_path)

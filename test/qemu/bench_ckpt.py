@@ -33,11 +33,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cairnvm import CairnVM, cairn_format  # noqa: E402
-
-
-def apps(build, name):
-    return os.path.join(build, "apps", name + ".image")
+from cairnvm import CairnVM, cairn_format, image  # noqa: E402
 
 
 def demarcation_stall(build, tmp):
@@ -45,7 +41,7 @@ def demarcation_stall(build, tmp):
     for mib in (1, 16, 64):
         img = os.path.join(tmp, "stall%d.img" % mib)
         cairn_format(build, img, "--size", "1G" if mib < 64 else "2G", "-l", "320M", "-c", "0",
-                     "--image", apps(build, "ckptbench%d" % mib))
+                     "--image", image(build, "ckptbench%d" % mib))
         with CairnVM(build, img, mem="512M", icount=True, append="ckpt=verbose") as vm:
             vm.wait_for(r"^ckptbench: done$", 900)
             lines = [l for l in vm.output().splitlines() if " demarcated " in l]
@@ -85,7 +81,7 @@ def fill_log(build, img):
 def stabilization_rate(build, tmp):
     img = os.path.join(tmp, "rate.img")
     cairn_format(build, img, "--size", "2G", "-l", "320M", "-c", "0",
-                 "--image", apps(build, "ckptbench64"))
+                 "--image", image(build, "ckptbench64"))
     fill_log(build, img)
     with CairnVM(build, img, mem="512M", append="ckpt=verbose blkbench=64") as vm:
         vm.wait_for(r"^ckptbench: done$", 900)
@@ -103,7 +99,7 @@ def restart_cost(build, tmp):
     res = {}
     for size in ("64M", "4G"):
         img = os.path.join(tmp, "restart%s.img" % size)
-        cairn_format(build, img, "--size", size, "--image", apps(build, "default"))
+        cairn_format(build, img, "--size", size, "--image", image(build, "default"))
         with CairnVM(build, img) as vm:
             vm.wait_for(r"^cairn: checkpoint 3 committed", 60)
             vm.kill()
@@ -121,7 +117,7 @@ def restart_cost(build, tmp):
 def pingpong_cost(build, tmp, interval):
     img = os.path.join(tmp, "pp%d.img" % interval)
     cairn_format(build, img, "--size", "64M", "-c", str(interval), "--image",
-                 apps(build, "pingpong"))
+                 image(build, "pingpong"))
     with CairnVM(build, img, icount=True) as vm:
         m, _ = vm.wait_for(r"^pingpong: (\d+) round trips, (\d+) instructions per round trip$", 300)
         commits = vm.count(r" committed ")
@@ -131,7 +127,7 @@ def pingpong_cost(build, tmp, interval):
 def ledger_rate(build, tmp, interval):
     img = os.path.join(tmp, "lg%d.img" % interval)
     cairn_format(build, img, "--size", "64M", "-c", str(interval), "--image",
-                 apps(build, "ledgerload"))
+                 image(build, "ledgerload"))
     with CairnVM(build, img, icount=True) as vm:
         # One line per virtual second: transfers between the 2nd and 5th.
         a, i = vm.wait_for(r"^ledger: total=3000000 transfers=(\d+)$", 300)

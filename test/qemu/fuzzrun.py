@@ -33,14 +33,14 @@ import os
 import re
 import time
 
-from cairnvm import REFUSAL, cairn_format
+from cairnvm import cairn_format, image
 from killcycle import LEDGER_SLACK, LEDGER_TOTAL, RX_BOOT, RX_COMMIT, RX_COUNTER, RX_LEDGER
 from killcycle import Failure, Qemu
 
 RX_SEED = re.compile(r"^fuzz: seed (\d+) options 0x([0-9a-f]+)$")
 RX_ROUND = re.compile(r"^fuzz: round (\d+) ok$")
 RX_BAD = re.compile(r"PANIC|panic|UNEXPECTED|^cairn: (?:error|halted|stopped)"
-                    r"|^cairn: checkpoint \d+ failed|CKPT_ERR|" + REFUSAL.pattern)
+                    r"|^cairn: checkpoint \d+ failed|CKPT_ERR")
 
 # Bugs of issue 8 whose fixes this kernel does not have yet: the fuzzer
 # leaves out their probes and the random operations known to trigger
@@ -57,7 +57,7 @@ def write_image(build, directory, seed, options):
     """A copy of fuzz.image with the seed and options, its programs by
     absolute path (a description's paths are relative to its own file)."""
     apps = os.path.join(build, "apps")
-    with open(os.path.join(apps, "fuzz.image")) as f:
+    with open(image(build, "fuzz")) as f:
         text = f.read()
     text = re.sub(r"(?m)^(program\s+\S+\s+)(\S+)$",
                   lambda m: m.group(1) + os.path.join(apps, m.group(2)), text)
@@ -113,7 +113,7 @@ class FuzzVolume:
                 time.sleep(early_s)
                 raise StopIteration
             first = vm.wait(RX_ROUND, boot, timeout, "a fuzz round")
-            start = int(RX_ROUND.match(vm.lines[first][1]).group(1))
+            start = int(RX_ROUND.match(vm.lines[first]).group(1))
             rx = re.compile(r"^fuzz: round %d ok$" % (start + rounds))
             at = vm.wait(rx, first, timeout, "fuzz round %d" % (start + rounds))
             vm.wait(RX_COMMIT, at, timeout, "a commit line")
@@ -123,10 +123,16 @@ class FuzzVolume:
         except Failure as e:
             waited = e
         finally:
-            vm.kill()
-        lines = [line for _, line in vm.lines]
+            refused = None
+            try:
+                vm.kill()
+            except Failure as e:
+                refused = e
+        lines = list(vm.lines)
         self.transcripts.append(vm.transcript())
         self.transcripts = self.transcripts[-2:]
+        if refused:
+            raise refused
         self.check(lines, early=early_s is not None)
         if waited:
             raise waited

@@ -44,19 +44,15 @@ demarcation line was printed (its header may have become durable after its
 commit line could be printed); nothing else. Generation 0 is a first boot.
 The demos then continue from that generation's cut, exactly as above.
 """
-import ctypes
 import os
 import random
 import re
 import shutil
-import signal
 import subprocess
-import sys
-import threading
 import time
 from dataclasses import dataclass, replace
 
-from cairnvm import LAUNCHER, REFUSAL, cairn_format
+from cairnvm import CairnVM, RefusedCheckpoint, TimeoutError_, cairn_format, image
 
 LEDGER_TOTAL = 3000000
 PINGPONG_SUMMARY_TRIPS = 10100  # 100 warm-up + 10000 timed round trips
@@ -83,7 +79,7 @@ RX_PP = re.compile(r"^pingpong: (\d+)$")
 RX_HELLO = re.compile(r"^hello: hello from a domain$")
 RX_DEMO = re.compile(r"^(?:counter|ledger|pingpong|hello):")
 RX_BAD = re.compile(r"^cairn: (?:error|halted|stopped)|PANIC|panic|UNEXPECTED|wrong reply"
-                    r"|^cairn: checkpoint \d+ failed|" + REFUSAL.pattern)
+                    r"|^cairn: checkpoint \d+ failed")
 RX_WARN = re.compile(r"^cairn: warning:")
 
 
@@ -91,95 +87,33 @@ class Failure(AssertionError):
     pass
 
 
-def _die_with_parent():
-    """In the child before exec: SIGKILL when the test process dies, even
-    by SIGKILL (Linux prctl PR_SET_PDEATHSIG, kept across exec)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
-
-
-def exit_on_sigterm():
-    """meson test's timeout sends SIGTERM: leave through the finally
-    clauses, which kill QEMU."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-
-
-class Qemu:
-    """QEMU through scripts/cairn-qemu (which execs it, so the pid is
-    QEMU's), with every console line and the host time it arrived. A last
-    line without its newline (cut by the kill) is kept apart: its digits
-    may be cut short, so the checks never use it."""
+class Qemu(CairnVM):
+    """A CairnVM for the kill cycles: the volume booted with ckpt=verbose,
+    a line cut by the kill kept apart (its digits may be cut short, so the
+    checks never use it), and waits that fail at once on a bad line."""
 
     def __init__(self, build, volume, append="ckpt=verbose"):
-        self.t0 = time.monotonic()
-        self.lines = []  # (seconds since start, text)
-        self.partial = ""
-        self.eof = False
-        self._cond = threading.Condition()
-        self.proc = subprocess.Popen([LAUNCHER, "--build", build, "--append", append, volume],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        super().__init__(build, volume, append=append, cut_line_apart=True)
 
-    def _read(self):
-        fd = self.proc.stdout.fileno()
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                chunk = b""
-            with self._cond:
-                if not chunk:
-                    self.eof = True
-                    self._cond.notify_all()
-                    return
-                now = time.monotonic() - self.t0
-                text = self.partial + chunk.decode("utf-8", "replace").replace("\r", "")
-                *done, self.partial = text.split("\n")
-                self.lines.extend((now, line) for line in done)
-                self._cond.notify_all()
-
-    def wait(self, rx, start, timeout, what):
-        """Index of the first line at or after start matching rx."""
-        deadline = time.monotonic() + timeout
-        i = start
-        with self._cond:
-            while True:
-                while i < len(self.lines):
-                    if rx.search(self.lines[i][1]) or RX_BAD.search(self.lines[i][1]):
-                        if RX_BAD.search(self.lines[i][1]):
-                            raise Failure("console: " + self.lines[i][1])
-                        return i
-                    i += 1
-                left = deadline - time.monotonic()
-                if self.eof:
-                    raise Failure(f"QEMU exited while waiting for {what}")
-                if left <= 0:
-                    raise Failure(f"no {what} within {timeout} s")
-                self._cond.wait(min(left, 0.5))
+    def wait(self, rx, start, timeout, what, bad=RX_BAD):
+        """Index of the first line at or after start matching rx; Failure
+        at a line matching bad before it."""
+        try:
+            _, i = self.wait_for(f"(?:{rx.pattern})|(?:{bad.pattern})", timeout, start)
+        except TimeoutError_:
+            if self.eof:
+                raise Failure(f"QEMU exited while waiting for {what}") from None
+            raise Failure(f"no {what} within {timeout} s") from None
+        if bad.search(self.lines[i]):
+            raise Failure("console: " + self.lines[i])
+        return i
 
     def kill(self):
-        if self.proc.poll() is None:
-            try:
-                os.kill(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.proc.wait()
-        self._reader.join()
-        self.proc.stdout.close()
-
-    def transcript(self):
-        """The console with arrival times, from the kernel's first line
-        (OpenSBI's banner left out)."""
-        first = next((i for i, (_, line) in enumerate(self.lines)
-                      if line.startswith("cairn:")), len(self.lines))
-        out = ["%8.3f %s" % (t, line) for t, line in self.lines[first:]]
-        if self.partial:
-            out.append("%8s %s   <- cut by the kill" % ("", self.partial))
-        return "\n".join(out)
+        """Kill QEMU; a refused checkpoint (cairnvm.REFUSAL) is a Failure."""
+        try:
+            super().kill()
+        except RefusedCheckpoint as e:
+            raise Failure(str(e)) from None
 
 
 @dataclass
@@ -316,7 +250,7 @@ class KillCycles:
         self.interval = self.rng.choice(INTERVALS_MS)
         cairn_format(self.build, self.volume, "--force", "--size", "64M",
                      "--checkpoint-interval", str(self.interval),
-                     "--image", os.path.join(self.build, "apps", "default.image"))
+                     "--image", image(self.build, "default"))
         self.allowed = {0: Cut()}
         self.runs_on_volume = 0
         self.prev_transcript = ""
@@ -363,7 +297,7 @@ class KillCycles:
 
     def _learn_write_times(self, vm):
         start = {}
-        for t, line in vm.lines:
+        for t, line in vm.timed():
             if m := RX_DEMARC.match(line):
                 start[m.group(1)] = t
             elif (m := RX_COMMIT.match(line)) and m.group(1) in start:
@@ -384,10 +318,16 @@ class KillCycles:
         except Failure as e:
             waited = e
         finally:
-            vm.kill()
+            refused = None
+            try:
+                vm.kill()
+            except Failure as e:
+                refused = e
         self.prev_transcript, self.transcript = self.transcript, vm.transcript()
         self.mode = mode
-        result = analyse([line for _, line in vm.lines], self.allowed)
+        if refused:
+            raise refused
+        result = analyse(vm.lines, self.allowed)
         if waited:
             raise waited
         self._learn_write_times(vm)

@@ -30,7 +30,8 @@ import sys
 import tempfile
 import time
 
-from killcycle import Failure, cycles, exit_on_sigterm
+from cairnvm import exit_on_sigterm
+from killcycle import Failure, cycles
 from seeds import add_option as add_seed_option, choose as choose_seed
 
 

@@ -22,7 +22,8 @@ import tempfile
 import time
 
 import seeds
-from killcycle import cycles, exit_on_sigterm
+from cairnvm import exit_on_sigterm
+from killcycle import cycles
 
 DEFAULT_SEED = 1
 

@@ -10,19 +10,9 @@ objects are paged)."""
 import os
 import re
 
-from cairnvm import CairnVM, Runner, cairn_format
+from cairnvm import CairnVM, Runner, cairn_format, fresh, image
 
 t = Runner()
-
-
-def image(build, name):
-    return os.path.join(build, "apps", name + ".image")
-
-
-def fresh(build, tmp, name, *extra):
-    img = os.path.join(tmp, name + ".img")
-    cairn_format(build, img, "--size", "64M", "--image", image(build, name), *extra)
-    return img
 
 
 @t.test

@@ -31,7 +31,7 @@ import re
 import struct
 import time
 
-from cairnvm import CairnVM, Runner, cairn_format
+from cairnvm import CairnVM, Runner, cairn_format, fresh
 
 t = Runner()
 
@@ -40,16 +40,6 @@ NODES_PER_POT = 7
 PANIC = r"PANIC|cairn: halted|cairn: stopped|CORRUPT|left stopped"
 
 # --- volumes, geometry and rules -----------------------------------------
-
-def image(build, name):
-    return os.path.join(build, "apps", name + ".image")
-
-
-def fresh(build, tmp, name, *extra):
-    img = os.path.join(tmp, name + ".img")
-    cairn_format(build, img, "--size", "64M", "--image", image(build, name), *extra)
-    return img
-
 
 class Geometry:
     """Where things are on a volume, in blocks, from --inspect."""

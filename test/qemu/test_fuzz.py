@@ -16,7 +16,7 @@ import tempfile
 import time
 
 from fuzzrun import Failure, FuzzVolume, pending_options
-from killcycle import exit_on_sigterm
+from cairnvm import exit_on_sigterm
 
 # (seed, rounds before the first kill, seconds after that commit, rounds
 # after the resume). The first reaches the activity-leak probe (round 18).

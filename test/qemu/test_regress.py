@@ -22,7 +22,7 @@ or state-rewrite variant alone), to show one case failing on its own.
 import os
 import re
 
-from cairnvm import CairnVM, Runner, cairn_format
+from cairnvm import CairnVM, Runner, fresh, image
 
 t = Runner()
 
@@ -65,7 +65,7 @@ TROUBLE = r"PANIC|CKPT_ERR|checkpoint log unusable|UNEXPECTED"
 
 def image_for(build, tmp, groups):
     """apps/regress.image, or a copy whose driver runs only `groups`."""
-    src = os.path.join(build, "apps", "regress.image")
+    src = image(build, "regress")
     if groups == 0:
         return src
     text = open(src).read().replace("arg=0 run", "arg=%d run" % groups)
@@ -146,8 +146,7 @@ def duplicate_thread(build, img, vm, at):
 @t.test
 def regressions_of_issue_8(build, tmp):
     groups = int(os.environ.get("REGRESS_GROUPS", "0"), 0)
-    img = os.path.join(tmp, "regress.img")
-    cairn_format(build, img, "--size", "64M", "--image", image_for(build, tmp, groups))
+    img = fresh(build, tmp, "regress", image_file=image_for(build, tmp, groups))
     results = {}
     again = None
     with CairnVM(build, img) as vm:
