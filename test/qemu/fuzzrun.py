@@ -123,11 +123,7 @@ class FuzzVolume:
         except Failure as e:
             waited = e
         finally:
-            refused = None
-            try:
-                vm.kill()
-            except Failure as e:
-                refused = e
+            refused = vm.stop()
         lines = list(vm.lines)
         self.transcripts.append(vm.transcript())
         self.transcripts = self.transcripts[-2:]

@@ -115,6 +115,15 @@ class Qemu(CairnVM):
         except RefusedCheckpoint as e:
             raise Failure(str(e)) from None
 
+    def stop(self):
+        """kill(), but return the refused checkpoint's Failure (or None)
+        instead of raising it, so that the caller keeps the transcript."""
+        try:
+            self.kill()
+        except Failure as e:
+            return e
+        return None
+
 
 @dataclass
 class Cut:
@@ -318,11 +327,7 @@ class KillCycles:
         except Failure as e:
             waited = e
         finally:
-            refused = None
-            try:
-                vm.kill()
-            except Failure as e:
-                refused = e
+            refused = vm.stop()
         self.prev_transcript, self.transcript = self.transcript, vm.transcript()
         self.mode = mode
         if refused:
