@@ -3,7 +3,7 @@
  * The validation of one generation's directory, on decoded blocks and
  * entries: the checks recovery applies to every generation it reads
  * (recover.c), and the ones the kernel's log writer applies to every
- * generation before its header may be written (kern/ckpt_write.c), so that
+ * generation before its header may be written (kern/ckpt/ckpt_write.c), so that
  * the writer never commits a generation recovery would refuse. Both run
  * this code; neither has a check of its own beside it.
  *

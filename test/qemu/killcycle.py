@@ -60,7 +60,7 @@ PINGPONG_STEP = 1000            # round trips between two pingpong lines
 # The most transfers the mover can make between any instant and its next
 # ledger line, with any clock after a restart (apps/ledger.c): a line is due
 # at most one period (1 s) after the first check; each check follows a
-# sleep of at least 10 ms (kern/kobj_misc.c: deadline = now + ms), so at
+# sleep of at least 10 ms (kern/inv/kobj_misc.c: deadline = now + ms), so at
 # most 100 batches of 100 transfers come after it, plus the rest of the
 # batch under way (100) and the one before the first check (100).
 LEDGER_SLACK = 100 * 100 + 100 + 100 + 100

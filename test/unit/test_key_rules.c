@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host tests of the kernel's key rules (kern/key_rules.c): making keys,
+ * Host tests of the kernel's key rules (kern/key/key_rules.c): making keys,
  * the sense/weak rule, restriction, comparison, console labels, rights,
  * validity against allocation and call counts, rescind, and the one-shot
  * rule of resume keys. The same C the kernel runs, compiled natively.
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <cairn/abi.h>
 #include <cairn/node.h>
-#include "key_rules.h"
+#include "key/key_rules.h"
 
 static void number_keys_round_trip(void **state)
 {

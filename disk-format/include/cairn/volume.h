@@ -47,7 +47,7 @@
 #define CAIRN_FIRST_REGION_BLOCK 2u /* no region may start before this */
 #define CAIRN_LOG_HEADER_SLOTS 2u   /* first two log blocks: checkpoint headers */
 #define CAIRN_LOG_MIN_BLOCKS (CAIRN_LOG_HEADER_SLOTS + 64u)
-/* The smallest log the kernel takes checkpoints with (kern/ckpt_space.c:
+/* The smallest log the kernel takes checkpoints with (kern/ckpt/ckpt_space.c:
  * two generations, each with room for the register nodes of every cached
  * domain). A smaller log is a valid volume that runs without checkpoints. */
 #define CAIRN_LOG_CKPT_MIN_BLOCKS 512u

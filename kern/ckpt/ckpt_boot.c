@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot: recovery (docs/checkpoint.md "Recovery") and where to fetch a
+ * block from.
+ *
+ * ckpt/recover.c finds the newest valid header and rebuilds the directory
+ * map of the generations it still needs; the same code runs in host tests
+ * and in the crash-state replayer. Here it reads the volume synchronously
+ * (nothing runs yet). The map is sized from the newest header, so restart
+ * work grows with the last checkpoint, not with the volume. Every running
+ * domain of the checkpoint gets an activity; objects come in lazily, from
+ * the log while the map names them, until the recovered generation has
+ * been migrated home in the background.
+ */
+#include <string.h>
+#include "ckpt/ckpt.h"
+#include "ckpt/ckpt_hooks.h"
+#include "ckpt/ckpt_internal.h"
+#include "recover.h"
+#include "mem/objcache.h"
+#include "dev/virtio_blk.h"
+#include "dev/volume.h"
+#include "dom/sched.h"
+#include "dom/boot_image.h"
+#include "hw/memlayout.h"
+#include "hw/platform.h"
+#include "hw/log.h"
+#include "hw/panic.h"
+
+/* A read error at boot is retried a few times before recovery gives up on
+ * it (a transient fault must not stop the machine). */
+#define BOOT_READ_TRIES 3
+
+static int read_block(void *ctx, uint64_t block, void *buf)
+{
+	(void)ctx;
+	for (int i = 0; i < BOOT_READ_TRIES; i++)
+		if (blk_sync(BLK_READ, volume_sector(block), va_to_pa(buf), 4096) == BLK_OK)
+			return 0;
+	return -1;
+}
+
+static unsigned started;
+
+static void start_thread(void *arg, uint64_t root_oid)
+{
+	(void)arg;
+	if (sched_add_domain(root_oid))
+		started++;
+	else
+		log_error("too many running domains: domain %lu not resumed", (unsigned long)root_oid);
+}
+
+/* Entries the map must hold: those of the newest header's generations. */
+static uint64_t map_capacity(void *scratch)
+{
+	uint64_t best_seq = 0, need = 0;
+	for (unsigned slot = 0; slot < CKPT_HEADER_SLOTS; slot++) {
+		struct ckpt_header h;
+		if (read_block(NULL, ckpt_header_block(&volume_sb, slot), scratch) != 0)
+			continue;
+		if (ckpt_header_decode(scratch, &volume_sb, &h) != CKPT_OK || h.sequence <= best_seq)
+			continue;
+		best_seq = h.sequence;
+		need = h.objects + h.threads;
+		if (h.tail < h.gen_start) /* older generations kept: bound by their directories */
+			need += (h.gen_start - h.tail) * CKPT_DIR_ENTRIES_PER_BLOCK;
+	}
+	uint64_t cap = 64;
+	while (cap - cap / 8 <= need + 1)
+		cap *= 2;
+	return cap;
+}
+
+void ckpt_boot(void)
+{
+	ck.interval_ms = volume_sb.checkpoint_interval_ms;
+	char arg[16];
+	ck.verbose = platform_bootarg("ckpt", arg, sizeof(arg)) && strcmp(arg, "verbose") == 0;
+	ck.zero_pa = frame_alloc();
+	if (!ck.zero_pa)
+		panic("no memory for the checkpointer");
+	ck.enabled = ckpt_space_init();
+	ckpt_sum_init();
+	ckpt_write_init();
+	ck.prev_dir_pos = CKPT_NO_DIR;
+
+	void *scratch = pa_to_va(ck.zero_pa); /* zeroed again below */
+	uint64_t cap = map_capacity(scratch);
+	struct ckpt_dirent *slots = ckpt_area_alloc(cap * sizeof(*slots));
+	if (ckpt_dirmap_init(&ck.map, slots, cap) != CKPT_OK)
+		panic("checkpoint map capacity %lu is not a power of two", (unsigned long)cap);
+	struct ckpt_recovery rec;
+	enum ckpt_err err = ckpt_recover(&volume_sb, read_block, NULL, scratch, &ck.map,
+					 start_thread, NULL, &rec);
+	memset(scratch, 0, 4096);
+	if (err != CKPT_OK)
+		volume_stop("cairn: checkpoint log unusable: %s (%s)%s%s", ckpt_strerror(err),
+			    ckpt_errname(err), rec.detail[0] ? ": " : "", rec.detail);
+	if (!rec.found) {
+		kprintf("cairn: first boot\n");
+		started = boot_start_image();
+		log_info("%u domains started", started);
+	} else {
+		ck.committed = rec.hdr.sequence;
+		ck.tail = rec.hdr.tail;
+		ck.head = ck.reserved_end = rec.hdr.head;
+		ck.prev_dir_pos = rec.hdr.dir_pos;
+		ck.prev_dir_blocks = rec.hdr.dir_blocks;
+		ck.prev_seq = rec.hdr.sequence;
+		ck.interval_ms = rec.hdr.interval_ms;
+		ck.map_active = true;
+		kprintf("cairn: resumed from checkpoint %lu\n", (unsigned long)rec.hdr.sequence);
+		log_info("%u domains resumed, %lu blocks in the log", started,
+			 (unsigned long)rec.objects);
+	}
+	if (!ck.enabled) {
+		ck.phase = PHASE_OFF;
+		return;
+	}
+	ckpt_measure_boot();
+	if (rec.found)
+		ckpt_recover_migrate_start();
+	else
+		ck.phase = PHASE_IDLE;
+	ckpt_arm_period();
+}
+
+uint64_t ckpt_locate(int obj_class, uint64_t index, uint64_t home_block)
+{
+	if (!ck.map_active)
+		return home_block;
+	const struct ckpt_dirent *e = ckpt_dirmap_lookup(&ck.map, (uint8_t)(obj_class + 1), index);
+	if (!e)
+		return home_block;
+	if (e->flags & CKPT_ENTRY_ZERO)
+		return CKPT_LOCATE_ZERO;
+	return ckpt_pos_block(&volume_sb, e->pos);
+}

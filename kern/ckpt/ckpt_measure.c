@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Measurements for the checkpoint benchmarks (docs/benchmarks.md), active
+ * only when asked for at boot:
+ *  - ckpt=verbose: the retired instructions from kernel entry to the first
+ *    domain about to run (restart cost);
+ *  - blkbench=MIB: before any domain runs, the raw sequential write rate
+ *    of the device, writing MIB MiB in requests of 32 blocks, up to 32 in
+ *    flight (as the log writer does), from 4 MiB of distinct frames, then
+ *    one FLUSH; five runs, into the free part of the log ring.
+ *    Nothing names those positions, so a crash during the measurement
+ *    leaves the volume as it was.
+ */
+#include <string.h>
+#include "ckpt/ckpt.h"
+#include "ckpt/ckpt_internal.h"
+#include "dev/virtio_blk.h"
+#include "dev/volume.h"
+#include "hw/platform.h"
+#include "hw/timer.h"
+#include "hw/memlayout.h"
+#include "dom/sched.h"
+#include "hw/riscv.h"
+#include "hw/log.h"
+#include "mem/frame.h"
+
+uint64_t ckpt_boot_instret;
+bool ckpt_first_run_pending;
+
+void ckpt_report_first_run(void)
+{
+	ckpt_first_run_pending = false;
+	kprintf("cairn: first domain runs after instret=%lu\n",
+		(unsigned long)(rdinstret() - ckpt_boot_instret));
+}
+
+#define BENCH_INFLIGHT 32
+
+#define BENCH_BATCH 32 /* blocks per request, as the log writer batches */
+
+static struct blk_req bench_req[BENCH_INFLIGHT];
+static struct blk_seg bench_seg[BENCH_INFLIGHT][BENCH_BATCH];
+/* Source data: BENCH_BUFS distinct frames, used in turn, so the device
+ * reads different memory as the log writer does (one frame written over
+ * and over would stay in the host's caches and flatter the baseline). */
+#define BENCH_BUFS 1024
+#define BENCH_RUNS 5
+static uint64_t bench_buf[BENCH_BUFS];
+static unsigned bench_nbufs;
+static unsigned bench_batch;
+static uint64_t bench_next, bench_end, bench_done_count, bench_total;
+static volatile bool bench_finished;
+static bool bench_error;
+
+static void bench_submit(struct blk_req *r);
+
+static void bench_done(struct blk_req *r)
+{
+	if (r->status != BLK_OK)
+		bench_error = true;
+	bench_done_count += r->nsegs;
+	if (bench_done_count >= bench_total) {
+		bench_finished = true;
+		return;
+	}
+	if (bench_next < bench_end && !bench_error)
+		bench_submit(r);
+}
+
+static void bench_submit(struct blk_req *r)
+{
+	uint64_t pos = bench_next;
+	uint16_t n = 0;
+	struct blk_seg *segs = (struct blk_seg *)r->segs;
+	do {
+		segs[n++] = (struct blk_seg){ bench_buf[bench_next % bench_nbufs], 4096 };
+		bench_next++;
+	} while (n < bench_batch && bench_next < bench_end && bench_next % ck.ring != 0);
+	r->nsegs = n;
+	r->sector = volume_sector(ckpt_pos_block(&volume_sb, pos));
+	if (blk_submit(r) != BLK_OK) {
+		bench_error = true;
+		r->status = BLK_ERR_IO;
+		bench_done(r);
+	}
+}
+
+void ckpt_measure_boot(void)
+{
+	char arg[16];
+	ckpt_first_run_pending = ck.verbose;
+	if (!platform_bootarg("blkbench", arg, sizeof(arg)) || !ck.enabled)
+		return;
+	uint64_t mib = 0;
+	for (const char *c = arg; *c >= '0' && *c <= '9'; c++)
+		mib = mib * 10 + (uint64_t)(*c - '0');
+	uint64_t blocks = mib * 256;
+	uint64_t free = ck.ring - (ck.reserved_end - ck.tail) - ckpt_need(CKPT_PROC_RESERVE);
+	if (blocks == 0 || blocks > free) {
+		kprintf("cairn: blkbench: %lu MiB does not fit in the free log (%lu MiB)\n",
+			(unsigned long)mib, (unsigned long)(free / 256));
+		return;
+	}
+	/* Any data will do (the positions are unused); not zeros. */
+	for (bench_nbufs = 0; bench_nbufs < BENCH_BUFS; bench_nbufs++) {
+		uint64_t pa = frame_alloc();
+		if (!pa)
+			break;
+		uint64_t *w = pa_to_va(pa);
+		for (unsigned i = 0; i < 512; i++)
+			w[i] = (uint64_t)bench_nbufs << 32 | i;
+		bench_buf[bench_nbufs] = pa;
+	}
+	if (bench_nbufs == 0)
+		return;
+	bench_batch = blk_seg_max() < BENCH_BATCH ? blk_seg_max() : BENCH_BATCH;
+	/* Several runs: the host's disk is noisy, the scripts take the median. */
+	for (int run = 0; run < BENCH_RUNS; run++) {
+		bench_next = ck.reserved_end;
+		bench_end = bench_next + blocks;
+		bench_total = blocks;
+		bench_done_count = 0;
+		bench_finished = false;
+		bench_error = false;
+		uint64_t t0 = rdtime();
+		for (int i = 0; i < BENCH_INFLIGHT && bench_next < bench_end; i++) {
+			bench_req[i] = (struct blk_req){ .op = BLK_WRITE, .segs = bench_seg[i],
+							 .done = bench_done };
+			bench_submit(&bench_req[i]);
+		}
+		sched_wait_flag(&bench_finished);
+		/* Durable, as a checkpoint's writes must be: one FLUSH at the end. */
+		if (blk_sync(BLK_FLUSH, 0, 0, 0) != BLK_OK)
+			bench_error = true;
+		uint64_t us = timer_ticks_to_us(rdtime() - t0);
+		kprintf("cairn: blkbench wrote bytes=%lu us=%lu%s\n", (unsigned long)(blocks * 4096),
+			(unsigned long)us, bench_error ? " (with errors)" : "");
+	}
+	while (bench_nbufs > 0)
+		frame_free(bench_buf[--bench_nbufs]);
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Address spaces and their Sv39 caches; see aspace.h.
+ *
+ * The reverse map: each user PTE that maps a page frame has a `umap`
+ * record on that frame's list (frame.aux of a page frame points at the
+ * first). Records come from a fixed pool; when it runs dry every domain's
+ * tables are dropped and rebuilt on demand, which is always correct.
+ */
+#include <string.h>
+#include <cairn/abi.h>
+#include "dom/aspace.h"
+#include "dom/proc.h"
+#include "key/key.h"
+#include "dom/kctx.h"
+#include "mem/vm.h"
+#include "hw/riscv.h"
+#include "hw/memlayout.h"
+#include "hw/log.h"
+#include "hw/panic.h"
+
+struct umap {
+	pte_t *pte;
+	struct umap *next;
+};
+
+#define UMAP_MAX 32768
+#define WALK_MAX_STEPS 16
+
+static struct umap umaps[UMAP_MAX];
+static struct umap *umap_free;
+static unsigned umap_used;
+static uint64_t flush_count;
+
+void aspace_init(void)
+{
+	umap_free = NULL;
+	for (int i = UMAP_MAX - 1; i >= 0; i--) {
+		umaps[i].next = umap_free;
+		umap_free = &umaps[i];
+	}
+	umap_used = 0;
+}
+
+static struct umap *frame_umaps(struct frame *f)
+{
+	return (struct umap *)(uintptr_t)f->aux;
+}
+
+static void umap_add(struct frame *f, pte_t *pte)
+{
+	struct umap *m = umap_free;
+	kassert(m != NULL); /* reserved by the caller */
+	umap_free = m->next;
+	umap_used++;
+	m->pte = pte;
+	m->next = frame_umaps(f);
+	f->aux = (uint64_t)(uintptr_t)m;
+}
+
+static void umap_remove(struct frame *f, pte_t *pte)
+{
+	struct umap **pp = (struct umap **)&f->aux;
+	while (*pp) {
+		struct umap *m = *pp;
+		if (m->pte == pte) {
+			*pp = m->next;
+			m->next = umap_free;
+			umap_free = m;
+			umap_used--;
+			return;
+		}
+		pp = &m->next;
+	}
+	panic("aspace: PTE %p not on its frame's reverse map", (void *)pte);
+}
+
+/* --- walking the node tree ------------------------------------------ */
+
+static void mark_aspace_node(uint64_t oid)
+{
+	struct frame *f = node_pin(oid);
+	f->obj_flags |= OBJF_ASPACE_NODE(node_pot_slot(oid));
+}
+
+/* Walk p's space for va. Returns 0 with w->page_oid set, or a fault code. */
+static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
+{
+	memset(w, 0, sizeof(*w));
+	if (va >= USER_VA_TOP)
+		return CAIRN_FAULT_MEMORY;
+	struct key k = node_at(p->root_oid)->slot[CAIRN_DOM_SLOT_SPACE];
+	uint64_t offset = va;
+	unsigned limit = CAIRN_SPACE_MAX_HEIGHT + 1; /* heights must decrease */
+	bool top = true;
+	for (int step = 0; step < WALK_MAX_STEPS; step++) {
+		uint8_t type = key_check(&k);
+		if (type == CAIRN_KEY_PAGE) {
+			if (top && offset >= 4096)
+				return CAIRN_FAULT_MEMORY; /* a lone page maps [0, 4096) */
+			w->ro |= (key_rights(&k) & (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)) != 0;
+			w->nx |= (key_rights(&k) & CAIRN_RIGHT_NX) != 0;
+			w->page_oid = key_oid(&k);
+			return 0;
+		}
+		if (type != CAIRN_KEY_SPACE)
+			return CAIRN_FAULT_MEMORY;
+		top = false;
+		uint64_t n = key_oid(&k);
+		mark_aspace_node(n);
+		const struct knode *node = node_at(n);
+		uint8_t rights = key_rights(&k);
+		w->ro |= (rights & (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)) != 0;
+		w->nx |= (rights & CAIRN_RIGHT_NX) != 0;
+		if (rights & CAIRN_RIGHT_KEEPER) {
+			w->has_keeper = true;
+			w->keeper = node->slot[1];
+			k = node->slot[0];
+			continue;
+		}
+		unsigned h = key_space_height(k.b);
+		if (h < 1 || h >= limit)
+			return CAIRN_FAULT_MEMORY; /* malformed: treated as unmapped */
+		limit = h;
+		unsigned shift = CAIRN_SPACE_SLOT_SHIFT(h);
+		uint64_t index = offset >> shift;
+		if (index >= CAIRN_NODE_SLOTS)
+			return CAIRN_FAULT_MEMORY;
+		offset &= (1ULL << shift) - 1;
+		k = node->slot[index];
+		if (h == 1 && key_type(&k) != CAIRN_KEY_PAGE)
+			return CAIRN_FAULT_MEMORY;
+	}
+	return CAIRN_FAULT_MEMORY; /* a keeper wrapper loop */
+}
+
+uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc,
+		       struct aspace_walk *w)
+{
+	uint16_t fault = walk(p, va, w);
+	if (fault) {
+		w->fault = fault;
+		return fault;
+	}
+	if ((acc == ACCESS_WRITE && w->ro) || (acc == ACCESS_EXEC && w->nx)) {
+		w->fault = CAIRN_FAULT_ACCESS;
+		return CAIRN_FAULT_ACCESS;
+	}
+	if (!page_oid_ok(w->page_oid)) {
+		w->fault = CAIRN_FAULT_MEMORY;
+		return CAIRN_FAULT_MEMORY;
+	}
+	if (acc == ACCESS_WRITE)
+		page_prepare_write(w->page_oid);
+	else
+		page_pin(w->page_oid);
+	return 0;
+}
+
+/* --- Sv39 tables ------------------------------------------------------ */
+
+uint64_t aspace_root(struct proc *p)
+{
+	if (p->sv39_root)
+		return p->sv39_root;
+	uint64_t pa = kframe_alloc();
+	const pte_t *kroot = pa_to_va(vm_kernel_root());
+	pte_t *root = pa_to_va(pa);
+	memcpy(&root[SV39_ENTRIES / 2], &kroot[SV39_ENTRIES / 2],
+	       (SV39_ENTRIES / 2) * sizeof(pte_t));
+	p->sv39_root = pa;
+	return pa;
+}
+
+/* How many page-table frames building the path to va needs (the root
+ * included), given the tables p has now. */
+static unsigned tables_missing(const struct proc *p, uint64_t va)
+{
+	if (!p->sv39_root)
+		return SV39_LEVELS;
+	const pte_t *table = pa_to_va(p->sv39_root);
+	for (int level = SV39_LEVELS - 1; level > 0; level--) {
+		pte_t pte = table[sv39_vpn(va, level)];
+		if (!(pte & PTE_V))
+			return (unsigned)level;
+		table = pa_to_va(pte_pa(pte));
+	}
+	return 0;
+}
+
+/*
+ * The level-0 PTE for va in p's tables, building what is missing (prepare
+ * phase). Memory is made free before any pointer into the tables is
+ * taken: evicting may drop a node pot that an address space was walked
+ * from, and that drops every domain's tables (objcache.c evict), p's
+ * included. So: unless a whole path's worth of frames is free anyway (the
+ * usual case, and then nothing is counted), count, make that many frames
+ * free, count again (a drop only makes more tables missing, at most all
+ * of them); then allocate without evicting.
+ */
+static uint64_t table_frame(void)
+{
+	uint64_t pa = frame_alloc(); /* zeroed; never evicts */
+	kassert(pa != 0);            /* user_pte made it free */
+	return pa;
+}
+
+static pte_t *user_pte(struct proc *p, uint64_t va)
+{
+	if (frame_free_count() < SV39_LEVELS) {
+		unsigned need;
+		while (frame_free_count() < (need = tables_missing(p, va)))
+			kframe_reserve(need); /* may evict, may park: holds nothing yet */
+	}
+	if (!p->sv39_root) {
+		uint64_t pa = table_frame();
+		const pte_t *kroot = pa_to_va(vm_kernel_root());
+		pte_t *root = pa_to_va(pa);
+		memcpy(&root[SV39_ENTRIES / 2], &kroot[SV39_ENTRIES / 2],
+		       (SV39_ENTRIES / 2) * sizeof(pte_t));
+		p->sv39_root = pa;
+	}
+	pte_t *table = pa_to_va(p->sv39_root);
+	for (int level = SV39_LEVELS - 1; level > 0; level--) {
+		pte_t *pte = &table[sv39_vpn(va, level)];
+		if (!(*pte & PTE_V))
+			*pte = pte_make(table_frame(), PTE_V);
+		table = pa_to_va(pte_pa(*pte));
+	}
+	return &table[sv39_vpn(va, 0)];
+}
+
+uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc,
+			     struct aspace_walk *w)
+{
+	uint16_t fault = aspace_lookup(p, va, acc, w);
+	if (fault)
+		return fault;
+	if (!umap_free)
+		aspace_flush_all(); /* before we hold any PTE pointer */
+	pte_t *pte = user_pte(p, va & ~(PAGE_SIZE - 1));
+	/* The page was pinned by aspace_lookup; table allocation above may
+	 * have evicted other objects but not it. Nothing below can fault. */
+	kctx_commit();
+	struct frame *f = obj_frame(OBJ_PAGE, w->page_oid);
+	kassert(f != NULL);
+	bool writable = !w->ro && (f->obj_flags & OBJF_DIRTY) && !(f->obj_flags & OBJF_SNAPSHOT);
+	pte_t want = pte_make(frame_pa(f), PTE_V | PTE_U | PTE_R | PTE_A | PTE_D |
+					     (writable ? PTE_W : 0) | (w->nx ? 0 : PTE_X));
+	if (*pte & PTE_V) {
+		struct frame *old = frame_of(pte_pa(*pte));
+		if (old != f) {
+			umap_remove(old, pte);
+			umap_add(f, pte);
+		}
+	} else {
+		umap_add(f, pte);
+	}
+	*pte = want;
+	sfence_vma_addr(va);
+	return 0;
+}
+
+static void free_table(uint64_t table_pa, int level)
+{
+	pte_t *t = pa_to_va(table_pa);
+	unsigned limit = level == SV39_LEVELS - 1 ? SV39_ENTRIES / 2 : SV39_ENTRIES;
+	for (unsigned i = 0; i < limit; i++) {
+		if (!(t[i] & PTE_V))
+			continue;
+		if (level == 0)
+			umap_remove(frame_of(pte_pa(t[i])), &t[i]);
+		else
+			free_table(pte_pa(t[i]), level - 1);
+	}
+	frame_free(table_pa);
+}
+
+void aspace_free_tables(uint64_t root_pa)
+{
+	/* Never free the table the hart is using. */
+	if ((csr_read(satp) & SATP_PPN_MASK) == (root_pa >> PAGE_SHIFT))
+		vm_switch(vm_kernel_root());
+	free_table(root_pa, SV39_LEVELS - 1);
+}
+
+static void drop_tables(struct proc *p, void *arg)
+{
+	(void)arg;
+	proc_drop_tables(p);
+}
+
+void aspace_flush_all(void)
+{
+	flush_count++;
+	proc_for_each(drop_tables, NULL);
+	log_debug("aspace: dropped every domain's page tables (%lu times)",
+		  (unsigned long)flush_count);
+}
+
+void aspace_unmap_frame(struct frame *f)
+{
+	struct umap *m = frame_umaps(f);
+	if (!m)
+		return;
+	while (m) {
+		struct umap *next = m->next;
+		*m->pte = 0;
+		m->next = umap_free;
+		umap_free = m;
+		umap_used--;
+		m = next;
+	}
+	f->aux = 0;
+	sfence_vma_all();
+}
+
+bool aspace_write_protect_frame(struct frame *f)
+{
+	bool any = false;
+	for (struct umap *m = frame_umaps(f); m; m = m->next) {
+		if (*m->pte & PTE_W) {
+			*m->pte &= ~PTE_W;
+			any = true;
+		}
+	}
+	return any;
+}
+
+void aspace_node_changing(uint64_t node_oid)
+{
+	struct frame *f = obj_frame(OBJ_NODEPOT, node_pot(node_oid));
+	uint16_t bit = OBJF_ASPACE_NODE(node_pot_slot(node_oid));
+	if (!f || !(f->obj_flags & bit))
+		return;
+	f->obj_flags &= (uint16_t)~bit;
+	aspace_flush_all();
+}

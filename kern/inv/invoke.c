@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The invocation path: from a domain's ecall to the reply.
+ *
+ * NO STEP BEFORE kctx_commit() MAY MODIFY ANYTHING A DOMAIN CAN OBSERVE.
+ * The invocation may be abandoned at any point before it (an object not in
+ * memory, no log space, a busy callee) and restarts from the ecall, which
+ * is why the invoker's pc only moves past the ecall at commit.
+ *
+ * Kernel keys: the key type's prepare function (kobj_*.c) fills a kop;
+ * then the reply to the invoker is prepared (for a CALL), the commit point
+ * passes, the kop's commit runs and the reply is delivered.
+ * Domain keys (start, resume): invoke_domain_key below.
+ * Before all of this, ipc_fast_path (ipc.c) takes the common case, a call
+ * or return that carries only words between two cached domains, and does
+ * the same thing in a few hundred instructions; when it does not apply it
+ * returns having changed nothing.
+ */
+#include <string.h>
+#include "inv/invoke.h"
+#include "inv/ipc.h"
+#include "dom/proc.h"
+#include "dom/act.h"
+#include "dom/kctx.h"
+#include "dom/park.h"
+#include "dom/sched.h"
+#include "dom/aspace.h"
+#include "hw/riscv.h"
+#include "hw/log.h"
+#include "hw/panic.h"
+
+const struct key *invoke_cap(struct proc *p, unsigned slot)
+{
+	if (slot == 0 || slot >= CAIRN_CAP_REGS || p->caps_oid == OID_NONE)
+		return &key_void;
+	node_pin(p->caps_oid);
+	return &node_at(p->caps_oid)->slot[slot];
+}
+
+void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out)
+{
+	key_copy_checked(out, invoke_cap(inv->p, cairn_slots_send(inv->slots, i)));
+}
+
+/* --- the end of every invocation ------------------------------------ */
+
+/* After commit: the invoker continues, becomes available, or waits. */
+static __attribute__((noreturn)) void finish_invoker(struct invocation *inv)
+{
+	struct proc *p = inv->p;
+	struct activity *a = inv->act;
+	if (inv->op == CAIRN_SYS_RETURN) {
+		p->run_state = CAIRN_DOM_AVAILABLE;
+		p->dirty = true;
+		act_free(a);
+		act_wake_stalled(p->root_oid);
+		sched_run();
+	}
+	sched_resume(a, p);
+}
+
+/* Reply from the kernel itself (errors, kernel keys). */
+static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struct kop *op)
+{
+	struct proc *p = inv->p;
+	struct msg m = { .order = op->reply.code, .kstr = op->reply.str, .len = op->reply.len };
+	memcpy(m.w, op->reply.w, sizeof(m.w));
+	memcpy(m.keys, op->reply.keys, sizeof(m.keys));
+	struct delivery d;
+	bool reply = inv->op == CAIRN_SYS_CALL;
+	if (reply)
+		ipc_prepare_delivery(p, &m, &d);
+
+	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
+	/* Past the ecall first: an operation on the invoker itself (DOMAIN
+	 * SET_REG of its own pc) must have the last word. */
+	p->tf.sepc += 4;
+	p->dirty = true;
+	if (op->commit)
+		op->commit(op);
+	if (reply)
+		ipc_commit_delivery(&m, &d);
+	else if (inv->op == CAIRN_SYS_SEND)
+		p->tf.regs[REG_A1] = op->reply.code;
+	finish_invoker(inv);
+}
+
+static __attribute__((noreturn)) void error_reply(struct invocation *inv, uint64_t code)
+{
+	struct kop op;
+	memset(&op, 0, sizeof(op));
+	op.reply.code = code;
+	kernel_reply(inv, &op);
+}
+
+/* --- domain keys ---------------------------------------------------- */
+
+static __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv)
+{
+	struct proc *p = inv->p;
+	uint64_t target_oid = key_oid(&inv->target);
+	bool resume = inv->target_type == CAIRN_KEY_RESUME;
+
+	struct proc *t;
+	if (proc_get(target_oid, &t) != PROC_OK)
+		error_reply(inv, CAIRN_VOID);
+	if (resume) {
+		if (t->run_state != CAIRN_DOM_WAITING)
+			error_reply(inv, CAIRN_VOID); /* cannot happen: counts match */
+	} else if (t->run_state == CAIRN_DOM_HALTED) {
+		error_reply(inv, CAIRN_HALTED);
+	} else if (t->run_state != CAIRN_DOM_AVAILABLE) {
+		/* Busy (or the invoker itself): wait until it is available,
+		 * then retry the whole invocation. */
+		park_stall(target_oid);
+	}
+
+	/* The message. */
+	struct ustring ustr;
+	uint64_t st = ustring_resolve(p, inv->str_va, inv->str_len, &ustr);
+	if (st != CAIRN_OK)
+		error_reply(inv, st);
+	struct msg m = {
+		.order = inv->order,
+		.info = resume ? 0 : key_badge(&inv->target),
+		.ustr = &ustr,
+		.len = inv->str_len,
+	};
+	memcpy(m.w, inv->w, sizeof(m.w));
+	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
+		invoke_send_key(inv, i, &m.keys[i]);
+	if (inv->op == CAIRN_SYS_CALL) {
+		m.has_resume = true;
+		ipc_make_resume_key(p, false, &m.resume);
+	}
+	bool restart_only = resume && (key_rights(&inv->target) & CAIRN_RIGHT_FAULT);
+	struct delivery d;
+	if (!restart_only)
+		ipc_prepare_delivery(t, &m, &d);
+	if (resume)
+		node_prepare_write(target_oid); /* its call count changes */
+	if (inv->op == CAIRN_SYS_SEND && !act_can_start(target_oid))
+		error_reply(inv, CAIRN_NO_ACTIVITY); /* may grow the table, may park */
+
+	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
+	if (resume)
+		node_consume_resume_bytes((uint8_t *)node_at(target_oid)); /* every resume key dies */
+	if (!restart_only)
+		ipc_commit_delivery(&m, &d);
+	t->run_state = CAIRN_DOM_RUNNING;
+	t->fault_code = 0;
+	t->dirty = true;
+	p->tf.sepc += 4;
+	p->dirty = true;
+	struct activity *a = inv->act;
+	switch (inv->op) {
+	case CAIRN_SYS_CALL:
+		p->run_state = CAIRN_DOM_WAITING;
+		sched_transfer(a, t);
+		break;
+	case CAIRN_SYS_RETURN:
+		p->run_state = CAIRN_DOM_AVAILABLE;
+		act_wake_stalled(p->root_oid);
+		sched_transfer(a, t);
+		break;
+	default: /* SEND */
+		p->tf.regs[REG_A1] = CAIRN_OK;
+		act_start(target_oid, t);
+		sched_resume(a, p);
+	}
+}
+
+/* --- the entry ------------------------------------------------------ */
+
+/* Everything but the fast path; apart, so that the fast path does not pay
+ * for this function's frame. */
+static __attribute__((noreturn, noinline)) void invoke_general(struct activity *a, struct proc *p)
+{
+	struct invocation inv; /* every field is set below */
+	inv.act = a;
+	inv.p = p;
+	uint64_t a7 = p->tf.regs[REG_A7];
+	inv.op = (unsigned)(a7 & 0xff);
+	inv.str_len = (uint32_t)((a7 >> 16) & 0xffff);
+	inv.slots = p->tf.regs[REG_A0];
+	inv.order = p->tf.regs[REG_A1];
+	for (int i = 0; i < 4; i++)
+		inv.w[i] = p->tf.regs[REG_A2 + i];
+	inv.str_va = p->tf.regs[REG_A6];
+	inv.target = key_void;
+	inv.target_type = CAIRN_KEY_VOID;
+	if (inv.op != CAIRN_SYS_CALL && inv.op != CAIRN_SYS_RETURN && inv.op != CAIRN_SYS_SEND) {
+		inv.op = CAIRN_SYS_CALL; /* reply with the error */
+		error_reply(&inv, CAIRN_BAD_SYSCALL);
+	}
+	inv.target = *invoke_cap(p, cairn_slots_target(inv.slots));
+	inv.target_type = key_check(&inv.target);
+
+	struct kop op;
+	memset(&op, 0, sizeof(op));
+	switch (inv.target_type) {
+	case CAIRN_KEY_START:
+	case CAIRN_KEY_RESUME:
+		invoke_domain_key(&inv);
+	case CAIRN_KEY_VOID:
+		op.reply.code = CAIRN_VOID;
+		break;
+	case CAIRN_KEY_NUMBER:
+		kobj_number(&inv, &op);
+		break;
+	case CAIRN_KEY_PAGE:
+		kobj_page(&inv, &op);
+		break;
+	case CAIRN_KEY_NODE:
+	case CAIRN_KEY_SPACE:
+		kobj_node(&inv, &op);
+		break;
+	case CAIRN_KEY_DOMAIN:
+		kobj_domain(&inv, &op);
+		break;
+	case CAIRN_KEY_DISCRIM:
+		kobj_discrim(&inv, &op);
+		break;
+	case CAIRN_KEY_SLEEP:
+		kobj_sleep(&inv, &op);
+		break;
+	case CAIRN_KEY_CONSOLE:
+		kobj_console(&inv, &op);
+		break;
+	case CAIRN_KEY_CHECKPOINT:
+		kobj_checkpoint(&inv, &op);
+		break;
+	case CAIRN_KEY_RANGE:
+		kobj_range(&inv, &op);
+		break;
+	default: /* DEVICE, DMA: reserved */
+		op.reply.code = CAIRN_BAD_ORDER;
+		break;
+	}
+	kernel_reply(&inv, &op);
+}
+
+void invoke_syscall(struct activity *a, struct proc *p)
+{
+	ipc_fast_path(a, p); /* returns only if it does not apply */
+	invoke_general(a, p);
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Invocation: what a domain's ecall asks for (cairn/abi.h), and the
+ * two-phase shape every kernel key's operation has.
+ *
+ * THE RULE (docs/design.md invariant 4): no step before kctx_commit() may change
+ * anything a domain can observe. The prepare phase reads, validates, faults
+ * objects in, pins them and marks the ones it will change dirty; it may be
+ * abandoned and restarted from the beginning at any point. The commit
+ * phase cannot fail, fault or wait. Then the kernel acts: it delivers the
+ * reply and picks who runs.
+ *
+ * A kernel key's operation is a prepare function that fills a `kop`: the
+ * reply to give and, if the operation changes anything, a commit function
+ * with the arguments it needs.
+ */
+#ifndef CAIRN_KERN_INVOKE_H
+#define CAIRN_KERN_INVOKE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <cairn/abi.h>
+#include <cairn/keytab.h>
+#include "key/key.h"
+#include "inv/ustring.h"
+
+struct proc;
+struct activity;
+
+
+struct invocation {
+	struct activity *act;
+	struct proc *p;          /* the invoker */
+	unsigned op;             /* CAIRN_SYS_* */
+	uint64_t slots;          /* the slot word (a0) */
+	uint64_t order;          /* a1 */
+	uint64_t w[4];           /* a2..a5 */
+	uint64_t str_va;         /* a6 */
+	uint32_t str_len;        /* a7 bits 16..31 */
+	struct key target;       /* the invoked key as it was read */
+	uint8_t target_type;     /* its type, VOID if invalid */
+};
+
+/* The reply a kernel key gives. */
+struct kreply {
+	uint64_t code;
+	uint64_t w[4];
+	const uint8_t *str;      /* kernel-visible source (pinned), or NULL */
+	uint32_t len;
+	struct key keys[CAIRN_MAX_KEYS];
+};
+
+struct kop;
+typedef void (*kop_commit_fn)(struct kop *op);
+
+struct kop {
+	struct kreply reply;
+	kop_commit_fn commit;    /* NULL: the operation changes nothing */
+	uint64_t oid;            /* arguments for commit */
+	uint64_t arg[4];
+	struct key key;
+	struct proc *proc;
+	struct ustring ustr;
+};
+
+/* Entry from trap.c: the current domain executed ecall. Never returns. */
+__attribute__((noreturn)) void invoke_syscall(struct activity *a, struct proc *p);
+
+/* Capability register `slot` of p, read in place (may fault). */
+const struct key *invoke_cap(struct proc *p, unsigned slot);
+
+/* The i-th key sent with the invocation, validity-checked (void if invalid). */
+void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out);
+
+
+/* Per key type: the prepare functions (kobj_*.c). */
+void kobj_number(struct invocation *inv, struct kop *op);
+void kobj_page(struct invocation *inv, struct kop *op);
+void kobj_node(struct invocation *inv, struct kop *op);
+void kobj_domain(struct invocation *inv, struct kop *op);
+void kobj_discrim(struct invocation *inv, struct kop *op);
+void kobj_sleep(struct invocation *inv, struct kop *op);
+void kobj_console(struct invocation *inv, struct kop *op);
+void kobj_checkpoint(struct invocation *inv, struct kop *op);
+void kobj_range(struct invocation *inv, struct kop *op);
+
+/* A node operation may not touch the invoker's own root or register nodes
+ * (nor rescind its capability node), and must see a cached domain's state
+ * written back first; a rescind also detaches every cached domain using
+ * the node as its capability node. Returns CAIRN_OK or CAIRN_SELF.
+ * Prepare phase. */
+uint64_t kobj_node_access(struct invocation *inv, uint64_t oid, bool rescind);
+
+/* Commit: node `oid` was changed through a node or range key. If it roots
+ * a domain that no longer says RUNNING, the domain's activity goes, and
+ * callers stalled on it try again (act_root_changed). */
+void kobj_node_changed(uint64_t oid);
+
+#endif

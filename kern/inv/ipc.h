@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Delivering a message into a domain: the registers, the string into its
+ * receive buffer, the keys into its receive capability registers
+ * (cairn/abi.h). Used for replies from kernel keys, calls and returns
+ * between domains, and fault messages to keepers.
+ *
+ * The receiver's receive specification is in its own registers: a0's
+ * receive fields, t0 (buffer) and t1 (length), as it left them when it
+ * called or returned. A buffer the receiver cannot write is the receiver's
+ * problem: the string is cut at the first page it cannot write and the
+ * info word says TRUNCATED; the sender is never told.
+ */
+#ifndef CAIRN_KERN_IPC_H
+#define CAIRN_KERN_IPC_H
+
+#include "inv/invoke.h"
+#include "dom/proc.h"
+
+struct msg {
+	uint64_t order;
+	uint64_t w[4];
+	uint32_t info;               /* badge, CAIRN_INFO_CALL */
+	const struct ustring *ustr;  /* string from a domain, or NULL */
+	const uint8_t *kstr;         /* string from kernel-visible memory, or NULL */
+	uint32_t len;
+	struct key keys[CAIRN_MAX_KEYS];
+	bool has_resume;
+	struct key resume;
+};
+
+struct delivery {
+	struct proc *rcv;
+	uint32_t len;       /* bytes that will be copied */
+	bool truncated;
+	uint64_t buf_va;
+	unsigned npages;
+	uint64_t page_oid[USTR_MAX_PAGES];
+	bool store_keys;
+};
+
+/* Prepare phase: resolve and pin everything the delivery will write. */
+void ipc_prepare_delivery(struct proc *rcv, const struct msg *m, struct delivery *d);
+/* Commit phase: write it. */
+void ipc_commit_delivery(const struct msg *m, const struct delivery *d);
+
+/* The key a CALL gives the callee: one-shot resume key to `p`. `fault`
+ * makes it a restart key that delivers no message. */
+void ipc_make_resume_key(struct proc *p, bool fault, struct key *out);
+
+/*
+ * The fast path for the common CALL and RETURN between two cached domains
+ * (ipc.c). ipc_fast_path is called first on every ecall; if it applies, it
+ * does the whole invocation and never returns. If it returns, nothing has
+ * changed and the general path (invoke.c) takes the invocation. The cheap
+ * checks are inline, so that invoking a kernel key pays only for them:
+ * CALL or RETURN, no string (a7 bits 16..31), no keys sent (a0's send
+ * fields), and the invoked capability register holds a start key or a
+ * resume key without the FAULT right.
+ */
+#define IPC_SLOTS_SEND_MASK (0xfffffULL << CAIRN_SLOTS_SEND_SHIFT) /* 4 x 5 bits */
+#define IPC_A7_STRING_LEN_MASK 0xffff0000ULL
+
+void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsigned op);
+
+static inline void ipc_fast_path(struct activity *a, struct proc *p)
+{
+	uint64_t a7 = p->tf.regs[REG_A7];
+	uint64_t slots = p->tf.regs[REG_A0];
+	unsigned op = (unsigned)(a7 & 0xff);
+	unsigned slot = cairn_slots_target(slots);
+	if ((op != CAIRN_SYS_CALL && op != CAIRN_SYS_RETURN) || (a7 & IPC_A7_STRING_LEN_MASK) ||
+	    (slots & IPC_SLOTS_SEND_MASK) || slot == 0 || !p->caps)
+		return;
+	const struct key *k = &p->caps->slot[slot];
+	uint8_t type = key_type(k);
+	if (type == CAIRN_KEY_START ||
+	    (type == CAIRN_KEY_RESUME && !(key_rights(k) & CAIRN_RIGHT_FAULT)))
+		ipc_fast_path_key(a, p, k, op);
+}
+
+#endif

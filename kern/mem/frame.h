@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Physical page frames. Every 4 KiB frame of RAM above the kernel image has
+ * a descriptor; free frames are on one list. A frame is either free, used
+ * by the kernel for a cache structure (Sv39 tables, I/O buffers), or holds a
+ * copy of a volume object (kern/mem/objcache.c sets the object fields). None of
+ * this is persistent: after a restart it is rebuilt empty.
+ */
+#ifndef CAIRN_KERN_FRAME_H
+#define CAIRN_KERN_FRAME_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum frame_kind {
+	FRAME_UNUSABLE = 0, /* firmware, kernel image, device tree, descriptors */
+	FRAME_FREE,
+	FRAME_KERNEL,       /* page tables, buffers: a cache, never on disk */
+	FRAME_OBJECT,       /* a copy of a volume block: see objcache.h */
+};
+
+struct frame {
+	uint8_t kind;          /* enum frame_kind */
+	uint8_t obj_class;     /* objcache: which pool */
+	uint16_t obj_flags;    /* objcache: dirty, io, snapshot... */
+	uint32_t pin_stamp;    /* objcache: invocation that pinned it */
+	uint64_t obj_index;    /* objcache: block index within its pool */
+	struct frame *next;    /* free list / objcache lists */
+	struct frame *prev;
+	uint64_t aux;          /* objcache: per-node dirty bits, log slot... */
+	uint32_t ckpt_item;    /* OBJF_SNAPSHOT: index of its snapshot item */
+};
+
+/* Set up descriptors over all RAM, excluding [0, kernel_end_pa), the device
+ * tree and firmware-reserved ranges. */
+void frame_init(uint64_t kernel_end_pa);
+
+/* A zeroed frame, or 0 when none is free. Returns the physical address. */
+uint64_t frame_alloc(void);
+void frame_free(uint64_t pa);
+
+struct frame *frame_of(uint64_t pa);
+uint64_t frame_pa(const struct frame *f);
+size_t frame_free_count(void);
+size_t frame_total_count(void);
+
+#endif

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The object cache: RAM as a cache of the volume (docs/design.md invariant 1).
+ *
+ * The volume's node pots, tag pots (page allocation counts) and pages are
+ * three arrays in kernel virtual address space (memlayout.h). A resident
+ * block is a frame mapped at its place in its array; a block that is not
+ * resident is simply unmapped, so the kernel touches objects by address
+ * and a miss is a page fault in S-mode. The fault handler starts the read,
+ * parks the activity and restarts it when the block has arrived (kctx.h).
+ *
+ * Frames of the cache are evicted by a clock. A frame is never evicted
+ * while it is dirty (its content exists nowhere else; until the
+ * checkpointer lands it cannot be written anywhere, see docs/design.md
+ * invariant 5), while its I/O is in flight, while it holds a node of a
+ * cached domain (proc.c), or while it is pinned by the current kernel
+ * entry (kctx.h). Dirty blocks are never written to their home location
+ * here: only checkpoint migration does that.
+ */
+#ifndef CAIRN_KERN_OBJCACHE_H
+#define CAIRN_KERN_OBJCACHE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "mem/frame.h"
+#include "hw/memlayout.h"
+
+enum obj_class {
+	OBJ_NODEPOT = 0,
+	OBJ_TAGPOT = 1,
+	OBJ_PAGE = 2,
+	OBJ_CLASSES = 3,
+};
+
+/* frame.obj_flags */
+#define OBJF_DIRTY    0x0001 /* modified since the last demarcation */
+#define OBJF_REF      0x0002 /* used since the clock hand last passed */
+#define OBJF_SNAPSHOT 0x0008 /* checkpoint: content still owed to the log */
+/* Node pots: node i of the pot was walked as part of an address space, so
+ * Sv39 entries may derive from it (aspace.c). */
+#define OBJF_ASPACE_NODE(i) ((uint16_t)(0x100u << (i)))
+#define OBJF_ASPACE_ANY     ((uint16_t)0x7f00u)
+
+struct obj_pool {
+	uint64_t va_base;
+	uint64_t count;      /* blocks */
+	uint64_t home_start; /* first block on the volume */
+};
+
+extern struct obj_pool obj_pools[OBJ_CLASSES];
+
+struct objcache_stats {
+	uint64_t fetches, fetch_errors, evictions, resident, dirty;
+};
+
+void objcache_init(void);
+
+static inline void *obj_va(enum obj_class c, uint64_t index)
+{
+	return (void *)(obj_pools[c].va_base + index * 4096);
+}
+
+/* The frame holding a resident block, or NULL. Never faults. */
+struct frame *obj_frame(enum obj_class c, uint64_t index);
+
+/* Make the block resident (faulting it in: may abandon the current
+ * operation), pin it for the current kernel entry, and return its frame. */
+struct frame *obj_pin(enum obj_class c, uint64_t index);
+
+/* Prepare to modify the block: resident, pinned and dirty. Dirtying is the
+ * one side effect prepare may have; it only means "write me at the next
+ * checkpoint". May abandon the current operation. */
+struct frame *obj_prepare_write(enum obj_class c, uint64_t index);
+
+/* Read a block synchronously, outside any activity (boot). */
+bool obj_load_sync(enum obj_class c, uint64_t index);
+
+/* A frame for a kernel cache structure (page tables, buffers). Evicts a
+ * clean object if memory is full; inside an activity's operation it parks
+ * the activity when nothing can be evicted, outside one it returns 0. */
+uint64_t kframe_alloc(void);
+
+/* Inside an operation's prepare phase: make at least n frames free, so
+ * that n frame_alloc() calls that follow succeed without evicting. May
+ * evict (which may drop page tables: hold no pointer into them across
+ * it) and may park. */
+void kframe_reserve(unsigned n);
+
+/* Make sure the kernel page-table slot for a pool address exists. */
+void obj_prepare_slot(enum obj_class c, uint64_t index);
+
+/* The S-mode fault handler for the pools (trap.c). */
+struct trap_frame;
+bool objcache_kernel_fault(struct trap_frame *tf);
+
+/* Wake activities waiting for memory (called when frames become evictable). */
+void objcache_memory_available(void);
+
+const struct objcache_stats *objcache_stats(void);
+
+/* Visit every resident frame of the cache. */
+void objcache_for_each(void (*fn)(struct frame *f, void *arg), void *arg);
+
+#endif
