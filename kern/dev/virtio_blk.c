@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * virtio-blk driver; see virtio_blk.h.
+ * virtio-blk driver; see virtio_blk.h. The transport and the queue are
+ * the shared code in virtio/ (docs/virtio.md), reached through the
+ * kernel's glue in virtio_kern.c.
  *
  * Each in-flight request owns a slot: one 4 KiB frame holding its indirect
  * descriptor table (header, data segments, status) followed by the request
@@ -9,7 +11,8 @@
  */
 #include <string.h>
 #include "dev/virtio_blk.h"
-#include "dev/virtio_mmio.h"
+#include "dev/virtio_kern.h"
+#include "virtio_blk_spec.h"
 #include "hw/riscv.h"
 #include "hw/plic.h"
 #include "mem/frame.h"
@@ -28,7 +31,8 @@ struct blk_slot {
 
 static struct {
 	bool present;
-	struct virtio_dev dev;
+	struct virtio_mmio dev;
+	uint32_t irq;
 	struct virtq vq;
 	uint64_t capacity_sectors;
 	uint32_t seg_max;
@@ -58,7 +62,7 @@ static void blk_interrupt(void *arg);
 
 enum blk_status blk_init(void)
 {
-	enum virtio_err err = virtio_find(VIRTIO_ID_BLOCK, 0, &blk.dev);
+	enum virtio_err err = virtio_kern_find(VIRTIO_ID_BLOCK, 0, &blk.dev, &blk.irq);
 	if (err != VIRTIO_OK) {
 		if (err == VIRTIO_ERR_LEGACY)
 			log_error("virtio-blk: only a legacy device found; "
@@ -68,35 +72,41 @@ enum blk_status blk_init(void)
 	uint64_t wanted = (1ULL << VIRTIO_BLK_F_FLUSH) | (1ULL << VIRTIO_BLK_F_SEG_MAX) |
 			  (1ULL << VIRTIO_BLK_F_RO) | (1ULL << VIRTIO_BLK_F_BLK_SIZE);
 	uint64_t required = 1ULL << VIRTIO_F_INDIRECT_DESC;
-	if (virtio_negotiate(&blk.dev, wanted, required) != VIRTIO_OK)
+	if (virtio_kern_negotiate(&blk.dev, wanted, required) != VIRTIO_OK)
 		return BLK_ERR_NO_DEVICE;
-	if (virtq_setup(&blk.dev, &blk.vq, 0, 256) != VIRTIO_OK) {
-		log_error("virtio-blk: cannot set up request queue 0");
-		virtio_fail(&blk.dev);
+	err = virtio_kern_queue_setup(&blk.dev, &blk.vq, 0, 256);
+	if (err != VIRTIO_OK) {
+		log_error("virtio-blk: cannot set up request queue 0: %s", virtio_err_name(err));
+		virtio_mmio_fail(&blk.dev);
 		return BLK_ERR_NO_DEVICE;
 	}
-	blk.capacity_sectors = virtio_config_read64(&blk.dev, VIRTIO_BLK_CFG_CAPACITY);
+	blk.capacity_sectors = virtio_mmio_config_read64(&blk.dev, VIRTIO_BLK_CFG_CAPACITY);
 	blk.seg_max = BLK_MAX_SEGS;
-	if (virtio_has(&blk.dev, VIRTIO_BLK_F_SEG_MAX)) {
-		uint32_t m = virtio_config_read32(&blk.dev, VIRTIO_BLK_CFG_SEG_MAX);
+	if (virtio_mmio_has(&blk.dev, VIRTIO_BLK_F_SEG_MAX)) {
+		uint32_t m = virtio_mmio_config_read32(&blk.dev, VIRTIO_BLK_CFG_SEG_MAX);
 		if (m && m < blk.seg_max)
 			blk.seg_max = m;
 	}
+	/* An indirect table holds the header, the segments and the status,
+	 * and is no longer than the queue (§2.7.5.3.1). */
+	uint32_t table_segs = blk.vq.size > 2 ? blk.vq.size - 2u : 0;
+	if (blk.seg_max > table_segs)
+		blk.seg_max = table_segs;
 	for (int i = 0; i < BLK_MAX_INFLIGHT; i++) {
 		blk.slots[i].frame_pa = frame_alloc();
 		if (!blk.slots[i].frame_pa) {
-			virtio_fail(&blk.dev);
+			virtio_mmio_fail(&blk.dev);
 			return BLK_ERR_NO_DEVICE;
 		}
 	}
-	if (plic_register(blk.dev.irq, blk_interrupt, NULL) != 0) {
-		log_error("virtio-blk: interrupt %u out of the PLIC's range", blk.dev.irq);
-		virtio_fail(&blk.dev);
+	if (plic_register(blk.irq, blk_interrupt, NULL) != 0) {
+		log_error("virtio-blk: interrupt %u out of the PLIC's range", blk.irq);
+		virtio_mmio_fail(&blk.dev);
 		return BLK_ERR_NO_DEVICE;
 	}
-	virtio_driver_ok(&blk.dev);
+	virtio_mmio_driver_ok(&blk.dev);
 	blk.present = true;
-	if (!virtio_has(&blk.dev, VIRTIO_BLK_F_FLUSH))
+	if (!virtio_mmio_has(&blk.dev, VIRTIO_BLK_F_FLUSH))
 		log_warn("virtio-blk: device has no FLUSH; writes are assumed durable on completion");
 	log_debug("virtio-blk: %lu sectors, queue %u, seg_max %u, features %#lx",
 		  (unsigned long)blk.capacity_sectors, blk.vq.size, blk.seg_max,
@@ -121,12 +131,12 @@ unsigned blk_seg_max(void)
 
 bool blk_has_flush(void)
 {
-	return blk.present && virtio_has(&blk.dev, VIRTIO_BLK_F_FLUSH);
+	return blk.present && virtio_mmio_has(&blk.dev, VIRTIO_BLK_F_FLUSH);
 }
 
 bool blk_read_only(void)
 {
-	return blk.present && virtio_has(&blk.dev, VIRTIO_BLK_F_RO);
+	return blk.present && virtio_mmio_has(&blk.dev, VIRTIO_BLK_F_RO);
 }
 
 const struct blk_stats *blk_stats(void)
@@ -187,14 +197,15 @@ static void start(struct blk_req *req, int s)
 	table[n++] = (struct virtq_desc){ slot->frame_pa + SLOT_STATUS_OFF, 1,
 					  VIRTQ_DESC_F_WRITE, 0 };
 
-	int d = virtq_desc_alloc(&blk.vq);
-	kassert(d >= 0); /* one ring descriptor per slot, and slots < ring size */
-	blk.vq.desc[d] = (struct virtq_desc){ slot->frame_pa, (uint32_t)(n * sizeof(*table)),
-					      VIRTQ_DESC_F_INDIRECT, 0 };
+	uint16_t d;
+	enum virtio_err err = virtq_add_indirect(&blk.vq, slot->frame_pa, (uint16_t)n, &d);
+	/* One ring descriptor per slot, slots < ring size, and n <= seg_max + 2
+	 * <= ring size: the queue can refuse nothing here. */
+	kassert(err == VIRTIO_OK);
 	slot->req = req;
 	slot->ring_desc = d;
 	blk.inflight++;
-	virtq_publish(&blk.vq, (uint16_t)d);
+	virtq_publish(&blk.vq, d);
 }
 
 static int free_slot(void)
@@ -256,7 +267,7 @@ static void account(const struct blk_req *req)
 static void blk_interrupt(void *arg)
 {
 	(void)arg;
-	virtio_ack_interrupt(&blk.dev);
+	virtio_mmio_ack_interrupt(&blk.dev);
 	struct virtq_used_elem e;
 	while (virtq_pop_used(&blk.vq, &e)) {
 		int s = -1;
@@ -273,7 +284,7 @@ static void blk_interrupt(void *arg)
 		req->status = status == VIRTIO_BLK_S_OK       ? BLK_OK
 			      : status == VIRTIO_BLK_S_UNSUPP ? BLK_ERR_UNSUPPORTED
 							      : BLK_ERR_IO;
-		virtq_desc_free(&blk.vq, (uint16_t)slot->ring_desc);
+		virtq_free_chain(&blk.vq, (uint16_t)slot->ring_desc);
 		slot->req = NULL;
 		blk.inflight--;
 		account(req);

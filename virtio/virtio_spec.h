@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Virtio 1.2 definitions used by the kernel's drivers: the MMIO transport
- * registers (§4.2.2), device status bits (§2.1), reserved feature bits
- * (§6), the split virtqueue layout (§2.7) and the block device (§5.2).
- * Only modern (version 2) MMIO devices are supported; QEMU needs
- * `-global virtio-mmio.force-legacy=false` to offer them.
+ * Virtio 1.2 definitions shared by every driver, in the kernel or in a
+ * driver domain: the MMIO transport registers (§4.2.2), device status bits
+ * (§2.1), reserved feature bits (§6) and the split virtqueue layout with
+ * its sizes and alignments (§2.7). Device types have their own headers
+ * (virtio_blk_spec.h, §5.2). Only modern (version 2) MMIO devices are
+ * supported; QEMU needs `-global virtio-mmio.force-legacy=false` to offer
+ * them. All fields are little-endian, as is every RISC-V hart Cairn runs
+ * on, so the structures are used as they are.
  */
-#ifndef CAIRN_KERN_VIRTIO_H
-#define CAIRN_KERN_VIRTIO_H
+#ifndef CAIRN_VIRTIO_SPEC_H
+#define CAIRN_VIRTIO_SPEC_H
 
 #include <stdint.h>
 
@@ -73,6 +76,7 @@ struct virtq_desc {
 #define VIRTQ_DESC_F_INDIRECT 4
 
 /* §2.7.6: the driver (available) ring. */
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 struct virtq_avail {
 	uint16_t flags;
 	uint16_t idx;
@@ -84,6 +88,7 @@ struct virtq_used_elem {
 	uint32_t id;
 	uint32_t len;
 };
+#define VIRTQ_USED_F_NO_NOTIFY 1
 struct virtq_used {
 	uint16_t flags;
 	uint16_t idx;
@@ -91,38 +96,20 @@ struct virtq_used {
 };
 
 _Static_assert(sizeof(struct virtq_desc) == 16, "virtio 1.2 §2.7.5");
+_Static_assert(sizeof(struct virtq_avail) == 4, "virtio 1.2 §2.7.6");
+_Static_assert(sizeof(struct virtq_used) == 4, "virtio 1.2 §2.7.8");
 _Static_assert(sizeof(struct virtq_used_elem) == 8, "virtio 1.2 §2.7.8");
 
-/* §5.2.3: block device feature bits. */
-#define VIRTIO_BLK_F_SIZE_MAX     1
-#define VIRTIO_BLK_F_SEG_MAX      2
-#define VIRTIO_BLK_F_GEOMETRY     4
-#define VIRTIO_BLK_F_RO           5
-#define VIRTIO_BLK_F_BLK_SIZE     6
-#define VIRTIO_BLK_F_FLUSH        9
-#define VIRTIO_BLK_F_TOPOLOGY     10
-#define VIRTIO_BLK_F_CONFIG_WCE   11
-
-/* §5.2.4: block device configuration layout (offsets into config space). */
-#define VIRTIO_BLK_CFG_CAPACITY   0   /* le64, in 512-byte sectors */
-#define VIRTIO_BLK_CFG_SIZE_MAX   8   /* le32 */
-#define VIRTIO_BLK_CFG_SEG_MAX    12  /* le32 */
-#define VIRTIO_BLK_CFG_BLK_SIZE   20  /* le32 */
-
-/* §5.2.6: request header, types and status. */
-struct virtio_blk_req_hdr {
-	uint32_t type;
-	uint32_t reserved;
-	uint64_t sector;
-};
-_Static_assert(sizeof(struct virtio_blk_req_hdr) == 16, "virtio 1.2 §5.2.6");
-#define VIRTIO_BLK_T_IN     0
-#define VIRTIO_BLK_T_OUT    1
-#define VIRTIO_BLK_T_FLUSH  4
-#define VIRTIO_BLK_T_GET_ID 8
-#define VIRTIO_BLK_S_OK     0
-#define VIRTIO_BLK_S_IOERR  1
-#define VIRTIO_BLK_S_UNSUPP 2
-#define VIRTIO_BLK_SECTOR_SIZE 512
+/* §2.7, table "Virtqueue Part Alignment Size": each part's minimum
+ * alignment and size in bytes for a queue of `n` entries (without the
+ * event-index words, which need VIRTIO_F_EVENT_IDX, never negotiated).
+ * The queue size is a power of two, at most 32768. */
+#define VIRTQ_MAX_SIZE     32768
+#define VIRTQ_DESC_ALIGN   16
+#define VIRTQ_AVAIL_ALIGN  2
+#define VIRTQ_USED_ALIGN   4
+#define VIRTQ_DESC_BYTES(n)  (16u * (n))
+#define VIRTQ_AVAIL_BYTES(n) (6u + 2u * (n))
+#define VIRTQ_USED_BYTES(n)  (6u + 8u * (n))
 
 #endif
