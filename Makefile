@@ -9,6 +9,8 @@
 #   make mutants plant each bug of test/mutants/ in a scratch tree and check
 #                its test catches it (MUTANTS=names to run only some)
 #   make gdb     boot halted with QEMU's gdbstub and attach gdb
+#   make fmt     clang-format every tracked C file (.clang-format); fmt-check
+#                only lists the files it would change (scripts/format.sh)
 #   make clean   remove the build directory (never the volume)
 
 BUILD   ?= build
@@ -20,7 +22,7 @@ QEMU_ARGS ?=
 MESON_SETUP = meson setup --cross-file cross/riscv64-unknown-elf.txt $(BUILD)
 FORMAT = $(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image
 
-.PHONY: all setup build run test bench soak mutants gdb clean format
+.PHONY: all setup build run test bench soak mutants gdb clean format fmt fmt-check
 
 all: build
 
@@ -62,6 +64,16 @@ mutants: setup
 gdb: build
 	@[ -e $(VOLUME) ] || $(FORMAT) $(VOLUME)
 	./scripts/gdb.sh $(BUILD) $(VOLUME) $(MEM)
+
+# Not `make format`, which makes a volume. clang-format is installed for
+# these two targets only (scripts/packages.txt), never for `make test`.
+fmt:
+	@./scripts/setup.sh fmt
+	./scripts/format.sh
+
+fmt-check:
+	@./scripts/setup.sh fmt
+	./scripts/format.sh --check
 
 clean:
 	rm -rf $(BUILD)

@@ -128,7 +128,7 @@ void ckpt_measure_boot(void)
 							 .done = bench_done };
 			bench_submit(&bench_req[i]);
 		}
-		sched_wait_flag(&bench_finished);
+		intr_wait_flag(&bench_finished);
 		/* Durable, as a checkpoint's writes must be: one FLUSH at the end. */
 		if (blk_sync(BLK_FLUSH, 0, 0, 0) != BLK_OK)
 			bench_error = true;

@@ -10,10 +10,10 @@
 #include <string.h>
 #include "dev/virtio_blk.h"
 #include "dev/virtio_mmio.h"
+#include "hw/riscv.h"
 #include "hw/plic.h"
 #include "mem/frame.h"
 #include "hw/memlayout.h"
-#include "dom/sched.h"
 #include "hw/log.h"
 #include "hw/panic.h"
 
@@ -318,6 +318,6 @@ enum blk_status blk_sync(enum blk_op op, uint64_t sector, uint64_t pa, uint32_t 
 	enum blk_status st = blk_submit(&req);
 	if (st != BLK_OK)
 		return st;
-	sched_wait_flag((volatile bool *)&ctx.done);
+	intr_wait_flag((volatile bool *)&ctx.done);
 	return req.status;
 }

@@ -49,22 +49,6 @@ bool sched_add_domain(uint64_t root_oid)
 	return true;
 }
 
-void sched_wait_flag(volatile bool *flag)
-{
-	/*
-	 * wfi returns when an enabled interrupt is pending even with
-	 * sstatus.SIE clear (privileged spec §3.3.3), so checking the flag
-	 * with interrupts off and only then opening the window cannot lose
-	 * a wakeup.
-	 */
-	intr_off();
-	while (!*flag) {
-		__asm__ volatile("wfi");
-		intr_on();
-		intr_off();
-	}
-}
-
 static void sleep_done(struct ktimer *t)
 {
 	struct activity *a = (struct activity *)((char *)t - __builtin_offsetof(struct activity, timer));

@@ -36,9 +36,6 @@ void sched_sleep(struct activity *a, uint64_t deadline);
  * quantum is over and another activity is ready, else resume it. */
 __attribute__((noreturn)) void sched_preempt_or_resume(struct activity *a, struct proc *p);
 
-/* Wait, with interrupts enabled, until *flag becomes true (boot-time I/O). */
-void sched_wait_flag(volatile bool *flag);
-
 /* The activity whose domain is on the processor (NULL while idle). */
 extern struct activity *sched_current;
 

@@ -9,6 +9,7 @@
 #define CAIRN_KERN_RISCV_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 #define csr_read(csr)                                                \
 	({                                                           \
@@ -131,6 +132,22 @@ static inline void intr_off(void)
 static inline void intr_on(void)
 {
 	csr_set(sstatus, SSTATUS_SIE);
+}
+
+/*
+ * Wait, with interrupts enabled, until *flag becomes true (boot-time I/O,
+ * benchmarks). wfi returns when an enabled interrupt is pending even with
+ * sstatus.SIE clear (privileged spec §3.3.3), so checking the flag with
+ * interrupts off and only then opening the window cannot lose a wakeup.
+ */
+static inline void intr_wait_flag(volatile bool *flag)
+{
+	intr_off();
+	while (!*flag) {
+		__asm__ volatile("wfi");
+		intr_on();
+		intr_off();
+	}
 }
 
 #endif
