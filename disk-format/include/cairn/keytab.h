@@ -75,6 +75,8 @@ enum cairn_key_object {
 #define CAIRN_WEAKENED_RO_WEAK (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)
 #define CAIRN_WEAKENED_VOID    0xffu
 
+/* The columns stay aligned, so that the table reads down a column too. */
+/* clang-format off */
 /*	type        code object     weak     prepare              word */
 #define CAIRN_KEY_TYPES(X)                                                                 \
 	X(VOID,        0, NONE,      KEEP,    invoke_void,         "",                         \
@@ -109,6 +111,7 @@ enum cairn_key_object {
 	  "reserved: device register access (network issue)")                              \
 	X(DMA,        14, NONE,      VOID,    invoke_reserved,     "",                         \
 	  "reserved: DMA-pinnable pages (network issue)")
+/* clang-format on */
 
 #define CAIRN_INVOCATIONS(X)                                                               \
 	X(NUMBER, READ, 0x0101, "-> w0 = low 64 bits, w1 = high 48 bits")                  \
