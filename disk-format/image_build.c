@@ -172,61 +172,70 @@ static void build_space(struct builder *b, const struct image_domain *dom)
 		map_page(b, va, new_page(b, NULL), CAIRN_RIGHT_NX);
 }
 
-static int build_cap(struct builder *b, const struct image_cap *c, uint8_t *s)
+/* A key the description makes of its type alone (cap_syntax[] in
+ * image_desc.c gives it no words): a key to a fresh node or page of its
+ * own if the type has an object, else the type and zeros. */
+static void build_plain_cap(struct builder *b, uint8_t type, uint8_t *s)
+{
+	switch (cairn_keytab_object(type)) {
+	case CAIRN_OBJECT_NONE:
+		put_service(s, type);
+		break;
+	case CAIRN_OBJECT_PAGE:
+		put_key(s, type, 0, 0, new_page(b, NULL));
+		break;
+	case CAIRN_OBJECT_NODE:
+	case CAIRN_OBJECT_NODE_CALL:
+		put_key(s, type, 0, 0, new_node(b));
+		break;
+	}
+}
+
+static int build_range_cap(struct builder *b, const struct image_cap *c, uint8_t *s)
 {
 	const struct cairn_superblock *sb = b->sb;
+	uint64_t pool = c->range_pages ? sb->page_count : sb->node_count;
+	const char *what = c->range_pages ? "pages" : "nodes";
 
-	switch (c->kind) {
-	case IMAGE_KEY_NONE:
+	if (c->range_explicit) {
+		if (c->value > pool || c->count > pool - c->value)
+			return fail_line(b, c->line, "range %s %llu %llu is outside the volume's %llu %s",
+					 what, (unsigned long long)c->value,
+					 (unsigned long long)c->count, (unsigned long long)pool, what);
+		put_range(s, c->range_pages, c->value, (uint32_t)c->count);
+		return FORMAT_EXIT_OK;
+	}
+	/* Every OID the image does not use; the first run does not know the
+	 * totals yet, but writes only to scratch. */
+	uint64_t used = c->range_pages ? b->image_pages : b->image_nodes;
+	uint64_t count = pool >= used ? pool - used : 0;
+	put_range(s, c->range_pages, used, count > UINT32_MAX ? UINT32_MAX : (uint32_t)count);
+	return FORMAT_EXIT_OK;
+}
+
+static int build_cap(struct builder *b, const struct image_cap *c, uint8_t *s)
+{
+	switch (c->type) {
+	case CAIRN_KEY_VOID:
 		break;
-	case IMAGE_KEY_CONSOLE:
+	case CAIRN_KEY_CONSOLE:
 		put_service(s, CAIRN_KEY_CONSOLE);
 		cairn_key_set_label(s, c->label, strlen(c->label));
 		break;
-	case IMAGE_KEY_SLEEP:
-		put_service(s, CAIRN_KEY_SLEEP);
-		break;
-	case IMAGE_KEY_DISCRIM:
-		put_service(s, CAIRN_KEY_DISCRIM);
-		break;
-	case IMAGE_KEY_CHECKPOINT:
-		put_service(s, CAIRN_KEY_CHECKPOINT);
-		break;
-	case IMAGE_KEY_NUMBER:
+	case CAIRN_KEY_NUMBER:
 		put_number(s, c->value);
 		break;
-	case IMAGE_KEY_START:
+	case CAIRN_KEY_START:
 		put_key(s, CAIRN_KEY_START, 0, c->badge, b->root_oids[c->target]);
 		break;
-	case IMAGE_KEY_DOMAIN:
+	case CAIRN_KEY_DOMAIN:
 		put_key(s, CAIRN_KEY_DOMAIN, 0, 0, b->root_oids[c->target]);
 		break;
-	case IMAGE_KEY_NODE:
-		put_key(s, CAIRN_KEY_NODE, 0, 0, new_node(b));
+	case CAIRN_KEY_RANGE:
+		return build_range_cap(b, c, s);
+	default: /* sleep, discrim, checkpoint, node, page */
+		build_plain_cap(b, c->type, s);
 		break;
-	case IMAGE_KEY_PAGE:
-		put_key(s, CAIRN_KEY_PAGE, 0, 0, new_page(b, NULL));
-		break;
-	case IMAGE_KEY_RANGE: {
-		uint64_t pool = c->range_pages ? sb->page_count : sb->node_count;
-		const char *what = c->range_pages ? "pages" : "nodes";
-		if (c->range_explicit) {
-			if (c->value > pool || c->count > pool - c->value)
-				return fail_line(b, c->line,
-						 "range %s %llu %llu is outside the volume's %llu %s",
-						 what, (unsigned long long)c->value,
-						 (unsigned long long)c->count, (unsigned long long)pool,
-						 what);
-			put_range(s, c->range_pages, c->value, (uint32_t)c->count);
-			break;
-		}
-		/* Every OID the image does not use; the first run does not
-		 * know the totals yet, but writes only to scratch. */
-		uint64_t used = c->range_pages ? b->image_pages : b->image_nodes;
-		uint64_t count = pool >= used ? pool - used : 0;
-		put_range(s, c->range_pages, used, count > UINT32_MAX ? UINT32_MAX : (uint32_t)count);
-		break;
-	}
 	}
 	return FORMAT_EXIT_OK;
 }

@@ -324,46 +324,61 @@ static int do_domain(struct parser *p)
 	return FORMAT_EXIT_OK;
 }
 
+/*
+ * What may follow a key's word on a cap line, per key type: how many
+ * words, and what the first one is when it is missing ("'number' needs a
+ * value"). The words themselves are the key table's (cairn/keytab.h); a
+ * type with a word but no entry here takes no more words: its key is its
+ * type alone, to a fresh object if it has one (image_build.c).
+ */
+static const struct cap_syntax {
+	unsigned min_words, max_words; /* words after the key's word */
+	const char *needs;
+} cap_syntax[CAIRN_KEY_TYPE_COUNT] = {
+	[CAIRN_KEY_CONSOLE] = { 0, 1, NULL },
+	[CAIRN_KEY_NUMBER] = { 1, 1, "a value" },
+	[CAIRN_KEY_START] = { 1, 2, "a DOMAIN" },
+	[CAIRN_KEY_DOMAIN] = { 1, 1, "a DOMAIN" },
+	[CAIRN_KEY_RANGE] = { 1, 3, "'nodes' or 'pages'" },
+};
+
+/* The key type whose word is kw; `self` is a start key; VOID if none. */
+static uint8_t key_of_word(const char *kw)
+{
+	if (strcmp(kw, "self") == 0)
+		return CAIRN_KEY_START;
+	for (unsigned t = 0; t < CAIRN_KEY_TYPE_COUNT; t++) {
+		const char *word = cairn_keytab_word(t);
+		if (word[0] && strcmp(word, kw) == 0)
+			return (uint8_t)t;
+	}
+	return CAIRN_KEY_VOID;
+}
+
 /* The KEY of a cap line: words w[2..nw). */
 static int cap_key(struct parser *p, struct image_cap *c, const char *self)
 {
-	static const struct {
-		const char *word;
-		enum image_key_kind kind;
-		unsigned min_words, max_words; /* words after the kind */
-	} kinds[] = {
-		{ "console", IMAGE_KEY_CONSOLE, 0, 1 }, { "sleep", IMAGE_KEY_SLEEP, 0, 0 },
-		{ "discrim", IMAGE_KEY_DISCRIM, 0, 0 }, { "checkpoint", IMAGE_KEY_CHECKPOINT, 0, 0 },
-		{ "number", IMAGE_KEY_NUMBER, 1, 1 },   { "start", IMAGE_KEY_START, 1, 2 },
-		{ "domain", IMAGE_KEY_DOMAIN, 1, 1 },   { "self", IMAGE_KEY_START, 0, 0 },
-		{ "node", IMAGE_KEY_NODE, 0, 0 },       { "page", IMAGE_KEY_PAGE, 0, 0 },
-		{ "range", IMAGE_KEY_RANGE, 1, 3 },
-	};
 	const char *kw = p->w[2];
-	size_t k, nargs = p->nw - 3;
+	size_t nargs = p->nw - 3;
 	char **arg = p->w + 3;
+	bool is_self = strcmp(kw, "self") == 0;
 
-	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		if (strcmp(kinds[k].word, kw) == 0)
-			break;
-	if (k == sizeof(kinds) / sizeof(kinds[0]))
+	c->type = key_of_word(kw);
+	if (c->type == CAIRN_KEY_VOID)
 		return perr(p, "unknown key '%s'", kw);
-	if (nargs < kinds[k].min_words) {
-		const char *what = kinds[k].kind == IMAGE_KEY_NUMBER  ? "a value"
-				   : kinds[k].kind == IMAGE_KEY_RANGE ? "'nodes' or 'pages'"
-								      : "a DOMAIN";
-		return perr(p, "'%s' needs %s", kw, what);
-	}
-	if (nargs > kinds[k].max_words)
-		return perr(p, "unexpected '%s' after '%s'", arg[kinds[k].max_words], kw);
-	c->kind = kinds[k].kind;
-	switch (c->kind) {
-	case IMAGE_KEY_NUMBER:
+	const struct cap_syntax *syn = &cap_syntax[c->type];
+	unsigned min = is_self ? 0 : syn->min_words, max = is_self ? 0 : syn->max_words;
+	if (nargs < min)
+		return perr(p, "'%s' needs %s", kw, syn->needs);
+	if (nargs > max)
+		return perr(p, "unexpected '%s' after '%s'", arg[max], kw);
+	switch (c->type) {
+	case CAIRN_KEY_NUMBER:
 		if (!parse_number(arg[0], &c->value))
 			return perr(p, "bad number '%s' (decimal or 0x hex, 64 bits)", arg[0]);
 		return FORMAT_EXIT_OK;
-	case IMAGE_KEY_START:
-		if (strcmp(kw, "self") == 0) {
+	case CAIRN_KEY_START:
+		if (is_self) {
 			memcpy(c->target_name, self, strlen(self) + 1);
 			return FORMAT_EXIT_OK;
 		}
@@ -377,15 +392,15 @@ static int cap_key(struct parser *p, struct image_cap *c, const char *self)
 			c->badge = (uint16_t)b;
 		}
 		return take_ref(p, "domain", arg[0], c->target_name);
-	case IMAGE_KEY_DOMAIN:
+	case CAIRN_KEY_DOMAIN:
 		return take_ref(p, "domain", arg[0], c->target_name);
-	case IMAGE_KEY_CONSOLE:
+	case CAIRN_KEY_CONSOLE:
 		if (nargs == 0)
 			return take_label(p, self, true, c->label);
 		if (strncmp(arg[0], "label=", 6) != 0)
 			return perr(p, "unexpected '%s' after 'console' (label=NAME?)", arg[0]);
 		return take_label(p, arg[0] + 6, false, c->label);
-	case IMAGE_KEY_RANGE:
+	case CAIRN_KEY_RANGE:
 		if (strcmp(arg[0], "nodes") != 0 && strcmp(arg[0], "pages") != 0)
 			return perr(p, "range of '%s': 'nodes' or 'pages' expected", arg[0]);
 		c->range_pages = arg[0][0] == 'p';
@@ -427,7 +442,7 @@ static int do_cap(struct parser *p)
 		return perr(p, "capability register %s out of range (1 to %u)", p->w[1],
 			    CAIRN_CAP_REGS - 1);
 	struct image_cap *c = &dom->caps[slot];
-	if (c->kind != IMAGE_KEY_NONE)
+	if (c->type != CAIRN_KEY_VOID)
 		return perr(p, "capability register %u of '%s' set twice (first at line %u)",
 			    (unsigned)slot, dom->name, c->line);
 	struct image_cap fresh;
@@ -508,7 +523,7 @@ static int resolve(struct parser *p)
 			return FORMAT_EXIT_FAILURE;
 		for (unsigned s = 1; s < CAIRN_CAP_REGS; s++) {
 			struct image_cap *c = &dom->caps[s];
-			if ((c->kind == IMAGE_KEY_START || c->kind == IMAGE_KEY_DOMAIN) &&
+			if (c->target_name[0] &&
 			    resolve_ref(p, c->line, c->target_name, "", &c->target))
 				return FORMAT_EXIT_FAILURE;
 		}

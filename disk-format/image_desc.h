@@ -21,29 +21,19 @@
 
 #include "cairn/abi.h"
 #include "cairn/key.h"
+#include "cairn/keytab.h"
 
 #define IMAGE_NAME_MAX 14u                     /* bytes: what a number key holds */
 #define IMAGE_SPACE_TOP 0x8000000ull           /* 128 MiB: a height-3 space */
 #define IMAGE_DEFAULT_STACK (64ull * 1024)
 #define IMAGE_NO_INDEX ((size_t)-1)
 
-enum image_key_kind {
-	IMAGE_KEY_NONE = 0, /* the slot stays void */
-	IMAGE_KEY_CONSOLE,
-	IMAGE_KEY_SLEEP,
-	IMAGE_KEY_DISCRIM,
-	IMAGE_KEY_CHECKPOINT,
-	IMAGE_KEY_NUMBER,   /* value */
-	IMAGE_KEY_START,    /* target, badge (`self` is a start key to itself) */
-	IMAGE_KEY_DOMAIN,   /* target */
-	IMAGE_KEY_NODE,     /* a fresh node */
-	IMAGE_KEY_PAGE,     /* a fresh zero page */
-	IMAGE_KEY_RANGE,    /* range_pages; range_explicit: first, count */
-};
-
-/* One `cap SLOT KEY` line. */
+/* One `cap SLOT KEY` line. KEY opens with a key type's word in the key
+ * table (cairn/keytab.h, CAIRN_KEY_TYPES) or `self`, a start key to the
+ * domain itself; what may follow the word is image_desc.c's cap_syntax[].
+ * A type not named below uses no field but `type` and `line`. */
 struct image_cap {
-	enum image_key_kind kind;
+	uint8_t type;         /* CAIRN_KEY_*; VOID: no line, the slot stays void */
 	unsigned line;
 	uint64_t value;       /* NUMBER: the value; RANGE (explicit): FIRST */
 	uint64_t count;       /* RANGE (explicit): COUNT, < 2^32 */
@@ -68,7 +58,7 @@ struct image_domain {
 	char space_keeper_name[IMAGE_NAME_MAX + 1]; /* "" for none */
 	size_t keeper;        /* IMAGE_NO_INDEX for none */
 	size_t space_keeper;  /* IMAGE_NO_INDEX for none */
-	struct image_cap caps[CAIRN_CAP_REGS]; /* by slot; slot 0 always NONE */
+	struct image_cap caps[CAIRN_CAP_REGS]; /* by slot; slot 0 always VOID */
 };
 
 struct image_program {

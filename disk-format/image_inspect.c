@@ -37,12 +37,6 @@ struct lister {
 	size_t ndoms, cap;
 };
 
-static const char *const key_type_names[CAIRN_KEY_TYPE_COUNT] = {
-#define CAIRN_X(name, code, desc) [code] = #name,
-	CAIRN_KEY_TYPES(CAIRN_X)
-#undef CAIRN_X
-};
-
 /* Read node oid into node[CAIRN_NODE_SIZE]. False if outside the pool or
  * unreadable; errno tells which (ERANGE: outside). */
 static bool read_node(const struct lister *l, uint64_t oid, uint8_t *node)
@@ -148,8 +142,10 @@ static void describe_label(const uint8_t *s, char *buf, size_t len, size_t *pos)
 }
 
 /* One key in the listing's words ("start pong badge=0", "page 12
- * rights=ro,nx"), naming domain roots through names(oid) when it returns
- * non-NULL (docs/image-format.md, "--inspect"). */
+ * rights=ro,nx", "sleep"), naming domain roots through names(oid) when it
+ * returns non-NULL (docs/image-format.md, "--inspect"). Types without a
+ * case below are listed by the key table's object column: the name alone
+ * for a key with no object, else "name OID". */
 static void describe_key(const uint8_t *s, const char *(*names)(void *ctx, uint64_t oid),
 			 void *ctx, char *buf, size_t len)
 {
@@ -158,22 +154,17 @@ static void describe_key(const uint8_t *s, const char *(*names)(void *ctx, uint6
 	uint32_t count = cairn_key_alloc_count(s);
 	uint64_t oid = cairn_key_oid(s);
 	size_t pos = 0;
-	const char *name;
+	const char *type_name = cairn_keytab_type_name(type), *name;
 
 	if (len)
 		buf[0] = '\0';
-	if (type >= CAIRN_KEY_TYPE_COUNT || !key_type_names[type]) {
+	if (!type_name) {
 		add(buf, len, &pos, "type=%u", type);
 		return;
 	}
-	for (const char *t = key_type_names[type]; *t; t++)
+	for (const char *t = type_name; *t; t++)
 		add(buf, len, &pos, "%c", *t >= 'A' && *t <= 'Z' ? *t - 'A' + 'a' : *t);
 	switch (type) {
-	case CAIRN_KEY_VOID:
-	case CAIRN_KEY_DISCRIM:
-	case CAIRN_KEY_SLEEP:
-	case CAIRN_KEY_CHECKPOINT:
-		return;
 	case CAIRN_KEY_CONSOLE:
 		describe_label(s, buf, len, &pos);
 		return;
@@ -205,6 +196,10 @@ static void describe_key(const uint8_t *s, const char *(*names)(void *ctx, uint6
 		add(buf, len, &pos, " %" PRIu64 " height=%u", oid, badge & 0xffu);
 		break;
 	default:
+		/* The key table's object column: a key with no object is its
+		 * type alone (void, sleep, discrim, checkpoint, ...). */
+		if (cairn_keytab_object(type) == CAIRN_OBJECT_NONE)
+			return;
 		add(buf, len, &pos, " %" PRIu64, oid);
 		if (badge)
 			add(buf, len, &pos, " badge=%u", badge);

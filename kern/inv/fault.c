@@ -16,17 +16,11 @@
 #include "hw/riscv.h"
 #include "hw/log.h"
 
+/* For the log: the fault's name in CAIRN_FAULTS (cairn/keytab.h). */
 static const char *fault_name(uint16_t code)
 {
-	switch (code) {
-#define CAIRN_X(name, c, desc) \
-	case c:                \
-		return #name;
-		CAIRN_FAULTS(CAIRN_X)
-#undef CAIRN_X
-	default:
-		return "UNKNOWN";
-	}
+	const char *name = cairn_keytab_fault_name(code);
+	return name ? name : "UNKNOWN";
 }
 
 static uint16_t classify(uint64_t scause)

@@ -7,10 +7,13 @@
  * memory, no log space, a busy callee) and restarts from the ecall, which
  * is why the invoker's pc only moves past the ecall at commit.
  *
- * Kernel keys: the key type's prepare function (kobj_*.c) fills a kop;
- * then the reply to the invoker is prepared (for a CALL), the commit point
- * passes, the kop's commit runs and the reply is delivered.
- * Domain keys (start, resume): invoke_domain_key below.
+ * The invoked key's type picks its prepare function from the key table
+ * (the `prepare` column of CAIRN_KEY_TYPES, cairn/keytab.h).
+ * Kernel keys: the prepare function (kobj_*.c) fills a kop; then the reply
+ * to the invoker is prepared (for a CALL), the commit point passes, the
+ * kop's commit runs and the reply is delivered.
+ * Domain keys (start, resume): invoke_domain_key below, which never
+ * returns.
  * Before all of this, ipc_fast_path (ipc.c) takes the common case, a call
  * or return that carries only words between two cached domains, and does
  * the same thing in a few hundred instructions; when it does not apply it
@@ -93,10 +96,24 @@ static __attribute__((noreturn)) void error_reply(struct invocation *inv, uint64
 	kernel_reply(inv, &op);
 }
 
-/* --- domain keys ---------------------------------------------------- */
+/* --- keys invoke.c answers itself ------------------------------------ */
 
-static __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv)
+void invoke_void(struct invocation *inv, struct kop *op)
 {
+	(void)inv;
+	op->reply.code = CAIRN_VOID;
+}
+
+void invoke_reserved(struct invocation *inv, struct kop *op)
+{
+	(void)inv;
+	op->reply.code = CAIRN_BAD_ORDER;
+}
+
+/* Start and resume keys: the message goes to the domain. */
+__attribute__((noreturn)) void invoke_domain_key(struct invocation *inv, struct kop *op)
+{
+	(void)op;
 	struct proc *p = inv->p;
 	uint64_t target_oid = key_oid(&inv->target);
 	bool resume = inv->target_type == CAIRN_KEY_RESUME;
@@ -172,6 +189,15 @@ static __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv)
 
 /* --- the entry ------------------------------------------------------ */
 
+/* The prepare column of the key table, indexed by type. key_check() gives
+ * a type below CAIRN_KEY_TYPE_COUNT (VOID for one the kernel does not
+ * know), so the index is always in range. */
+static kobj_prepare_fn *const kobj_prepare[CAIRN_KEY_TYPE_COUNT] = {
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) [code] = prepare,
+	CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
+};
+
 /* Everything but the fast path; apart, so that the fast path does not pay
  * for this function's frame. */
 static __attribute__((noreturn, noinline)) void invoke_general(struct activity *a, struct proc *p)
@@ -198,45 +224,7 @@ static __attribute__((noreturn, noinline)) void invoke_general(struct activity *
 
 	struct kop op;
 	memset(&op, 0, sizeof(op));
-	switch (inv.target_type) {
-	case CAIRN_KEY_START:
-	case CAIRN_KEY_RESUME:
-		invoke_domain_key(&inv);
-	case CAIRN_KEY_VOID:
-		op.reply.code = CAIRN_VOID;
-		break;
-	case CAIRN_KEY_NUMBER:
-		kobj_number(&inv, &op);
-		break;
-	case CAIRN_KEY_PAGE:
-		kobj_page(&inv, &op);
-		break;
-	case CAIRN_KEY_NODE:
-	case CAIRN_KEY_SPACE:
-		kobj_node(&inv, &op);
-		break;
-	case CAIRN_KEY_DOMAIN:
-		kobj_domain(&inv, &op);
-		break;
-	case CAIRN_KEY_DISCRIM:
-		kobj_discrim(&inv, &op);
-		break;
-	case CAIRN_KEY_SLEEP:
-		kobj_sleep(&inv, &op);
-		break;
-	case CAIRN_KEY_CONSOLE:
-		kobj_console(&inv, &op);
-		break;
-	case CAIRN_KEY_CHECKPOINT:
-		kobj_checkpoint(&inv, &op);
-		break;
-	case CAIRN_KEY_RANGE:
-		kobj_range(&inv, &op);
-		break;
-	default: /* DEVICE, DMA: reserved */
-		op.reply.code = CAIRN_BAD_ORDER;
-		break;
-	}
+	kobj_prepare[inv.target_type](&inv, &op);
 	kernel_reply(&inv, &op);
 }
 

@@ -73,16 +73,18 @@ const struct key *invoke_cap(struct proc *p, unsigned slot);
 void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out);
 
 
-/* Per key type: the prepare functions (kobj_*.c). */
-void kobj_number(struct invocation *inv, struct kop *op);
-void kobj_page(struct invocation *inv, struct kop *op);
-void kobj_node(struct invocation *inv, struct kop *op);
-void kobj_domain(struct invocation *inv, struct kop *op);
-void kobj_discrim(struct invocation *inv, struct kop *op);
-void kobj_sleep(struct invocation *inv, struct kop *op);
-void kobj_console(struct invocation *inv, struct kop *op);
-void kobj_checkpoint(struct invocation *inv, struct kop *op);
-void kobj_range(struct invocation *inv, struct kop *op);
+/*
+ * Per key type: the prepare function, the `prepare` column of
+ * CAIRN_KEY_TYPES (cairn/keytab.h), declared here by expanding it. Each
+ * kobj_*.c defines its type's; invoke.c defines the three it answers
+ * itself: invoke_void (VOID), invoke_reserved (types with no invocations
+ * yet: BAD_ORDER) and invoke_domain_key (START, RESUME: the message goes
+ * to a domain, so it never returns).
+ */
+typedef void kobj_prepare_fn(struct invocation *inv, struct kop *op);
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) kobj_prepare_fn prepare;
+CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
 
 /* A node operation may not touch the invoker's own root or register nodes
  * (nor rescind its capability node), and must see a cached domain's state

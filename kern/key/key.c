@@ -7,24 +7,27 @@
 
 const struct key key_void;
 
+/* A range key (no object) is valid while it lies inside its pool. */
+static bool range_in_pool(const struct key *k)
+{
+	uint64_t first = key_oid(k), n = cairn_key_alloc_count(k->b);
+	uint64_t limit = key_badge(k) == CAIRN_RANGE_PAGES ? volume_sb.page_count
+							   : volume_sb.node_count;
+	return key_badge(k) <= CAIRN_RANGE_PAGES && first <= limit && n <= limit - first;
+}
+
 uint8_t key_check(const struct key *k)
 {
 	uint8_t type = key_type(k);
 	if (type >= CAIRN_KEY_TYPE_COUNT)
 		return CAIRN_KEY_VOID; /* a type this kernel does not know */
 	if (!key_type_has_object(type)) {
-		if (type == CAIRN_KEY_RANGE) {
-			/* The range must lie inside its pool. */
-			uint64_t first = key_oid(k), n = cairn_key_alloc_count(k->b);
-			uint64_t limit = key_badge(k) == CAIRN_RANGE_PAGES ? volume_sb.page_count
-									   : volume_sb.node_count;
-			if (key_badge(k) > CAIRN_RANGE_PAGES || first > limit || n > limit - first)
-				return CAIRN_KEY_VOID;
-		}
+		if (type == CAIRN_KEY_RANGE && !range_in_pool(k))
+			return CAIRN_KEY_VOID;
 		return type;
 	}
 	uint64_t oid = key_oid(k);
-	if (type == CAIRN_KEY_PAGE) {
+	if (key_type_names_page(type)) {
 		if (!page_oid_ok(oid))
 			return CAIRN_KEY_VOID;
 		page_tag_pin(oid);
@@ -35,7 +38,7 @@ uint8_t key_check(const struct key *k)
 	node_pin(oid);
 	const struct knode *n = node_at(oid);
 	/* key_counts_match(), with the counts read as words. */
-	uint32_t count = type == CAIRN_KEY_RESUME ? n->call_count : n->alloc_count;
+	uint32_t count = key_type_counts_calls(type) ? n->call_count : n->alloc_count;
 	return key_count(k) == count ? type : CAIRN_KEY_VOID;
 }
 

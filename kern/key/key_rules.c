@@ -7,26 +7,6 @@
 #include "key/key_rules.h"
 #include <cairn/node.h>
 
-bool key_type_has_object(uint8_t type)
-{
-	switch (type) {
-	case CAIRN_KEY_PAGE:
-	case CAIRN_KEY_NODE:
-	case CAIRN_KEY_SPACE:
-	case CAIRN_KEY_DOMAIN:
-	case CAIRN_KEY_START:
-	case CAIRN_KEY_RESUME:
-		return true;
-	default:
-		return false;
-	}
-}
-
-bool key_type_names_node(uint8_t type)
-{
-	return key_type_has_object(type) && type != CAIRN_KEY_PAGE;
-}
-
 void key_make_void(uint8_t *slot)
 {
 	cairn_key_clear(slot);
@@ -97,21 +77,11 @@ void key_restrict(uint8_t *slot, uint8_t rights)
 
 void key_weaken_fetched(uint8_t *slot)
 {
-	switch (cairn_key_type(slot)) {
-	case CAIRN_KEY_VOID:
-	case CAIRN_KEY_NUMBER:
-		break;
-	case CAIRN_KEY_PAGE:
-		key_restrict(slot, CAIRN_RIGHT_RO);
-		break;
-	case CAIRN_KEY_NODE:
-	case CAIRN_KEY_SPACE:
-		key_restrict(slot, CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK);
-		break;
-	default:
+	uint8_t gains = cairn_keytab_weakened(cairn_key_type(slot));
+	if (gains == CAIRN_WEAKENED_VOID)
 		key_make_void(slot);
-		break;
-	}
+	else if (gains)
+		key_restrict(slot, gains);
 }
 
 bool key_same(const uint8_t *a, const uint8_t *b)
@@ -133,7 +103,7 @@ bool key_counts_match(const uint8_t *slot, uint32_t alloc_count, uint32_t call_c
 	uint8_t type = cairn_key_type(slot);
 	if (!key_type_has_object(type))
 		return true;
-	uint32_t want = type == CAIRN_KEY_RESUME ? call_count : alloc_count;
+	uint32_t want = key_type_counts_calls(type) ? call_count : alloc_count;
 	return cairn_key_alloc_count(slot) == want;
 }
 
@@ -153,30 +123,4 @@ void node_consume_resume_bytes(uint8_t *node)
 unsigned key_space_height(const uint8_t *slot)
 {
 	return cairn_key_badge(slot) & 0xffu;
-}
-
-const char *key_type_name(uint8_t type)
-{
-	switch (type) {
-#define CAIRN_X(name, code, desc) \
-	case code:                \
-		return #name;
-		CAIRN_KEY_TYPES(CAIRN_X)
-#undef CAIRN_X
-	default:
-		return "UNKNOWN";
-	}
-}
-
-const char *result_name(uint64_t code)
-{
-	switch (code) {
-#define CAIRN_X(name, c, desc) \
-	case c:                \
-		return #name;
-		CAIRN_RESULTS(CAIRN_X)
-#undef CAIRN_X
-	default:
-		return "UNKNOWN";
-	}
 }

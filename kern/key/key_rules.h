@@ -14,10 +14,43 @@
 #include <cairn/key.h>
 #include <cairn/keytab.h>
 
-/* Key types that designate a node or page and carry its allocation count. */
-bool key_type_has_object(uint8_t type);
+/*
+ * The object column of CAIRN_KEY_TYPES, as tests of a type against
+ * constant masks (cairn_keytab_object_mask): a shift and a test each, on
+ * the invocation path. A type the table does not have has no object.
+ */
+static inline bool key_type_in(uint8_t type, uint64_t types)
+{
+	return type < 64 && (types >> type & 1);
+}
+
+/* Key types that designate a node or page and carry its allocation (or,
+ * for resume keys, call) count. */
+static inline bool key_type_has_object(uint8_t type)
+{
+	uint64_t known = (1ull << CAIRN_KEY_TYPE_COUNT) - 1;
+	return key_type_in(type, known & ~cairn_keytab_object_mask(CAIRN_OBJECT_NONE));
+}
+
+/* Key types that designate a page. */
+static inline bool key_type_names_page(uint8_t type)
+{
+	return key_type_in(type, cairn_keytab_object_mask(CAIRN_OBJECT_PAGE));
+}
+
 /* Key types that designate a node (node, space, domain, start, resume). */
-bool key_type_names_node(uint8_t type);
+static inline bool key_type_names_node(uint8_t type)
+{
+	return key_type_in(type, cairn_keytab_object_mask(CAIRN_OBJECT_NODE) |
+					 cairn_keytab_object_mask(CAIRN_OBJECT_NODE_CALL));
+}
+
+/* Key types whose keys carry their object's call count, not its allocation
+ * count (resume keys). */
+static inline bool key_type_counts_calls(uint8_t type)
+{
+	return key_type_in(type, cairn_keytab_object_mask(CAIRN_OBJECT_NODE_CALL));
+}
 
 void key_make_void(uint8_t *slot);
 void key_make_object(uint8_t *slot, uint8_t type, uint64_t oid, uint32_t count,
@@ -37,8 +70,9 @@ size_t key_console_label(const uint8_t *slot);
 void key_make_range(uint8_t *slot, uint64_t first, uint32_t count, uint8_t kind);
 
 /* What a key fetched through a WEAK node or space key becomes (the KeyKOS
- * "sense" rule): data keys stay as they are, page keys become read-only,
- * node and space keys read-only and weak, every other key void. */
+ * "sense" rule, the weak column of CAIRN_KEY_TYPES): data keys stay as
+ * they are, page keys become read-only, node and space keys read-only and
+ * weak, every other key void. */
 void key_weaken_fetched(uint8_t *slot);
 
 /* Add restrictions to a key; rights can only ever be added. */
@@ -65,8 +99,5 @@ void node_consume_resume_bytes(uint8_t *node);
 
 /* Heights of space keys live in the low byte of the badge. */
 unsigned key_space_height(const uint8_t *slot);
-
-const char *key_type_name(uint8_t type);
-const char *result_name(uint64_t code);
 
 #endif

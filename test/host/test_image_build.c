@@ -3,10 +3,10 @@
  * Host tests of the image builder (disk-format/image_build.c), called in
  * process on descriptions in memory whose programs are the real domain
  * ELFs of the build (argv[1] is build/apps): the OID order the doc
- * promises, the keys of a domain, shared read-only pages, the boot node
- * chain beyond 30 domains, ranges, and every error that needs the
- * programs or the volume (stack, heap, ranges, pool sizes), each with its
- * exact "FILE:LINE:" or "FILE:".
+ * promises, the keys of a domain, the key each key word alone makes,
+ * shared read-only pages, the boot node chain beyond 30 domains, ranges,
+ * and every error that needs the programs or the volume (stack, heap,
+ * ranges, pool sizes), each with its exact "FILE:LINE:" or "FILE:".
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -119,6 +119,49 @@ static const uint8_t *page_key(uint64_t root, uint64_t va)
 		k = slot(cairn_key_oid(k), (unsigned)(va >> CAIRN_SPACE_SLOT_SHIFT(h)) % 32);
 	}
 	return k;
+}
+
+/* Every key type whose word may stand alone on a cap line makes a key of
+ * that type: sleep, discrim and checkpoint keys (no object) are the type
+ * and zeros (docs/image-format.md, "The keys, byte by byte"), node and
+ * page keys designate a fresh object of their own. */
+static void test_plain_keys(void **state)
+{
+	(void)state;
+	static const uint8_t zeros[CAIRN_KEY_SIZE];
+	unsigned plain = 0;
+	for (unsigned t = 0; t < CAIRN_KEY_TYPE_COUNT; t++) {
+		const char *word = cairn_keytab_word(t);
+		char text[256];
+		if (!word[0])
+			continue;
+		snprintf(text, sizeof(text), "program h hello.elf\ndomain d program=h\n  cap 7 %s\n",
+			 word);
+		memset(&img, 0, sizeof(img));
+		if (image_desc_parse(desc_name, text, strlen(text), &img.desc, err, sizeof(err))) {
+			assert_non_null(strstr(err, "needs")); /* number V, start DOMAIN, ... */
+			continue;
+		}
+		image_free(&img);
+		assert_int_equal(build(text, 64 << 20, 0), FORMAT_EXIT_OK);
+		const uint8_t *k = slot(4, 7); /* boot 0, root 1, regs 2, fp 3, caps 4 */
+		assert_int_equal(cairn_key_type(k), t);
+		switch (cairn_keytab_object(t)) {
+		case CAIRN_OBJECT_NONE:
+			if (t != CAIRN_KEY_CONSOLE) /* its label: test_oid_order */
+				assert_memory_equal(k + 1, zeros, CAIRN_KEY_SIZE - 1);
+			break;
+		case CAIRN_OBJECT_PAGE:
+			assert_key(k, (uint8_t)t, 0, 0, img.page_count - 1);
+			break;
+		default:
+			assert_key(k, (uint8_t)t, 0, 0, img.node_count - 1);
+			break;
+		}
+		plain++;
+		image_free(&img);
+	}
+	assert_true(plain >= 6); /* console, sleep, discrim, checkpoint, node, page, ... */
 }
 
 /* The documented OID order, on one small domain. */
@@ -400,6 +443,7 @@ int main(int argc, char **argv)
 	snprintf(desc_name, sizeof(desc_name), "%s/t.image", apps_dir);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_oid_order),
+		cmocka_unit_test(test_plain_keys),
 		cmocka_unit_test(test_sharing_and_keepers),
 		cmocka_unit_test(test_boot_chain),
 		cmocka_unit_test(test_no_domains),

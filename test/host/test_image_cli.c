@@ -677,7 +677,17 @@ static void test_inspect_damaged(void **state)
 	struct node r2 = get_node(d[2].root), r3 = get_node(d[3].root);
 	damage(node_key(&r2, CAIRN_DOM_SLOT_CAPS), 1, CAIRN_KEY_CONSOLE, 0);
 	damage(node_key(&r3, CAIRN_DOM_SLOT_CAPS), 1, CAIRN_KEY_CONSOLE, 'a');
+	/* Keys no image makes are listed by the key table's object column:
+	 * a type with no object by its name alone, one with an object with
+	 * its OID; a type the table does not have by its number. */
+	struct node r4 = get_node(d[4].root);
+	uint64_t caps4 = node_key(&r4, CAIRN_DOM_SLOT_CAPS);
+	damage(caps4, 20, CAIRN_KEY_DEVICE, 5);
+	damage(caps4, 21, CAIRN_KEY_RESUME, 7);
+	damage(caps4, 22, 99, 7);
 	assert_int_equal(run("--inspect", vol, NULL), 0);
+	assert_non_null(strstr(out_text, "\n  cap 20    device\n  cap 21    resume 7\n"
+					 "  cap 22    type=99\n"));
 	assert_non_null(strstr(out_text, "\n  cap 1     console\n  cap 2     sleep\n"));
 	assert_non_null(strstr(out_text, "\n  cap 1     console label=?\n  cap 2     sleep\n"));
 	char line[128];

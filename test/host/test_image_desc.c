@@ -109,38 +109,38 @@ static void test_good(void **state)
 	assert_true(h->stack == 64 * 1024);
 	assert_true(h->heap == 0 && h->arg == 0);
 	assert_true(h->keeper == IMAGE_NO_INDEX && h->space_keeper == IMAGE_NO_INDEX);
-	assert_int_equal(h->caps[0].kind, IMAGE_KEY_NONE);
-	assert_int_equal(h->caps[1].kind, IMAGE_KEY_CONSOLE);
+	assert_int_equal(h->caps[0].type, CAIRN_KEY_VOID);
+	assert_int_equal(h->caps[1].type, CAIRN_KEY_CONSOLE);
 	assert_int_equal(h->caps[1].line, 8);
-	assert_int_equal(h->caps[2].kind, IMAGE_KEY_SLEEP);
-	assert_int_equal(h->caps[3].kind, IMAGE_KEY_DISCRIM);
-	assert_int_equal(h->caps[4].kind, IMAGE_KEY_CHECKPOINT);
-	assert_int_equal(h->caps[5].kind, IMAGE_KEY_NUMBER);
+	assert_int_equal(h->caps[2].type, CAIRN_KEY_SLEEP);
+	assert_int_equal(h->caps[3].type, CAIRN_KEY_DISCRIM);
+	assert_int_equal(h->caps[4].type, CAIRN_KEY_CHECKPOINT);
+	assert_int_equal(h->caps[5].type, CAIRN_KEY_NUMBER);
 	assert_true(h->caps[5].value == UINT64_MAX);
-	assert_int_equal(h->caps[6].kind, IMAGE_KEY_START);
+	assert_int_equal(h->caps[6].type, CAIRN_KEY_START);
 	assert_int_equal(h->caps[6].target, 1);
 	assert_int_equal(h->caps[6].badge, 7);
-	assert_int_equal(h->caps[7].kind, IMAGE_KEY_START);
+	assert_int_equal(h->caps[7].type, CAIRN_KEY_START);
 	assert_int_equal(h->caps[7].target, 2); /* defined further down */
 	assert_int_equal(h->caps[7].badge, 0);
-	assert_int_equal(h->caps[8].kind, IMAGE_KEY_DOMAIN);
+	assert_int_equal(h->caps[8].type, CAIRN_KEY_DOMAIN);
 	assert_int_equal(h->caps[8].target, 1);
-	assert_int_equal(h->caps[9].kind, IMAGE_KEY_START); /* self */
+	assert_int_equal(h->caps[9].type, CAIRN_KEY_START); /* self */
 	assert_int_equal(h->caps[9].target, 0);
 	assert_int_equal(h->caps[9].badge, 0);
-	assert_int_equal(h->caps[10].kind, IMAGE_KEY_NODE);
-	assert_int_equal(h->caps[11].kind, IMAGE_KEY_PAGE);
-	assert_int_equal(h->caps[12].kind, IMAGE_KEY_RANGE);
+	assert_int_equal(h->caps[10].type, CAIRN_KEY_NODE);
+	assert_int_equal(h->caps[11].type, CAIRN_KEY_PAGE);
+	assert_int_equal(h->caps[12].type, CAIRN_KEY_RANGE);
 	assert_false(h->caps[12].range_pages);
 	assert_false(h->caps[12].range_explicit);
-	assert_int_equal(h->caps[13].kind, IMAGE_KEY_RANGE);
+	assert_int_equal(h->caps[13].type, CAIRN_KEY_RANGE);
 	assert_true(h->caps[13].range_pages);
 	assert_true(h->caps[14].range_explicit);
 	assert_true(h->caps[14].value == 100 && h->caps[14].count == 32);
 	assert_false(h->caps[14].range_pages);
 	assert_true(h->caps[31].range_pages && h->caps[31].count == UINT32_MAX);
 	for (unsigned s = 15; s < 31; s++)
-		assert_int_equal(h->caps[s].kind, IMAGE_KEY_NONE);
+		assert_int_equal(h->caps[s].type, CAIRN_KEY_VOID);
 
 	const struct image_domain *pi = domain("ping");
 	assert_false(pi->run);

@@ -2,8 +2,10 @@
 /*
  * Host tests of the kernel's key rules (kern/key/key_rules.c): making keys,
  * the sense/weak rule, restriction, comparison, console labels, rights,
- * validity against allocation and call counts, rescind, and the one-shot
- * rule of resume keys. The same C the kernel runs, compiled natively.
+ * validity against allocation and call counts, rescind, the one-shot
+ * rule of resume keys, and the columns of the key table (cairn/keytab.h)
+ * they follow, type by type. The same C the kernel runs, compiled
+ * natively.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -249,14 +251,161 @@ static void slot_word_packs_and_unpacks(void **state)
 	assert_int_equal(cairn_slots_send(w, 0), 40 & 31);
 }
 
+/* The one name lookup every user shares (cairn/keytab.h): the rows'
+ * names, NULL for a code no row has. */
 static void names_come_from_the_table(void **state)
 {
 	(void)state;
-	assert_string_equal(key_type_name(CAIRN_KEY_START), "START");
-	assert_string_equal(key_type_name(200), "UNKNOWN");
-	assert_string_equal(result_name(CAIRN_STRING_TOO_LONG), "STRING_TOO_LONG");
-	assert_string_equal(result_name(CAIRN_SELF), "SELF");
-	assert_string_equal(result_name(9999), "UNKNOWN");
+	assert_string_equal(cairn_keytab_type_name(CAIRN_KEY_START), "START");
+	assert_string_equal(cairn_keytab_type_name(CAIRN_KEY_VOID), "VOID");
+	assert_string_equal(cairn_keytab_type_name(CAIRN_KEY_DMA), "DMA");
+	assert_null(cairn_keytab_type_name(CAIRN_KEY_TYPE_COUNT));
+	assert_null(cairn_keytab_type_name(200));
+	assert_string_equal(cairn_keytab_result_name(CAIRN_OK), "OK");
+	assert_string_equal(cairn_keytab_result_name(CAIRN_STRING_TOO_LONG), "STRING_TOO_LONG");
+	assert_string_equal(cairn_keytab_result_name(CAIRN_SELF), "SELF");
+	assert_null(cairn_keytab_result_name(9999));
+	assert_string_equal(cairn_keytab_fault_name(CAIRN_FAULT_MEMORY), "MEMORY");
+	assert_string_equal(cairn_keytab_fault_name(0xf00f), "OTHER");
+	assert_null(cairn_keytab_fault_name(0xf007));
+	assert_null(cairn_keytab_fault_name(CAIRN_OK));
+	/* Every type has a name of its own. */
+	for (unsigned a = 0; a < CAIRN_KEY_TYPE_COUNT; a++) {
+		assert_non_null(cairn_keytab_type_name(a));
+		for (unsigned b = 0; b < a; b++)
+			assert_string_not_equal(cairn_keytab_type_name(a), cairn_keytab_type_name(b));
+	}
+}
+
+/*
+ * What every key type is, written out by hand from docs/object-model.md
+ * and docs/invocations.md ("Key types", the rights table), so that a wrong
+ * column of CAIRN_KEY_TYPES fails here: a type marked as designating no
+ * node, a key that survives a WEAK fetch it should not, a type dispatched
+ * to another type's prepare function, a word the description language
+ * does not have. A new key type fails `every_type_is_expected` until it
+ * has its line here.
+ */
+static const struct expected_type {
+	uint8_t type;
+	enum cairn_key_object object;
+	uint8_t weakened;      /* rights gained through a WEAK key, or VOID */
+	const char *prepare;   /* the kernel's prepare function */
+	const char *word;      /* in an image description */
+} expected_types[] = {
+	{ CAIRN_KEY_VOID, CAIRN_OBJECT_NONE, 0, "invoke_void", "" },
+	{ CAIRN_KEY_NUMBER, CAIRN_OBJECT_NONE, 0, "kobj_number", "number" },
+	{ CAIRN_KEY_PAGE, CAIRN_OBJECT_PAGE, CAIRN_RIGHT_RO, "kobj_page", "page" },
+	{ CAIRN_KEY_NODE, CAIRN_OBJECT_NODE, CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK, "kobj_node", "node" },
+	{ CAIRN_KEY_SPACE, CAIRN_OBJECT_NODE, CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK, "kobj_node", "" },
+	{ CAIRN_KEY_DOMAIN, CAIRN_OBJECT_NODE, CAIRN_WEAKENED_VOID, "kobj_domain", "domain" },
+	{ CAIRN_KEY_START, CAIRN_OBJECT_NODE, CAIRN_WEAKENED_VOID, "invoke_domain_key", "start" },
+	{ CAIRN_KEY_RESUME, CAIRN_OBJECT_NODE_CALL, CAIRN_WEAKENED_VOID, "invoke_domain_key", "" },
+	{ CAIRN_KEY_DISCRIM, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "kobj_discrim", "discrim" },
+	{ CAIRN_KEY_SLEEP, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "kobj_sleep", "sleep" },
+	{ CAIRN_KEY_CONSOLE, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "kobj_console", "console" },
+	{ CAIRN_KEY_CHECKPOINT, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "kobj_checkpoint",
+	  "checkpoint" },
+	{ CAIRN_KEY_RANGE, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "kobj_range", "range" },
+	{ CAIRN_KEY_DEVICE, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "invoke_reserved", "" },
+	{ CAIRN_KEY_DMA, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "invoke_reserved", "" },
+};
+
+#define NEXPECTED (sizeof(expected_types) / sizeof(expected_types[0]))
+
+/* The prepare column as text (the kernel's functions are not linked here). */
+static const char *const prepare_names[CAIRN_KEY_TYPE_COUNT] = {
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) [code] = #prepare,
+	CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
+};
+
+/* The expectation for type t; a type the table does not have has no
+ * object, is void through a WEAK key and has no prepare function or word. */
+static struct expected_type expectation(unsigned t)
+{
+	for (size_t i = 0; i < NEXPECTED; i++)
+		if (expected_types[i].type == t)
+			return expected_types[i];
+	return (struct expected_type){ (uint8_t)t, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, NULL,
+				       "" };
+}
+
+static void every_type_is_expected(void **state)
+{
+	(void)state;
+	assert_int_equal(NEXPECTED, CAIRN_KEY_TYPE_COUNT);
+	for (size_t i = 0; i < NEXPECTED; i++)
+		assert_int_equal(expected_types[i].type, i);
+}
+
+/* assert_int_equal, naming the key type when it fails. */
+#define assert_type_equal(t, got, want)                                                    \
+	do {                                                                               \
+		if ((long)(got) != (long)(want))                                           \
+			print_error("key type %u (%s): %s is %ld, want %ld\n", (unsigned)(t),  \
+				    cairn_keytab_type_name(t) ? cairn_keytab_type_name(t) : "-", \
+				    #got, (long)(got), (long)(want));                      \
+		assert_int_equal(got, want);                                               \
+	} while (0)
+
+/* The columns, read through the table's own lookups. */
+static void the_columns_are_what_each_type_is(void **state)
+{
+	(void)state;
+	for (unsigned t = 0; t < 256; t++) {
+		struct expected_type e = expectation(t);
+		assert_type_equal(t, cairn_keytab_object(t), e.object);
+		assert_type_equal(t, cairn_keytab_weakened(t), e.weakened);
+		assert_string_equal(cairn_keytab_word(t), e.word);
+		if (t < CAIRN_KEY_TYPE_COUNT)
+			assert_string_equal(prepare_names[t], e.prepare);
+		/* A word is the name in lower case: --inspect lists keys by
+		 * their names in lower case, and a listing reads like the
+		 * description that made it. */
+		const char *word = cairn_keytab_word(t), *name = cairn_keytab_type_name(t);
+		if (!word[0])
+			continue;
+		char lower[32] = { 0 };
+		for (size_t i = 0; name[i] && i + 1 < sizeof(lower); i++)
+			lower[i] = name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i];
+		assert_string_equal(word, lower);
+	}
+}
+
+/* The same, as the kernel's key rules behave on real keys of every type:
+ * which keys designate an object, which count keeps them valid, what a
+ * WEAK fetch leaves of them. */
+static void key_rules_follow_the_columns(void **state)
+{
+	(void)state;
+	for (unsigned t = 0; t < 256; t++) {
+		struct expected_type e = expectation(t);
+		bool object = e.object != CAIRN_OBJECT_NONE;
+		bool node = e.object == CAIRN_OBJECT_NODE || e.object == CAIRN_OBJECT_NODE_CALL;
+		bool calls = e.object == CAIRN_OBJECT_NODE_CALL;
+		assert_type_equal(t, key_type_has_object((uint8_t)t), object);
+		assert_type_equal(t, key_type_names_node((uint8_t)t), node);
+		assert_type_equal(t, key_type_counts_calls((uint8_t)t), calls);
+
+		uint8_t k[16], before[16];
+		key_make_object(k, (uint8_t)t, 9, 5, CAIRN_RIGHT_NX, 3);
+		/* The key carries count 5: the object's allocation count or, for
+		 * a resume key, its call count must be 5 too. */
+		assert_type_equal(t, key_counts_match(k, 5, 6), !object || !calls);
+		assert_type_equal(t, key_counts_match(k, 6, 5), !object || calls);
+		assert_true(key_counts_match(k, 5, 5));
+
+		memcpy(before, k, sizeof(k));
+		key_weaken_fetched(k);
+		if (e.weakened == CAIRN_WEAKENED_VOID) {
+			assert_type_equal(t, cairn_key_type(k), CAIRN_KEY_VOID);
+			continue;
+		}
+		assert_int_equal(cairn_key_type(k), t);
+		assert_type_equal(t, cairn_key_rights(k), CAIRN_RIGHT_NX | e.weakened);
+		assert_memory_equal(k + 2, before + 2, 14); /* badge, count, OID kept */
+	}
 }
 
 int main(void)
@@ -274,6 +423,9 @@ int main(void)
 		cmocka_unit_test(resume_keys_are_one_shot),
 		cmocka_unit_test(slot_word_packs_and_unpacks),
 		cmocka_unit_test(names_come_from_the_table),
+		cmocka_unit_test(every_type_is_expected),
+		cmocka_unit_test(the_columns_are_what_each_type_is),
+		cmocka_unit_test(key_rules_follow_the_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,42 +1,117 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The one table of key types, invocation codes and result codes.
+ * The one table of key types, invocation codes, result codes and fault
+ * codes.
  *
- * Everything that names a key type or an invocation (the kernel's
- * dispatch, the domain runtime's stubs, cairn-format's image writer and
- * --inspect, the tests and docs/invocations.md) expands these X-macro
- * lists, so a new key type or invocation is added here and nowhere else
- * by hand. Codes are part of the persistent format (key types are stored
- * in node slots) and of the user ABI: never renumber, only append.
+ * Everything that names a key type, an invocation or a code expands these
+ * X-macro lists: the kernel's dispatch (kern/inv/invoke.c) and key rules
+ * (kern/key/), the domain runtime's stubs and names (lib/), cairn-format's
+ * description parser, image writer and --inspect (disk-format/image_*.c),
+ * the tests and docs/invocations.md. Codes are part of the persistent
+ * format (key types are stored in node slots) and of the user ABI: never
+ * renumber, only append.
  *
- * CAIRN_KEY_TYPES(X):   X(NAME, code, "what it designates")
+ * CAIRN_KEY_TYPES(X):   X(NAME, code, object, weak, prepare, word, "what it designates")
+ *   object   what the key's OID designates, and the count that keeps the
+ *            key valid (CAIRN_OBJECT_*, below): NONE (no object: the key
+ *            is its own authority, bytes 2..15 are the key's data), PAGE
+ *            (a page; its tag's allocation count), NODE (a node; the node's
+ *            allocation count), NODE_CALL (a domain root node; its call
+ *            count, so that the key dies when the domain is resumed).
+ *   weak     what the key becomes when it is fetched through a WEAK node or
+ *            space key (the KeyKOS "sense" rule, CAIRN_WEAKENED_*): KEEP
+ *            (data: unchanged), RO (read-only), RO_WEAK (read-only and weak
+ *            itself), VOID (any other authority: void).
+ *   prepare  the kernel's prepare function for an invocation of the key
+ *            (kern/inv/invoke.h; one kobj_*.c per key type, invoke_* for
+ *            the keys invoke.c answers itself).
+ *   word     the key's word in an image description (`cap SLOT word ...`,
+ *            docs/image-format.md), always the type's name in lower case;
+ *            "" if no description can make such a key.
  * CAIRN_INVOCATIONS(X): X(TYPE, NAME, code, "arguments -> results")
  *   code = key type << 8 | n. The argument notation: w0..w3 are the data
  *   words (a2..a5), k0..k3 the keys sent, r0 the first receive slot,
  *   "str" the data string.
  * CAIRN_RESULTS(X):     X(NAME, code, "meaning"), the result code in a1.
+ * CAIRN_FAULTS(X):      X(NAME, code, "meaning"), the order code a keeper
+ *   receives.
+ *
+ * Adding a key type (or giving a reserved one, DEVICE or DMA, its
+ * columns): its row in CAIRN_KEY_TYPES, with the next code, and its rows
+ * in CAIRN_INVOCATIONS; kern/inv/kobj_TYPE.c defining the prepare
+ * function the row names, listed in kern/inv/meson.build. Nothing else
+ * needs an edit to build and work: the kernel's dispatch and prototypes
+ * (kern/inv/invoke.c, invoke.h), validity and weakening (kern/key/), the
+ * runtime's cairn_inv_TYPE_* stubs and names (lib/) and cairn-format (the
+ * word on a cap line, the key it writes, its --inspect line) all expand
+ * the row. Two tests then fail, on purpose, until they are told what the
+ * type is: docs_keytab prints the rows to add to docs/invocations.md (and,
+ * for a type with a word, docs/image-format.md), key_rules wants the
+ * type's line in test/unit/test_key_rules.c (expected_types). Only a type
+ * that needs more than its columns say takes code of its own: a word with
+ * arguments (cap_syntax[] and cap_key() in disk-format/image_desc.c,
+ * build_cap() in image_build.c), an --inspect line other than its name
+ * (no object) or "name OID" (describe_key() in image_inspect.c), validity
+ * beyond its counts, as RANGE's pool bounds (key_check() in
+ * kern/key/key.c), or an object the object column has no value for.
  */
 #ifndef CAIRN_KEYTAB_H
 #define CAIRN_KEYTAB_H
 
+#include <stdint.h>
+
+/* The object column: what a key's OID designates (see above). */
+enum cairn_key_object {
+	CAIRN_OBJECT_NONE,
+	CAIRN_OBJECT_PAGE,
+	CAIRN_OBJECT_NODE,
+	CAIRN_OBJECT_NODE_CALL,
+};
+
+/* The weak column: the rights a key fetched through a WEAK key gains, or
+ * CAIRN_WEAKENED_VOID: it becomes void. */
+#define CAIRN_WEAKENED_KEEP    0x00u
+#define CAIRN_WEAKENED_RO      CAIRN_RIGHT_RO
+#define CAIRN_WEAKENED_RO_WEAK (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)
+#define CAIRN_WEAKENED_VOID    0xffu
+
+/* The columns stay aligned, so that the table reads down a column too. */
+/* clang-format off */
+/*	type        code object     weak     prepare              word */
 #define CAIRN_KEY_TYPES(X)                                                                 \
-	X(VOID, 0, "no authority; every invocation returns VOID")                          \
-	X(NUMBER, 1, "no object: 14 bytes of data, returned by invoking it")               \
-	X(PAGE, 2, "a 4 KiB page (rights: RO)")                                             \
-	X(NODE, 3, "a node of 32 key slots (rights: RO, WEAK)")                             \
-	X(SPACE, 4, "an address space: a node tree mapping pages (badge: height; "         \
-		    "rights: RO, NX, WEAK, KEEPER)")                                         \
-	X(DOMAIN, 5, "full authority over a domain: registers, slots, start keys")         \
-	X(START, 6, "call a domain; the badge tells the server which client called")       \
-	X(RESUME, 7, "one-shot reply to a waiting domain (rights: FAULT restarts it)")     \
-	X(DISCRIM, 8, "tell a key's type and compare keys without invoking them")          \
-	X(SLEEP, 9, "wait for a time and read the clock")                                  \
-	X(CONSOLE, 10, "write text to the system console")                                 \
-	X(CHECKPOINT, 11, "force checkpoints, set their period, read statistics")          \
-	X(RANGE, 12, "create keys to and rescind the objects of a range of OIDs "          \
-		     "(badge: 0 nodes, 1 pages)")                                             \
-	X(DEVICE, 13, "reserved: device register access (network issue)")                 \
-	X(DMA, 14, "reserved: DMA-pinnable pages (network issue)")
+	X(VOID,        0, NONE,      KEEP,    invoke_void,         "",                         \
+	  "no authority; every invocation returns VOID")                                   \
+	X(NUMBER,      1, NONE,      KEEP,    kobj_number,         "number",                   \
+	  "no object: 14 bytes of data, returned by invoking it")                          \
+	X(PAGE,        2, PAGE,      RO,      kobj_page,           "page",                     \
+	  "a 4 KiB page (rights: RO)")                                                     \
+	X(NODE,        3, NODE,      RO_WEAK, kobj_node,           "node",                     \
+	  "a node of 32 key slots (rights: RO, WEAK)")                                     \
+	X(SPACE,       4, NODE,      RO_WEAK, kobj_node,           "",                         \
+	  "an address space: a node tree mapping pages (badge: height; "                   \
+	  "rights: RO, NX, WEAK, KEEPER)")                                                 \
+	X(DOMAIN,      5, NODE,      VOID,    kobj_domain,         "domain",                   \
+	  "full authority over a domain: registers, slots, start keys")                    \
+	X(START,       6, NODE,      VOID,    invoke_domain_key,   "start",                    \
+	  "call a domain; the badge tells the server which client called")                 \
+	X(RESUME,      7, NODE_CALL, VOID,    invoke_domain_key,   "",                         \
+	  "one-shot reply to a waiting domain (rights: FAULT restarts it)")                \
+	X(DISCRIM,     8, NONE,      VOID,    kobj_discrim,        "discrim",                  \
+	  "tell a key's type and compare keys without invoking them")                      \
+	X(SLEEP,       9, NONE,      VOID,    kobj_sleep,          "sleep",                    \
+	  "wait for a time and read the clock")                                            \
+	X(CONSOLE,    10, NONE,      VOID,    kobj_console,        "console",                  \
+	  "write text to the system console")                                              \
+	X(CHECKPOINT, 11, NONE,      VOID,    kobj_checkpoint,     "checkpoint",               \
+	  "force checkpoints, set their period, read statistics")                          \
+	X(RANGE,      12, NONE,      VOID,    kobj_range,          "range",                    \
+	  "create keys to and rescind the objects of a range of OIDs "                     \
+	  "(badge: 0 nodes, 1 pages)")                                                     \
+	X(DEVICE,     13, NONE,      VOID,    invoke_reserved,     "",                         \
+	  "reserved: device register access (network issue)")                              \
+	X(DMA,        14, NONE,      VOID,    invoke_reserved,     "",                         \
+	  "reserved: DMA-pinnable pages (network issue)")
+/* clang-format on */
 
 #define CAIRN_INVOCATIONS(X)                                                               \
 	X(NUMBER, READ, 0x0101, "-> w0 = low 64 bits, w1 = high 48 bits")                  \
@@ -96,11 +171,23 @@
 	X(NO_ACTIVITY, 14, "no more domains can run at once: the checkpoint log cannot list them")
 
 enum cairn_key_type {
-#define CAIRN_X(name, code, desc) CAIRN_KEY_##name = code,
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_##name = code,
 	CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X
 	CAIRN_KEY_TYPE_COUNT
 };
+
+/* Row n has code n, so that a column can be an array indexed by type (the
+ * kernel's dispatch is one) and CAIRN_KEY_TYPE_COUNT counts the rows. */
+enum cairn_key_type_row {
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_ROW_##name,
+	CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
+};
+#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
+	_Static_assert(CAIRN_KEY_ROW_##name == code, "CAIRN_KEY_TYPES: " #name " is not row " #code);
+CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
 
 enum cairn_invocation {
 #define CAIRN_X(type, name, code, desc) CAIRN_OC_##type##_##name = code,
@@ -140,5 +227,99 @@ enum cairn_fault {
 	CAIRN_FAULTS(CAIRN_X)
 #undef CAIRN_X
 };
+
+/*
+ * The columns and the names, looked up by code: the one expansion every
+ * user shares (kernel, runtime, cairn-format, tests). A code that no row
+ * has gets NULL for a name, no object, VOID when weakened and no word.
+ * Names are the rows' NAMEs: "NODE", "NO_RIGHTS", "MEMORY".
+ */
+static inline const char *cairn_keytab_type_name(uint64_t type)
+{
+	switch (type) {
+#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
+	case code:                                                                         \
+		return #name;
+		CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
+	}
+	return (const char *)0;
+}
+
+static inline const char *cairn_keytab_result_name(uint64_t result)
+{
+	switch (result) {
+#define CAIRN_X(name, code, desc)                                                          \
+	case code:                                                                         \
+		return #name;
+		CAIRN_RESULTS(CAIRN_X)
+#undef CAIRN_X
+	}
+	return (const char *)0;
+}
+
+static inline const char *cairn_keytab_fault_name(uint64_t fault)
+{
+	switch (fault) {
+#define CAIRN_X(name, code, desc)                                                          \
+	case code:                                                                         \
+		return #name;
+		CAIRN_FAULTS(CAIRN_X)
+#undef CAIRN_X
+	}
+	return (const char *)0;
+}
+
+/* Bit t set: key type t's object is `want` (a constant for the compiler:
+ * the kernel tests types against these masks on every invocation). */
+static inline uint64_t cairn_keytab_object_mask(enum cairn_key_object want)
+{
+	return 0
+#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
+	| (uint64_t)(CAIRN_OBJECT_##object == want) << code
+		CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
+		;
+}
+_Static_assert(CAIRN_KEY_TYPE_COUNT <= 64, "cairn_keytab_object_mask holds every type");
+
+static inline enum cairn_key_object cairn_keytab_object(uint64_t type)
+{
+	switch (type) {
+#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
+	case code:                                                                         \
+		return CAIRN_OBJECT_##object;
+		CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
+	}
+	return CAIRN_OBJECT_NONE;
+}
+
+/* The rights a key of this type gains when fetched through a WEAK key, or
+ * CAIRN_WEAKENED_VOID. */
+static inline uint8_t cairn_keytab_weakened(uint64_t type)
+{
+	switch (type) {
+#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
+	case code:                                                                         \
+		return CAIRN_WEAKENED_##weak;
+		CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
+	}
+	return CAIRN_WEAKENED_VOID;
+}
+
+/* The image description word, "" for none. */
+static inline const char *cairn_keytab_word(uint64_t type)
+{
+	switch (type) {
+#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
+	case code:                                                                         \
+		return word;
+		CAIRN_KEY_TYPES(CAIRN_X)
+#undef CAIRN_X
+	}
+	return "";
+}
 
 #endif /* CAIRN_KEYTAB_H */
