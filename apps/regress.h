@@ -133,6 +133,7 @@ bool kid_up(struct kid *k, enum kid_role role, enum ready ready);
 /* The capability-rule cases (regress_rules.c); rules_setup first. */
 bool rules_setup(void);
 void case_make_space(void);
+void case_identify(void);
 void case_rescind_node(void);
 void case_rescind_domain(void);
 void case_rescind_page(void);

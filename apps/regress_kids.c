@@ -227,6 +227,7 @@ static __attribute__((noreturn)) void echo(struct kid_cell *c)
 	for (;;) {
 		uint64_t rights, type = key_type_of(KID_CAP_RECV, &rights);
 		c->value++;
+		c->arg2 = in.info & CAIRN_INFO_BADGE_MASK; /* the badge it was called through */
 		const struct cairn_msg out = { .order = CAIRN_OK,
 					       .w = { type, rights, in.w[0] + 1, c->value } };
 		cairn_return(KID_CAP_RESUME, &out, &rcv, &in);

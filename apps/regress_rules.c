@@ -516,3 +516,50 @@ void case_fast_path_counts(void)
 		failf("the rebuilt server was called %" PRIu64 " times, want 1",
 		      kid_cells[e.cell].value);
 }
+
+/* DOMAIN IDENTIFY and 48-bit start badges: a server learns, from a key
+ * alone, whether it is a start key to itself and with which badge; the
+ * badge it is called through arrives whole in the info word. */
+void case_identify(void)
+{
+	const uint64_t wide = 0xfedcba987654ull; /* uses all 48 bits */
+	struct kid e;
+	struct cairn_reply rep;
+	bool mine;
+	uint64_t badge;
+	if (!kid_up(&e, ROLE_ECHO, READY_AVAILABLE) || !ok("domain key", kid_domain(&e, CAP_CASE(0))) ||
+	    !ok("wide start key", cairn_domain_make_start(CAP_CASE(0), wide, CAP_CASE(1))) ||
+	    !ok("own start key", cairn_domain_make_start(CAP_SELF, 7, CAP_CASE(2))))
+		return;
+	rc_is("MAKE_START of 2^48", cairn_domain_make_start(CAP_CASE(0), 1ull << 48, CAP_CASE(3)),
+	      CAIRN_BAD_ARGUMENT);
+	const struct cairn_msg m = { .order = 1, .w = { 5 } };
+	if (rc_is("CALL through the wide key", cairn_call(CAP_CASE(1), &m, NULL, &rep), CAIRN_OK) &&
+	    kid_cells[e.cell].arg2 != wide)
+		failf("the server saw badge %#" PRIx64 ", want %#" PRIx64, kid_cells[e.cell].arg2, wide);
+	if (rc_is("IDENTIFY its start key", cairn_domain_identify(CAP_CASE(0), CAP_CASE(1), &mine, &badge),
+		  CAIRN_OK) &&
+	    (!mine || badge != wide))
+		failf("IDENTIFY said mine=%d badge %#" PRIx64 ", want 1 and %#" PRIx64, mine, badge, wide);
+	/* Keys that are not start keys to it: another domain's start key, its
+	 * own domain key, a void key. */
+	const struct {
+		const char *what;
+		cap_t key;
+	} others[] = { { "IDENTIFY another's start key", CAP_CASE(2) },
+		       { "IDENTIFY its domain key", CAP_CASE(0) },
+		       { "IDENTIFY a void key", CAP_CASE(3) } };
+	for (unsigned i = 0; i < sizeof others / sizeof others[0]; i++)
+		if (rc_is(others[i].what, cairn_domain_identify(CAP_CASE(0), others[i].key, &mine, &badge),
+			  CAIRN_OK) &&
+		    mine)
+			failf("%s: said it is a start key to the server", others[i].what);
+	/* A rescinded server's old start key is void: not its key any more. */
+	if (!ok("rescind", kid_rescind(&e)) || !ok("rebuild", kid_build(&e, ROLE_ECHO)) ||
+	    !ok("domain key again", kid_domain(&e, CAP_CASE(0))))
+		return;
+	if (rc_is("IDENTIFY a rescinded start key",
+		  cairn_domain_identify(CAP_CASE(0), CAP_CASE(1), &mine, &badge), CAIRN_OK) &&
+	    mine)
+		failf("a start key from before the rescind still identifies");
+}

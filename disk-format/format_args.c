@@ -342,6 +342,10 @@ static int plan(struct format_options *opt, const char *size_arg, const char *lo
 	case CAIRN_VOL_ERR_LOG_TOO_LARGE:
 		return fail(err, errlen, "log size %s is too large for a volume of size %s", log_arg,
 			    size_arg);
+	case CAIRN_VOL_ERR_OID_RANGE:
+		return fail(err, errlen,
+			    "size %s needs more than %u nodes or pages (OIDs are 32 bits: at most about 16 TiB)",
+			    size_arg, CAIRN_POOL_COUNT_MAX);
 	default:
 		return fail(err, errlen, "cannot plan the volume: %s (%s)", cairn_vol_strerror(e),
 			    cairn_vol_errname(e));

@@ -72,11 +72,14 @@ enum cairn_vol_err cairn_plan_geometry(uint64_t size_bytes, uint64_t nodes, uint
 	uint64_t rest = avail - node_blocks - log_blocks;
 	uint64_t tag_blocks = div_round_up(rest, CAIRN_TAGS_PER_POT + 1);
 	uint64_t page_blocks = rest - tag_blocks;
+	uint64_t node_count = nodes ? nodes : node_blocks * CAIRN_NODES_PER_POT;
+	if (node_count > CAIRN_POOL_COUNT_MAX || page_blocks > CAIRN_POOL_COUNT_MAX)
+		return CAIRN_VOL_ERR_OID_RANGE; /* a key's OID is 32 bits */
 
 	sb->format_version = CAIRN_FORMAT_VERSION;
 	sb->block_size = CAIRN_BLOCK_SIZE;
 	sb->total_blocks = total;
-	sb->node_count = nodes ? nodes : node_blocks * CAIRN_NODES_PER_POT;
+	sb->node_count = node_count;
 	sb->node_pool_start = CAIRN_FIRST_REGION_BLOCK;
 	sb->node_pool_blocks = node_blocks;
 	sb->page_count = page_blocks;

@@ -16,6 +16,7 @@
 
 #include "cairn/crc32c.h"
 #include "cairn/endian.h"
+#include "cairn/key.h"
 #include "cairn/volume.h"
 
 #define ERR_NAME_(name, text) [name] = #name,
@@ -142,6 +143,9 @@ enum cairn_vol_err cairn_sb_check_geometry(const struct cairn_superblock *sb,
 	    sb->tag_pool_blocks < div_round_up(sb->page_count, CAIRN_TAGS_PER_POT) ||
 	    sb->page_pool_blocks < sb->page_count || sb->log_blocks < CAIRN_LOG_MIN_BLOCKS)
 		return CAIRN_VOL_ERR_COUNTS;
+	/* A key holds a 32-bit OID (cairn/key.h). */
+	if (sb->node_count > CAIRN_POOL_COUNT_MAX || sb->page_count > CAIRN_POOL_COUNT_MAX)
+		return CAIRN_VOL_ERR_OID_RANGE;
 
 	if (!region_in_volume(sb->node_pool_start, sb->node_pool_blocks, sb->total_blocks) ||
 	    !region_in_volume(sb->tag_pool_start, sb->tag_pool_blocks, sb->total_blocks) ||

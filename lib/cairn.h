@@ -18,6 +18,7 @@
 #ifndef CAIRN_H
 #define CAIRN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,7 +67,7 @@ struct cairn_reply {
 	uint64_t code;
 	uint64_t w[4];
 	size_t len;
-	uint32_t info;
+	uint64_t info; /* badge (CAIRN_INFO_BADGE_MASK), CAIRN_INFO_CALL, _TRUNCATED */
 };
 
 /* a7: the operation and the length of the string to send (bits 16..31).
@@ -126,7 +127,7 @@ CAIRN_INLINE void cairn_syscall(uint64_t a7, uint64_t slots, uint64_t order, con
 			 : "r"(r_a7)
 			 : "memory");
 	if (out) {
-		out->info = (uint32_t)r_a0;
+		out->info = r_a0;
 		out->code = r_a1;
 		out->w[0] = r_a2;
 		out->w[1] = r_a3;
@@ -205,7 +206,7 @@ struct cairn_io {
 	void *buf;         /* in: buffer for the string returned */
 	size_t max;
 	size_t rlen;       /* out: length of the string returned */
-	uint32_t info;     /* out: CAIRN_INFO_TRUNCATED */
+	uint64_t info;     /* out: CAIRN_INFO_TRUNCATED */
 };
 
 /* CALL key with order; returns the result code. */

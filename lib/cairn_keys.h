@@ -108,10 +108,21 @@ CAIRN_INLINE uint64_t cairn_domain_swap_slot(cap_t domain, unsigned slot, cap_t 
 	return cairn_inv_DOMAIN_SWAP_SLOT(domain, &io);
 }
 
-CAIRN_INLINE uint64_t cairn_domain_make_start(cap_t domain, uint16_t badge, cap_t into)
+CAIRN_INLINE uint64_t cairn_domain_make_start(cap_t domain, uint64_t badge, cap_t into)
 {
 	struct cairn_io io = { .w = { badge }, .rkeys = { into } };
 	return cairn_inv_DOMAIN_MAKE_START(domain, &io);
+}
+
+/* Is `key` a start key to the domain? *badge gets its badge (KeyKOS's
+ * identify: a server tells its own keys from an impostor's). */
+CAIRN_INLINE uint64_t cairn_domain_identify(cap_t domain, cap_t key, bool *mine, uint64_t *badge)
+{
+	struct cairn_io io = { .keys = { key } };
+	uint64_t rc = cairn_inv_DOMAIN_IDENTIFY(domain, &io);
+	*mine = rc == CAIRN_OK && io.w[0] == 1;
+	*badge = io.w[1];
+	return rc;
 }
 
 struct cairn_domain_state {

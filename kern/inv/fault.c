@@ -107,7 +107,7 @@ void fault_deliver(struct activity *a, struct proc *p, uint16_t code, uint64_t s
 	struct msg m = {
 		.order = code,
 		.w = { scause, stval, p->tf.sepc, 0 },
-		.info = key_badge(&keeper),
+		.info = key_start_badge(&keeper),
 		.has_resume = true,
 	};
 	key_make_object(m.keys[0].b, CAIRN_KEY_DOMAIN, p->root_oid,

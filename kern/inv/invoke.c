@@ -139,7 +139,7 @@ __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv, struct 
 		error_reply(inv, st);
 	struct msg m = {
 		.order = inv->order,
-		.info = resume ? 0 : key_badge(&inv->target),
+		.info = resume ? 0 : key_start_badge(&inv->target),
 		.ustr = &ustr,
 		.len = inv->str_len,
 	};

@@ -172,7 +172,7 @@ void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, 
 		return;
 	if (t->run_state != (resume ? CAIRN_DOM_WAITING : CAIRN_DOM_AVAILABLE))
 		return;
-	uint32_t info = resume ? 0 : (uint16_t)(kw0 >> 16); /* a start key's badge */
+	uint64_t info = resume ? 0 : key_start_badge(k); /* a start key's 48-bit badge */
 	if (op == CAIRN_SYS_CALL)
 		info |= CAIRN_INFO_CALL;
 

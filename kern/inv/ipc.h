@@ -20,7 +20,7 @@
 struct msg {
 	uint64_t order;
 	uint64_t w[4];
-	uint32_t info;               /* badge, CAIRN_INFO_CALL */
+	uint64_t info;               /* badge, CAIRN_INFO_CALL */
 	const struct ustring *ustr;  /* string from a domain, or NULL */
 	const uint8_t *kstr;         /* string from kernel-visible memory, or NULL */
 	uint32_t len;

@@ -104,13 +104,25 @@ void kobj_domain(struct invocation *inv, struct kop *op)
 		op->commit = swap_cap_commit;
 		return;
 	case CAIRN_OC_DOMAIN_MAKE_START:
-		if (w0 > 0xffff) {
+		if (w0 > CAIRN_START_BADGE_MAX) {
 			op->reply.code = CAIRN_BAD_ARGUMENT;
 			return;
 		}
 		key_make_object(op->reply.keys[0].b, CAIRN_KEY_START, t->root_oid,
-				node_at(t->root_oid)->alloc_count, 0, (uint16_t)w0);
+				node_at(t->root_oid)->alloc_count, 0, 0);
+		cairn_key_set_start_badge(op->reply.keys[0].b, w0);
 		return;
+	case CAIRN_OC_DOMAIN_IDENTIFY: {
+		/* KeyKOS's "identify": is k0 a start key to this domain? Read
+		 * from the key alone, without invoking it, so a server can tell
+		 * its own keys from an impostor's that speaks its protocol. */
+		struct key k;
+		invoke_send_key(inv, 0, &k); /* void if invalid (rescinded) */
+		bool mine = key_type(&k) == CAIRN_KEY_START && key_oid(&k) == t->root_oid;
+		op->reply.w[0] = mine;
+		op->reply.w[1] = mine ? key_start_badge(&k) : 0;
+		return;
+	}
 	case CAIRN_OC_DOMAIN_GET_STATE:
 		op->reply.w[0] = t->run_state;
 		op->reply.w[1] = t->fault_code;

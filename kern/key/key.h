@@ -75,9 +75,18 @@ static inline uint32_t key_count(const struct key *k)
 	return (uint32_t)(key_word(k, 0) >> 32);
 }
 
+/* The 32-bit OID (bytes 8..11; bytes 12..15 are a start key's badge bits
+ * 16..47, cairn/key.h). */
 static inline uint64_t key_oid(const struct key *k)
 {
-	return key_word(k, 1);
+	return (uint32_t)key_word(k, 1);
+}
+
+/* A start key's whole 48-bit badge: what its server receives as the info
+ * word. */
+static inline uint64_t key_start_badge(const struct key *k)
+{
+	return key_badge(k) | (key_word(k, 1) >> 32) << 16;
 }
 
 extern const struct key key_void;

@@ -654,9 +654,9 @@ static void test_inspect_damaged(void **state)
 	expect_inspect_error("boot node chain loops back to node 0");
 	damage(0, 31, CAIRN_KEY_NODE, 1000000000);
 	expect_inspect_error("boot node 0: next boot node 1000000000 is outside the node pool");
-	damage(0, 31, CAIRN_KEY_NODE, UINT64_MAX);
+	damage(0, 31, CAIRN_KEY_NODE, UINT32_MAX);
 	expect_inspect_error(
-		"boot node 0: next boot node 18446744073709551615 is outside the node pool");
+		"boot node 0: next boot node 4294967295 is outside the node pool");
 	damage(0, 31, CAIRN_KEY_START, 1);
 	expect_inspect_error("boot node 0: slot 31 is not a node key");
 	damage(0, 31, CAIRN_KEY_VOID, 0);

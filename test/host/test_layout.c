@@ -29,7 +29,8 @@ static void test_key_field_offsets(void **state)
 	cairn_key_set_rights(slot, 0x5);
 	cairn_key_set_badge(slot, 0xbeef);
 	cairn_key_set_alloc_count(slot, 0x01020304u);
-	cairn_key_set_oid(slot, 0x1122334455667788ull);
+	cairn_key_set_oid(slot, 0x55667788u);
+	cairn_put_le32(slot + CAIRN_KEY_OFF_BADGE_HIGH, 0x11223344u);
 	const uint8_t want[16] = { 0x21, 0x05, 0xef, 0xbe, 0x04, 0x03, 0x02, 0x01,
 				   0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11 };
 	assert_memory_equal(slot, want, sizeof(want));
@@ -37,8 +38,26 @@ static void test_key_field_offsets(void **state)
 	assert_int_equal(cairn_key_rights(slot), 0x5);
 	assert_int_equal(cairn_key_badge(slot), 0xbeef);
 	assert_int_equal(cairn_key_alloc_count(slot), 0x01020304u);
-	assert_true(cairn_key_oid(slot) == 0x1122334455667788ull);
+	assert_true(cairn_key_oid(slot) == 0x55667788u); /* 32 bits */
+	assert_true(cairn_key_start_badge(slot) == 0x11223344beefull);
 	assert_false(cairn_key_is_void(slot));
+}
+
+/* A start key's badge is 48 bits: bytes 2..3 and 12..15, the OID apart. */
+static void test_start_badge(void **state)
+{
+	(void)state;
+	uint8_t slot[CAIRN_KEY_SIZE];
+	memset(slot, 0, sizeof(slot));
+	cairn_key_set_oid(slot, 0xfffffffeu);
+	cairn_key_set_start_badge(slot, CAIRN_START_BADGE_MAX);
+	assert_true(cairn_key_start_badge(slot) == 0xffffffffffffull);
+	assert_true(cairn_key_oid(slot) == 0xfffffffeu);
+	assert_int_equal(cairn_key_badge(slot), 0xffff);
+	cairn_key_set_start_badge(slot, 0x123456789abcull);
+	assert_true(cairn_key_start_badge(slot) == 0x123456789abcull);
+	assert_int_equal(cairn_key_badge(slot), 0x9abc);
+	assert_true(cairn_key_oid(slot) == 0xfffffffeu);
 }
 
 static void test_key_fields_independent(void **state)
@@ -52,7 +71,7 @@ static void test_key_fields_independent(void **state)
 	assert_int_equal(cairn_key_alloc_count(slot), 0xffffffffu);
 	cairn_key_set_alloc_count(slot, 0);
 	assert_int_equal(cairn_key_badge(slot), 0);
-	assert_true(cairn_key_oid(slot) == UINT64_MAX);
+	assert_true(cairn_key_oid(slot) == UINT32_MAX);
 	cairn_key_set_oid(slot, 0);
 	assert_int_equal(cairn_key_alloc_count(slot), 0);
 	assert_int_equal(cairn_key_type(slot), 0xff);
@@ -245,6 +264,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_key_field_offsets),
 		cmocka_unit_test(test_key_fields_independent),
+		cmocka_unit_test(test_start_badge),
 		cmocka_unit_test(test_key_void_and_clear),
 		cmocka_unit_test(test_number_key_data),
 		cmocka_unit_test(test_node_constants),

@@ -48,6 +48,7 @@ CASES = [
     (8, "RO and WEAK space keys map read-only"),
     (8, "WEAK node key weakens what it fetches"),
     (8, "fast path checks the start key's count"),
+    (8, "IDENTIFY and 48-bit start badges"),
     (4, "activities of rescinded callers"),
     (11, "1100 domains running at once"),
 ]

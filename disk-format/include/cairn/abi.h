@@ -18,9 +18,9 @@
  *   t0  address of the receive buffer, t1 its length (for the reply of a
  *       CALL, or the next message after a RETURN)
  * Receiving (the registers when the domain runs again):
- *   a0  info word: badge of the start key that was invoked (bits 0..15),
- *       CAIRN_INFO_TRUNCATED if the string did not fit (bit 16),
- *       CAIRN_INFO_CALL if a resume key was delivered (bit 17)
+ *   a0  info word: badge of the start key that was invoked (bits 0..47),
+ *       CAIRN_INFO_TRUNCATED if the string did not fit (bit 48),
+ *       CAIRN_INFO_CALL if a resume key was delivered (bit 49)
  *   a1  order code of the message (a call) or result code (a reply)
  *   a2..a5  the four data words; a6  the length of the string received
  *   every other register is preserved.
@@ -83,9 +83,9 @@ static inline unsigned cairn_slots_resume(uint64_t w)
 }
 
 /* The info word (a0 when a message arrives). */
-#define CAIRN_INFO_BADGE_MASK 0xffffu
-#define CAIRN_INFO_TRUNCATED  (1u << 16)
-#define CAIRN_INFO_CALL       (1u << 17)
+#define CAIRN_INFO_BADGE_MASK 0xffffffffffffull /* a start key's badge: 48 bits */
+#define CAIRN_INFO_TRUNCATED  (1ull << 48)
+#define CAIRN_INFO_CALL       (1ull << 49)
 
 /*
  * A domain is four nodes. The root node's slots:

@@ -11,8 +11,14 @@
  *   bytes 4..7   u32  alloc_count  the object's count when the key was made;
  *                                  a key whose count differs from the
  *                                  object's current one is void (rescinded)
- *   bytes 8..15  u64  oid          node or page OID of the designated object
+ *   bytes 8..11  u32  oid          node or page OID of the designated object
+ *   bytes 12..15 u32  badge_high   a start key's badge bits 16..47; 0 in
+ *                                  every other key to an object
  *
+ * OIDs are 32 bits (a volume has at most CAIRN_POOL_COUNT_MAX nodes and as many
+ * pages: 16 TiB of pages). A start key's badge is 48 bits, so that a
+ * server can name one of very many clients (the space bank names a bank,
+ * and never reuses a name) in the key itself.
  * Number keys carry no object: they reuse bytes 2..15 as 14 bytes of data.
  * Console keys carry no object either: bytes 4..15 hold their label, the
  * name the kernel prints before every line written through the key.
@@ -38,6 +44,9 @@
 #define CAIRN_KEY_OFF_BADGE 2u
 #define CAIRN_KEY_OFF_ALLOC_COUNT 4u
 #define CAIRN_KEY_OFF_OID 8u
+#define CAIRN_KEY_OFF_BADGE_HIGH 12u
+#define CAIRN_POOL_COUNT_MAX 0xffffffffu   /* the most nodes (or pages) a volume has */
+#define CAIRN_START_BADGE_MAX 0xffffffffffffull /* 48 bits */
 #define CAIRN_KEY_OFF_NUMBER 2u /* number keys: data bytes 2..15 */
 #define CAIRN_KEY_NUMBER_LEN 14u
 
@@ -46,7 +55,8 @@
 _Static_assert(CAIRN_KEY_OFF_BADGE == CAIRN_KEY_OFF_RIGHTS + 1, "badge follows rights");
 _Static_assert(CAIRN_KEY_OFF_ALLOC_COUNT == CAIRN_KEY_OFF_BADGE + 2, "u16 badge");
 _Static_assert(CAIRN_KEY_OFF_OID == CAIRN_KEY_OFF_ALLOC_COUNT + 4, "u32 alloc count");
-_Static_assert(CAIRN_KEY_OFF_OID + 8 == CAIRN_KEY_SIZE, "u64 oid ends the slot");
+_Static_assert(CAIRN_KEY_OFF_BADGE_HIGH == CAIRN_KEY_OFF_OID + 4, "u32 oid");
+_Static_assert(CAIRN_KEY_OFF_BADGE_HIGH + 4 == CAIRN_KEY_SIZE, "u32 badge_high ends the slot");
 _Static_assert(CAIRN_KEY_OFF_NUMBER + CAIRN_KEY_NUMBER_LEN == CAIRN_KEY_SIZE,
 	       "number data runs to the end of the slot");
 
@@ -92,12 +102,25 @@ static inline void cairn_key_set_alloc_count(uint8_t *slot, uint32_t count)
 
 static inline uint64_t cairn_key_oid(const uint8_t *slot)
 {
-	return cairn_get_le64(slot + CAIRN_KEY_OFF_OID);
+	return cairn_get_le32(slot + CAIRN_KEY_OFF_OID);
 }
 
 static inline void cairn_key_set_oid(uint8_t *slot, uint64_t oid)
 {
-	cairn_put_le64(slot + CAIRN_KEY_OFF_OID, oid);
+	cairn_put_le32(slot + CAIRN_KEY_OFF_OID, (uint32_t)oid);
+}
+
+/* A start key's whole 48-bit badge (bytes 2..3 and 12..15). */
+static inline uint64_t cairn_key_start_badge(const uint8_t *slot)
+{
+	return cairn_get_le16(slot + CAIRN_KEY_OFF_BADGE) |
+	       (uint64_t)cairn_get_le32(slot + CAIRN_KEY_OFF_BADGE_HIGH) << 16;
+}
+
+static inline void cairn_key_set_start_badge(uint8_t *slot, uint64_t badge)
+{
+	cairn_put_le16(slot + CAIRN_KEY_OFF_BADGE, (uint16_t)badge);
+	cairn_put_le32(slot + CAIRN_KEY_OFF_BADGE_HIGH, (uint32_t)(badge >> 16));
 }
 
 /* Number keys: copy the 14 data bytes out of / into bytes 2..15. */

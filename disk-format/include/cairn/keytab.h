@@ -134,9 +134,10 @@ enum cairn_key_object {
 	X(DOMAIN, SWAP_SLOT, 0x0504, "w0 = root slot (SPACE or KEEPER), k0 -> r0 = old")   \
 	X(DOMAIN, GET_CAP, 0x0505, "w0 = capability register -> r0")                       \
 	X(DOMAIN, SWAP_CAP, 0x0506, "w0 = capability register, k0 -> r0 = old")            \
-	X(DOMAIN, MAKE_START, 0x0507, "w0 = badge -> r0 = start key")                      \
+	X(DOMAIN, MAKE_START, 0x0507, "w0 = badge (48 bits) -> r0 = start key")            \
 	X(DOMAIN, GET_STATE, 0x0508, "-> w0 = run state, w1 = fault code, w2 = fault address, w3 = pc") \
 	X(DOMAIN, START, 0x0509, "w0 = pc (~0: unchanged) -> a halted domain runs")        \
+	X(DOMAIN, IDENTIFY, 0x050a, "k0 -> w0 = 1 if k0 is a start key to the domain, w1 = its badge") \
 	X(DISCRIM, CLASSIFY, 0x0801, "k0 -> w0 = key type (VOID if rescinded), w1 = rights") \
 	X(DISCRIM, COMPARE, 0x0802, "k0, k1 -> w0 = 1 if both designate the same thing with the same rights") \
 	X(SLEEP, FOR, 0x0901, "w0 = milliseconds -> (returns after them)")                 \

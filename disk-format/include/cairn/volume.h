@@ -162,7 +162,8 @@ struct cairn_superblock {
 	X(CAIRN_VOL_ERR_TOO_SMALL, "size too small for the volume metadata")             \
 	X(CAIRN_VOL_ERR_UNALIGNED, "size not a multiple of the block size")              \
 	X(CAIRN_VOL_ERR_TOO_MANY_NODES, "node count too large for the size")             \
-	X(CAIRN_VOL_ERR_LOG_TOO_LARGE, "log too large for the size")
+	X(CAIRN_VOL_ERR_LOG_TOO_LARGE, "log too large for the size")                       \
+	X(CAIRN_VOL_ERR_OID_RANGE, "more than 2^32-1 nodes or pages (OIDs are 32 bits)")
 
 #define CAIRN_VOL_ERR_ENUM_(name, text) name,
 enum cairn_vol_err { CAIRN_VOL_ERRORS(CAIRN_VOL_ERR_ENUM_) CAIRN_VOL_NERRORS };
