@@ -32,6 +32,10 @@
  *   code = key type << 8 | n. The argument notation: w0..w3 are the data
  *   words (a2..a5), k0..k3 the keys sent, r0 the first receive slot,
  *   "str" the data string.
+ * CAIRN_SERVICE_ORDERS(X): X(SERVICE, NAME, code, "arguments -> results")
+ *   the order codes of the persistent services (user-level domains, called
+ *   through their start keys): code = 0x8000 | service << 8 | n, so they
+ *   never collide with a kernel key's orders. docs/bank.md for the bank.
  * CAIRN_RESULTS(X):     X(NAME, code, "meaning"), the result code in a1.
  * CAIRN_FAULTS(X):      X(NAME, code, "meaning"), the order code a keeper
  *   receives.
@@ -153,6 +157,30 @@ enum cairn_key_object {
 	X(RANGE, SUB, 0x0c04, "w0 = offset, w1 = count -> r0 = key to the sub-range")      \
 	X(RANGE, IDENTIFY, 0x0c05, "k0 -> w0 = offset of k0's object in this range")
 
+/* clang-format off */
+#define CAIRN_SERVICE_ORDERS(X)                                                            \
+	X(BANK, BUY,         0x8101, "w0 = count 1..3, w1 = kinds (bit i: object i is a page, else a node) -> r0..r2 = keys") \
+	X(BANK, SELL,        0x8102, "w0 = count 1..3, k0..k2 = keys bought from this bank ->") \
+	X(BANK, CREATE,      0x8103, "w0 = 0 transparent, 1 opaque -> r0 = bank key to the new sub-bank, r1 = the creator's key (inspect, or destroy-only)") \
+	X(BANK, DESTROY,     0x8104, "-> the bank, its sub-banks and everything bought from them are rescinded (reclaimed in the background)") \
+	X(BANK, REMOVE,      0x8105, "-> the bank's objects and sub-banks pass to its parent; the bank is gone") \
+	X(BANK, SET_LIMIT,   0x8106, "w0 = 0 nodes / 1 pages, w1 = limit (~0: none) ->") \
+	X(BANK, QUERY,       0x8107, "w0 = 0 nodes / 1 pages -> w0 = limit, w1 = usage, w2 = available (the tightest ancestor's), w3 = objects still being reclaimed") \
+	X(BANK, REDUCE,      0x8108, "w0 = restriction bits to add -> r0 = a key that may do less") \
+	X(BANK, VERIFY,      0x8109, "k0 -> w0 = 1 if k0 is a genuine key to a live bank of this domain, w1 = bank kind (0 transparent, 1 opaque), w2 = restrictions, w3 = key kind (0 bank, 1 inspect, 2 destroy-only)") \
+	X(BANK, LIST,        0x810a, "inspect key: w0 = cursor (0: start) -> w0 = next cursor (0: done), w1 = count, w2, w3 = objects (pool << 32 | offset)") \
+	X(BANK, RESCIND_OBJ, 0x810b, "inspect key: w0 = object (pool << 32 | offset) -> the object is sold (rescinded)") \
+	X(BANK, READ_KEY,    0x810c, "inspect key: w0 = object (pool << 32 | offset) -> r0 = a read-only key to it (page RO, node RO and WEAK)") \
+	X(BANK, AUDIT,       0x810d, "prime bank key: -> w0 = 0 or the books' first inconsistency, w1 = banks, w2 = nodes in use, w3 = pages in use") \
+	X(BANK, STEP,        0x810e, "the bank's reaper only: -> reclaims a bounded slice of pending destroys; w0 = 1 if work remains")
+/* clang-format on */
+
+enum cairn_service_order {
+#define CAIRN_X(service, name, code, desc) CAIRN_SO_##service##_##name = code,
+	CAIRN_SERVICE_ORDERS(CAIRN_X)
+#undef CAIRN_X
+};
+
 #define CAIRN_RESULTS(X)                                                                   \
 	X(OK, 0, "success")                                                                \
 	X(VOID, 1, "the key is void: never valid, or its object was rescinded")            \
@@ -169,7 +197,19 @@ enum cairn_key_object {
 	X(SELF, 12, "a node key may not read or change the invoker's own root or register nodes") \
 	X(NOT_DOMAIN, 13, "the node is not a domain root: its register, FP or capability slot " \
 			  "holds a key that is not a full-rights node key")                \
-	X(NO_ACTIVITY, 14, "no more domains can run at once: the checkpoint log cannot list them")
+	X(NO_ACTIVITY, 14, "no more domains can run at once: the checkpoint log cannot list them") \
+	X(BANK_LIMIT, 15, "the purchase is over the limit of the bank or of an ancestor")  \
+	X(BANK_EXHAUSTED, 16, "the pool has no free object left")                          \
+	X(NOT_OWNER, 17, "the object was not bought from this bank")                       \
+	X(DUPLICATE, 18, "the same object twice in one sell")                              \
+	X(BANK_DEAD, 19, "the bank was destroyed or removed, or is being destroyed")       \
+	X(RESTRICTED, 20, "the key's restrictions forbid the operation")                   \
+	X(BANK_BOOKS, 21, "the bank has no storage left for its own books")                \
+	X(BANK_DEPTH, 22, "sub-banks nested too deep")                                     \
+	X(BANK_FULL, 23, "the bank table is full: no more banks")                          \
+	X(BANK_PRIME, 24, "the prime bank cannot be destroyed or removed")                 \
+	X(BANK_STALE, 25, "the listing's cursor is stale: start again")                    \
+	X(NOT_BANK, 26, "the key is not a genuine key to a bank of this bank domain")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_##name = code,
