@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The space bank's client library: one inline wrapper per order of
+ * CAIRN_SERVICE_ORDERS' BANK rows (cairn/keytab.h; docs/bank.md has the
+ * protocol). Every wrapper CALLs the bank key and returns the result code
+ * (CAIRN_OK or a named CAIRN_* result); nothing here trusts the bank more
+ * than a CALL does. Object kinds follow the RANGE badge: 0 node, 1 page.
+ */
+#ifndef CAIRN_LIB_BANK_H
+#define CAIRN_LIB_BANK_H
+
+#include "cairn.h"
+
+enum { CAIRN_BANK_NODE = 0, CAIRN_BANK_PAGE = 1 };
+enum { CAIRN_BANK_TRANSPARENT = 0, CAIRN_BANK_OPAQUE = 1 };
+
+/* What a key to a bank may not do (BANK_REDUCE, BANK_VERIFY's w2). */
+#define CAIRN_BANK_MAY_NOT_BUY       (1u << 0)
+#define CAIRN_BANK_MAY_NOT_SELL      (1u << 1)
+#define CAIRN_BANK_MAY_NOT_DESTROY   (1u << 2)
+#define CAIRN_BANK_MAY_NOT_REMOVE    (1u << 3)
+#define CAIRN_BANK_MAY_NOT_QUERY     (1u << 4)
+#define CAIRN_BANK_MAY_NOT_SET_LIMIT (1u << 5)
+#define CAIRN_BANK_MAY_NOT_CREATE    (1u << 6)
+
+/* The kinds of key to a bank (BANK_VERIFY's w3). */
+enum { CAIRN_BANK_KEY_BANK = 0, CAIRN_BANK_KEY_INSPECT = 1, CAIRN_BANK_KEY_DESTROY = 2 };
+
+/* An object in a listing: pool << 32 | offset in the bank's range. */
+#define CAIRN_BANK_OBJECT(pool, offset) ((uint64_t)(pool) << 32 | (uint32_t)(offset))
+
+CAIRN_INLINE uint64_t cairn_bank_order(cap_t bank, uint64_t order, const struct cairn_msg *in,
+				       const struct cairn_rcv *r, struct cairn_reply *out)
+{
+	struct cairn_msg m = *in;
+	m.order = order;
+	return cairn_call(bank, &m, r, out);
+}
+
+/* Buy n (1..3) objects; kinds bit i set: object i is a page. Keys go to
+ * into[0..n-1]. All or nothing. */
+CAIRN_INLINE uint64_t cairn_bank_buy(cap_t bank, unsigned n, uint64_t kinds, const cap_t *into)
+{
+	const struct cairn_msg m = { .w = { n, kinds } };
+	struct cairn_rcv r = { 0 };
+	for (unsigned i = 0; i < n && i < 3; i++)
+		r.keys[i] = into[i];
+	return cairn_bank_order(bank, CAIRN_SO_BANK_BUY, &m, &r, NULL);
+}
+
+CAIRN_INLINE uint64_t cairn_bank_buy1(cap_t bank, unsigned kind, cap_t into)
+{
+	return cairn_bank_buy(bank, 1, kind == CAIRN_BANK_PAGE, &into);
+}
+
+/* Sell n (1..3) keys back. All or nothing: each must have been bought
+ * from this bank (or a sub-bank a remove handed to it). */
+CAIRN_INLINE uint64_t cairn_bank_sell(cap_t bank, unsigned n, const cap_t *keys)
+{
+	struct cairn_msg m = { .w = { n } };
+	for (unsigned i = 0; i < n && i < 3; i++)
+		m.keys[i] = keys[i];
+	return cairn_bank_order(bank, CAIRN_SO_BANK_SELL, &m, NULL, NULL);
+}
+
+/* A sub-bank: sub gets its bank key, control the creator's (an inspect
+ * key for a transparent bank, a destroy-only key for an opaque one). */
+CAIRN_INLINE uint64_t cairn_bank_create(cap_t bank, unsigned kind, cap_t sub, cap_t control)
+{
+	const struct cairn_msg m = { .w = { kind } };
+	const struct cairn_rcv r = { .keys = { sub, control } };
+	return cairn_bank_order(bank, CAIRN_SO_BANK_CREATE, &m, &r, NULL);
+}
+
+CAIRN_INLINE uint64_t cairn_bank_destroy(cap_t bank)
+{
+	const struct cairn_msg m = { 0 };
+	return cairn_bank_order(bank, CAIRN_SO_BANK_DESTROY, &m, NULL, NULL);
+}
+
+CAIRN_INLINE uint64_t cairn_bank_remove(cap_t bank)
+{
+	const struct cairn_msg m = { 0 };
+	return cairn_bank_order(bank, CAIRN_SO_BANK_REMOVE, &m, NULL, NULL);
+}
+
+CAIRN_INLINE uint64_t cairn_bank_set_limit(cap_t bank, unsigned pool, uint64_t limit)
+{
+	const struct cairn_msg m = { .w = { pool, limit } };
+	return cairn_bank_order(bank, CAIRN_SO_BANK_SET_LIMIT, &m, NULL, NULL);
+}
+
+struct cairn_bank_usage {
+	uint64_t limit;      /* ~0: none */
+	uint64_t usage;      /* this bank's and its sub-banks' objects */
+	uint64_t available;  /* the most a buy could get now: the tightest ancestor */
+	uint64_t reclaiming; /* objects of destroyed banks not yet rescinded */
+};
+
+CAIRN_INLINE uint64_t cairn_bank_query(cap_t bank, unsigned pool, struct cairn_bank_usage *u)
+{
+	const struct cairn_msg m = { .w = { pool } };
+	struct cairn_reply rep;
+	uint64_t rc = cairn_bank_order(bank, CAIRN_SO_BANK_QUERY, &m, NULL, &rep);
+	*u = (struct cairn_bank_usage){ rep.w[0], rep.w[1], rep.w[2], rep.w[3] };
+	return rc;
+}
+
+/* A key that may do less: restrictions only ever grow. */
+CAIRN_INLINE uint64_t cairn_bank_reduce(cap_t bank, uint64_t may_not, cap_t into)
+{
+	const struct cairn_msg m = { .w = { may_not } };
+	const struct cairn_rcv r = { .keys = { into } };
+	return cairn_bank_order(bank, CAIRN_SO_BANK_REDUCE, &m, &r, NULL);
+}
+
+struct cairn_bank_verdict {
+	bool genuine;      /* a key to a live bank of this bank domain */
+	uint64_t kind;     /* CAIRN_BANK_TRANSPARENT or _OPAQUE */
+	uint64_t may_not;  /* CAIRN_BANK_MAY_NOT_* */
+	uint64_t key_kind; /* CAIRN_BANK_KEY_* */
+};
+
+/* Ask a bank you trust (a genuine bank key, e.g. from your image) whether
+ * `key` is genuine too. An impostor answering the protocol cannot fake
+ * this: the bank asks the kernel (DOMAIN IDENTIFY). */
+CAIRN_INLINE uint64_t cairn_bank_verify(cap_t trusted, cap_t key, struct cairn_bank_verdict *v)
+{
+	const struct cairn_msg m = { .keys = { key } };
+	struct cairn_reply rep;
+	uint64_t rc = cairn_bank_order(trusted, CAIRN_SO_BANK_VERIFY, &m, NULL, &rep);
+	*v = (struct cairn_bank_verdict){ rc == CAIRN_OK && rep.w[0] == 1, rep.w[1], rep.w[2],
+					  rep.w[3] };
+	return rc;
+}
+
+#endif
