@@ -31,7 +31,7 @@
 #include "mem/karea.h"
 #include "dom/act.h"
 #include "dev/virtio_blk.h"
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 #include "dirmap.h"
 
 /* The register nodes (root, gprs, fprs) of every cached domain may be

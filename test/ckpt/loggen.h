@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 
 #define LOGGEN_MAX_KEEP 16u
 

@@ -19,7 +19,7 @@
 
 #include "cairn/volume.h"
 #include "loggen.h"
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 
 #define TESTVOL_BLOCKS 443u
 #define TESTVOL_RING 128u
