@@ -236,6 +236,18 @@ static inline uint64_t ckpt_pos_block(const struct cairn_superblock *sb, uint64_
 	return sb->log_start + CKPT_HEADER_SLOTS + pos % ckpt_ring_blocks(sb);
 }
 
+/* The home block of a block of an object entry's kind (NODEPOT, TAGPOT,
+ * PAGE) and index; migration writes it there. */
+static inline uint64_t ckpt_home_block(const struct cairn_superblock *sb, unsigned kind,
+				       uint64_t index)
+{
+	if (kind == CKPT_KIND_NODEPOT)
+		return sb->node_pool_start + index;
+	if (kind == CKPT_KIND_TAGPOT)
+		return sb->tag_pool_start + index;
+	return sb->page_pool_start + index;
+}
+
 /* The slot a generation's header goes to. */
 static inline unsigned ckpt_slot_of(uint64_t sequence)
 {
