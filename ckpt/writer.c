@@ -42,6 +42,7 @@
  * the log to home through a bounce buffer per slot, checking each block's
  * sum, then empties the map.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "writer.h"
@@ -72,7 +73,7 @@ static void report(struct ckpt_writer *w, const struct ckpt_report *r)
 
 void ckpt_writer_init(struct ckpt_writer *w, const struct ckpt_writer_config *c)
 {
-	memset(w, 0, sizeof(*w));
+	memset(w, 0, offsetof(struct ckpt_writer, slots));
 	w->sb = c->sb;
 	w->io = c->io;
 	w->env = c->env;
@@ -84,6 +85,7 @@ void ckpt_writer_init(struct ckpt_writer *w, const struct ckpt_writer_config *c)
 	w->prev_dir_pos = CKPT_NO_DIR;
 	w->refused = CKPT_OK;
 	for (unsigned i = 0; i < CKPT_WRITER_SLOTS; i++) {
+		w->slots[i].busy = false;
 		w->slots[i].buf = c->buf[i];
 		w->slots[i].req.slot = (uint16_t)i;
 	}

@@ -219,7 +219,6 @@ struct ckpt_writer {
 	enum ckpt_err refused;    /* why the directory is refused; CKPT_OK: it is not */
 	bool threads_rebuilt;     /* this generation's one retry is used */
 	uint64_t check_instret;   /* instructions the check took (RISC-V; else 0) */
-	struct ckpt_entry dir_entries[CKPT_DIR_ENTRIES_PER_BLOCK];
 
 	/* After a restart (RECOVER_MIGRATE). */
 	struct ckpt_dirmap *map;
@@ -227,12 +226,16 @@ struct ckpt_writer {
 	bool listed;              /* every map entry issued */
 	unsigned recover_retries;
 
-	struct ckpt_slot slots[CKPT_WRITER_SLOTS];
 	bool pumping, pump_again;
 
 	/* Statistics. */
 	uint64_t failures;        /* attempts failed or refused */
 	uint64_t last_objects, last_bytes;
+
+	/* Last, so that ckpt_writer_init() clears only what comes before:
+	 * the slots' requests and the entries are rewritten before each use. */
+	struct ckpt_slot slots[CKPT_WRITER_SLOTS];
+	struct ckpt_entry dir_entries[CKPT_DIR_ENTRIES_PER_BLOCK]; /* the block being encoded */
 };
 
 struct ckpt_writer_config {
