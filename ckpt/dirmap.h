@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 
 /* One slot: the key (kind, index) and the value. */
 struct ckpt_dirent {

@@ -42,7 +42,7 @@
 #include <stdint.h>
 
 #include "dirmap.h"
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 
 /* Room for a detail line (recovery's, the writer's refusal), NUL included. */
 #define CKPT_DETAIL_SIZE 160

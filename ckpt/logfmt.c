@@ -15,7 +15,7 @@
 
 #include "cairn/crc32c.h"
 #include "cairn/endian.h"
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 
 #define ERR_NAME_(name, text) [name] = #name,
 #define ERR_TEXT_(name, text) [name] = text,

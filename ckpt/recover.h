@@ -33,7 +33,7 @@
 
 #include "dirmap.h"
 #include "gencheck.h"
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 
 /* Read volume block `block` (4096 bytes) into buf. 0 on success; any other
  * value is a read error (recovery returns CKPT_ERR_IO). */

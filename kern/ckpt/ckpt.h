@@ -15,7 +15,9 @@
  * The next demarcation waits until migration is done, so the log holds at
  * most the durable generation and the one being written.
  *
- * Hooks for the object cache are in ckpt_hooks.h.
+ * Stabilization and migration are the log writer's (ckpt/writer.c, run
+ * here over virtio-blk by ckpt_write.c); when a demarcation is due is
+ * ckpt_due.c's. Hooks for the object cache are in ckpt_hooks.h.
  */
 #ifndef CAIRN_KERN_CKPT_H
 #define CAIRN_KERN_CKPT_H
@@ -36,7 +38,7 @@ void ckpt_boot(void);
  * running domains. */
 bool ckpt_threads_reserve(uint64_t n, bool may_park);
 
-/* Set when a demarcation is due and may start. */
+/* Set when a demarcation is due and may start (ckpt_due.c). */
 extern volatile bool ckpt_wanted;
 
 void ckpt_demarcate(void);

@@ -74,24 +74,24 @@ static uint64_t map_capacity(void *scratch)
 
 void ckpt_boot(void)
 {
-	ck.interval_ms = volume_sb.checkpoint_interval_ms;
+	struct ckpt_writer *w = &ckpt_state.w;
 	char arg[16];
-	ck.verbose = platform_bootarg("ckpt", arg, sizeof(arg)) && strcmp(arg, "verbose") == 0;
-	ck.zero_pa = frame_alloc();
-	if (!ck.zero_pa)
+	ckpt_state.verbose = platform_bootarg("ckpt", arg, sizeof(arg)) && strcmp(arg, "verbose") == 0;
+	ckpt_state.zero_pa = frame_alloc();
+	if (!ckpt_state.zero_pa)
 		panic("no memory for the checkpointer");
-	ck.enabled = ckpt_space_init();
+	ckpt_write_init(); /* an empty log, until recovery finds one */
+	w->interval_ms = volume_sb.checkpoint_interval_ms;
+	ckpt_state.enabled = ckpt_space_init();
 	ckpt_sum_init();
-	ckpt_write_init();
-	ck.prev_dir_pos = CKPT_NO_DIR;
 
-	void *scratch = pa_to_va(ck.zero_pa); /* zeroed again below */
+	void *scratch = pa_to_va(ckpt_state.zero_pa); /* zeroed again below */
 	uint64_t cap = map_capacity(scratch);
 	struct ckpt_dirent *slots = ckpt_area_alloc(cap * sizeof(*slots));
-	if (ckpt_dirmap_init(&ck.map, slots, cap) != CKPT_OK)
+	if (ckpt_dirmap_init(&ckpt_state.map, slots, cap) != CKPT_OK)
 		panic("checkpoint map capacity %lu is not a power of two", (unsigned long)cap);
 	struct ckpt_recovery rec;
-	enum ckpt_err err = ckpt_recover(&volume_sb, read_block, NULL, scratch, &ck.map,
+	enum ckpt_err err = ckpt_recover(&volume_sb, read_block, NULL, scratch, &ckpt_state.map,
 					 start_thread, NULL, &rec);
 	memset(scratch, 0, 4096);
 	if (err != CKPT_OK)
@@ -102,35 +102,27 @@ void ckpt_boot(void)
 		started = boot_start_image();
 		log_info("%u domains started", started);
 	} else {
-		ck.committed = rec.hdr.sequence;
-		ck.tail = rec.hdr.tail;
-		ck.head = ck.reserved_end = rec.hdr.head;
-		ck.prev_dir_pos = rec.hdr.dir_pos;
-		ck.prev_dir_blocks = rec.hdr.dir_blocks;
-		ck.prev_seq = rec.hdr.sequence;
-		ck.interval_ms = rec.hdr.interval_ms;
-		ck.map_active = true;
+		ckpt_writer_resume(w, &rec.hdr);
+		ckpt_state.map_active = true;
 		kprintf("cairn: resumed from checkpoint %lu\n", (unsigned long)rec.hdr.sequence);
 		log_info("%u domains resumed, %lu blocks in the log", started,
 			 (unsigned long)rec.objects);
 	}
-	if (!ck.enabled) {
-		ck.phase = PHASE_OFF;
+	if (!ckpt_state.enabled) {
+		ckpt_writer_off(w);
 		return;
 	}
 	ckpt_measure_boot();
 	if (rec.found)
-		ckpt_recover_migrate_start();
-	else
-		ck.phase = PHASE_IDLE;
+		ckpt_writer_recover_migrate(w, &ckpt_state.map);
 	ckpt_arm_period();
 }
 
 uint64_t ckpt_locate(int obj_class, uint64_t index, uint64_t home_block)
 {
-	if (!ck.map_active)
+	if (!ckpt_state.map_active)
 		return home_block;
-	const struct ckpt_dirent *e = ckpt_dirmap_lookup(&ck.map, (uint8_t)(obj_class + 1), index);
+	const struct ckpt_dirent *e = ckpt_dirmap_lookup(&ckpt_state.map, (uint8_t)(obj_class + 1), index);
 	if (!e)
 		return home_block;
 	if (e->flags & CKPT_ENTRY_ZERO)

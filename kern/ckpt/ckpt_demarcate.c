@@ -35,32 +35,21 @@ static void writeback(struct proc *p, void *arg)
 	proc_writeback(p);
 }
 
-static void note_dirty_proc(struct proc *p, void *arg)
-{
-	if (p->dirty)
-		*(bool *)arg = true;
-}
-
 static void capture_thread(struct activity *a, void *arg)
 {
 	(void)arg;
 	/* act.c grows its table only after ckpt_threads_reserve. */
-	kassert(ck.nthreads < ck.thread_cap);
-	ck.threads[ck.nthreads++] = a->root_oid;
+	kassert(ckpt_state.w.nthreads < ckpt_state.w.thread_cap);
+	ckpt_state.w.threads[ckpt_state.w.nthreads++] = a->root_oid;
 }
 
 void ckpt_demarcate(void)
 {
-	ckpt_wanted = false;
-	if (!ck.enabled || ck.phase != PHASE_IDLE)
-		return;
+	struct ckpt_writer *w = &ckpt_state.w;
 	uint64_t t0 = rdinstret();
-	bool procs_dirty = false;
-	proc_for_each(note_dirty_proc, &procs_dirty);
-	if (!ck.forced && ck.ndirty == 0 && !procs_dirty) {
-		ck.due = false; /* nothing happened since the last checkpoint */
+	ckpt_wanted = false;
+	if (!ckpt_due(true))
 		return;
-	}
 
 	/* 1. The cached domains' registers into their nodes. Their node pots
 	 * are resident (proc.c holds them) and no block is SNAPSHOT now, so
@@ -70,15 +59,15 @@ void ckpt_demarcate(void)
 	ckpt_set_demarcating(false);
 
 	/* 2. The running domains. */
-	ck.nthreads = 0;
+	w->nthreads = 0;
 	act_for_each(capture_thread, NULL);
 
 	/* 3. Every dirty block becomes a snapshot item. */
 	bool fence = false;
-	for (uint64_t i = 0; i < ck.ndirty; i++) {
-		struct frame *f = ck.dirty[i];
-		struct snap_item *it = &ck.items[i];
-		*it = (struct snap_item){ .frame = f, .index = f->obj_index, .cls = f->obj_class };
+	for (uint64_t i = 0; i < ckpt_state.ndirty; i++) {
+		struct frame *f = ckpt_state.dirty[i];
+		struct ckpt_item *it = &w->items[i];
+		*it = (struct ckpt_item){ .live = f, .index = f->obj_index, .pool = f->obj_class };
 		f->obj_flags = (uint16_t)((f->obj_flags & ~OBJF_DIRTY) | OBJF_SNAPSHOT);
 		f->ckpt_item = (uint32_t)i;
 		if (f->obj_class == OBJ_PAGE)
@@ -86,23 +75,20 @@ void ckpt_demarcate(void)
 	}
 	if (fence)
 		sfence_vma_all();
-	ck.nitems = ck.ndirty;
-	ck.ndirty = 0;
+	w->nitems = ckpt_state.ndirty;
+	ckpt_state.ndirty = 0;
 
 	/* 4. A new epoch; the generation goes to the log writer. */
-	ck.gen = ck.committed + 1;
-	ck.gen_start = ck.head;
-	ck.reserved_end = ck.head + ckpt_need(ck.nitems);
-	ck.due = false;
-	ck.forced = false;
-	ck.last_stall = rdinstret() - t0;
-	ck.demarcated_at = rdtime();
-	if (ck.verbose)
+	ckpt_state.due = false;
+	ckpt_state.forced = false;
+	ckpt_state.last_stall = rdinstret() - t0;
+	ckpt_state.demarcated_at = rdtime();
+	if (ckpt_state.verbose)
 		kprintf("cairn: checkpoint %lu demarcated blocks=%lu threads=%lu instret=%lu\n",
-			(unsigned long)ck.gen, (unsigned long)ck.nitems,
-			(unsigned long)ck.nthreads, (unsigned long)ck.last_stall);
-	ckpt_space_freed(); /* the epoch's reservation starts again from zero */
-	ckpt_stabilize_start();
+			(unsigned long)w->committed + 1, (unsigned long)w->nitems,
+			(unsigned long)w->nthreads, (unsigned long)ckpt_state.last_stall);
+	ckpt_writer_start(w);   /* takes the next sequence and the epoch's positions */
+	ckpt_space_freed();     /* the epoch's reservation starts again from zero */
 }
 
 void ckpt_before_write(struct frame *f)
@@ -110,28 +96,30 @@ void ckpt_before_write(struct frame *f)
 	if (!(f->obj_flags & OBJF_SNAPSHOT))
 		return;
 	kassert(kctx_act != NULL && !kctx_committed);
-	struct snap_item *it = &ck.items[f->ckpt_item];
-	kassert(it->frame == f);
-	if (it->io == ITEM_IO_BUSY)
-		park_on(ACT_WAIT_IO, &ck.io_waiters); /* the device reads it now */
+	struct ckpt_item *it = &ckpt_state.w.items[f->ckpt_item];
+	kassert(it->live == f);
+	if (ckpt_item_busy(it))
+		park_on(ACT_WAIT_IO, &ckpt_state.io_waiters); /* the device reads it now */
 	uint64_t pa = kframe_alloc(); /* may park: still nothing changed */
 	memcpy(pa_to_va(pa), pa_to_va(frame_pa(f)), 4096);
-	it->copy_pa = pa;
-	it->frame = NULL;
+	it->copy = pa;
+	it->live = NULL;
 	f->obj_flags &= (uint16_t)~OBJF_SNAPSHOT;
 }
 
 void ckpt_release_snapshot(void)
 {
-	for (uint64_t i = 0; i < ck.nitems; i++) {
-		struct snap_item *it = &ck.items[i];
-		if (it->frame)
-			it->frame->obj_flags &= (uint16_t)~OBJF_SNAPSHOT;
-		if (it->copy_pa)
-			frame_free(it->copy_pa);
-		it->frame = NULL;
-		it->copy_pa = 0;
+	struct ckpt_writer *w = &ckpt_state.w;
+	for (uint64_t i = 0; i < w->nitems; i++) {
+		struct ckpt_item *it = &w->items[i];
+		struct frame *f = it->live;
+		if (f)
+			f->obj_flags &= (uint16_t)~OBJF_SNAPSHOT;
+		if (it->copy)
+			frame_free(it->copy);
+		it->live = NULL;
+		it->copy = 0;
 	}
-	ck.nitems = 0;
+	w->nitems = 0;
 	objcache_memory_available();
 }

@@ -3,24 +3,25 @@
  * The checkpointer's shared state, for its files only:
  *   ckpt_space.c      the kernel area for its arrays, log space reservation,
  *                     the dirty list of the current epoch;
+ *   ckpt_due.c        whether a checkpoint is due: its causes, the period
+ *                     timer, the one decision;
  *   ckpt_demarcate.c  demarcation and copy-on-write of the snapshot;
- *   ckpt_write.c      stabilization (the log writer) and migration;
+ *   ckpt_write.c      the log writer (ckpt/writer.c) over virtio-blk:
+ *                     stabilization and migration, and its console lines;
  *   ckpt_boot.c       recovery at boot, lazy fetch through the directory
  *                     map, and migration of the recovered generation;
- *   kobj_ckpt.c       the checkpoint key, the period timer, statistics;
  *   ckpt_measure.c    measurements for the benchmarks (boot arguments);
- *   ckpt_sum.c        the block sum, with Zbb's rotate where the hart has it.
+ *   ckpt_sum.c        the block sum, with Zbb's rotate where the hart has it;
+ *   inv/kobj_ckpt.c   the checkpoint key.
  *
  * Invariants:
  *  - A frame is DIRTY iff it is on the dirty list (dirty[0..ndirty)); each
  *    such frame holds one block of log reservation (ckpt_reserve_dirty).
- *  - A frame is SNAPSHOT iff it is the `frame` of a snapshot item: its
- *    content is the snapshot's and must not change until the item is
- *    migrated (ckpt_before_write copies it aside first, or waits while
- *    the device is reading it).
- *  - Log positions [tail, head) hold generations a durable header may
- *    still need; nothing is written there except by the generation being
- *    stabilized, at positions >= its gen_start = the previous head.
+ *  - A frame is SNAPSHOT iff it is the `live` block of a snapshot item
+ *    (w.items): its content is the snapshot's and must not change until
+ *    the item is migrated (ckpt_before_write copies it aside first, or
+ *    waits while the device is reading it).
+ *  - The log's own invariants are ckpt/writer.h's.
  */
 #ifndef CAIRN_KERN_CKPT_INTERNAL_H
 #define CAIRN_KERN_CKPT_INTERNAL_H
@@ -31,8 +32,9 @@
 #include "mem/karea.h"
 #include "dom/act.h"
 #include "dev/virtio_blk.h"
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 #include "dirmap.h"
+#include "writer.h"
 
 /* The register nodes (root, gprs, fprs) of every cached domain may be
  * dirtied by demarcation itself: their log space is set aside for good. */
@@ -41,43 +43,17 @@
  * node pool may bound them further; docs/invocations.md "Activities"). */
 #define CKPT_THREAD_LIMIT (1u << 20)
 
-/* One block of the snapshot being stabilized or migrated. */
-struct snap_item {
-	struct frame *frame;  /* the live frame, still holding the data; or NULL */
-	uint64_t copy_pa;     /* else a private copy of the data (0: none) */
-	uint64_t index;       /* in its pool */
-	uint64_t pos;         /* log position (non-ZERO items) */
-	uint64_t sum;         /* block sum */
-	uint8_t cls;          /* enum obj_class */
-	uint8_t flags;        /* CKPT_ENTRY_ZERO */
-	uint8_t io;           /* ITEM_IO_*: a device transfer reads its data */
-};
-#define ITEM_IO_NONE 0
-#define ITEM_IO_BUSY 1
-
-
-enum ckpt_phase {
-	PHASE_IDLE = 0,   /* nothing in flight: a demarcation may start */
-	PHASE_DATA,       /* writing object blocks to the log */
-	PHASE_DIR,        /* writing directory blocks */
-	PHASE_FLUSH1,     /* data and directory to stable storage */
-	PHASE_HEADER,     /* the header */
-	PHASE_FLUSH2,     /* the header to stable storage: commit */
-	PHASE_MIGRATE,    /* writing the snapshot to home locations */
-	PHASE_RECOVER_MIGRATE, /* after a restart: log -> home via the map */
-	PHASE_RETRY,      /* a failed attempt waits to write the snapshot again */
-	PHASE_OFF,        /* checkpoints disabled (log too small) */
-};
-
+/*
+ * The kernel's checkpointer. The log writer and its bookkeeping of the log
+ * (positions, the generation in progress, its items and threads) are
+ * `w`, ckpt/writer.h's; the rest is the kernel's: the epoch's dirty list,
+ * the areas the arrays live in, what asks for a checkpoint, the recovery
+ * map and the activities waiting.
+ */
 struct ckpt_state {
-	bool enabled;
+	bool enabled;             /* checkpoints on: false once the writer is OFF */
 	bool verbose;             /* boot argument ckpt=verbose: a line per demarcation */
-	enum ckpt_phase phase;
-	uint64_t ring;            /* ring blocks */
-	uint64_t tail;            /* of the newest durable header */
-	uint64_t head;            /* next free position */
-	uint64_t committed;       /* newest durable generation, 0: none */
-	uint64_t reserved_end;    /* gen being written: positions up to here are its */
+	struct ckpt_writer w;
 
 	/* The current epoch. */
 	struct karea dirty_area, items_area;
@@ -85,56 +61,46 @@ struct ckpt_state {
 	struct frame **dirty;
 	uint64_t ndirty;
 	uint64_t cap;             /* most dirty blocks in one epoch */
-
-	/* The generation in progress. */
-	uint64_t gen;             /* its sequence */
-	uint64_t gen_start;
-	struct snap_item *items;
-	uint64_t nitems;
-	uint64_t *threads;        /* the running domains' roots, thread_cap mapped */
-	uint64_t nthreads;
 	struct karea threads_area;
-	uint64_t thread_cap;      /* activities that can exist: log space reserved for them */
-	uint64_t thread_max;      /* the most the log may ever have to list */
-	uint64_t next;            /* next item to submit */
-	uint64_t inflight;
-	bool failed;
-	enum blk_status fail_status;
-	uint64_t dir_pos;
-	uint32_t dir_blocks;
-	uint32_t dir_next;        /* next directory block to write */
-	uint64_t bytes;           /* written to the log */
-	uint64_t prev_dir_pos;    /* the durable generation's, for the link */
-	uint32_t prev_dir_blocks;
-	uint64_t prev_seq;
+	uint64_t thread_max;      /* the most the log may ever have to list (w.thread_cap: now) */
 
-	/* Demand. */
-	bool due, forced;
-	uint32_t interval_ms;
+	/* Demand (ckpt_due.c). */
+	bool due;                 /* the period or a request: if anything changed */
+	bool forced;              /* FORCE, log or memory full: even if nothing changed */
 
-	/* Recovery's directory of log-resident blocks (PHASE_RECOVER_MIGRATE). */
+	/* Recovery's directory of log-resident blocks, until migrated. */
 	struct ckpt_dirmap map;
 	bool map_active;
 
 	struct act_list log_waiters;  /* ACT_WAIT_LOG: no reservation */
 	struct act_list io_waiters;   /* a snapshot block's transfer */
 
-	uint64_t failures, last_objects, last_bytes, last_stall;
+	uint64_t last_stall;          /* instructions of the last demarcation */
 	uint64_t demarcated_at;       /* rdtime() at the end of demarcation */
 	uint64_t zero_pa;             /* a zero frame for ZERO migrations */
 };
 
-extern struct ckpt_state ck;
+extern struct ckpt_state ckpt_state;
 
 /* ckpt_space.c */
 void *ckpt_area_alloc(uint64_t bytes);   /* boot only: mapped, zeroed, or panic */
 void ckpt_area_reserve(struct karea *a, uint64_t bytes); /* address space only */
 bool ckpt_space_init(void);              /* false: the log is too small */
-uint64_t ckpt_need(uint64_t nblocks);    /* positions for nblocks objects */
 void ckpt_space_freed(void);             /* wake writers waiting for space */
-void ckpt_update_wanted(void);
 void ckpt_set_demarcating(bool on);      /* reservations come from the fixed reserve */
-void ckpt_arm_period(void);              /* inv/kobj_ckpt.c */
+
+/* ckpt_due.c: is a checkpoint due? */
+enum ckpt_cause {
+	CKPT_CAUSE_PERIOD,   /* the period timer */
+	CKPT_CAUSE_REQUEST,  /* ckpt_request(false) */
+	CKPT_CAUSE_FORCE,    /* the checkpoint key's FORCE: ckpt_request(true) */
+	CKPT_CAUSE_LOG_FULL, /* a reservation does not fit: its writer waits */
+	CKPT_CAUSE_MEMORY,   /* RAM full of dirty and snapshot blocks */
+};
+void ckpt_ask(enum ckpt_cause why);
+bool ckpt_due(bool at_safe_point);
+void ckpt_update_wanted(void);
+void ckpt_arm_period(void);
 
 /* ckpt_sum.c: ckpt_block_sum(), faster where the hart has Zbb */
 void ckpt_sum_init(void);
@@ -143,11 +109,8 @@ uint64_t ckpt_sum(const void *block, bool *all_zero);
 /* ckpt_measure.c */
 void ckpt_measure_boot(void);
 
-/* ckpt_write.c */
-uint64_t ckpt_check_bytes(uint64_t entries); /* map for checking a generation of entries */
+/* ckpt_write.c: the writer over virtio-blk */
 void ckpt_write_init(void);
-void ckpt_stabilize_start(void);
-void ckpt_recover_migrate_start(void);
 
 /* ckpt_demarcate.c */
 void ckpt_release_snapshot(void);

@@ -75,7 +75,7 @@ static void bench_submit(struct blk_req *r)
 	do {
 		segs[n++] = (struct blk_seg){ bench_buf[bench_next % bench_nbufs], 4096 };
 		bench_next++;
-	} while (n < bench_batch && bench_next < bench_end && bench_next % ck.ring != 0);
+	} while (n < bench_batch && bench_next < bench_end && bench_next % ckpt_state.w.ring != 0);
 	r->nsegs = n;
 	r->sector = volume_sector(ckpt_pos_block(&volume_sb, pos));
 	if (blk_submit(r) != BLK_OK) {
@@ -88,14 +88,15 @@ static void bench_submit(struct blk_req *r)
 void ckpt_measure_boot(void)
 {
 	char arg[16];
-	ckpt_first_run_pending = ck.verbose;
-	if (!platform_bootarg("blkbench", arg, sizeof(arg)) || !ck.enabled)
+	ckpt_first_run_pending = ckpt_state.verbose;
+	if (!platform_bootarg("blkbench", arg, sizeof(arg)) || !ckpt_state.enabled)
 		return;
 	uint64_t mib = 0;
 	for (const char *c = arg; *c >= '0' && *c <= '9'; c++)
 		mib = mib * 10 + (uint64_t)(*c - '0');
 	uint64_t blocks = mib * 256;
-	uint64_t free = ck.ring - (ck.reserved_end - ck.tail) - ckpt_need(CKPT_PROC_RESERVE);
+	const struct ckpt_writer *w = &ckpt_state.w;
+	uint64_t free = w->ring - (w->reserved_end - w->tail) - ckpt_log_need(w, CKPT_PROC_RESERVE);
 	if (blocks == 0 || blocks > free) {
 		kprintf("cairn: blkbench: %lu MiB does not fit in the free log (%lu MiB)\n",
 			(unsigned long)mib, (unsigned long)(free / 256));
@@ -116,7 +117,7 @@ void ckpt_measure_boot(void)
 	bench_batch = blk_seg_max() < BENCH_BATCH ? blk_seg_max() : BENCH_BATCH;
 	/* Several runs: the host's disk is noisy, the scripts take the median. */
 	for (int run = 0; run < BENCH_RUNS; run++) {
-		bench_next = ck.reserved_end;
+		bench_next = ckpt_state.w.reserved_end;
 		bench_end = bench_next + blocks;
 		bench_total = blocks;
 		bench_done_count = 0;

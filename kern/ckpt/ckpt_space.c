@@ -10,7 +10,9 @@
  * new reservation would not fit, the writer waits (ACT_WAIT_LOG) and a
  * checkpoint is requested at once: its commit moves the tail and frees the
  * previous generation's space. The register nodes that demarcation itself
- * writes back are covered by a fixed reserve (CKPT_PROC_RESERVE).
+ * writes back are covered by a fixed reserve (CKPT_PROC_RESERVE). The
+ * arithmetic (ckpt_log_need, ckpt_log_fits) is the log writer's
+ * (ckpt/writer.h), which the host tests share.
  *
  * The checkpointer's arrays live in a kernel area (memlayout.h
  * CKPT_AREA_BASE); the dirty list and the snapshot items are reserved for
@@ -31,8 +33,7 @@
 #include "hw/log.h"
 #include "hw/panic.h"
 
-struct ckpt_state ck;
-volatile bool ckpt_wanted;
+struct ckpt_state ckpt_state;
 static uint64_t area_used;
 static bool demarcating_flag;
 
@@ -54,12 +55,15 @@ void *ckpt_area_alloc(uint64_t bytes)
 	return (void *)a.base;
 }
 
-/* The log writer's map for checking a generation (kern/ckpt/ckpt_write.c)
+/* The log writer's map for checking a generation (ckpt/writer.c)
  * holds every item the snapshot array has room for and `threads` threads. */
 static bool check_cover(uint64_t threads, bool may_park)
 {
-	uint64_t items = ck.items_area.mapped / sizeof(*ck.items);
-	return karea_grow(&ck.check_area, ckpt_check_bytes(items + threads), may_park);
+	uint64_t items = ckpt_state.items_area.mapped / sizeof(*ckpt_state.w.items);
+	bool ok = karea_grow(&ckpt_state.check_area, ckpt_writer_check_bytes(items + threads),
+			     may_park);
+	ckpt_state.w.check_bytes = ckpt_state.check_area.mapped;
+	return ok;
 }
 
 /* The dirty list, the snapshot items and the writer's map for checking
@@ -69,58 +73,56 @@ static bool check_cover(uint64_t threads, bool may_park)
 static bool arrays_cover(uint64_t n, bool may_park)
 {
 	n += CKPT_PROC_RESERVE;
-	return karea_grow(&ck.dirty_area, n * sizeof(*ck.dirty), may_park) &&
-	       karea_grow(&ck.items_area, n * sizeof(*ck.items), may_park) &&
-	       check_cover(ck.thread_cap, may_park);
-}
-
-uint64_t ckpt_need(uint64_t n)
-{
-	return n + (n + ck.thread_cap + CKPT_DIR_ENTRIES_PER_BLOCK - 1) / CKPT_DIR_ENTRIES_PER_BLOCK;
+	return karea_grow(&ckpt_state.dirty_area, n * sizeof(*ckpt_state.dirty), may_park) &&
+	       karea_grow(&ckpt_state.items_area, n * sizeof(*ckpt_state.w.items), may_park) &&
+	       check_cover(ckpt_state.w.thread_cap, may_park);
 }
 
 /* Would an epoch of n dirty blocks fit beside what the log holds? */
 static bool fits(uint64_t n)
 {
-	if (n > ck.cap)
+	if (n > ckpt_state.cap)
 		return false;
-	return ck.reserved_end - ck.tail + ckpt_need(n + CKPT_PROC_RESERVE) <= ck.ring;
+	return ckpt_log_fits(&ckpt_state.w, n + CKPT_PROC_RESERVE);
 }
 
 bool ckpt_space_init(void)
 {
-	ck.ring = ckpt_ring_blocks(&volume_sb);
+	uint64_t ring = ckpt_state.w.ring;
 	if (!vm_reserve(CKPT_AREA_BASE, CKPT_AREA_SIZE))
 		panic("no memory for the checkpoint area's tables");
 	/* An epoch can dirty at most every frame; the log must hold two. */
 	uint64_t frames = frame_total_count();
-	ck.cap = ck.ring / 2 > ckpt_need(CKPT_PROC_RESERVE) ? ck.ring / 2 - ckpt_need(CKPT_PROC_RESERVE)
-							    : 0;
-	if (ck.cap > frames)
-		ck.cap = frames;
-	if (ck.cap < 16) {
+	uint64_t fixed = ckpt_log_need(&ckpt_state.w, CKPT_PROC_RESERVE);
+	ckpt_state.cap = ring / 2 > fixed ? ring / 2 - fixed : 0;
+	if (ckpt_state.cap > frames)
+		ckpt_state.cap = frames;
+	if (ckpt_state.cap < 16) {
 		log_warn("checkpoints off: the log (%lu blocks) is too small for two generations",
-			 (unsigned long)ck.ring);
+			 (unsigned long)ring);
 		return false;
 	}
-	uint64_t max_items = ck.cap + CKPT_PROC_RESERVE;
-	ckpt_area_reserve(&ck.dirty_area, max_items * sizeof(*ck.dirty));
-	ckpt_area_reserve(&ck.items_area, max_items * sizeof(*ck.items));
-	ck.dirty = (struct frame **)ck.dirty_area.base;
-	ck.items = (struct snap_item *)ck.items_area.base;
+	uint64_t max_items = ckpt_state.cap + CKPT_PROC_RESERVE;
+	ckpt_area_reserve(&ckpt_state.dirty_area, max_items * sizeof(*ckpt_state.dirty));
+	ckpt_area_reserve(&ckpt_state.items_area, max_items * sizeof(*ckpt_state.w.items));
+	ckpt_state.dirty = (struct frame **)ckpt_state.dirty_area.base;
+	ckpt_state.w.items = (struct ckpt_item *)ckpt_state.items_area.base;
 	/* The thread list: the directory blocks of the running domains may
 	 * take an eighth of the ring per generation; every thread is a root
 	 * of its own (act.c), so there are no more than nodes; and a bound
 	 * keeps the area's reservations finite on any volume. */
-	ck.thread_max = ck.ring / 8 * CKPT_DIR_ENTRIES_PER_BLOCK;
-	if (ck.thread_max > volume_sb.node_count)
-		ck.thread_max = volume_sb.node_count;
-	if (ck.thread_max > CKPT_THREAD_LIMIT)
-		ck.thread_max = CKPT_THREAD_LIMIT;
-	ckpt_area_reserve(&ck.threads_area, ck.thread_max * sizeof(*ck.threads));
-	ck.threads = (uint64_t *)ck.threads_area.base;
-	ck.thread_cap = 0;
-	ckpt_area_reserve(&ck.check_area, ckpt_check_bytes(max_items + ck.thread_max));
+	ckpt_state.thread_max = ring / 8 * CKPT_DIR_ENTRIES_PER_BLOCK;
+	if (ckpt_state.thread_max > volume_sb.node_count)
+		ckpt_state.thread_max = volume_sb.node_count;
+	if (ckpt_state.thread_max > CKPT_THREAD_LIMIT)
+		ckpt_state.thread_max = CKPT_THREAD_LIMIT;
+	ckpt_area_reserve(&ckpt_state.threads_area,
+			  ckpt_state.thread_max * sizeof(*ckpt_state.w.threads));
+	ckpt_state.w.threads = (uint64_t *)ckpt_state.threads_area.base;
+	ckpt_state.w.thread_cap = 0;
+	ckpt_area_reserve(&ckpt_state.check_area,
+			  ckpt_writer_check_bytes(max_items + ckpt_state.thread_max));
+	ckpt_state.w.check_slots = (struct ckpt_dirent *)ckpt_state.check_area.base;
 	if (!arrays_cover(0, false))
 		panic("out of memory for the checkpointer's arrays");
 	return true;
@@ -128,21 +130,20 @@ bool ckpt_space_init(void)
 
 bool ckpt_threads_reserve(uint64_t n, bool may_park)
 {
-	if (!ck.enabled || n <= ck.thread_cap)
+	if (!ckpt_state.enabled || n <= ckpt_state.w.thread_cap)
 		return true;
-	if (n > ck.thread_max ||
-	    !karea_grow(&ck.threads_area, n * sizeof(*ck.threads), may_park) ||
+	if (n > ckpt_state.thread_max ||
+	    !karea_grow(&ckpt_state.threads_area, n * sizeof(*ckpt_state.w.threads), may_park) ||
 	    !check_cover(n, may_park))
 		return false;
-	uint64_t before = ck.thread_cap;
-	ck.thread_cap = n;
-	if (may_park && !fits(ck.ndirty)) {
+	uint64_t before = ckpt_state.w.thread_cap;
+	ckpt_state.w.thread_cap = n;
+	if (may_park && !fits(ckpt_state.ndirty)) {
 		/* Their directory entries do not fit beside this epoch: the
 		 * next commit frees the previous generation's space. */
-		ck.thread_cap = before;
-		ck.forced = true;
-		ckpt_update_wanted();
-		park_on(ACT_WAIT_LOG, &ck.log_waiters);
+		ckpt_state.w.thread_cap = before;
+		ckpt_ask(CKPT_CAUSE_LOG_FULL);
+		park_on(ACT_WAIT_LOG, &ckpt_state.log_waiters);
 	}
 	return true;
 }
@@ -154,39 +155,25 @@ void ckpt_set_demarcating(bool on)
 
 void ckpt_reserve_dirty(struct frame *f)
 {
-	if (!ck.enabled)
+	if (!ckpt_state.enabled)
 		return; /* no checkpoints: dirty blocks stay in memory */
 	if (!demarcating_flag) {
-		if (!fits(ck.ndirty + 1)) {
+		if (!fits(ckpt_state.ndirty + 1)) {
 			if (!kctx_act)
 				panic("log full outside any domain's operation");
-			ck.forced = true;
-			ckpt_update_wanted();
-			park_on(ACT_WAIT_LOG, &ck.log_waiters);
+			ckpt_ask(CKPT_CAUSE_LOG_FULL);
+			park_on(ACT_WAIT_LOG, &ckpt_state.log_waiters);
 		}
 		/* May park for memory (inside an operation): still before the
 		 * block is listed. */
-		if (!arrays_cover(ck.ndirty + 1, kctx_act != NULL))
+		if (!arrays_cover(ckpt_state.ndirty + 1, kctx_act != NULL))
 			panic("out of memory for the checkpointer's dirty list");
 	}
-	kassert(ck.ndirty < ck.cap + CKPT_PROC_RESERVE);
-	ck.dirty[ck.ndirty++] = f;
-}
-
-void ckpt_memory_pressure(void)
-{
-	if (!ck.enabled)
-		return;
-	ck.forced = true;
-	ckpt_update_wanted();
+	kassert(ckpt_state.ndirty < ckpt_state.cap + CKPT_PROC_RESERVE);
+	ckpt_state.dirty[ckpt_state.ndirty++] = f;
 }
 
 void ckpt_space_freed(void)
 {
-	act_wake_all(&ck.log_waiters);
-}
-
-void ckpt_update_wanted(void)
-{
-	ckpt_wanted = ck.enabled && ck.phase == PHASE_IDLE && (ck.forced || ck.due);
+	act_wake_all(&ckpt_state.log_waiters);
 }

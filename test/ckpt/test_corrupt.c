@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Corrupt logs beyond test_recover.c: the cases it does not reach, each of
+ * Corrupt logs beyond test_recover*.c (the real writer writes them,
+ * testvol.h): the cases it does not reach, each of
  * which recovery must refuse by name (falling back to the older header
  * slot when only the newest header is bad, or stopping with a detail
  * line), and a fuzz of whole headers that must never crash it.
@@ -37,7 +38,7 @@ static uint8_t data[300][CKPT_BLOCK_SIZE];
 static int setup(void **state)
 {
 	(void)state;
-	v = testvol_new(&(struct loggen_opts){ .keep = 8 });
+	v = testvol_new(&(struct testlog_opts){ .keep = 8 });
 	ckpt_dirmap_init(&map, slots, MAP_CAP);
 	return 0;
 }
@@ -51,23 +52,23 @@ static int teardown(void **state)
 
 static enum ckpt_err run(void)
 {
-	return ckpt_recover(&v->sb, loggen_mem_read, &v->mem, scratch, &map, NULL, NULL, &out);
+	return ckpt_recover(&v->sb, testvol_read, v, scratch, &map, NULL, NULL, &out);
 }
 
 /* A generation of n pages first..first+n-1, every other one with data. */
 static void gen(unsigned first, unsigned n)
 {
-	struct loggen_obj o[140];
+	struct testlog_obj o[140];
 
 	assert_true(n <= 140);
 	for (unsigned i = 0; i < n; i++) {
-		o[i] = (struct loggen_obj){ CKPT_KIND_PAGE, first + i, NULL };
+		o[i] = (struct testlog_obj){ CKPT_KIND_PAGE, first + i, NULL };
 		if (i % 2 == 0) {
 			testvol_fill(data[i], first * 1000 + i + 1);
 			o[i].data = data[i];
 		}
 	}
-	assert_int_equal(loggen_commit(&v->g, o, n, NULL, 0), 0);
+	assert_int_equal(testvol_commit(v, o, n, NULL, 0), 0);
 }
 
 static void three_gens(void)
@@ -138,7 +139,7 @@ static void test_link_to_data_block(void **state)
 	three_gens();
 	dir3 = v->g.last.dir_pos;
 	assert_int_equal(ckpt_dir_decode(testvol_pos(v, dir3), &d, e), CKPT_OK);
-	d.prev_dir_pos = v->g.kept[1].gen_start; /* generation 2's first data block */
+	d.prev_dir_pos = v->g.gen[2].gen_start; /* generation 2's first data block */
 	ckpt_dir_encode(&d, e, testvol_pos(v, dir3));
 	assert_int_equal(run(), CKPT_ERR_MAGIC);
 	assert_non_null(strstr(out.detail, "generation 2 directory block 0/1"));
@@ -166,17 +167,22 @@ static void test_link_size_disagrees(void **state)
 	assert_int_equal(run(), CKPT_ERR_LINK);
 }
 
-/* Page 3 in directory block 0 and again in block 1 of one generation. */
+/* Page 3 in directory block 0 and again in block 1 of one generation
+ * (made after the writer wrote it: the writer refuses such a directory). */
 static void test_duplicate_across_blocks(void **state)
 {
-	struct loggen_obj o[130];
+	struct testlog_obj o[130];
+	struct ckpt_dir_info d;
+	struct ckpt_entry e[CKPT_DIR_ENTRIES_PER_BLOCK];
 
 	(void)state;
 	for (unsigned i = 0; i < 130; i++)
-		o[i] = (struct loggen_obj){ CKPT_KIND_PAGE, i, NULL };
-	o[127].index = 3;
-	assert_int_equal(loggen_commit(&v->g, o, 130, NULL, 0), 0);
+		o[i] = (struct testlog_obj){ CKPT_KIND_PAGE, i, NULL };
+	assert_int_equal(testvol_commit(v, o, 130, NULL, 0), 0);
 	assert_int_equal(v->g.last.dir_blocks, 2);
+	assert_int_equal(ckpt_dir_decode(testvol_pos(v, v->g.last.dir_pos + 1), &d, e), CKPT_OK);
+	e[2].index = 3; /* entry 127: page 127 */
+	ckpt_dir_encode(&d, e, testvol_pos(v, v->g.last.dir_pos + 1));
 	assert_int_equal(run(), CKPT_ERR_DUPLICATE);
 	assert_non_null(strstr(out.detail, "generation 1 directory block 1/2"));
 	assert_non_null(strstr(out.detail, "entry 2 (page 3)"));

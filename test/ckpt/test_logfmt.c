@@ -18,7 +18,7 @@
 
 #include "cairn/crc32c.h"
 #include "cairn/endian.h"
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 #include "testvol.h"
 
 static struct ckpt_header valid_header(const struct cairn_superblock *sb)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A small test volume for the checkpoint tests, held in memory, and the
- * helpers every test file shares: a deterministic PRNG, block fillers and
- * a loggen set up on the volume.
+ * A small test volume for the checkpoint tests, in a file (a memfd), and
+ * the helpers every test file shares: a deterministic PRNG, block fillers
+ * and the real log writer (testlog.h) set up on the volume over the file
+ * backend (ckpt/io_file.h). The file is also mapped, so that tests can
+ * look at and damage the blocks the writer wrote.
  *
  *   block 0-1      superblocks
  *   2..11          node pool: 10 pots, 70 nodes
@@ -18,8 +20,9 @@
 #include <string.h>
 
 #include "cairn/volume.h"
-#include "loggen.h"
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
+#include "io_file.h"
+#include "testlog.h"
 
 #define TESTVOL_BLOCKS 443u
 #define TESTVOL_RING 128u
@@ -77,35 +80,30 @@ static inline void testvol_fill(uint8_t *b, uint64_t tag)
 
 struct testvol {
 	struct cairn_superblock sb;
-	struct loggen_memdev mem;
-	struct loggen g;
+	struct ckpt_io_file file;  /* the writer's device; file.fail_block also fails reads */
+	uint8_t *img;              /* the file, mapped */
+	struct testlog g;          /* the writer */
 };
 
-static inline struct testvol *testvol_new(const struct loggen_opts *opt)
-{
-	struct testvol *v = calloc(1, sizeof(*v));
-	struct loggen_dev dev;
+/* A fresh volume: superblocks, everything else zero, and an empty log
+ * (opt may be NULL: keep 1). Aborts if the file cannot be made. */
+struct testvol *testvol_new(const struct testlog_opts *opt);
+void testvol_free(struct testvol *v);
 
-	v->sb = testvol_sb();
-	v->mem.img = calloc(TESTVOL_BLOCKS, CAIRN_BLOCK_SIZE);
-	v->mem.blocks = TESTVOL_BLOCKS;
-	v->mem.fail_block = UINT64_MAX;
-	cairn_sb_encode(&v->sb, v->mem.img);
-	cairn_sb_encode(&v->sb, v->mem.img + CAIRN_BLOCK_SIZE);
-	dev = loggen_mem_dev(&v->mem);
-	loggen_init(&v->g, &v->sb, &dev, opt);
-	return v;
-}
+/* A ckpt_read_fn over the file (ctx: the testvol); reads of
+ * file.fail_block fail. */
+int testvol_read(void *ctx, uint64_t block, void *buf);
 
-static inline void testvol_free(struct testvol *v)
+/* testlog_commit() on the volume. */
+static inline int testvol_commit(struct testvol *v, const struct testlog_obj *objs, size_t n,
+				 const uint64_t *threads, size_t nthreads)
 {
-	free(v->mem.img);
-	free(v);
+	return testlog_commit(&v->g, objs, n, threads, nthreads);
 }
 
 static inline uint8_t *testvol_block(struct testvol *v, uint64_t block)
 {
-	return v->mem.img + block * CAIRN_BLOCK_SIZE;
+	return v->img + block * CAIRN_BLOCK_SIZE;
 }
 
 static inline uint8_t *testvol_pos(struct testvol *v, uint64_t pos)

@@ -7,22 +7,28 @@
  * Writes BASE, a small volume (test/ckpt/testvol.h geometry, with some
  * initial content at home), and LOG, the dm-log-writes recording (in the
  * format QEMU's blklogwrites writes, dmlog.h) of a run over it: several
- * checkpoint generations written by loggen exactly as docs/checkpoint.md
- * orders them (data blocks, directory, FLUSH, header, FLUSH), each
- * followed by its migration (every block written to its home location,
- * zero blocks as writes of zeros or discards), made durable by the next
- * generation's first FLUSH. The last generation stops right after its
- * header write, as if the power failed there, and the log ends with a
- * torn entry, as a killed QEMU can leave it. Adjacent 4 KiB writes are
- * merged into one log entry now and then, as QEMU's virtio-blk merges
- * adjacent requests.
+ * checkpoint generations written by the real log writer (ckpt/writer.c,
+ * driven by test/ckpt/testlog.c as the kernel drives it) over a device
+ * that records what it is asked: data blocks, directory, FLUSH, header,
+ * FLUSH, then the migration (every block written to its home location)
+ * and its FLUSH. The last generation stops right after its header write,
+ * as if the power failed there, and the log ends with a torn entry, as a
+ * killed QEMU can leave it. Adjacent 4 KiB writes are merged into one log
+ * entry now and then, as QEMU's virtio-blk merges adjacent requests, and a
+ * write of zeros is logged as a discard now and then, as QEMU's
+ * detect-zeroes=unmap does.
  *
- * --bug plants a writer bug that crashreplay must find:
- *   header-before-flush  no FLUSH between the directory and the header
- *   reuse-early          ring space reused before the header releasing it
+ * --bug plants a writer bug that crashreplay must find, in the device or
+ * in the admission of a generation, so that the writer itself is the real
+ * one:
+ *   header-before-flush  the FLUSH between the directory and the header
+ *                        is acknowledged and never done
+ *   reuse-early          a generation is admitted by the whole ring, so
+ *                        it may reuse space before the header releasing
+ *                        it is durable
+ *   early-migrate        the FLUSH after the header is acknowledged and
+ *                        never done: migration starts before the header
  *                        is durable
- *   early-migrate        migration starts as soon as the header is written,
- *                        before its FLUSH
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,7 +38,7 @@
 
 #include "cairn/endian.h"
 #include "dmlog.h"
-#include "loggen.h"
+#include "testlog.h"
 #include "testvol.h"
 
 #define MAX_OBJS 290u
@@ -44,17 +50,18 @@ enum bug { BUG_NONE, BUG_HEADER_BEFORE_FLUSH, BUG_REUSE_EARLY, BUG_EARLY_MIGRATE
 struct gen_state {
 	struct dmlog_writer w;
 	const struct cairn_superblock *sb;
+	struct testlog *log;  /* the writer whose requests these are */
 	uint64_t rng;
 	unsigned merge_max;
 	/* a run of contiguous block writes not yet logged */
 	uint8_t run[MAX_MERGE * CKPT_BLOCK_SIZE];
 	uint64_t run_block;
 	unsigned run_len, run_cap;
-	/* the generation being committed, for its migration */
-	struct loggen_obj objs[MAX_OBJS];
+	/* the generation being committed */
+	struct testlog_obj objs[MAX_OBJS];
 	size_t nobjs;
-	bool header_written;
-	bool early_migrate; /* BUG_EARLY_MIGRATE */
+	unsigned flushes;   /* of this generation: 1 FLUSH1, 2 FLUSH2, 3 after migration */
+	unsigned drop_flush; /* the one a planted bug never does (0: none) */
 	bool cut_at_header; /* the last generation: the power fails after its header */
 	bool cut;
 	int err;
@@ -88,63 +95,59 @@ static void block_write(struct gen_state *g, uint64_t block, const void *data)
 	g->run_len++;
 }
 
-static uint64_t home_of(const struct cairn_superblock *sb, const struct loggen_obj *o)
+static bool all_zero(const void *data)
 {
-	switch (o->kind) {
-	case CKPT_KIND_NODEPOT:
-		return sb->node_pool_start + o->index;
-	case CKPT_KIND_TAGPOT:
-		return sb->tag_pool_start + o->index;
-	default:
-		return sb->page_pool_start + o->index;
+	bool zero;
+
+	(void)ckpt_block_sum(data, &zero);
+	return zero;
+}
+
+/* A write of the writer's: zeros (a home of a ZERO block) now and then
+ * as a discard. */
+static void record_write(struct gen_state *g, uint64_t block, const void *data)
+{
+	if (g->cut)
+		return;
+	if (all_zero(data) && (rnd(g) & 1)) {
+		put_run(g);
+		if (!g->err)
+			g->err = dmlog_discard(&g->w, block * SPB, SPB);
+		return;
 	}
+	block_write(g, block, data);
 }
 
-/* Copy the committed generation home. */
-static void migrate(struct gen_state *g)
+static void record_flush(struct gen_state *g)
 {
-	static const uint8_t zero[CKPT_BLOCK_SIZE];
-
-	for (size_t i = 0; i < g->nobjs; i++) {
-		const struct loggen_obj *o = &g->objs[i];
-		uint64_t home = home_of(g->sb, o);
-
-		if (o->data) {
-			block_write(g, home, o->data);
-		} else if (rnd(g) & 1) {
-			block_write(g, home, zero);
-		} else {
-			put_run(g);
-			if (!g->err)
-				g->err = dmlog_discard(&g->w, home * SPB, SPB);
-		}
-	}
-}
-
-static int dev_write(void *ctx, uint64_t block, const void *buf)
-{
-	struct gen_state *g = ctx;
-
-	if (block == ckpt_header_block(g->sb, 0) || block == ckpt_header_block(g->sb, 1))
-		g->header_written = true;
-	block_write(g, block, buf);
-	return 0;
-}
-
-static int dev_flush(void *ctx)
-{
-	struct gen_state *g = ctx;
-
-	if (g->header_written && g->cut_at_header) {
+	g->flushes++;
+	if (g->flushes == 2 && g->cut_at_header) {
 		put_run(g);
 		g->cut = true; /* nothing more reaches the log */
 	}
-	if (g->header_written && g->early_migrate)
-		migrate(g);
+	if (g->flushes == g->drop_flush)
+		return; /* acknowledged, never done: the writes stay in the window */
 	put_run(g);
 	if (!g->cut && !g->err)
 		g->err = dmlog_flush(&g->w);
-	return 0;
+}
+
+/* The writer's device: every request recorded, and completed at once. */
+static void dev_submit(void *ctx, struct ckpt_io_req *req)
+{
+	struct gen_state *g = ctx;
+
+	if (req->op == CKPT_IO_FLUSH)
+		record_flush(g);
+	else if (req->op == CKPT_IO_WRITE)
+		for (unsigned i = 0; i < req->nblocks; i++)
+			record_write(g, req->block + i, req->buf[i]);
+	ckpt_writer_done(&g->log->w, req, req->op == CKPT_IO_READ ? CKPT_IO_ERROR : 0);
+}
+
+static const char *dev_strerror(int status)
+{
+	return status ? "I/O error" : "ok";
 }
 
 static void usage(FILE *f)
@@ -171,7 +174,7 @@ static size_t pick_objects(struct gen_state *g, uint8_t *data, unsigned max, uin
 	if (n > MAX_OBJS)
 		n = MAX_OBJS;
 	for (size_t i = 0; i < n; i++) {
-		struct loggen_obj *o = &g->objs[i];
+		struct testlog_obj *o = &g->objs[i];
 		uint64_t r = rnd(g) % 16;
 
 		do {
@@ -206,9 +209,8 @@ int main(int argc, char **argv)
 	static struct gen_state g;
 	static uint8_t data[MAX_OBJS * CKPT_BLOCK_SIZE];
 	struct cairn_superblock sb = testvol_sb();
-	struct loggen_opts lo = { .keep = 1, .link_always = true, .interval_ms = 100 };
-	struct loggen lg;
-	struct loggen_dev dev = { &g, dev_write, dev_flush };
+	static struct testlog lg;
+	struct testlog_opts lo = { .keep = 1, .interval_ms = 100 };
 	unsigned gens = 24, max_objs = 30;
 	enum bug bug = BUG_NONE;
 	uint64_t seed = 1;
@@ -255,10 +257,10 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		goto bad;
-	lo.bug_header_before_flush = bug == BUG_HEADER_BEFORE_FLUSH;
 	lo.bug_reuse_early = bug == BUG_REUSE_EARLY;
-	g.early_migrate = bug == BUG_EARLY_MIGRATE;
+	g.drop_flush = bug == BUG_HEADER_BEFORE_FLUSH ? 1 : bug == BUG_EARLY_MIGRATE ? 2 : 0;
 	g.sb = &sb;
+	g.log = &lg;
 	g.rng = seed * 0x9e3779b97f4a7c15ull + 99;
 
 	/* BASE: the superblocks, and pages 0..99 with initial content. */
@@ -280,7 +282,8 @@ int main(int argc, char **argv)
 	if (dmlog_writer_init(&g.w, 512) != 0)
 		return 1;
 	dmlog_mark(&g.w, "crashgen");
-	loggen_init(&lg, &sb, &dev, &lo);
+	if (testlog_init(&lg, &sb, (struct ckpt_io){ &g, dev_submit, dev_strerror }, &lo) != 0)
+		return 1;
 	for (unsigned gen = 1; gen <= gens && !g.err; gen++) {
 		uint64_t threads[8];
 		size_t nth = rnd(&g) % 8;
@@ -289,9 +292,9 @@ int main(int argc, char **argv)
 		for (size_t t = 0; t < nth; t++)
 			threads[t] = t * 8 + rnd(&g) % 8; /* distinct root nodes < 70 */
 		g.nobjs = pick_objects(&g, data, max_objs, gen);
-		g.header_written = false;
 		g.cut_at_header = gen == gens;
-		while ((err = loggen_commit(&lg, g.objs, g.nobjs, threads, nth)) == -ENOSPC &&
+		g.flushes = 0; /* -ENOSPC comes before any request */
+		while ((err = testlog_commit(&lg, g.objs, g.nobjs, threads, nth)) == -ENOSPC &&
 		       g.nobjs > 1)
 			g.nobjs /= 2;
 		if (err) {
@@ -300,8 +303,6 @@ int main(int argc, char **argv)
 		}
 		if (gen % 5 == 0)
 			dmlog_mark(&g.w, "five more");
-		if (!g.early_migrate && !g.cut)
-			migrate(&g);
 	}
 	put_run(&g);
 	if (!g.err) {

@@ -32,7 +32,7 @@
 
 #include "dirmap.h"
 #include "dmlog.h"
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 #include "overlay.h"
 
 #define MODEL_BASE SIZE_MAX /* entry of a header found in BASE */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "logfmt.h"
+#include "cairn/ckptlog.h"
 #include "overlay.h"
 
 static size_t sec_hash(uint64_t k)

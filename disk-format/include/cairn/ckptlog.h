@@ -2,8 +2,10 @@
 /*
  * The checkpoint log on disk: header slots, directory blocks, directory
  * entries and the block sum of object data. docs/checkpoint.md is the prose
- * version of this file and the contract between the kernel's writer and
- * every reader.
+ * version of this file and the contract between the log writer
+ * (ckpt/writer.c, run by the kernel and by the host tests) and every
+ * reader. It sits with the volume's other on-disk formats (volume.h,
+ * node.h, tag.h), shared by the kernel, the tools and the tests.
  *
  * The log area of the volume (superblock log_start, log_blocks):
  *
@@ -25,10 +27,11 @@
  * enum ckpt_err.
  *
  * Freestanding: <stdint.h>, <stddef.h>, <stdbool.h>, <string.h> only; this
- * file and logfmt.c are built into the kernel and into host tools alike.
+ * file and its codecs (ckpt/logfmt.c) are built into the kernel and into
+ * host tools alike.
  */
-#ifndef CAIRN_CKPT_LOGFMT_H
-#define CAIRN_CKPT_LOGFMT_H
+#ifndef CAIRN_DISK_CKPTLOG_H
+#define CAIRN_DISK_CKPTLOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -233,6 +236,18 @@ static inline uint64_t ckpt_pos_block(const struct cairn_superblock *sb, uint64_
 	return sb->log_start + CKPT_HEADER_SLOTS + pos % ckpt_ring_blocks(sb);
 }
 
+/* The home block of a block of an object entry's kind (NODEPOT, TAGPOT,
+ * PAGE) and index; migration writes it there. */
+static inline uint64_t ckpt_home_block(const struct cairn_superblock *sb, unsigned kind,
+				       uint64_t index)
+{
+	if (kind == CKPT_KIND_NODEPOT)
+		return sb->node_pool_start + index;
+	if (kind == CKPT_KIND_TAGPOT)
+		return sb->tag_pool_start + index;
+	return sb->page_pool_start + index;
+}
+
 /* The slot a generation's header goes to. */
 static inline unsigned ckpt_slot_of(uint64_t sequence)
 {
@@ -318,4 +333,4 @@ uint64_t ckpt_kind_limit(const struct cairn_superblock *sb, unsigned kind);
 /* "nodepot", "tagpot", "page", "thread"; "?" for anything else. */
 const char *ckpt_kind_name(unsigned kind);
 
-#endif /* CAIRN_CKPT_LOGFMT_H */
+#endif /* CAIRN_DISK_CKPTLOG_H */

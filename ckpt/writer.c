@@ -1,0 +1,820 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The log writer's state machine (writer.h; docs/checkpoint.md steps 2
+ * and 3). One function per phase; each issues what it can, returns true
+ * when the machine may go on at once and false when it must wait for a
+ * completion or the timer. A phase that has a single request (FLUSH1,
+ * HEADER, FLUSH2, HOME_FLUSH) issues it on entry (enter_*), and its
+ * function only waits for it.
+ *
+ *   DATA        every item: its block sum and zero test, then (unless all
+ *               zeros) a write to the next log position, up to `batch`
+ *               consecutive positions per request;
+ *   DIR         the directory blocks, once every item has its position and
+ *               sum (the last data writes may still be in flight), each
+ *               checked as it is encoded by gencheck.c, the validation
+ *               recovery applies: a generation recovery would refuse is
+ *               never given a header (refuse());
+ *   FLUSH1      data and directory durable, and with them the previous
+ *               generation's home writes (so this header may move the tail
+ *               past it);
+ *   HEADER      the header, in slot sequence mod 2;
+ *   FLUSH2      the header durable: the checkpoint exists (commit());
+ *   MIGRATE     every item written to its home from memory;
+ *   HOME_FLUSH  those writes durable; the owner releases the snapshot.
+ *
+ * An I/O error fails the attempt; the same snapshot is written again
+ * CKPT_RETRY_MS later under the same number (fail()). An error before the
+ * header leaves nothing on disk that a header names: the retry takes the
+ * positions after the failed ones if the ring has room (a bad block is not
+ * hit again), else the same ones; an error at or after the header write
+ * may have left a durable header, so the retry takes the positions after
+ * them (the tail still covers them), or stops when there is no room.
+ *
+ * A refused directory (a bug in the owner: a block or a thread listed
+ * twice, an index outside its pool, counts that disagree) is never
+ * committed: a bad thread list is rebuilt without the entries recovery
+ * refuses and the directory written again, once; anything else stops
+ * checkpoints, so the volume stays at the last commit (docs/checkpoint.md
+ * "Refusal").
+ *
+ * After a restart, RECOVER_MIGRATE copies the recovered generations from
+ * the log to home through a bounce buffer per slot, checking each block's
+ * sum, then empties the map.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "writer.h"
+
+enum slot_kind { SLOT_DATA, SLOT_DIR, SLOT_FLUSH, SLOT_HEADER, SLOT_HOME, SLOT_RREAD, SLOT_RWRITE };
+
+/* The instructions the directory check takes, where the hart counts them
+ * (the kernel's figure, docs/benchmarks.md "Directory check"). */
+static inline uint64_t instret(void)
+{
+#if defined(__riscv)
+	uint64_t n;
+	__asm__ volatile("rdinstret %0" : "=r"(n));
+	return n;
+#else
+	return 0;
+#endif
+}
+
+static void pump(struct ckpt_writer *w);
+static void fail(struct ckpt_writer *w, bool header_may_exist);
+
+static void report(struct ckpt_writer *w, const struct ckpt_report *r)
+{
+	if (w->env.report)
+		w->env.report(w->env.ctx, w, r);
+}
+
+void ckpt_writer_init(struct ckpt_writer *w, const struct ckpt_writer_config *c)
+{
+	memset(w, 0, offsetof(struct ckpt_writer, slots));
+	w->sb = c->sb;
+	w->io = c->io;
+	w->env = c->env;
+	w->keep = c->keep == 0 ? 1 : c->keep > CKPT_WRITER_MAX_KEEP ? CKPT_WRITER_MAX_KEEP : c->keep;
+	w->batch = (uint16_t)(c->batch == 0 ? 1 : c->batch > CKPT_WRITER_BATCH ? CKPT_WRITER_BATCH
+									   : c->batch);
+	w->zero = c->zero;
+	w->ring = ckpt_ring_blocks(c->sb);
+	w->prev_dir_pos = CKPT_NO_DIR;
+	w->refused = CKPT_OK;
+	for (unsigned i = 0; i < CKPT_WRITER_SLOTS; i++) {
+		w->slots[i].busy = false;
+		w->slots[i].buf = c->buf[i];
+		w->slots[i].req.slot = (uint16_t)i;
+	}
+}
+
+void ckpt_writer_resume(struct ckpt_writer *w, const struct ckpt_header *h)
+{
+	w->committed = h->sequence;
+	w->tail = h->tail;
+	w->head = w->reserved_end = h->head;
+	w->prev_dir_pos = h->dir_pos;
+	w->prev_dir_blocks = h->dir_blocks;
+	w->interval_ms = h->interval_ms;
+}
+
+void ckpt_writer_off(struct ckpt_writer *w)
+{
+	w->phase = CKPT_PHASE_OFF;
+}
+
+uint64_t ckpt_writer_next_generation(const struct ckpt_writer *w)
+{
+	switch (w->phase) {
+	case CKPT_PHASE_DATA:
+	case CKPT_PHASE_DIR:
+	case CKPT_PHASE_FLUSH1:
+	case CKPT_PHASE_HEADER:
+	case CKPT_PHASE_FLUSH2:
+	case CKPT_PHASE_RETRY:
+		return w->committed + 2;
+	default:
+		return w->committed + 1; /* migration creates no generation */
+	}
+}
+
+/* --- requests ------------------------------------------------------------ */
+
+static struct ckpt_slot *free_slot(struct ckpt_writer *w)
+{
+	for (unsigned i = 0; i < CKPT_WRITER_SLOTS; i++)
+		if (!w->slots[i].busy)
+			return &w->slots[i];
+	return NULL;
+}
+
+/* Issue s's request: nblocks buffers already in s->req.buf (0 for a FLUSH). */
+static void submit_blocks(struct ckpt_writer *w, struct ckpt_slot *s, enum ckpt_io_op op,
+			  uint64_t block, uint16_t nblocks, enum slot_kind kind)
+{
+	s->busy = true;
+	s->kind = (uint8_t)kind;
+	s->req.op = (uint8_t)op;
+	s->req.block = block;
+	s->req.nblocks = nblocks;
+	w->inflight++;
+	w->io.submit(w->io.ctx, &s->req);
+}
+
+static void submit_one(struct ckpt_writer *w, struct ckpt_slot *s, enum ckpt_io_op op,
+		       uint64_t block, const void *buf, enum slot_kind kind)
+{
+	s->req.buf[0] = (void *)buf; /* written from, never to, unless op is READ */
+	submit_blocks(w, s, op, block, 1, kind);
+}
+
+static void submit_flush(struct ckpt_writer *w)
+{
+	struct ckpt_slot *s = free_slot(w); /* every phase before a flush waits for all */
+	submit_blocks(w, s, CKPT_IO_FLUSH, 0, 0, SLOT_FLUSH);
+}
+
+static void note_failure(struct ckpt_writer *w, int status)
+{
+	if (!w->failed) {
+		w->failed = true;
+		w->fail_status = status;
+	}
+}
+
+static void items_idle(struct ckpt_writer *w, uint64_t first, uint64_t n)
+{
+	for (uint64_t i = first; i < w->nitems && i < first + n; i++)
+		w->items[i].io = CKPT_ITEM_IDLE;
+	w->env.items_free(w->env.ctx);
+}
+
+/* A recovered block read from the log: on to its home if it is intact.
+ * True when the slot went out again. */
+static bool recovered_read(struct ckpt_writer *w, struct ckpt_slot *s)
+{
+	bool zero;
+	if (w->env.sum(s->buf, &zero) != s->sum) {
+		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_BAD_SUM,
+						 .gen = w->committed, .count = s->req.block });
+		note_failure(w, CKPT_IO_ERROR);
+		return false;
+	}
+	w->inflight--; /* same slot, same buffer: now to its home */
+	submit_one(w, s, CKPT_IO_WRITE, s->home, s->buf, SLOT_RWRITE);
+	return true;
+}
+
+void ckpt_writer_done(struct ckpt_writer *w, struct ckpt_io_req *req, int status)
+{
+	struct ckpt_slot *s = &w->slots[req->slot];
+	bool ok = status == 0;
+	if (ok && s->kind == SLOT_RREAD && recovered_read(w, s))
+		return;
+	s->busy = false;
+	w->inflight--;
+	if (!ok)
+		note_failure(w, status);
+	switch (s->kind) {
+	case SLOT_DATA:
+		items_idle(w, s->item, s->nitems);
+		if (ok)
+			w->bytes += (uint64_t)CKPT_BLOCK_SIZE * req->nblocks;
+		break;
+	case SLOT_HOME:
+		items_idle(w, s->item, 1);
+		break;
+	case SLOT_DIR:
+	case SLOT_HEADER:
+		if (ok)
+			w->bytes += CKPT_BLOCK_SIZE;
+		break;
+	default:
+		break;
+	}
+	pump(w);
+}
+
+void ckpt_writer_timer(struct ckpt_writer *w)
+{
+	w->timer_wait = false;
+	pump(w);
+}
+
+static void retry_after(struct ckpt_writer *w, uint32_t ms)
+{
+	w->timer_wait = true;
+	w->env.retry_after(w->env.ctx, ms);
+}
+
+/* --- the directory and its check ----------------------------------------- */
+
+/* The tail the next header carries: the oldest of the generations it
+ * keeps (keep 1: its own start). */
+static uint64_t next_tail(const struct ckpt_writer *w)
+{
+	return w->nkept ? w->kept_start[0] : w->gen_start;
+}
+
+static void build_header(const struct ckpt_writer *w, struct ckpt_header *h)
+{
+	*h = (struct ckpt_header){
+		.version = CKPT_FORMAT_VERSION, .interval_ms = w->interval_ms,
+		.sequence = w->gen, .tail = next_tail(w), .gen_start = w->gen_start,
+		.dir_pos = w->dir_pos, .dir_blocks = w->dir_blocks,
+		.head = w->dir_pos + w->dir_blocks, .objects = w->nitems, .threads = w->nthreads,
+	};
+	memcpy(h->uuid, w->sb->uuid, sizeof(h->uuid));
+}
+
+/* Directory entry e of the generation: the items in order, then the threads. */
+static struct ckpt_entry dir_entry(const struct ckpt_writer *w, uint64_t e)
+{
+	if (e >= w->nitems)
+		return (struct ckpt_entry){ .index = w->threads[e - w->nitems],
+					    .kind = CKPT_KIND_THREAD };
+	const struct ckpt_item *it = &w->items[e];
+	return (struct ckpt_entry){ .index = it->index, .pos = it->pos, .sum = it->sum,
+				    .kind = (uint8_t)(it->pool + 1), .flags = it->flags };
+}
+
+/* Slots of a map that checks a generation of `entries` directory entries. */
+static uint64_t check_capacity(uint64_t entries)
+{
+	uint64_t cap = 64;
+	while (cap - cap / 8 < entries)
+		cap *= 2;
+	return cap;
+}
+
+uint64_t ckpt_writer_check_bytes(uint64_t entries)
+{
+	return check_capacity(entries) * sizeof(struct ckpt_dirent);
+}
+
+/* Start checking the directory about to be written: the header it will
+ * get first, then (encode_dir) every block and entry. */
+static void check_begin(struct ckpt_writer *w)
+{
+	uint64_t t0 = instret();
+	uint64_t cap = check_capacity(w->nitems + w->nthreads);
+	struct ckpt_gen_link l = { w->gen, w->dir_pos, w->dir_blocks };
+	struct ckpt_header h;
+
+	build_header(w, &h);
+	w->refused = ckpt_header_check(&h, w->sb);
+	if (cap * sizeof(struct ckpt_dirent) > w->check_bytes) {
+		w->refused = CKPT_ERR_MAP_FULL; /* the owner gave too little room */
+		cap = 64;
+	}
+	ckpt_dirmap_init(&w->check_map, w->check_slots, cap);
+	ckpt_gen_begin(&w->gen_check, w->sb, &w->check_map, &h, &l, 1);
+	w->check_instret += instret() - t0;
+}
+
+/* Directory block k into buf, unless the check refuses it. */
+static enum ckpt_err encode_dir(struct ckpt_writer *w, uint32_t k, void *buf)
+{
+	uint64_t total = w->nitems + w->nthreads;
+	uint64_t first = (uint64_t)k * CKPT_DIR_ENTRIES_PER_BLOCK;
+	uint32_t count = 0;
+	for (uint64_t e = first; e < total && count < CKPT_DIR_ENTRIES_PER_BLOCK; e++, count++)
+		w->dir_entries[count] = dir_entry(w, e);
+	struct ckpt_dir_info info = {
+		.sequence = w->gen, .index = k, .dir_blocks = w->dir_blocks, .count = count,
+		.gen_start = w->gen_start, .prev_dir_pos = w->prev_dir_pos,
+		.prev_dir_blocks = w->prev_dir_blocks,
+		.prev_sequence = w->prev_dir_pos == CKPT_NO_DIR ? 0 : w->committed,
+	};
+	uint64_t t0 = instret();
+	enum ckpt_err err = ckpt_gen_block(&w->gen_check, &info);
+	for (uint32_t i = 0; err == CKPT_OK && i < count; i++)
+		err = ckpt_gen_entry(&w->gen_check, &w->dir_entries[i]);
+	w->check_instret += instret() - t0;
+	if (err == CKPT_OK)
+		ckpt_dir_encode(&info, w->dir_entries, buf);
+	return err;
+}
+
+/* Keep each thread of the list once, and only those recovery accepts (a
+ * root inside the node pool). Returns how many were dropped. */
+static uint64_t rebuild_threads(struct ckpt_writer *w)
+{
+	uint64_t kept = 0;
+	ckpt_dirmap_clear(&w->check_map);
+	for (uint64_t i = 0; i < w->nthreads; i++) {
+		struct ckpt_entry e = { .index = w->threads[i], .kind = CKPT_KIND_THREAD };
+		struct ckpt_dirent de = { .index = e.index, .kind = e.kind };
+		bool inserted;
+		if (ckpt_entry_check(w->sb, &e, 0, 0) != CKPT_OK)
+			continue;
+		if (!ckpt_dirmap_insert_if_absent(&w->check_map, &de, &inserted) || !inserted)
+			continue;
+		w->threads[kept++] = w->threads[i];
+	}
+	uint64_t dropped = w->nthreads - kept;
+	w->nthreads = kept;
+	return dropped;
+}
+
+/* --- transitions --------------------------------------------------------- */
+
+/* The directory after the data: its size from the entries, then its blocks
+ * (again, after a refusal rebuilt the thread list). */
+static void enter_dir(struct ckpt_writer *w)
+{
+	uint64_t entries = w->nitems + w->nthreads;
+	w->dir_blocks = (uint32_t)((entries + CKPT_DIR_ENTRIES_PER_BLOCK - 1) /
+				   CKPT_DIR_ENTRIES_PER_BLOCK);
+	if (w->dir_blocks == 0)
+		w->dir_blocks = 1;
+	w->head = w->dir_pos + w->dir_blocks;
+	w->next = 0;
+	w->phase = CKPT_PHASE_DIR;
+	check_begin(w);
+}
+
+static void enter_flush1(struct ckpt_writer *w)
+{
+	w->phase = CKPT_PHASE_FLUSH1;
+	submit_flush(w);
+}
+
+static void enter_header(struct ckpt_writer *w)
+{
+	struct ckpt_slot *s = free_slot(w);
+	struct ckpt_header h;
+
+	w->phase = CKPT_PHASE_HEADER;
+	build_header(w, &h);
+	ckpt_header_encode(&h, s->buf);
+	submit_one(w, s, CKPT_IO_WRITE, ckpt_header_block(w->sb, ckpt_slot_of(w->gen)), s->buf,
+		   SLOT_HEADER);
+}
+
+static void enter_flush2(struct ckpt_writer *w)
+{
+	w->phase = CKPT_PHASE_FLUSH2;
+	submit_flush(w);
+}
+
+static void enter_migrate(struct ckpt_writer *w)
+{
+	w->phase = CKPT_PHASE_MIGRATE;
+	w->next = 0;
+}
+
+static void enter_home_flush(struct ckpt_writer *w)
+{
+	w->phase = CKPT_PHASE_HOME_FLUSH;
+	submit_flush(w);
+}
+
+static void enter_idle(struct ckpt_writer *w)
+{
+	w->phase = CKPT_PHASE_IDLE;
+	w->reserved_end = w->head;
+	w->env.space_freed(w->env.ctx);
+	w->env.items_free(w->env.ctx);
+	w->env.state_changed(w->env.ctx);
+}
+
+/* No more checkpoints: the volume stays at the last commit. Nobody waits
+ * for log space or for a transfer any more. */
+static void stop(struct ckpt_writer *w)
+{
+	w->phase = CKPT_PHASE_OFF;
+	w->env.state_changed(w->env.ctx);
+	w->env.space_freed(w->env.ctx);
+	w->env.items_free(w->env.ctx);
+}
+
+/* The header is durable: the checkpoint exists. */
+static void commit(struct ckpt_writer *w)
+{
+	w->committed = w->gen;
+	w->tail = next_tail(w);
+	w->prev_dir_pos = w->dir_pos;
+	w->prev_dir_blocks = w->dir_blocks;
+	if (w->keep > 1) {
+		if (w->nkept == w->keep - 1) {
+			memmove(&w->kept_start[0], &w->kept_start[1],
+				(w->nkept - 1) * sizeof(w->kept_start[0]));
+			w->nkept--;
+		}
+		w->kept_start[w->nkept++] = w->gen_start;
+	}
+	w->last_objects = w->nitems;
+	w->last_bytes = w->bytes;
+	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_COMMITTED, .gen = w->gen });
+	enter_migrate(w);
+	w->env.space_freed(w->env.ctx); /* the tail moved */
+}
+
+/*
+ * The generation failed: nothing of it is a checkpoint yet. The snapshot
+ * stays as it is and is written again, from the start, a little later,
+ * under the same number.
+ */
+static void fail(struct ckpt_writer *w, bool header_may_exist)
+{
+	w->failures++;
+	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_FAILED, .gen = w->gen,
+					 .status = w->fail_status });
+	w->failed = false;
+	bool room = w->head + ckpt_log_need(w, w->nitems) - w->tail <= w->ring;
+	if (!header_may_exist) {
+		/* Nothing names these positions. Skip them if there is room
+		 * (a block that failed to write may fail again), else reuse. */
+		if (!room)
+			w->head = w->gen_start;
+	} else if (!room) {
+		/* A header naming this attempt may be durable: its positions
+		 * may not be reused, and there is no room for another. */
+		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_NO_SPACE_STOP, .gen = w->gen });
+		stop(w);
+		return;
+	}
+	w->gen_start = w->head;
+	w->reserved_end = w->head + ckpt_log_need(w, w->nitems);
+	w->phase = CKPT_PHASE_RETRY;
+	retry_after(w, CKPT_RETRY_MS);
+	w->env.items_free(w->env.ctx);
+}
+
+/*
+ * The directory is one recovery would refuse: this attempt is never given
+ * a header. When the first bad entry is a thread, the list is rebuilt and
+ * the same snapshot's directory written again, once (its data is on the
+ * log already); anything else means the snapshot itself is wrong, so
+ * checkpoints stop and a restart finds the last commit.
+ */
+static void refuse(struct ckpt_writer *w)
+{
+	char text[CKPT_DETAIL_SIZE];
+	struct ckpt_detail d;
+	const struct ckpt_gen_check *c = &w->gen_check;
+	bool in_threads = c->failed_at == CKPT_GEN_AT_ENTRY && c->objects + c->threads >= w->nitems;
+	enum ckpt_err err = w->refused;
+
+	ckpt_detail_begin(&d, text, sizeof(text));
+	if (c->failed_at == CKPT_GEN_AT_NONE) {
+		ckpt_detail_str(&d, "header of generation ");
+		ckpt_detail_u64(&d, w->gen);
+	} else {
+		ckpt_gen_explain(c, err, &d);
+	}
+	w->failures++;
+	if (in_threads && !w->threads_rebuilt) {
+		w->threads_rebuilt = true;
+		uint64_t dropped = rebuild_threads(w);
+		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_RETRY, .gen = w->gen,
+						 .err = err, .detail = text, .count = dropped });
+		if (w->failed)
+			fail(w, false); /* a data write failed too: the whole attempt again */
+		else
+			enter_dir(w);
+		return;
+	}
+	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_STOP, .gen = w->gen,
+					 .err = err, .detail = text });
+	stop(w);
+}
+
+/* --- the phases ---------------------------------------------------------- */
+
+/* One request of a run of items whose positions follow each other in the
+ * ring (zero items take no position). False when only zero items were
+ * left. */
+static bool submit_data_run(struct ckpt_writer *w, struct ckpt_slot *s)
+{
+	uint16_t n = 0;
+	uint64_t first_pos = w->head;
+
+	s->item = w->next;
+	while (w->next < w->nitems && n < w->batch) {
+		struct ckpt_item *it = &w->items[w->next];
+		const void *data = w->env.item_data(w->env.ctx, it);
+		bool zero;
+		uint64_t sum = w->env.sum(data, &zero);
+		if (zero) {
+			it->flags = CKPT_ENTRY_ZERO;
+			it->sum = 0;
+			it->pos = 0;
+			w->next++;
+			continue;
+		}
+		if (n > 0 && w->head % w->ring == 0)
+			break; /* the ring wraps: a new request */
+		it->flags = 0;
+		it->sum = sum;
+		it->pos = w->head++;
+		it->io = CKPT_ITEM_BUSY;
+		s->req.buf[n++] = (void *)data;
+		w->next++;
+	}
+	if (n == 0)
+		return false;
+	s->nitems = (uint16_t)(w->next - s->item);
+	submit_blocks(w, s, CKPT_IO_WRITE, ckpt_pos_block(w->sb, first_pos), n, SLOT_DATA);
+	return true;
+}
+
+static bool phase_data(struct ckpt_writer *w)
+{
+	struct ckpt_slot *s;
+	while (!w->failed && w->next < w->nitems) {
+		if (!(s = free_slot(w)))
+			return false;
+		if (!submit_data_run(w, s))
+			break;
+	}
+	if (w->failed) {
+		if (!w->inflight)
+			fail(w, false);
+		return false;
+	}
+	if (w->next < w->nitems)
+		return false; /* waiting for a free slot */
+	/* Every item has its position and sum: the directory can go out
+	 * while the last data writes are still in flight (FLUSH1 waits for
+	 * all of them). */
+	w->dir_pos = w->head;
+	enter_dir(w);
+	return true;
+}
+
+static bool phase_dir(struct ckpt_writer *w)
+{
+	struct ckpt_slot *s;
+	while (!w->failed && w->refused == CKPT_OK && w->next < w->dir_blocks) {
+		if (!(s = free_slot(w)))
+			return false;
+		w->refused = encode_dir(w, (uint32_t)w->next, s->buf);
+		if (w->refused != CKPT_OK)
+			break;
+		submit_one(w, s, CKPT_IO_WRITE, ckpt_pos_block(w->sb, w->dir_pos + w->next), s->buf,
+			   SLOT_DIR);
+		w->next++;
+	}
+	if (w->inflight)
+		return false;
+	if (w->refused == CKPT_OK && !w->failed) {
+		uint64_t t0 = instret();
+		w->refused = ckpt_gen_end(&w->gen_check, NULL);
+		w->check_instret += instret() - t0;
+	}
+	if (w->refused != CKPT_OK) {
+		refuse(w);
+		return w->phase == CKPT_PHASE_DIR;
+	}
+	if (w->failed) {
+		fail(w, false);
+		return false;
+	}
+	enter_flush1(w);
+	return true;
+}
+
+/* FLUSH1, HEADER, FLUSH2: their request went out on entry. An error from
+ * the header write on may have left a durable header. */
+static bool single_request_done(struct ckpt_writer *w)
+{
+	if (w->inflight)
+		return false;
+	if (w->failed) {
+		fail(w, w->phase != CKPT_PHASE_FLUSH1);
+		return false;
+	}
+	return true;
+}
+
+static bool phase_flush1(struct ckpt_writer *w)
+{
+	if (!single_request_done(w))
+		return false;
+	enter_header(w);
+	return true;
+}
+
+static bool phase_header(struct ckpt_writer *w)
+{
+	if (!single_request_done(w))
+		return false;
+	enter_flush2(w);
+	return true;
+}
+
+static bool phase_flush2(struct ckpt_writer *w)
+{
+	if (!single_request_done(w))
+		return false;
+	commit(w);
+	return true;
+}
+
+/* A home write or the FLUSH after them failed: the checkpoint stands (it
+ * is in the log); all the homes again, later. */
+static void migrate_failed(struct ckpt_writer *w)
+{
+	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_MIGRATE_FAILED, .gen = w->gen,
+					 .status = w->fail_status });
+	w->failed = false;
+	enter_migrate(w);
+	retry_after(w, CKPT_MIGRATE_RETRY_MS);
+}
+
+static bool phase_migrate(struct ckpt_writer *w)
+{
+	struct ckpt_slot *s;
+	if (w->timer_wait)
+		return false;
+	while (!w->failed && w->next < w->nitems) {
+		struct ckpt_item *it = &w->items[w->next];
+		if (!(s = free_slot(w)))
+			return false;
+		it->io = CKPT_ITEM_BUSY;
+		s->item = w->next++;
+		submit_one(w, s, CKPT_IO_WRITE, ckpt_home_block(w->sb, it->pool + 1u, it->index),
+			   w->env.item_data(w->env.ctx, it), SLOT_HOME);
+	}
+	if (w->inflight)
+		return false;
+	if (w->failed) {
+		migrate_failed(w);
+		return false;
+	}
+	/* The homes durable now, in the background, rather than in the next
+	 * generation's FLUSH1 (which still orders them). */
+	enter_home_flush(w);
+	return true;
+}
+
+static bool phase_home_flush(struct ckpt_writer *w)
+{
+	if (w->inflight)
+		return false;
+	if (w->failed) {
+		migrate_failed(w);
+		return false;
+	}
+	w->env.migrated(w->env.ctx, false);
+	enter_idle(w);
+	return false;
+}
+
+/* The next entry of the recovery map on its way home. */
+static void submit_recovered(struct ckpt_writer *w, struct ckpt_slot *s,
+			     const struct ckpt_dirent *e)
+{
+	uint64_t home = ckpt_home_block(w->sb, e->kind, e->index);
+	if (e->flags & CKPT_ENTRY_ZERO) {
+		submit_one(w, s, CKPT_IO_WRITE, home, w->zero, SLOT_RWRITE);
+	} else {
+		s->home = home;
+		s->sum = e->sum;
+		submit_one(w, s, CKPT_IO_READ, ckpt_pos_block(w->sb, e->pos), s->buf, SLOT_RREAD);
+	}
+}
+
+static bool phase_recover_migrate(struct ckpt_writer *w)
+{
+	struct ckpt_slot *s;
+	if (w->timer_wait)
+		return false;
+	while (!w->failed && !w->listed) {
+		struct ckpt_dirent e;
+		if (!(s = free_slot(w)))
+			return false;
+		if (!ckpt_dirmap_next(w->map, &w->cursor, &e)) {
+			w->listed = true;
+			break;
+		}
+		if (e.kind >= CKPT_KIND_NODEPOT && e.kind <= CKPT_KIND_PAGE)
+			submit_recovered(w, s, &e);
+	}
+	if (w->inflight)
+		return false;
+	if (w->failed) {
+		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_FAILED,
+						 .gen = w->committed, .status = w->fail_status });
+		w->failed = false;
+		if (++w->recover_retries > 3) {
+			report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_STOP,
+							 .gen = w->committed });
+			stop(w);
+			return false;
+		}
+		ckpt_dirmap_first(w->map, &w->cursor);
+		w->listed = false;
+		retry_after(w, CKPT_MIGRATE_RETRY_MS);
+		return false;
+	}
+	ckpt_dirmap_clear(w->map);
+	w->env.migrated(w->env.ctx, true);
+	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_MIGRATED,
+					 .gen = w->committed });
+	enter_idle(w);
+	return false;
+}
+
+static bool phase_retry(struct ckpt_writer *w)
+{
+	if (w->timer_wait)
+		return false;
+	w->phase = CKPT_PHASE_DATA;
+	w->next = 0;
+	w->bytes = 0;
+	return true;
+}
+
+static bool step(struct ckpt_writer *w)
+{
+	switch (w->phase) {
+	case CKPT_PHASE_DATA:
+		return phase_data(w);
+	case CKPT_PHASE_DIR:
+		return phase_dir(w);
+	case CKPT_PHASE_FLUSH1:
+		return phase_flush1(w);
+	case CKPT_PHASE_HEADER:
+		return phase_header(w);
+	case CKPT_PHASE_FLUSH2:
+		return phase_flush2(w);
+	case CKPT_PHASE_MIGRATE:
+		return phase_migrate(w);
+	case CKPT_PHASE_HOME_FLUSH:
+		return phase_home_flush(w);
+	case CKPT_PHASE_RECOVER_MIGRATE:
+		return phase_recover_migrate(w);
+	case CKPT_PHASE_RETRY:
+		return phase_retry(w);
+	default:
+		return false;
+	}
+}
+
+/* Drive the machine as far as it goes. Re-entrant calls (a completion
+ * delivered before submit() returns) only ask the running loop to go
+ * round again. */
+static void pump(struct ckpt_writer *w)
+{
+	if (w->pumping) {
+		w->pump_again = true;
+		return;
+	}
+	w->pumping = true;
+	do {
+		w->pump_again = false;
+		while (step(w))
+			;
+	} while (w->pump_again);
+	w->pumping = false;
+}
+
+void ckpt_writer_start(struct ckpt_writer *w)
+{
+	w->gen = w->committed + 1;
+	w->gen_start = w->head;
+	w->reserved_end = w->head + ckpt_log_need(w, w->nitems);
+	w->phase = CKPT_PHASE_DATA;
+	w->next = 0;
+	w->bytes = 0;
+	w->failed = false;
+	w->threads_rebuilt = false;
+	w->check_instret = 0;
+	pump(w);
+}
+
+void ckpt_writer_recover_migrate(struct ckpt_writer *w, struct ckpt_dirmap *map)
+{
+	w->phase = CKPT_PHASE_RECOVER_MIGRATE;
+	w->failed = false;
+	w->map = map;
+	ckpt_dirmap_first(map, &w->cursor);
+	w->listed = false;
+	pump(w);
+}
