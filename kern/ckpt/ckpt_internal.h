@@ -32,7 +32,7 @@
 #include "mem/karea.h"
 #include "dom/act.h"
 #include "dev/virtio_blk.h"
-#include "cairn/ckptlog.h"
+#include <cairn/ckptlog.h>
 #include "dirmap.h"
 #include "writer.h"
 
