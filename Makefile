@@ -65,8 +65,8 @@ gdb: build
 	@[ -e $(VOLUME) ] || $(FORMAT) $(VOLUME)
 	./scripts/gdb.sh $(BUILD) $(VOLUME) $(MEM)
 
-# Not `make format`, which makes a volume. clang-format is installed for
-# these two targets only (scripts/packages.txt), never for `make test`.
+# Not `make format`, which makes a volume. `make test` checks the format
+# too (meson test `format`), so a change that is not formatted fails there.
 fmt:
 	@./scripts/setup.sh fmt
 	./scripts/format.sh

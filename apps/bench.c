@@ -71,11 +71,11 @@
 #define CAP_ECHO   11
 #define CAP_PROBE  12
 
-#define ECHO_PLUS_ONE 1
-#define ECHO_KEEP     2
-#define ECHO_USE_KEPT 3
-#define ECHO_PROBE    4
-#define ECHO_BADGE    7 /* apps/bench.image: cap 11 start echo badge=7 */
+#define ECHO_PLUS_ONE   1
+#define ECHO_KEEP       2
+#define ECHO_USE_KEPT   3
+#define ECHO_PROBE      4
+#define ECHO_BADGE      7 /* apps/bench.image: cap 11 start echo badge=7 */
 #define ECHO_CAP_SELF   5
 #define ECHO_CAP_PROBE  20
 #define ECHO_CAP_KEPT   30
@@ -186,8 +186,7 @@ static void ipc_checks(void)
 		return;
 	/* So does the server's, on the call. */
 	rc = call_echo(ECHO_PROBE, 0, NULL, &rep);
-	if (!check("server's receive register", rc == CAIRN_OK && rep.w[0] == CAIRN_VOID,
-		   rep.w[0]))
+	if (!check("server's receive register", rc == CAIRN_OK && rep.w[0] == CAIRN_VOID, rep.w[0]))
 		return;
 	/* A resume key is one-shot: a copy dies with the reply. */
 	rc = call_echo(ECHO_KEEP, 0, NULL, &rep);
@@ -253,8 +252,7 @@ static void page_fault_resident(void)
 		uint64_t t1 = cairn_rdinstret();
 		samples[i] = t1 - t0;
 	}
-	printf("page_fault_resident %" PRIu64 " instructions\n",
-	       median(samples, FAULT_PAGES));
+	printf("page_fault_resident %" PRIu64 " instructions\n", median(samples, FAULT_PAGES));
 }
 
 static void node_fault_disk(void)

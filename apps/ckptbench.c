@@ -28,8 +28,8 @@
 #include "cairn.h"
 
 #define CAP_CHECKPOINT 3u
-#define ROUNDS 4
-#define PAGE 4096u
+#define ROUNDS         4
+#define PAGE           4096u
 
 int main(uint64_t arg)
 {
@@ -52,7 +52,8 @@ int main(uint64_t arg)
 			cairn_sleep_for(CAIRN_CAP_SLEEP, 5);
 		}
 		printf("round %" PRIu64 " dirtied %" PRIu64 " pages, checkpoint %" PRIu64
-		       " committed\n", round, pages, gen);
+		       " committed\n",
+		       round, pages, gen);
 	}
 	printf("done\n");
 
@@ -66,8 +67,8 @@ int main(uint64_t arg)
 	uint64_t r = cairn_inv_CHECKPOINT_SET_INTERVAL(CAP_CHECKPOINT, &io);
 	struct cairn_io st = { 0 };
 	cairn_inv_CHECKPOINT_STATS(CAP_CHECKPOINT, &st);
-	printf("interval 200 %s, stats interval %" PRIu64 " log %" PRIu64 "/%" PRIu64
-	       "\n", cairn_result_name(r), st.w[1], st.w[2], st.w[3]);
+	printf("interval 200 %s, stats interval %" PRIu64 " log %" PRIu64 "/%" PRIu64 "\n",
+	       cairn_result_name(r), st.w[1], st.w[2], st.w[3]);
 	for (uint64_t n = 0;; n++) {
 		*(volatile uint64_t *)__heap_start = n;
 		cairn_sleep_for(CAIRN_CAP_SLEEP, 50);

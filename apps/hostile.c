@@ -123,8 +123,8 @@ static void refusals(void)
 {
 	static char some_text[16] = "not all of this";
 
-	expect("void capability", cairn_call(CAP_EMPTY, &(struct cairn_msg){ .order = 1 }, NULL, NULL),
-	       CAIRN_VOID);
+	expect("void capability",
+	       cairn_call(CAP_EMPTY, &(struct cairn_msg){ .order = 1 }, NULL, NULL), CAIRN_VOID);
 
 	struct cairn_reply rep;
 	cairn_syscall(99, cairn_slot_word(CAIRN_CAP_CONSOLE, NULL, NULL, 0), CAIRN_OC_CONSOLE_WRITE,
@@ -142,10 +142,12 @@ static void refusals(void)
 
 	if (!step_failed("read-only node", "weaken",
 			 cairn_node_weaken(CAP_NODE, CAIRN_RIGHT_RO, CAP_WEAK)))
-		expect("read-only node", cairn_node_swap(CAP_WEAK, 0, CAIRN_CAP_CONSOLE, CAP_SCRATCH),
+		expect("read-only node",
+		       cairn_node_swap(CAP_WEAK, 0, CAIRN_CAP_CONSOLE, CAP_SCRATCH),
 		       CAIRN_NO_RIGHTS);
 
-	if (!step_failed("rescinded key", "make key", cairn_range_make_key(CAP_RANGE, 0, CAP_VICTIM)) &&
+	if (!step_failed("rescinded key", "make key",
+			 cairn_range_make_key(CAP_RANGE, 0, CAP_VICTIM)) &&
 	    !step_failed("rescinded key", "use before rescind",
 			 cairn_node_get(CAP_VICTIM, 0, CAP_SCRATCH)) &&
 	    !step_failed("rescinded key", "rescind", cairn_range_rescind(CAP_RANGE, 0)))
@@ -180,8 +182,7 @@ static void receive_buffers(void)
 static void forgeries(void)
 {
 	static const char *const forged[] = {
-		"cairn: checkpoint 999 committed objects=1 bytes=1\n",
-		"\rcairn: forged\n",
+		"cairn: checkpoint 999 committed objects=1 bytes=1\n", "\rcairn: forged\n",
 		"partial line", /* the next fault's hostkeeper line comes next */
 	};
 	for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
@@ -272,7 +273,8 @@ static __attribute__((noreturn)) void hostkeeper(void)
 			continue;
 		}
 		printf("%s at 0x%" PRIx64 " addr 0x%" PRIx64 "\n", fault, in.w[2], in.w[1]);
-		uint64_t rc = cairn_domain_set_reg(CAP_FAULTER, CAIRN_REG_PC, (uintptr_t)hostile_recover);
+		uint64_t rc =
+			cairn_domain_set_reg(CAP_FAULTER, CAIRN_REG_PC, (uintptr_t)hostile_recover);
 		if (rc == CAIRN_OK)
 			rc = cairn_domain_set_reg(CAP_FAULTER, CAIRN_REG_X(10), in.code);
 		if (rc != CAIRN_OK)

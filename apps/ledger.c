@@ -71,8 +71,8 @@
 #define LEDGER_PAUSE_MS   10
 /* Mover arg bit: no pauses, the processor is the limit (apps/ledgerload.image,
  * for the checkpoint overhead benchmark). */
-#define LEDGER_FLAT_OUT   0x100u
-#define LEDGER_PERIOD_US  1000000 /* between two ledger lines */
+#define LEDGER_FLAT_OUT  0x100u
+#define LEDGER_PERIOD_US 1000000 /* between two ledger lines */
 
 #define CAP_ACCOUNT0 3  /* mover: start keys to the accounts, 3, 4, 5 */
 #define CAP_RESUME   31 /* account: resume key of the current call */

@@ -59,7 +59,7 @@
 
 #include "cairn.h"
 
-#define PAGE_WORDS (4096 / sizeof(uint64_t))
+#define PAGE_WORDS     (4096 / sizeof(uint64_t))
 #define KEEPER_RETRIES 3
 
 #define CAP_FAULTER      5
@@ -100,9 +100,8 @@ static uint64_t check_page(uint64_t i, uint64_t r)
 
 static __attribute__((noreturn)) void corrupt(uint64_t i, uint64_t want, uint64_t j)
 {
-	printf("CORRUPT page %" PRIu64 " round %" PRIu64 " want %" PRIu64
-	       " word %" PRIu64 "\n",
-	       i, page(i)[0], want, j);
+	printf("CORRUPT page %" PRIu64 " round %" PRIu64 " want %" PRIu64 " word %" PRIu64 "\n", i,
+	       page(i)[0], want, j);
 	cairn_exit();
 }
 
@@ -154,13 +153,11 @@ static __attribute__((noreturn)) void keeper(void)
 		in_a_row = in.code == CAIRN_FAULT_IO && in.w[1] == last_addr ? in_a_row + 1 : 1;
 		last_addr = in.w[1];
 		if (in.code == CAIRN_FAULT_IO && in_a_row <= KEEPER_RETRIES) {
-			printf("IO fault at pc 0x%" PRIx64 " addr 0x%" PRIx64
-			       ", restarting\n",
+			printf("IO fault at pc 0x%" PRIx64 " addr 0x%" PRIx64 ", restarting\n",
 			       in.w[2], in.w[1]);
 			cairn_return(CAP_FAULT_RESUME, NULL, &rcv, &in);
 		} else {
-			printf("%s fault at pc 0x%" PRIx64 " addr 0x%" PRIx64
-			       ", left stopped\n",
+			printf("%s fault at pc 0x%" PRIx64 " addr 0x%" PRIx64 ", left stopped\n",
 			       fault, in.w[2], in.w[1]);
 			cairn_wait(&rcv, &in); /* the resume key is dropped */
 		}

@@ -33,7 +33,7 @@
 #define CAP_NODE  10
 #define CAP_SLOT0 11
 
-#define COLD_NODES 1000
+#define COLD_NODES     1000
 #define PROGRESS_EVERY 65536
 
 int main(uint64_t arg)
@@ -42,8 +42,7 @@ int main(uint64_t arg)
 	struct cairn_range_info ri;
 	uint64_t rc = cairn_range_info(CAP_RANGE, &ri);
 	if (rc != CAIRN_OK || ri.kind != CAIRN_RANGE_NODES) {
-		printf("no node range in register %d: %s\n", CAP_RANGE,
-		       cairn_result_name(rc));
+		printf("no node range in register %d: %s\n", CAP_RANGE, cairn_result_name(rc));
 		return 0;
 	}
 

@@ -33,8 +33,8 @@
 
 #include "cairn.h"
 
-#define PINGPONG_WARMUP 100
-#define PINGPONG_TRIPS 10000
+#define PINGPONG_WARMUP       100
+#define PINGPONG_TRIPS        10000
 #define PINGPONG_EVERY_SECOND 1000
 
 #define CAP_PONG   3  /* ping: start key to pong */
@@ -75,8 +75,8 @@ static __attribute__((noreturn)) void ping(void)
 	if (!ping_trips(PINGPONG_TRIPS))
 		goto wrong;
 	uint64_t after = cairn_rdinstret();
-	printf("%d round trips, %" PRIu64 " instructions per round trip\n",
-	       PINGPONG_TRIPS, (after - before) / PINGPONG_TRIPS);
+	printf("%d round trips, %" PRIu64 " instructions per round trip\n", PINGPONG_TRIPS,
+	       (after - before) / PINGPONG_TRIPS);
 	for (;;) {
 		cairn_sleep_for(CAIRN_CAP_SLEEP, 1000);
 		if (!ping_trips(PINGPONG_EVERY_SECOND))

@@ -163,34 +163,34 @@ static uint64_t fp_in[32], fp_out[32];
 static void fp_call_around(void)
 {
 	__asm__ volatile(
-	    "fld f0, 0(%0)\n fld f1, 8(%0)\n fld f2, 16(%0)\n fld f3, 24(%0)\n"
-	    "fld f4, 32(%0)\n fld f5, 40(%0)\n fld f6, 48(%0)\n fld f7, 56(%0)\n"
-	    "fld f8, 64(%0)\n fld f9, 72(%0)\n fld f10, 80(%0)\n fld f11, 88(%0)\n"
-	    "fld f12, 96(%0)\n fld f13, 104(%0)\n fld f14, 112(%0)\n fld f15, 120(%0)\n"
-	    "fld f16, 128(%0)\n fld f17, 136(%0)\n fld f18, 144(%0)\n fld f19, 152(%0)\n"
-	    "fld f20, 160(%0)\n fld f21, 168(%0)\n fld f22, 176(%0)\n fld f23, 184(%0)\n"
-	    "fld f24, 192(%0)\n fld f25, 200(%0)\n fld f26, 208(%0)\n fld f27, 216(%0)\n"
-	    "fld f28, 224(%0)\n fld f29, 232(%0)\n fld f30, 240(%0)\n fld f31, 248(%0)\n"
-	    /* SLEEP NOW on register 2: one kernel-key call. */
-	    "li a0, %2\n li a1, %3\n li a7, %4\n li t0, 0\n li t1, 0\n ecall\n"
-	    /* CALL the server: it loads its own values into f0..f31. */
-	    "li a0, %5\n li a1, 1\n li a2, 0\n li a3, 0\n li a4, 0\n li a5, 0\n"
-	    "li a7, %4\n li t0, 0\n li t1, 0\n ecall\n"
-	    "fsd f0, 0(%1)\n fsd f1, 8(%1)\n fsd f2, 16(%1)\n fsd f3, 24(%1)\n"
-	    "fsd f4, 32(%1)\n fsd f5, 40(%1)\n fsd f6, 48(%1)\n fsd f7, 56(%1)\n"
-	    "fsd f8, 64(%1)\n fsd f9, 72(%1)\n fsd f10, 80(%1)\n fsd f11, 88(%1)\n"
-	    "fsd f12, 96(%1)\n fsd f13, 104(%1)\n fsd f14, 112(%1)\n fsd f15, 120(%1)\n"
-	    "fsd f16, 128(%1)\n fsd f17, 136(%1)\n fsd f18, 144(%1)\n fsd f19, 152(%1)\n"
-	    "fsd f20, 160(%1)\n fsd f21, 168(%1)\n fsd f22, 176(%1)\n fsd f23, 184(%1)\n"
-	    "fsd f24, 192(%1)\n fsd f25, 200(%1)\n fsd f26, 208(%1)\n fsd f27, 216(%1)\n"
-	    "fsd f28, 224(%1)\n fsd f29, 232(%1)\n fsd f30, 240(%1)\n fsd f31, 248(%1)\n"
-	    :
-	    : "r"(fp_in), "r"(fp_out), "i"(CAIRN_CAP_SLEEP), "i"(CAIRN_OC_SLEEP_NOW),
-	      "i"(CAIRN_SYS_CALL), "i"(CAP_CASE(0))
-	    : "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "memory", "f0", "f1",
-	      "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", "f14",
-	      "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25", "f26",
-	      "f27", "f28", "f29", "f30", "f31");
+		"fld f0, 0(%0)\n fld f1, 8(%0)\n fld f2, 16(%0)\n fld f3, 24(%0)\n"
+		"fld f4, 32(%0)\n fld f5, 40(%0)\n fld f6, 48(%0)\n fld f7, 56(%0)\n"
+		"fld f8, 64(%0)\n fld f9, 72(%0)\n fld f10, 80(%0)\n fld f11, 88(%0)\n"
+		"fld f12, 96(%0)\n fld f13, 104(%0)\n fld f14, 112(%0)\n fld f15, 120(%0)\n"
+		"fld f16, 128(%0)\n fld f17, 136(%0)\n fld f18, 144(%0)\n fld f19, 152(%0)\n"
+		"fld f20, 160(%0)\n fld f21, 168(%0)\n fld f22, 176(%0)\n fld f23, 184(%0)\n"
+		"fld f24, 192(%0)\n fld f25, 200(%0)\n fld f26, 208(%0)\n fld f27, 216(%0)\n"
+		"fld f28, 224(%0)\n fld f29, 232(%0)\n fld f30, 240(%0)\n fld f31, 248(%0)\n"
+		/* SLEEP NOW on register 2: one kernel-key call. */
+		"li a0, %2\n li a1, %3\n li a7, %4\n li t0, 0\n li t1, 0\n ecall\n"
+		/* CALL the server: it loads its own values into f0..f31. */
+		"li a0, %5\n li a1, 1\n li a2, 0\n li a3, 0\n li a4, 0\n li a5, 0\n"
+		"li a7, %4\n li t0, 0\n li t1, 0\n ecall\n"
+		"fsd f0, 0(%1)\n fsd f1, 8(%1)\n fsd f2, 16(%1)\n fsd f3, 24(%1)\n"
+		"fsd f4, 32(%1)\n fsd f5, 40(%1)\n fsd f6, 48(%1)\n fsd f7, 56(%1)\n"
+		"fsd f8, 64(%1)\n fsd f9, 72(%1)\n fsd f10, 80(%1)\n fsd f11, 88(%1)\n"
+		"fsd f12, 96(%1)\n fsd f13, 104(%1)\n fsd f14, 112(%1)\n fsd f15, 120(%1)\n"
+		"fsd f16, 128(%1)\n fsd f17, 136(%1)\n fsd f18, 144(%1)\n fsd f19, 152(%1)\n"
+		"fsd f20, 160(%1)\n fsd f21, 168(%1)\n fsd f22, 176(%1)\n fsd f23, 184(%1)\n"
+		"fsd f24, 192(%1)\n fsd f25, 200(%1)\n fsd f26, 208(%1)\n fsd f27, 216(%1)\n"
+		"fsd f28, 224(%1)\n fsd f29, 232(%1)\n fsd f30, 240(%1)\n fsd f31, 248(%1)\n"
+		:
+		: "r"(fp_in), "r"(fp_out), "i"(CAIRN_CAP_SLEEP), "i"(CAIRN_OC_SLEEP_NOW),
+		  "i"(CAIRN_SYS_CALL), "i"(CAP_CASE(0))
+		: "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "t0", "t1", "memory", "f0", "f1",
+		  "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", "f14",
+		  "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25",
+		  "f26", "f27", "f28", "f29", "f30", "f31");
 }
 
 static void case_fp_survives(void)
@@ -551,8 +551,12 @@ void leak_work(unsigned cell)
 
 static void case_activity_leak(void)
 {
-	static const char *const steps[] = { "", "setup", "a round", "DOMAIN START afterwards",
-					     "SEND afterwards", "the SEND's delivery" };
+	static const char *const steps[] = { "",
+					     "setup",
+					     "a round",
+					     "DOMAIN START afterwards",
+					     "SEND afterwards",
+					     "the SEND's delivery" };
 	struct kid w;
 	kid_alloc(&w);
 	if (!ok("build worker", kid_build(&w, ROLE_LEAK)) ||
@@ -632,7 +636,8 @@ static void case_crowd(void)
 	if (!rc_is("the last domain's state", kid_state(&k, &st), CAIRN_OK))
 		return;
 	if (st.run_state != CAIRN_DOM_RUNNING || st.pc != (uintptr_t)crowd_stub) {
-		failf("the last domain is not stalled in its call (state %" PRIu64 ")", st.run_state);
+		failf("the last domain is not stalled in its call (state %" PRIu64 ")",
+		      st.run_state);
 		return;
 	}
 	if (!ok("FORCE", cairn_inv_CHECKPOINT_FORCE(CAP_CKPT, &io)))

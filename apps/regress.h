@@ -28,14 +28,14 @@
 
 /* The driver's capability registers (apps/regress.image), and the same
  * numbers in every kid that builds kids of its own (the leak worker). */
-#define CAP_NODES   3 /* range key over the free nodes */
-#define CAP_PAGES   4 /* range key over the free pages */
-#define CAP_CKPT    5 /* checkpoint key */
-#define CAP_DISCRIM 6 /* discrim key */
-#define CAP_SELF    7 /* domain key to the driver itself */
-#define CAP_SPACE   8 /* the driver's own address space key (read at start) */
+#define CAP_NODES   3         /* range key over the free nodes */
+#define CAP_PAGES   4         /* range key over the free pages */
+#define CAP_CKPT    5         /* checkpoint key */
+#define CAP_DISCRIM 6         /* discrim key */
+#define CAP_SELF    7         /* domain key to the driver itself */
+#define CAP_SPACE   8         /* the driver's own address space key (read at start) */
 #define CAP_CASE(n) (9 + (n)) /* 9..19: scratch for the test cases */
-#define CAP_B_ROOT  20 /* 20..25: the builder's scratch */
+#define CAP_B_ROOT  20        /* 20..25: the builder's scratch */
 #define CAP_B_GPRS  21
 #define CAP_B_FPRS  22
 #define CAP_B_CAPS  23
@@ -52,22 +52,22 @@
 
 /* What a kid does (register a0 when it starts; a1 is its cell). */
 enum kid_role {
-	ROLE_BUSY = 1, /* stays busy: sleeps 2 ms at a time; cmd 1: ebreak (halts, no keeper) */
-	ROLE_CALLER,   /* state 1, CALL register 3, rc = the result, state 2, then parks */
-	ROLE_ECHO,     /* server: replies OK, w0/w1 = type/rights of the key received in 5,
-			* w2 = w0 + 1; value counts the calls */
-	ROLE_FP_SERVER, /* server: loads kid_fp_values into f0..f31, replies OK */
+	ROLE_BUSY = 1,   /* stays busy: sleeps 2 ms at a time; cmd 1: ebreak (halts, no keeper) */
+	ROLE_CALLER,     /* state 1, CALL register 3, rc = the result, state 2, then parks */
+	ROLE_ECHO,       /* server: replies OK, w0/w1 = type/rights of the key received in 5,
+			  * w2 = w0 + 1; value counts the calls */
+	ROLE_FP_SERVER,  /* server: loads kid_fp_values into f0..f31, replies OK */
 	ROLE_CAPS_PROBE, /* on each message: rc = NUMBER READ(3), value = its w0,
 			  * arg2 = SLEEP NOW(2); state counts the messages */
-	ROLE_INTRUDER, /* state 1, uses FP, PAGE WRITE(3), NODE GET(4, 0) into 2 and 5; parks */
-	ROLE_MAPPER,   /* on each new cmd (seq << 8 | op): op 1 loads, op 2 stores the u64 at
-			* arg; value = what was loaded, state = cmd */
-	ROLE_RESUMER,  /* server: on a call, value = type of its resume key, state 1; when
-			* cmd = 1: arg2 = its type now, rc = CALL on it, state 2 */
-	ROLE_SINK,     /* waits for messages; value counts them */
-	ROLE_FLAG,     /* state 1, then parks */
-	ROLE_LEAK,     /* the activity-leak worker: runs leak_work() (regress.c) */
-	ROLE_SLEEPER,  /* state 1, SLEEP FOR 10 minutes, state 2, then parks */
+	ROLE_INTRUDER,   /* state 1, uses FP, PAGE WRITE(3), NODE GET(4, 0) into 2 and 5; parks */
+	ROLE_MAPPER,     /* on each new cmd (seq << 8 | op): op 1 loads, op 2 stores the u64 at
+			  * arg; value = what was loaded, state = cmd */
+	ROLE_RESUMER,    /* server: on a call, value = type of its resume key, state 1; when
+			  * cmd = 1: arg2 = its type now, rc = CALL on it, state 2 */
+	ROLE_SINK,       /* waits for messages; value counts them */
+	ROLE_FLAG,       /* state 1, then parks */
+	ROLE_LEAK,       /* the activity-leak worker: runs leak_work() (regress.c) */
+	ROLE_SLEEPER,    /* state 1, SLEEP FOR 10 minutes, state 2, then parks */
 };
 
 struct kid_cell {

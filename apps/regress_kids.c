@@ -25,11 +25,11 @@ static uint8_t kid_stacks[KID_CELLS][KID_STACK] __attribute__((aligned(16)));
 static uint64_t next_node, next_page;
 static unsigned next_cell;
 
-#define TRY(x)                                  \
-	do {                                    \
-		uint64_t rc_ = (x);             \
-		if (rc_ != CAIRN_OK)            \
-			return rc_;             \
+#define TRY(x)                       \
+	do {                         \
+		uint64_t rc_ = (x);  \
+		if (rc_ != CAIRN_OK) \
+			return rc_;  \
 	} while (0)
 
 uint64_t fresh_node(cap_t into, uint64_t *off)
@@ -235,20 +235,20 @@ static __attribute__((noreturn)) void echo(struct kid_cell *c)
 }
 
 /* f0..f31 = values[0..31], raw bits. */
-#define FP_LOAD_ALL                                                                        \
-	"fld f0, 0(%0)\n fld f1, 8(%0)\n fld f2, 16(%0)\n fld f3, 24(%0)\n"               \
-	"fld f4, 32(%0)\n fld f5, 40(%0)\n fld f6, 48(%0)\n fld f7, 56(%0)\n"             \
-	"fld f8, 64(%0)\n fld f9, 72(%0)\n fld f10, 80(%0)\n fld f11, 88(%0)\n"           \
-	"fld f12, 96(%0)\n fld f13, 104(%0)\n fld f14, 112(%0)\n fld f15, 120(%0)\n"      \
-	"fld f16, 128(%0)\n fld f17, 136(%0)\n fld f18, 144(%0)\n fld f19, 152(%0)\n"     \
-	"fld f20, 160(%0)\n fld f21, 168(%0)\n fld f22, 176(%0)\n fld f23, 184(%0)\n"     \
-	"fld f24, 192(%0)\n fld f25, 200(%0)\n fld f26, 208(%0)\n fld f27, 216(%0)\n"     \
+#define FP_LOAD_ALL                                                                   \
+	"fld f0, 0(%0)\n fld f1, 8(%0)\n fld f2, 16(%0)\n fld f3, 24(%0)\n"           \
+	"fld f4, 32(%0)\n fld f5, 40(%0)\n fld f6, 48(%0)\n fld f7, 56(%0)\n"         \
+	"fld f8, 64(%0)\n fld f9, 72(%0)\n fld f10, 80(%0)\n fld f11, 88(%0)\n"       \
+	"fld f12, 96(%0)\n fld f13, 104(%0)\n fld f14, 112(%0)\n fld f15, 120(%0)\n"  \
+	"fld f16, 128(%0)\n fld f17, 136(%0)\n fld f18, 144(%0)\n fld f19, 152(%0)\n" \
+	"fld f20, 160(%0)\n fld f21, 168(%0)\n fld f22, 176(%0)\n fld f23, 184(%0)\n" \
+	"fld f24, 192(%0)\n fld f25, 200(%0)\n fld f26, 208(%0)\n fld f27, 216(%0)\n" \
 	"fld f28, 224(%0)\n fld f29, 232(%0)\n fld f30, 240(%0)\n fld f31, 248(%0)\n"
 
-#define FP_CLOBBERS                                                                        \
-	"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12",   \
-		"f13", "f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23",  \
-		"f24", "f25", "f26", "f27", "f28", "f29", "f30", "f31"
+#define FP_CLOBBERS                                                                             \
+	"f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", \
+		"f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24",    \
+		"f25", "f26", "f27", "f28", "f29", "f30", "f31"
 
 static __attribute__((noreturn)) void fp_server(struct kid_cell *c)
 {

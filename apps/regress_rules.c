@@ -186,11 +186,11 @@ void case_rescind_domain(void)
 
 /* A space of the driver's own, plus test pages at VA_* (set up once). */
 #define CAP_TEST_SPACE CAP_CASE(10)
-#define VA_RESCIND 0x5000000ul /* top slot 20, height-1 node slot 0: a page key */
-#define VA_RO_PAGE 0x5001000ul /* slot 1 of that node: an RO page key */
-#define VA_WEAK_SP 0x5400000ul /* top slot 21: a WEAK space key to a node with a page */
-#define VA_RO_SP   0x5800000ul /* top slot 22: an RO space key to a node with a page */
-#define MAGIC(n)   ((uint64_t)0x3a61c0de00000000ull | (n))
+#define VA_RESCIND     0x5000000ul /* top slot 20, height-1 node slot 0: a page key */
+#define VA_RO_PAGE     0x5001000ul /* slot 1 of that node: an RO page key */
+#define VA_WEAK_SP     0x5400000ul /* top slot 21: a WEAK space key to a node with a page */
+#define VA_RO_SP       0x5800000ul /* top slot 22: an RO space key to a node with a page */
+#define MAGIC(n)       ((uint64_t)0x3a61c0de00000000ull | (n))
 
 static uint64_t page_rescind, page_ro, page_weak_sp, page_ro_sp;
 static bool test_space_ok;
@@ -527,7 +527,8 @@ void case_identify(void)
 	struct cairn_reply rep;
 	bool mine;
 	uint64_t badge;
-	if (!kid_up(&e, ROLE_ECHO, READY_AVAILABLE) || !ok("domain key", kid_domain(&e, CAP_CASE(0))) ||
+	if (!kid_up(&e, ROLE_ECHO, READY_AVAILABLE) ||
+	    !ok("domain key", kid_domain(&e, CAP_CASE(0))) ||
 	    !ok("wide start key", cairn_domain_make_start(CAP_CASE(0), wide, CAP_CASE(1))) ||
 	    !ok("own start key", cairn_domain_make_start(CAP_SELF, 7, CAP_CASE(2))))
 		return;
@@ -536,11 +537,13 @@ void case_identify(void)
 	const struct cairn_msg m = { .order = 1, .w = { 5 } };
 	if (rc_is("CALL through the wide key", cairn_call(CAP_CASE(1), &m, NULL, &rep), CAIRN_OK) &&
 	    kid_cells[e.cell].arg2 != wide)
-		failf("the server saw badge %#" PRIx64 ", want %#" PRIx64, kid_cells[e.cell].arg2, wide);
-	if (rc_is("IDENTIFY its start key", cairn_domain_identify(CAP_CASE(0), CAP_CASE(1), &mine, &badge),
-		  CAIRN_OK) &&
+		failf("the server saw badge %#" PRIx64 ", want %#" PRIx64, kid_cells[e.cell].arg2,
+		      wide);
+	if (rc_is("IDENTIFY its start key",
+		  cairn_domain_identify(CAP_CASE(0), CAP_CASE(1), &mine, &badge), CAIRN_OK) &&
 	    (!mine || badge != wide))
-		failf("IDENTIFY said mine=%d badge %#" PRIx64 ", want 1 and %#" PRIx64, mine, badge, wide);
+		failf("IDENTIFY said mine=%d badge %#" PRIx64 ", want 1 and %#" PRIx64, mine, badge,
+		      wide);
 	/* Keys that are not start keys to it: another domain's start key, its
 	 * own domain key, a void key. */
 	const struct {
@@ -550,7 +553,8 @@ void case_identify(void)
 		       { "IDENTIFY its domain key", CAP_CASE(0) },
 		       { "IDENTIFY a void key", CAP_CASE(3) } };
 	for (unsigned i = 0; i < sizeof others / sizeof others[0]; i++)
-		if (rc_is(others[i].what, cairn_domain_identify(CAP_CASE(0), others[i].key, &mine, &badge),
+		if (rc_is(others[i].what,
+			  cairn_domain_identify(CAP_CASE(0), others[i].key, &mine, &badge),
 			  CAIRN_OK) &&
 		    mine)
 			failf("%s: said it is a start key to the server", others[i].what);

@@ -29,8 +29,7 @@ static inline size_t key_hash(uint8_t kind, uint64_t index)
 	return (size_t)x;
 }
 
-enum ckpt_err ckpt_dirmap_init(struct ckpt_dirmap *m, struct ckpt_dirent *slots,
-			       size_t capacity)
+enum ckpt_err ckpt_dirmap_init(struct ckpt_dirmap *m, struct ckpt_dirent *slots, size_t capacity)
 {
 	m->slots = slots;
 	m->mask = 0;
@@ -67,8 +66,7 @@ static size_t find_slot(const struct ckpt_dirmap *m, uint8_t kind, uint64_t inde
 	}
 }
 
-struct ckpt_dirent *ckpt_dirmap_lookup(const struct ckpt_dirmap *m, uint8_t kind,
-				       uint64_t index)
+struct ckpt_dirent *ckpt_dirmap_lookup(const struct ckpt_dirmap *m, uint8_t kind, uint64_t index)
 {
 	size_t i;
 
@@ -78,8 +76,8 @@ struct ckpt_dirent *ckpt_dirmap_lookup(const struct ckpt_dirmap *m, uint8_t kind
 	return m->slots[i].kind ? &m->slots[i] : NULL;
 }
 
-struct ckpt_dirent *ckpt_dirmap_insert_if_absent(struct ckpt_dirmap *m,
-						 const struct ckpt_dirent *e, bool *inserted)
+struct ckpt_dirent *ckpt_dirmap_insert_if_absent(struct ckpt_dirmap *m, const struct ckpt_dirent *e,
+						 bool *inserted)
 {
 	size_t i;
 

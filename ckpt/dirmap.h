@@ -36,32 +36,31 @@
 
 /* One slot: the key (kind, index) and the value. */
 struct ckpt_dirent {
-	uint64_t index;   /* key: index in its pool (or root OID for THREAD) */
-	uint64_t pos;     /* log position of the data; unused with CKPT_ENTRY_ZERO */
-	uint64_t sum;     /* ckpt_block_sum() of the data; 0 with CKPT_ENTRY_ZERO */
-	uint64_t seq;     /* generation the entry comes from */
-	uint32_t mark;    /* scratch for the map's users (recovery: duplicate check) */
-	uint8_t kind;     /* key: CKPT_KIND_*; 0 = free slot */
-	uint8_t flags;    /* CKPT_ENTRY_* */
+	uint64_t index; /* key: index in its pool (or root OID for THREAD) */
+	uint64_t pos;   /* log position of the data; unused with CKPT_ENTRY_ZERO */
+	uint64_t sum;   /* ckpt_block_sum() of the data; 0 with CKPT_ENTRY_ZERO */
+	uint64_t seq;   /* generation the entry comes from */
+	uint32_t mark;  /* scratch for the map's users (recovery: duplicate check) */
+	uint8_t kind;   /* key: CKPT_KIND_*; 0 = free slot */
+	uint8_t flags;  /* CKPT_ENTRY_* */
 };
 
 struct ckpt_dirmap {
 	struct ckpt_dirent *slots;
-	size_t mask;      /* capacity - 1 */
-	size_t count;     /* entries present */
-	size_t limit;     /* most entries allowed */
+	size_t mask;  /* capacity - 1 */
+	size_t count; /* entries present */
+	size_t limit; /* most entries allowed */
 };
 
 /* Iteration state; set by ckpt_dirmap_first(). */
 struct ckpt_dirmap_cursor {
-	size_t pos;       /* the slot returned last */
-	size_t left;      /* slots not yet looked at */
+	size_t pos;  /* the slot returned last */
+	size_t left; /* slots not yet looked at */
 };
 
 /* Use slots[0 .. capacity) for the map and empty it. capacity must be a
  * power of two (CKPT_ERR_ARGUMENT otherwise, and the map is unusable). */
-enum ckpt_err ckpt_dirmap_init(struct ckpt_dirmap *m, struct ckpt_dirent *slots,
-			       size_t capacity);
+enum ckpt_err ckpt_dirmap_init(struct ckpt_dirmap *m, struct ckpt_dirent *slots, size_t capacity);
 
 /* Remove every entry. O(capacity). */
 void ckpt_dirmap_clear(struct ckpt_dirmap *m);
@@ -86,8 +85,7 @@ static inline size_t ckpt_dirmap_limit(const struct ckpt_dirmap *m)
 /* The entry for (kind, index), or NULL. The pointer stays valid until the
  * next insert or remove; the caller may change the value fields through it
  * (pos, sum, seq, mark, flags), never kind or index. */
-struct ckpt_dirent *ckpt_dirmap_lookup(const struct ckpt_dirmap *m, uint8_t kind,
-				       uint64_t index);
+struct ckpt_dirent *ckpt_dirmap_lookup(const struct ckpt_dirmap *m, uint8_t kind, uint64_t index);
 
 /* Insert e, replacing the value of an existing entry with the same key.
  * CKPT_ERR_MAP_FULL when the key is absent and the map holds limit
@@ -97,8 +95,8 @@ enum ckpt_err ckpt_dirmap_insert(struct ckpt_dirmap *m, const struct ckpt_dirent
 /* Insert e unless its key is present. Returns the map's entry for the key
  * (the new one, or the existing one, untouched) and sets *inserted; NULL
  * when the key is absent and the map is full (or e->kind is 0). */
-struct ckpt_dirent *ckpt_dirmap_insert_if_absent(struct ckpt_dirmap *m,
-						 const struct ckpt_dirent *e, bool *inserted);
+struct ckpt_dirent *ckpt_dirmap_insert_if_absent(struct ckpt_dirmap *m, const struct ckpt_dirent *e,
+						 bool *inserted);
 
 /* Remove (kind, index); false if it was not there. */
 bool ckpt_dirmap_remove(struct ckpt_dirmap *m, uint8_t kind, uint64_t index);

@@ -204,8 +204,7 @@ void ckpt_gen_where(const struct ckpt_gen_check *c, uint32_t b, struct ckpt_deta
 	ckpt_detail_str(d, ")");
 }
 
-static void explain_entry(const struct ckpt_gen_check *c, enum ckpt_err err,
-			  struct ckpt_detail *d)
+static void explain_entry(const struct ckpt_gen_check *c, enum ckpt_err err, struct ckpt_detail *d)
 {
 	const struct ckpt_entry *e = &c->bad;
 
@@ -255,8 +254,7 @@ static void explain_end(const struct ckpt_gen_check *c, struct ckpt_detail *d)
 	ckpt_detail_u64(d, c->hdr.threads);
 }
 
-void ckpt_gen_explain(const struct ckpt_gen_check *c, enum ckpt_err err,
-		      struct ckpt_detail *d)
+void ckpt_gen_explain(const struct ckpt_gen_check *c, enum ckpt_err err, struct ckpt_detail *d)
 {
 	switch (c->failed_at) {
 	case CKPT_GEN_AT_BLOCK:

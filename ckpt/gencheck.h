@@ -50,7 +50,7 @@
 /* One line of text built by appending, always NUL-terminated, cut at size. */
 struct ckpt_detail {
 	char *buf;
-	size_t size;  /* of buf, >= 1 */
+	size_t size; /* of buf, >= 1 */
 	size_t len;
 };
 
@@ -69,9 +69,9 @@ struct ckpt_gen_link {
 /* Where a check failed (for ckpt_gen_explain()). */
 enum ckpt_gen_stage {
 	CKPT_GEN_AT_NONE = 0,
-	CKPT_GEN_AT_BLOCK,  /* a block's fixed part */
-	CKPT_GEN_AT_ENTRY,  /* an entry */
-	CKPT_GEN_AT_END,    /* a missing block, or the counts */
+	CKPT_GEN_AT_BLOCK, /* a block's fixed part */
+	CKPT_GEN_AT_ENTRY, /* an entry */
+	CKPT_GEN_AT_END,   /* a missing block, or the counts */
 };
 
 /* The state of one check; the fields are readable, set only by the
@@ -79,17 +79,17 @@ enum ckpt_gen_stage {
 struct ckpt_gen_check {
 	const struct cairn_superblock *sb;
 	struct ckpt_dirmap *map;
-	struct ckpt_header hdr;      /* the header of the walk (the newest) */
-	struct ckpt_gen_link link;   /* this generation's directory */
-	uint32_t mark;               /* >= 1, distinct per generation of a walk */
-	bool newest;                 /* link.seq == hdr.sequence */
-	uint32_t blocks;             /* directory blocks accepted */
-	struct ckpt_dir_info first;  /* block 0's fixed part, once accepted */
-	struct ckpt_dir_info cur;    /* the block being checked */
-	uint32_t cur_entries;        /* its entries accepted */
-	uint64_t objects, threads;   /* entries accepted, by kind */
+	struct ckpt_header hdr;     /* the header of the walk (the newest) */
+	struct ckpt_gen_link link;  /* this generation's directory */
+	uint32_t mark;              /* >= 1, distinct per generation of a walk */
+	bool newest;                /* link.seq == hdr.sequence */
+	uint32_t blocks;            /* directory blocks accepted */
+	struct ckpt_dir_info first; /* block 0's fixed part, once accepted */
+	struct ckpt_dir_info cur;   /* the block being checked */
+	uint32_t cur_entries;       /* its entries accepted */
+	uint64_t objects, threads;  /* entries accepted, by kind */
 	enum ckpt_gen_stage failed_at;
-	struct ckpt_entry bad;       /* the entry refused (CKPT_GEN_AT_ENTRY) */
+	struct ckpt_entry bad; /* the entry refused (CKPT_GEN_AT_ENTRY) */
 };
 
 /*
@@ -119,7 +119,6 @@ void ckpt_gen_where(const struct ckpt_gen_check *c, uint32_t b, struct ckpt_deta
 
 /* Append the text for err, the failure a ckpt_gen_* call just returned:
  * where, the entry ("entry I (page 7)") and what was wrong with it. */
-void ckpt_gen_explain(const struct ckpt_gen_check *c, enum ckpt_err err,
-		      struct ckpt_detail *d);
+void ckpt_gen_explain(const struct ckpt_gen_check *c, enum ckpt_err err, struct ckpt_detail *d);
 
 #endif /* CAIRN_CKPT_GENCHECK_H */

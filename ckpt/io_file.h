@@ -17,9 +17,9 @@
 
 struct ckpt_io_file {
 	int fd;
-	uint64_t blocks;          /* the volume's size: requests past it fail */
-	uint64_t fail_block;      /* a request covering this block fails (UINT64_MAX: none) */
-	struct ckpt_writer *w;    /* whose requests these are */
+	uint64_t blocks;       /* the volume's size: requests past it fail */
+	uint64_t fail_block;   /* a request covering this block fails (UINT64_MAX: none) */
+	struct ckpt_writer *w; /* whose requests these are */
 	uint64_t reads, writes, flushes; /* blocks read and written, FLUSHes */
 };
 

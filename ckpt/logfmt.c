@@ -280,8 +280,7 @@ enum ckpt_err ckpt_entry_fields_check(const struct ckpt_entry *e)
 	return CKPT_OK;
 }
 
-void ckpt_dir_encode(const struct ckpt_dir_info *d, const struct ckpt_entry *entries,
-		     void *block)
+void ckpt_dir_encode(const struct ckpt_dir_info *d, const struct ckpt_entry *entries, void *block)
 {
 	uint8_t *b = block;
 	unsigned n = d->count < CKPT_DIR_ENTRIES_PER_BLOCK ? d->count : CKPT_DIR_ENTRIES_PER_BLOCK;

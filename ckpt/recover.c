@@ -212,8 +212,8 @@ enum ckpt_err ckpt_recover(const struct cairn_superblock *sb, ckpt_read_fn *read
 	return CKPT_OK;
 }
 
-enum ckpt_err ckpt_verify_object(const struct cairn_superblock *sb, ckpt_read_fn *read,
-				 void *ctx, void *scratch, const struct ckpt_dirent *e)
+enum ckpt_err ckpt_verify_object(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
+				 void *scratch, const struct ckpt_dirent *e)
 {
 	if (e->kind == CKPT_KIND_THREAD)
 		return CKPT_ERR_KIND;

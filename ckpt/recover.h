@@ -43,16 +43,16 @@ typedef int ckpt_read_fn(void *ctx, uint64_t block, void *buf);
 typedef void ckpt_thread_fn(void *arg, uint64_t root_oid);
 
 struct ckpt_recovery {
-	bool found;                 /* a checkpoint was recovered (else first boot) */
-	unsigned slot;              /* the slot of hdr, when found */
-	struct ckpt_header hdr;     /* the header recovered from, when found */
+	bool found;             /* a checkpoint was recovered (else first boot) */
+	unsigned slot;          /* the slot of hdr, when found */
+	struct ckpt_header hdr; /* the header recovered from, when found */
 	enum ckpt_err slot_err[CKPT_HEADER_SLOTS]; /* each slot's decode result */
 	uint64_t slot_seq[CKPT_HEADER_SLOTS];      /* its sequence when CKPT_OK, else 0 */
-	uint64_t generations;       /* directories read (newest included) */
-	uint64_t dir_blocks;        /* directory blocks read */
-	uint64_t entries;           /* directory entries read, all kinds and generations */
-	uint64_t objects;           /* entries left in the map (newest copy of each block) */
-	uint64_t threads;           /* THREAD entries reported to on_thread */
+	uint64_t generations;                      /* directories read (newest included) */
+	uint64_t dir_blocks;                       /* directory blocks read */
+	uint64_t entries;              /* directory entries read, all kinds and generations */
+	uint64_t objects;              /* entries left in the map (newest copy of each block) */
+	uint64_t threads;              /* THREAD entries reported to on_thread */
 	char detail[CKPT_DETAIL_SIZE]; /* what failed, for the console; "" when nothing did */
 };
 
@@ -81,7 +81,7 @@ enum ckpt_err ckpt_recover(const struct cairn_superblock *sb, ckpt_read_fn *read
  * entry (no data block) or a match, CKPT_ERR_DATA on a mismatch,
  * CKPT_ERR_IO if the read fails, CKPT_ERR_KIND for a THREAD entry.
  */
-enum ckpt_err ckpt_verify_object(const struct cairn_superblock *sb, ckpt_read_fn *read,
-				 void *ctx, void *scratch, const struct ckpt_dirent *e);
+enum ckpt_err ckpt_verify_object(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
+				 void *scratch, const struct ckpt_dirent *e);
 
 #endif /* CAIRN_CKPT_RECOVER_H */

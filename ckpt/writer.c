@@ -77,9 +77,12 @@ void ckpt_writer_init(struct ckpt_writer *w, const struct ckpt_writer_config *c)
 	w->sb = c->sb;
 	w->io = c->io;
 	w->env = c->env;
-	w->keep = c->keep == 0 ? 1 : c->keep > CKPT_WRITER_MAX_KEEP ? CKPT_WRITER_MAX_KEEP : c->keep;
-	w->batch = (uint16_t)(c->batch == 0 ? 1 : c->batch > CKPT_WRITER_BATCH ? CKPT_WRITER_BATCH
-									   : c->batch);
+	w->keep = c->keep == 0                     ? 1
+		  : c->keep > CKPT_WRITER_MAX_KEEP ? CKPT_WRITER_MAX_KEEP
+						   : c->keep;
+	w->batch = (uint16_t)(c->batch == 0                  ? 1
+			      : c->batch > CKPT_WRITER_BATCH ? CKPT_WRITER_BATCH
+							     : c->batch);
 	w->zero = c->zero;
 	w->ring = ckpt_ring_blocks(c->sb);
 	w->prev_dir_pos = CKPT_NO_DIR;
@@ -179,7 +182,8 @@ static bool recovered_read(struct ckpt_writer *w, struct ckpt_slot *s)
 	bool zero;
 	if (w->env.sum(s->buf, &zero) != s->sum) {
 		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_BAD_SUM,
-						 .gen = w->committed, .count = s->req.block });
+						 .gen = w->committed,
+						 .count = s->req.block });
 		note_failure(w, CKPT_IO_ERROR);
 		return false;
 	}
@@ -242,10 +246,16 @@ static uint64_t next_tail(const struct ckpt_writer *w)
 static void build_header(const struct ckpt_writer *w, struct ckpt_header *h)
 {
 	*h = (struct ckpt_header){
-		.version = CKPT_FORMAT_VERSION, .interval_ms = w->interval_ms,
-		.sequence = w->gen, .tail = next_tail(w), .gen_start = w->gen_start,
-		.dir_pos = w->dir_pos, .dir_blocks = w->dir_blocks,
-		.head = w->dir_pos + w->dir_blocks, .objects = w->nitems, .threads = w->nthreads,
+		.version = CKPT_FORMAT_VERSION,
+		.interval_ms = w->interval_ms,
+		.sequence = w->gen,
+		.tail = next_tail(w),
+		.gen_start = w->gen_start,
+		.dir_pos = w->dir_pos,
+		.dir_blocks = w->dir_blocks,
+		.head = w->dir_pos + w->dir_blocks,
+		.objects = w->nitems,
+		.threads = w->nthreads,
 	};
 	memcpy(h->uuid, w->sb->uuid, sizeof(h->uuid));
 }
@@ -257,8 +267,11 @@ static struct ckpt_entry dir_entry(const struct ckpt_writer *w, uint64_t e)
 		return (struct ckpt_entry){ .index = w->threads[e - w->nitems],
 					    .kind = CKPT_KIND_THREAD };
 	const struct ckpt_item *it = &w->items[e];
-	return (struct ckpt_entry){ .index = it->index, .pos = it->pos, .sum = it->sum,
-				    .kind = (uint8_t)(it->pool + 1), .flags = it->flags };
+	return (struct ckpt_entry){ .index = it->index,
+				    .pos = it->pos,
+				    .sum = it->sum,
+				    .kind = (uint8_t)(it->pool + 1),
+				    .flags = it->flags };
 }
 
 /* Slots of a map that checks a generation of `entries` directory entries. */
@@ -304,8 +317,12 @@ static enum ckpt_err encode_dir(struct ckpt_writer *w, uint32_t k, void *buf)
 	for (uint64_t e = first; e < total && count < CKPT_DIR_ENTRIES_PER_BLOCK; e++, count++)
 		w->dir_entries[count] = dir_entry(w, e);
 	struct ckpt_dir_info info = {
-		.sequence = w->gen, .index = k, .dir_blocks = w->dir_blocks, .count = count,
-		.gen_start = w->gen_start, .prev_dir_pos = w->prev_dir_pos,
+		.sequence = w->gen,
+		.index = k,
+		.dir_blocks = w->dir_blocks,
+		.count = count,
+		.gen_start = w->gen_start,
+		.prev_dir_pos = w->prev_dir_pos,
 		.prev_dir_blocks = w->prev_dir_blocks,
 		.prev_sequence = w->prev_dir_pos == CKPT_NO_DIR ? 0 : w->committed,
 	};
@@ -347,8 +364,8 @@ static uint64_t rebuild_threads(struct ckpt_writer *w)
 static void enter_dir(struct ckpt_writer *w)
 {
 	uint64_t entries = w->nitems + w->nthreads;
-	w->dir_blocks = (uint32_t)((entries + CKPT_DIR_ENTRIES_PER_BLOCK - 1) /
-				   CKPT_DIR_ENTRIES_PER_BLOCK);
+	w->dir_blocks =
+		(uint32_t)((entries + CKPT_DIR_ENTRIES_PER_BLOCK - 1) / CKPT_DIR_ENTRIES_PER_BLOCK);
 	if (w->dir_blocks == 0)
 		w->dir_blocks = 1;
 	w->head = w->dir_pos + w->dir_blocks;
@@ -442,8 +459,8 @@ static void commit(struct ckpt_writer *w)
 static void fail(struct ckpt_writer *w, bool header_may_exist)
 {
 	w->failures++;
-	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_FAILED, .gen = w->gen,
-					 .status = w->fail_status });
+	report(w, &(struct ckpt_report){
+			  .kind = CKPT_REPORT_FAILED, .gen = w->gen, .status = w->fail_status });
 	w->failed = false;
 	bool room = w->head + ckpt_log_need(w, w->nitems) - w->tail <= w->ring;
 	if (!header_may_exist) {
@@ -454,7 +471,8 @@ static void fail(struct ckpt_writer *w, bool header_may_exist)
 	} else if (!room) {
 		/* A header naming this attempt may be durable: its positions
 		 * may not be reused, and there is no room for another. */
-		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_NO_SPACE_STOP, .gen = w->gen });
+		report(w,
+		       &(struct ckpt_report){ .kind = CKPT_REPORT_NO_SPACE_STOP, .gen = w->gen });
 		stop(w);
 		return;
 	}
@@ -491,16 +509,21 @@ static void refuse(struct ckpt_writer *w)
 	if (in_threads && !w->threads_rebuilt) {
 		w->threads_rebuilt = true;
 		uint64_t dropped = rebuild_threads(w);
-		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_RETRY, .gen = w->gen,
-						 .err = err, .detail = text, .count = dropped });
+		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_RETRY,
+						 .gen = w->gen,
+						 .err = err,
+						 .detail = text,
+						 .count = dropped });
 		if (w->failed)
 			fail(w, false); /* a data write failed too: the whole attempt again */
 		else
 			enter_dir(w);
 		return;
 	}
-	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_STOP, .gen = w->gen,
-					 .err = err, .detail = text });
+	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_STOP,
+					 .gen = w->gen,
+					 .err = err,
+					 .detail = text });
 	stop(w);
 }
 
@@ -640,7 +663,8 @@ static bool phase_flush2(struct ckpt_writer *w)
  * is in the log); all the homes again, later. */
 static void migrate_failed(struct ckpt_writer *w)
 {
-	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_MIGRATE_FAILED, .gen = w->gen,
+	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_MIGRATE_FAILED,
+					 .gen = w->gen,
 					 .status = w->fail_status });
 	w->failed = false;
 	enter_migrate(w);
@@ -720,7 +744,8 @@ static bool phase_recover_migrate(struct ckpt_writer *w)
 		return false;
 	if (w->failed) {
 		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_FAILED,
-						 .gen = w->committed, .status = w->fail_status });
+						 .gen = w->committed,
+						 .status = w->fail_status });
 		w->failed = false;
 		if (++w->recover_retries > 3) {
 			report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_STOP,

@@ -43,10 +43,10 @@
 #include "dirmap.h"
 #include "gencheck.h"
 
-#define CKPT_WRITER_SLOTS 32    /* requests in flight at most */
-#define CKPT_WRITER_BATCH 32    /* blocks per request at most: the log is written sequentially */
-#define CKPT_WRITER_MAX_KEEP 16 /* generations one header may keep (the kernel keeps 1) */
-#define CKPT_RETRY_MS 100       /* a failed attempt is written again after this */
+#define CKPT_WRITER_SLOTS     32   /* requests in flight at most */
+#define CKPT_WRITER_BATCH     32   /* blocks per request at most: the log is written sequentially */
+#define CKPT_WRITER_MAX_KEEP  16   /* generations one header may keep (the kernel keeps 1) */
+#define CKPT_RETRY_MS         100  /* a failed attempt is written again after this */
 #define CKPT_MIGRATE_RETRY_MS 1000 /* a failed migration is done again after this */
 
 /* --- the device ---------------------------------------------------------- */
@@ -62,8 +62,8 @@ enum ckpt_io_op { CKPT_IO_READ, CKPT_IO_WRITE, CKPT_IO_FLUSH };
 /* One request: nblocks consecutive volume blocks from `block`, each from
  * or into its own 4 KiB buffer (none for a FLUSH). */
 struct ckpt_io_req {
-	uint8_t op;       /* enum ckpt_io_op */
-	uint16_t slot;    /* < CKPT_WRITER_SLOTS: the backend may keep state per slot */
+	uint8_t op;    /* enum ckpt_io_op */
+	uint16_t slot; /* < CKPT_WRITER_SLOTS: the backend may keep state per slot */
 	uint16_t nblocks;
 	uint64_t block;
 	void *buf[CKPT_WRITER_BATCH];
@@ -87,14 +87,15 @@ struct ckpt_io {
  * env.item_data() for the data each time it reads it, because the owner
  * may move it (copy-on-write) while no transfer reads it. */
 struct ckpt_item {
-	void *live;       /* the block itself (kernel: its struct frame), or NULL */
-	uint64_t copy;    /* else a private copy of it (kernel: its physical address); 0: none */
-	uint64_t index;   /* in its pool */
-	uint64_t pos;     /* log position (items without CKPT_ENTRY_ZERO) */
-	uint64_t sum;     /* block sum */
-	uint8_t pool;     /* its entry kind - 1: 0 node pots, 1 tag pots, 2 pages (kernel: enum obj_class) */
-	uint8_t flags;    /* CKPT_ENTRY_ZERO */
-	uint8_t io;       /* CKPT_ITEM_* */
+	void *live;     /* the block itself (kernel: its struct frame), or NULL */
+	uint64_t copy;  /* else a private copy of it (kernel: its physical address); 0: none */
+	uint64_t index; /* in its pool */
+	uint64_t pos;   /* log position (items without CKPT_ENTRY_ZERO) */
+	uint64_t sum;   /* block sum */
+	uint8_t pool;   /* its entry kind - 1: 0 node pots, 1 tag pots, 2 pages (kernel: enum
+			   obj_class) */
+	uint8_t flags;  /* CKPT_ENTRY_ZERO */
+	uint8_t io;     /* CKPT_ITEM_* */
 };
 
 /* --- what the writer tells its owner ------------------------------------- */
@@ -116,10 +117,10 @@ enum ckpt_report_kind {
 
 struct ckpt_report {
 	enum ckpt_report_kind kind;
-	uint64_t gen;        /* the generation concerned (committed: the recovered one) */
-	int status;          /* the I/O status, nonzero */
-	enum ckpt_err err;   /* why a directory was refused */
-	const char *detail;  /* where (recovery's text) */
+	uint64_t gen;       /* the generation concerned (committed: the recovered one) */
+	int status;         /* the I/O status, nonzero */
+	enum ckpt_err err;  /* why a directory was refused */
+	const char *detail; /* where (recovery's text) */
 	uint64_t count;
 };
 
@@ -149,48 +150,48 @@ struct ckpt_writer_env {
 /* --- the writer ----------------------------------------------------------- */
 
 enum ckpt_phase {
-	CKPT_PHASE_IDLE = 0,  /* nothing in flight: a demarcation may start */
-	CKPT_PHASE_DATA,      /* object blocks to the log */
-	CKPT_PHASE_DIR,       /* directory blocks, each checked as it is encoded */
-	CKPT_PHASE_FLUSH1,    /* data and directory to stable storage */
-	CKPT_PHASE_HEADER,    /* the header */
-	CKPT_PHASE_FLUSH2,    /* the header to stable storage: commit */
-	CKPT_PHASE_MIGRATE,   /* the snapshot to its home locations */
-	CKPT_PHASE_HOME_FLUSH, /* the home writes to stable storage */
+	CKPT_PHASE_IDLE = 0,        /* nothing in flight: a demarcation may start */
+	CKPT_PHASE_DATA,            /* object blocks to the log */
+	CKPT_PHASE_DIR,             /* directory blocks, each checked as it is encoded */
+	CKPT_PHASE_FLUSH1,          /* data and directory to stable storage */
+	CKPT_PHASE_HEADER,          /* the header */
+	CKPT_PHASE_FLUSH2,          /* the header to stable storage: commit */
+	CKPT_PHASE_MIGRATE,         /* the snapshot to its home locations */
+	CKPT_PHASE_HOME_FLUSH,      /* the home writes to stable storage */
 	CKPT_PHASE_RECOVER_MIGRATE, /* after a restart: log -> home through the map */
-	CKPT_PHASE_RETRY,     /* a failed attempt waits to write the snapshot again */
-	CKPT_PHASE_OFF,       /* checkpoints stopped (or never on) */
+	CKPT_PHASE_RETRY,           /* a failed attempt waits to write the snapshot again */
+	CKPT_PHASE_OFF,             /* checkpoints stopped (or never on) */
 };
 
 struct ckpt_slot {
 	struct ckpt_io_req req;
 	bool busy;
-	uint8_t kind;        /* writer.c's enum slot_kind */
-	uint16_t nitems;     /* DATA: the items of this request */
-	uint64_t item;       /* DATA (the first of nitems), HOME: the item */
-	void *buf;           /* DIR, HEADER, RREAD: this slot's buffer */
-	uint64_t home;       /* RREAD: where the block goes next */
-	uint64_t sum;        /* RREAD: what the log block must sum to */
+	uint8_t kind;    /* writer.c's enum slot_kind */
+	uint16_t nitems; /* DATA: the items of this request */
+	uint64_t item;   /* DATA (the first of nitems), HOME: the item */
+	void *buf;       /* DIR, HEADER, RREAD: this slot's buffer */
+	uint64_t home;   /* RREAD: where the block goes next */
+	uint64_t sum;    /* RREAD: what the log block must sum to */
 };
 
 struct ckpt_writer {
 	const struct cairn_superblock *sb;
 	struct ckpt_io io;
 	struct ckpt_writer_env env;
-	unsigned keep;            /* generations a header keeps, >= 1 */
-	uint16_t batch;           /* blocks per DATA request */
-	const void *zero;         /* a block of zeros (recovered ZERO entries) */
+	unsigned keep;    /* generations a header keeps, >= 1 */
+	uint16_t batch;   /* blocks per DATA request */
+	const void *zero; /* a block of zeros (recovered ZERO entries) */
 	enum ckpt_phase phase;
 
 	/* The log (positions only grow; p is in ring block p mod ring). */
-	uint64_t ring;            /* ring blocks */
-	uint64_t tail;            /* of the newest durable header */
-	uint64_t head;            /* next free position */
-	uint64_t committed;       /* newest durable generation, 0: none */
-	uint64_t reserved_end;    /* the generation being written ends by here */
-	uint64_t thread_cap;      /* threads each directory has room for (owner's) */
-	uint32_t interval_ms;     /* the period each header records (owner's) */
-	uint64_t prev_dir_pos;    /* the durable generation's directory, for the link */
+	uint64_t ring;         /* ring blocks */
+	uint64_t tail;         /* of the newest durable header */
+	uint64_t head;         /* next free position */
+	uint64_t committed;    /* newest durable generation, 0: none */
+	uint64_t reserved_end; /* the generation being written ends by here */
+	uint64_t thread_cap;   /* threads each directory has room for (owner's) */
+	uint32_t interval_ms;  /* the period each header records (owner's) */
+	uint64_t prev_dir_pos; /* the durable generation's directory, for the link */
 	uint32_t prev_dir_blocks;
 	uint64_t kept_start[CKPT_WRITER_MAX_KEEP]; /* gen_start of the newest keep-1 commits */
 	unsigned nkept;
@@ -200,36 +201,36 @@ struct ckpt_writer {
 	uint64_t gen_start;
 	struct ckpt_item *items;
 	uint64_t nitems;
-	uint64_t *threads;        /* the running domains' roots */
+	uint64_t *threads; /* the running domains' roots */
 	uint64_t nthreads;
 	struct ckpt_dirent *check_slots; /* the owner's memory for the directory check */
-	uint64_t check_bytes;     /* ... of this size (ckpt_writer_check_bytes()) */
-	uint64_t next;            /* next item (or DIR: directory block) to submit */
+	uint64_t check_bytes;            /* ... of this size (ckpt_writer_check_bytes()) */
+	uint64_t next;                   /* next item (or DIR: directory block) to submit */
 	uint64_t dir_pos;
 	uint32_t dir_blocks;
-	uint64_t bytes;           /* written to the log by this attempt */
+	uint64_t bytes; /* written to the log by this attempt */
 	uint64_t inflight;
-	bool failed;              /* an I/O error in this phase: fail_status */
+	bool failed; /* an I/O error in this phase: fail_status */
 	int fail_status;
-	bool timer_wait;          /* RETRY, MIGRATE: until ckpt_writer_timer() */
+	bool timer_wait; /* RETRY, MIGRATE: until ckpt_writer_timer() */
 
 	/* The check of the directory (gencheck.c, recovery's own). */
 	struct ckpt_dirmap check_map;
 	struct ckpt_gen_check gen_check;
-	enum ckpt_err refused;    /* why the directory is refused; CKPT_OK: it is not */
-	bool threads_rebuilt;     /* this generation's one retry is used */
-	uint64_t check_instret;   /* instructions the check took (RISC-V; else 0) */
+	enum ckpt_err refused;  /* why the directory is refused; CKPT_OK: it is not */
+	bool threads_rebuilt;   /* this generation's one retry is used */
+	uint64_t check_instret; /* instructions the check took (RISC-V; else 0) */
 
 	/* After a restart (RECOVER_MIGRATE). */
 	struct ckpt_dirmap *map;
 	struct ckpt_dirmap_cursor cursor;
-	bool listed;              /* every map entry issued */
+	bool listed; /* every map entry issued */
 	unsigned recover_retries;
 
 	bool pumping, pump_again;
 
 	/* Statistics. */
-	uint64_t failures;        /* attempts failed or refused */
+	uint64_t failures; /* attempts failed or refused */
 	uint64_t last_objects, last_bytes;
 
 	/* Last, so that ckpt_writer_init() clears only what comes before:
@@ -242,10 +243,10 @@ struct ckpt_writer_config {
 	const struct cairn_superblock *sb;
 	struct ckpt_io io;
 	struct ckpt_writer_env env;
-	unsigned keep;            /* 0 or 1: the kernel's (tail = gen_start); up to MAX_KEEP */
-	unsigned batch;           /* the device's segments per request (0: 1) */
+	unsigned keep;                /* 0 or 1: the kernel's (tail = gen_start); up to MAX_KEEP */
+	unsigned batch;               /* the device's segments per request (0: 1) */
 	void *buf[CKPT_WRITER_SLOTS]; /* one 4 KiB buffer per slot */
-	const void *zero;         /* 4 KiB of zeros */
+	const void *zero;             /* 4 KiB of zeros */
 };
 
 /* An empty log (first boot): idle, positions from 0. */
@@ -258,7 +259,8 @@ void ckpt_writer_resume(struct ckpt_writer *w, const struct ckpt_header *h);
  * and a directory with room for thread_cap threads. */
 static inline uint64_t ckpt_log_need(const struct ckpt_writer *w, uint64_t n)
 {
-	return n + (n + w->thread_cap + CKPT_DIR_ENTRIES_PER_BLOCK - 1) / CKPT_DIR_ENTRIES_PER_BLOCK;
+	return n +
+	       (n + w->thread_cap + CKPT_DIR_ENTRIES_PER_BLOCK - 1) / CKPT_DIR_ENTRIES_PER_BLOCK;
 }
 
 /* Positions free beside what the log holds now. */

@@ -38,8 +38,8 @@ static int create(struct format_options *opt)
 		fprintf(stderr, "cairn-format: %s\n", err);
 		return FORMAT_EXIT_FAILURE;
 	}
-	int rc = format_write_volume(opt->image_path, &opt->sb, img.blocks, img.nblocks,
-				     opt->force, err, sizeof(err));
+	int rc = format_write_volume(opt->image_path, &opt->sb, img.blocks, img.nblocks, opt->force,
+				     err, sizeof(err));
 	if (rc != FORMAT_EXIT_OK) {
 		fprintf(stderr, "cairn-format: %s\n", err);
 		image_free(&img);
@@ -52,8 +52,8 @@ static int create(struct format_options *opt)
 			opt->sb.log_blocks, CAIRN_LOG_CKPT_MIN_BLOCKS,
 			CAIRN_LOG_CKPT_MIN_BLOCKS * CAIRN_BLOCK_SIZE / 1024);
 	cairn_uuid_format(opt->sb.uuid, uuid);
-	printf("cairn-format: wrote %s: volume %s size=%" PRIu64 " nodes=%" PRIu64
-	       " pages=%" PRIu64 " log=%" PRIu64,
+	printf("cairn-format: wrote %s: volume %s size=%" PRIu64 " nodes=%" PRIu64 " pages=%" PRIu64
+	       " log=%" PRIu64,
 	       opt->image_path, uuid, opt->sb.total_blocks * CAIRN_BLOCK_SIZE, opt->sb.node_count,
 	       opt->sb.page_count, opt->sb.log_blocks * CAIRN_BLOCK_SIZE);
 	if (opt->image_desc)

@@ -15,6 +15,7 @@
  */
 #include "cairn/crc32c.h"
 
+/* clang-format off */
 static const uint32_t crc32c_table[256] = {
 	0x00000000u, 0xf26b8303u, 0xe13b70f7u, 0x1350f3f4u,
 	0xc79a971fu, 0x35f1141cu, 0x26a1e7e8u, 0xd4ca64ebu,
@@ -81,6 +82,7 @@ static const uint32_t crc32c_table[256] = {
 	0x79b737bau, 0x8bdcb4b9u, 0x988c474du, 0x6ae7c44eu,
 	0xbe2da0a5u, 0x4c4623a6u, 0x5f16d052u, 0xad7d5351u,
 };
+/* clang-format on */
 
 uint32_t cairn_crc32c(uint32_t crc, const void *buf, size_t len)
 {

@@ -16,16 +16,25 @@
 #include "format_plan.h"
 
 enum opt_id {
-	OPT_SIZE, OPT_NODES, OPT_LOG, OPT_CHECKPOINT, OPT_UUID, OPT_LABEL, OPT_FORCE,
-	OPT_INSPECT, OPT_HELP, OPT_VERSION, OPT_IMAGE,
+	OPT_SIZE,
+	OPT_NODES,
+	OPT_LOG,
+	OPT_CHECKPOINT,
+	OPT_UUID,
+	OPT_LABEL,
+	OPT_FORCE,
+	OPT_INSPECT,
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_IMAGE,
 };
 
 struct option_def {
 	enum opt_id id;
-	char short_name;    /* 0: long form only */
+	char short_name; /* 0: long form only */
 	const char *long_name;
 	bool has_value;
-	bool creates;       /* only meaningful when creating a volume */
+	bool creates; /* only meaningful when creating a volume */
 };
 
 static const struct option_def option_table[] = {
@@ -113,6 +122,7 @@ enum format_size_err cairn_format_parse_size(const char *s, uint64_t *out)
 			v = v * 10 + d;
 	}
 	unsigned shift = 0;
+	/* clang-format off */
 	switch (*p) {
 	case '\0': break;
 	case 'k': case 'K': shift = 10; break;
@@ -121,6 +131,7 @@ enum format_size_err cairn_format_parse_size(const char *s, uint64_t *out)
 	case 't': case 'T': shift = 40; break;
 	default: return FORMAT_SIZE_INVALID;
 	}
+	/* clang-format on */
 	if (*p != '\0' && p[1] != '\0')
 		return FORMAT_SIZE_INVALID;
 	/* Sizes become an off_t for ftruncate: cap at INT64_MAX. */
@@ -263,8 +274,8 @@ static int apply(const struct option_def *def, const char *shown, const char *va
 		return FORMAT_EXIT_OK;
 	case OPT_NODES:
 		if (!parse_uint(val, UINT64_MAX, &v))
-			return fail(err, errlen, "invalid node count '%s' (expected a decimal number)",
-				    val);
+			return fail(err, errlen,
+				    "invalid node count '%s' (expected a decimal number)", val);
 		if (v == 0)
 			return fail(err, errlen, "node count must be greater than zero");
 		opt->nodes = v;
@@ -312,8 +323,8 @@ static int apply(const struct option_def *def, const char *shown, const char *va
 }
 
 /* Turn the planner's verdict into a message about the user's arguments. */
-static int plan(struct format_options *opt, const char *size_arg, const char *log_arg,
-		char *err, size_t errlen)
+static int plan(struct format_options *opt, const char *size_arg, const char *log_arg, char *err,
+		size_t errlen)
 {
 	enum cairn_vol_err e =
 		cairn_plan_geometry(opt->size_bytes, opt->nodes, opt->log_bytes, &opt->sb);
@@ -334,14 +345,15 @@ static int plan(struct format_options *opt, const char *size_arg, const char *lo
 		return fail(err, errlen,
 			    "size %s is too small for the volume metadata (at least %u bytes)",
 			    size_arg,
-			    (opt->nodes || opt->log_bytes ? FORMAT_MIN_BLOCKS : FORMAT_MIN_DEFAULT_BLOCKS) *
+			    (opt->nodes || opt->log_bytes ? FORMAT_MIN_BLOCKS
+							  : FORMAT_MIN_DEFAULT_BLOCKS) *
 				    CAIRN_BLOCK_SIZE);
 	case CAIRN_VOL_ERR_TOO_MANY_NODES:
 		return fail(err, errlen, "node count %llu is too large for a volume of size %s",
 			    (unsigned long long)opt->nodes, size_arg);
 	case CAIRN_VOL_ERR_LOG_TOO_LARGE:
-		return fail(err, errlen, "log size %s is too large for a volume of size %s", log_arg,
-			    size_arg);
+		return fail(err, errlen, "log size %s is too large for a volume of size %s",
+			    log_arg, size_arg);
 	case CAIRN_VOL_ERR_OID_RANGE:
 		return fail(err, errlen,
 			    "size %s needs more than %u nodes or pages (OIDs are 32 bits: at most about 16 TiB)",
@@ -378,7 +390,8 @@ int cairn_format_parse_args(int argc, char **argv, struct format_options *opt, c
 
 		if (options_done || a[0] != '-' || a[1] == '\0') {
 			if (opt->image_path)
-				return fail(err, errlen, "unexpected argument '%s' (only one IMAGE)", a);
+				return fail(err, errlen,
+					    "unexpected argument '%s' (only one IMAGE)", a);
 			opt->image_path = a;
 			continue;
 		}
@@ -391,9 +404,11 @@ int cairn_format_parse_args(int argc, char **argv, struct format_options *opt, c
 			size_t len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
 			def = find_long(a + 2, len);
 			if (!def)
-				return fail(err, errlen, "unknown option '%.*s'", (int)(len + 2), a);
+				return fail(err, errlen, "unknown option '%.*s'", (int)(len + 2),
+					    a);
 			if (eq && !def->has_value)
-				return fail(err, errlen, "option '--%s' takes no value", def->long_name);
+				return fail(err, errlen, "option '--%s' takes no value",
+					    def->long_name);
 			if (def->has_value) {
 				if (eq)
 					val = eq + 1;
@@ -427,7 +442,8 @@ int cairn_format_parse_args(int argc, char **argv, struct format_options *opt, c
 				else if (i + 1 < argc)
 					val = argv[++i];
 				else
-					return fail(err, errlen, "option '%s' needs a value", shown);
+					return fail(err, errlen, "option '%s' needs a value",
+						    shown);
 			}
 			if (def->creates)
 				create_opt = def->long_name;

@@ -33,21 +33,21 @@ enum format_action {
 
 struct format_options {
 	enum format_action action;
-	const char *image_path;        /* the IMAGE operand (points into argv) */
-	uint64_t size_bytes;           /* --size */
-	uint64_t nodes;                /* --nodes, 0: default */
-	uint64_t log_bytes;            /* --log, 0: default */
+	const char *image_path;          /* the IMAGE operand (points into argv) */
+	uint64_t size_bytes;             /* --size */
+	uint64_t nodes;                  /* --nodes, 0: default */
+	uint64_t log_bytes;              /* --log, 0: default */
 	uint32_t checkpoint_interval_ms; /* --checkpoint-interval */
-	bool uuid_given;               /* --uuid: uuid[] holds it */
+	bool uuid_given;                 /* --uuid: uuid[] holds it */
 	uint8_t uuid[CAIRN_UUID_SIZE];
-	char label[CAIRN_LABEL_SIZE];  /* --label, NUL-padded */
-	bool force;                    /* --force */
+	char label[CAIRN_LABEL_SIZE]; /* --label, NUL-padded */
+	bool force;                   /* --force */
 	/* --image DESCRIPTION: the initial system image (image_build.h),
 	 * NULL for an empty volume. Only its presence is checked here: the
 	 * file is read when the volume is created. */
 	const char *image_desc;
-	struct cairn_superblock sb;    /* FORMAT_CREATE: the planned volume,
-					* uuid still zero unless uuid_given */
+	struct cairn_superblock sb; /* FORMAT_CREATE: the planned volume,
+				     * uuid still zero unless uuid_given */
 };
 
 /* Parse argv into *opt. Returns FORMAT_EXIT_OK, or FORMAT_EXIT_USAGE with

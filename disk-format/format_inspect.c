@@ -56,7 +56,8 @@ void format_print_geometry(const struct cairn_superblock *sb, const char *copy, 
 	else
 		fputs("checkpoint  off\n", out);
 	if (sb->boot_node_oid != CAIRN_OID_NONE)
-		fprintf(out, "image       boot node %" PRIu64 ", %" PRIu64 " nodes, %" PRIu64 " pages\n",
+		fprintf(out,
+			"image       boot node %" PRIu64 ", %" PRIu64 " nodes, %" PRIu64 " pages\n",
 			sb->boot_node_oid, sb->image_node_count, sb->image_page_count);
 	else if (sb->image_node_count || sb->image_page_count)
 		fprintf(out, "image       no boot node, %" PRIu64 " nodes, %" PRIu64 " pages\n",
@@ -145,8 +146,8 @@ int format_inspect(const char *path, FILE *out, FILE *errout)
 
 	if (e[0] != CAIRN_VOL_OK && e[1] != CAIRN_VOL_OK) {
 		if (e[0] == e[1])
-			fprintf(errout, "cairn-format: %s: %s (%s)\n", path, cairn_vol_strerror(e[0]),
-				cairn_vol_errname(e[0]));
+			fprintf(errout, "cairn-format: %s: %s (%s)\n", path,
+				cairn_vol_strerror(e[0]), cairn_vol_errname(e[0]));
 		else
 			fprintf(errout,
 				"cairn-format: %s: primary superblock: %s (%s); backup superblock: %s (%s)\n",

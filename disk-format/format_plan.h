@@ -21,7 +21,7 @@
 /* Fewest blocks a volume can have: two superblocks, a node pot, a tag pot,
  * a page and the smallest log (71). The default geometry needs a little
  * more, because 1/16 of 71..73 blocks is 4 node pots: 74. */
-#define FORMAT_MIN_BLOCKS (CAIRN_FIRST_REGION_BLOCK + 3u + CAIRN_LOG_MIN_BLOCKS)
+#define FORMAT_MIN_BLOCKS         (CAIRN_FIRST_REGION_BLOCK + 3u + CAIRN_LOG_MIN_BLOCKS)
 #define FORMAT_MIN_DEFAULT_BLOCKS (FORMAT_MIN_BLOCKS + 3u)
 
 /*

@@ -74,8 +74,7 @@ static int cmp_u64(const void *a, const void *b)
  * is an internal error: outside [2, total) or named twice. Skipping zero
  * blocks is only correct because each block is written at most once. */
 static int check_blocks(const char *path, const struct cairn_superblock *sb,
-			const struct format_block *blocks, size_t nblocks, char *err,
-			size_t errlen)
+			const struct format_block *blocks, size_t nblocks, char *err, size_t errlen)
 {
 	if (nblocks == 0)
 		return FORMAT_EXIT_OK;
@@ -88,8 +87,9 @@ static int check_blocks(const char *path, const struct cairn_superblock *sb,
 	int rc = FORMAT_EXIT_OK;
 	if (ids[0] < CAIRN_FIRST_REGION_BLOCK || ids[nblocks - 1] >= sb->total_blocks)
 		rc = fail(err, errlen, "%s: internal error: block %llu outside the volume", path,
-			  (unsigned long long)(ids[0] < CAIRN_FIRST_REGION_BLOCK ? ids[0]
-										: ids[nblocks - 1]));
+			  (unsigned long long)(ids[0] < CAIRN_FIRST_REGION_BLOCK
+						       ? ids[0]
+						       : ids[nblocks - 1]));
 	for (size_t i = 1; i < nblocks && rc == FORMAT_EXIT_OK; i++)
 		if (ids[i] == ids[i - 1])
 			rc = fail(err, errlen, "%s: internal error: block %llu written twice", path,
@@ -112,11 +112,13 @@ static int check_target(const char *path, bool force, char *err, size_t errlen)
 	if (S_ISDIR(st.st_mode))
 		return fail(err, errlen, "%s: is a directory", path);
 	if (S_ISLNK(st.st_mode))
-		return fail(err, errlen, "%s: is a symbolic link (give the file it points to)", path);
+		return fail(err, errlen, "%s: is a symbolic link (give the file it points to)",
+			    path);
 	if (!S_ISREG(st.st_mode))
 		return fail(err, errlen, "%s: not a regular file", path);
 	if (st.st_size > 0 && !force)
-		return fail(err, errlen, "%s: already holds data (use --force to overwrite it)", path);
+		return fail(err, errlen, "%s: already holds data (use --force to overwrite it)",
+			    path);
 	return FORMAT_EXIT_OK;
 }
 

@@ -35,14 +35,14 @@ struct builder {
 	const struct image_desc *desc;
 	const struct image_elf *elves;
 	const struct cairn_superblock *sb;
-	bool filling;               /* second run: write the pots */
+	bool filling; /* second run: write the pots */
 	uint64_t next_node, next_page;
 	uint64_t image_nodes, image_pages; /* totals of the first run */
-	uint64_t *root_oids;        /* per domain: set by the first run */
-	uint64_t **shared;          /* per program, per page: shared RO page OID */
-	uint8_t *pots;              /* filling */
-	const uint8_t **page_data;  /* filling: per page OID, NULL for zero */
-	uint8_t scratch[CAIRN_NODE_SIZE]; /* where the counting run writes */
+	uint64_t *root_oids;               /* per domain: set by the first run */
+	uint64_t **shared;                 /* per program, per page: shared RO page OID */
+	uint8_t *pots;                     /* filling */
+	const uint8_t **page_data;         /* filling: per page OID, NULL for zero */
+	uint8_t scratch[CAIRN_NODE_SIZE];  /* where the counting run writes */
 	/* The space tree of the domain being built. */
 	uint64_t h3;
 	uint64_t h2[SPACE_SLOTS];
@@ -168,7 +168,8 @@ static void build_space(struct builder *b, const struct image_domain *dom)
 	}
 	for (uint64_t va = elf->end; va < elf->end + dom->heap; va += IMAGE_PAGE_SIZE)
 		map_page(b, va, new_page(b, NULL), CAIRN_RIGHT_NX);
-	for (uint64_t va = IMAGE_SPACE_TOP - dom->stack; va < IMAGE_SPACE_TOP; va += IMAGE_PAGE_SIZE)
+	for (uint64_t va = IMAGE_SPACE_TOP - dom->stack; va < IMAGE_SPACE_TOP;
+	     va += IMAGE_PAGE_SIZE)
 		map_page(b, va, new_page(b, NULL), CAIRN_RIGHT_NX);
 }
 
@@ -199,9 +200,10 @@ static int build_range_cap(struct builder *b, const struct image_cap *c, uint8_t
 
 	if (c->range_explicit) {
 		if (c->value > pool || c->count > pool - c->value)
-			return fail_line(b, c->line, "range %s %llu %llu is outside the volume's %llu %s",
-					 what, (unsigned long long)c->value,
-					 (unsigned long long)c->count, (unsigned long long)pool, what);
+			return fail_line(b, c->line,
+					 "range %s %llu %llu is outside the volume's %llu %s", what,
+					 (unsigned long long)c->value, (unsigned long long)c->count,
+					 (unsigned long long)pool, what);
 		put_range(s, c->range_pages, c->value, (uint32_t)c->count);
 		return FORMAT_EXIT_OK;
 	}

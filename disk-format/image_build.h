@@ -28,8 +28,8 @@
 
 /* Nodes in one boot node: slots 0..29 domain keys, 30 the run mask, 31
  * the next boot node. */
-#define IMAGE_BOOT_DOMAINS 30u
-#define IMAGE_BOOT_SLOT_RUN 30u
+#define IMAGE_BOOT_DOMAINS   30u
+#define IMAGE_BOOT_SLOT_RUN  30u
 #define IMAGE_BOOT_SLOT_NEXT 31u
 
 /* The initial stack pointer: 16 bytes below the top, 16-byte aligned. */
@@ -37,13 +37,13 @@
 
 struct image {
 	struct image_desc desc;
-	struct image_elf *elves;      /* one per desc.programs entry */
-	uint64_t boot_node_oid;       /* CAIRN_OID_NONE without domains */
-	uint64_t node_count;          /* node OIDs [0, node_count) are the image */
-	uint64_t page_count;          /* page OIDs likewise */
-	uint64_t *root_oids;          /* per domain */
-	uint8_t *pots;                /* ceil(node_count / 7) node pots */
-	struct format_block *blocks;  /* node pots, then the non-zero pages */
+	struct image_elf *elves;     /* one per desc.programs entry */
+	uint64_t boot_node_oid;      /* CAIRN_OID_NONE without domains */
+	uint64_t node_count;         /* node OIDs [0, node_count) are the image */
+	uint64_t page_count;         /* page OIDs likewise */
+	uint64_t *root_oids;         /* per domain */
+	uint8_t *pots;               /* ceil(node_count / 7) node pots */
+	struct format_block *blocks; /* node pots, then the non-zero pages */
 	size_t nblocks;
 };
 

@@ -18,14 +18,14 @@
 #include "format_args.h"
 #include "image_desc.h"
 
-#define MAX_WORDS 32u
+#define MAX_WORDS      32u
 #define MAX_DESC_BYTES (16u << 20) /* a description is a few lines */
 
 struct parser {
 	struct image_desc *d;
 	const char *file;
 	unsigned line;
-	size_t cur;        /* domain the `cap` lines go to, or IMAGE_NO_INDEX */
+	size_t cur; /* domain the `cap` lines go to, or IMAGE_NO_INDEX */
 	size_t cap_programs, cap_domains;
 	char *w[MAX_WORDS];
 	size_t nw;
@@ -111,6 +111,7 @@ static bool parse_size(const char *s, uint64_t *out)
 
 	if (!scan_number(s, &v, &end))
 		return false;
+	/* clang-format off */
 	switch (*end) {
 	case '\0': break;
 	case 'k': case 'K': shift = 10; break;
@@ -118,6 +119,7 @@ static bool parse_size(const char *s, uint64_t *out)
 	case 'g': case 'G': shift = 30; break;
 	default: return false;
 	}
+	/* clang-format on */
 	if (*end != '\0' && end[1] != '\0')
 		return false;
 	if (v > UINT64_MAX >> shift)
@@ -156,8 +158,7 @@ static int take_name(struct parser *p, const char *what, const char *s,
 
 /* Remember a reference to a domain (or program) defined anywhere. A word
  * that cannot be a name cannot name anything. */
-static int take_ref(struct parser *p, const char *what, const char *s,
-		    char out[IMAGE_NAME_MAX + 1])
+static int take_ref(struct parser *p, const char *what, const char *s, char out[IMAGE_NAME_MAX + 1])
 {
 	size_t len = strlen(s);
 	if (!image_name_ok(s, len))
@@ -227,8 +228,8 @@ static int do_program(struct parser *p)
 			    d->programs[other].line);
 	prog.line = p->line;
 	prog.path = join_path(p->file, p->w[2]);
-	struct image_program *arr = grow(d->programs, &p->cap_programs, d->nprograms + 1,
-					 sizeof(*arr));
+	struct image_program *arr =
+		grow(d->programs, &p->cap_programs, d->nprograms + 1, sizeof(*arr));
 	if (!prog.path || !arr) {
 		free(prog.path);
 		return perr(p, "out of memory");
@@ -238,8 +239,7 @@ static int do_program(struct parser *p)
 	return FORMAT_EXIT_OK;
 }
 
-static int set_size(struct parser *p, const char *opt, const char *val, uint64_t *out,
-		    bool zero_ok)
+static int set_size(struct parser *p, const char *opt, const char *val, uint64_t *out, bool zero_ok)
 {
 	if (!parse_size(val, out))
 		return perr(p, "bad size '%s' in %s= (a number, optionally with K, M or G)", val,
@@ -254,8 +254,8 @@ static int set_size(struct parser *p, const char *opt, const char *val, uint64_t
 /* One option of a domain line. seen[] catches repeats. */
 static int domain_option(struct parser *p, struct image_domain *dom, const char *w, bool seen[7])
 {
-	static const char *const names[] = { "run", "program", "stack", "heap", "arg", "keeper",
-					     "space-keeper" };
+	static const char *const names[] = { "run", "program", "stack",       "heap",
+					     "arg", "keeper",  "space-keeper" };
 	const char *eq = strchr(w, '=');
 	size_t klen = eq ? (size_t)(eq - w) : strlen(w);
 	unsigned id;
@@ -314,8 +314,7 @@ static int do_domain(struct parser *p)
 			return FORMAT_EXIT_FAILURE;
 	if (!seen[1])
 		return perr(p, "domain '%s' has no program= option", dom.name);
-	struct image_domain *arr = grow(d->domains, &p->cap_domains, d->ndomains + 1,
-					sizeof(*arr));
+	struct image_domain *arr = grow(d->domains, &p->cap_domains, d->ndomains + 1, sizeof(*arr));
 	if (!arr)
 		return perr(p, "out of memory");
 	d->domains = arr;
@@ -385,8 +384,8 @@ static int cap_key(struct parser *p, struct image_cap *c, const char *self)
 		if (nargs == 2) {
 			uint64_t b;
 			if (strncmp(arg[1], "badge=", 6) != 0)
-				return perr(p, "unexpected '%s' after 'start %s' (badge=N?)", arg[1],
-					    arg[0]);
+				return perr(p, "unexpected '%s' after 'start %s' (badge=N?)",
+					    arg[1], arg[0]);
 			if (!parse_number(arg[1] + 6, &b) || b > UINT16_MAX)
 				return perr(p, "bad badge '%s' (0 to 65535)", arg[1] + 6);
 			c->badge = (uint16_t)b;
@@ -518,8 +517,8 @@ static int resolve(struct parser *p)
 		    resolve_ref(p, dom->line, dom->keeper_name, " in keeper=", &dom->keeper))
 			return FORMAT_EXIT_FAILURE;
 		if (dom->space_keeper_name[0] &&
-		    resolve_ref(p, dom->line, dom->space_keeper_name, " in space-keeper=",
-				&dom->space_keeper))
+		    resolve_ref(p, dom->line, dom->space_keeper_name,
+				" in space-keeper=", &dom->space_keeper))
 			return FORMAT_EXIT_FAILURE;
 		for (unsigned s = 1; s < CAIRN_CAP_REGS; s++) {
 			struct image_cap *c = &dom->caps[s];

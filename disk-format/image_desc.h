@@ -23,52 +23,52 @@
 #include "cairn/key.h"
 #include "cairn/keytab.h"
 
-#define IMAGE_NAME_MAX 14u                     /* bytes: what a number key holds */
-#define IMAGE_SPACE_TOP 0x8000000ull           /* 128 MiB: a height-3 space */
+#define IMAGE_NAME_MAX      14u          /* bytes: what a number key holds */
+#define IMAGE_SPACE_TOP     0x8000000ull /* 128 MiB: a height-3 space */
 #define IMAGE_DEFAULT_STACK (64ull * 1024)
-#define IMAGE_NO_INDEX ((size_t)-1)
+#define IMAGE_NO_INDEX      ((size_t)-1)
 
 /* One `cap SLOT KEY` line. KEY opens with a key type's word in the key
  * table (cairn/keytab.h, CAIRN_KEY_TYPES) or `self`, a start key to the
  * domain itself; what may follow the word is image_desc.c's cap_syntax[].
  * A type not named below uses no field but `type` and `line`. */
 struct image_cap {
-	uint8_t type;         /* CAIRN_KEY_*; VOID: no line, the slot stays void */
+	uint8_t type; /* CAIRN_KEY_*; VOID: no line, the slot stays void */
 	unsigned line;
-	uint64_t value;       /* NUMBER: the value; RANGE (explicit): FIRST */
-	uint64_t count;       /* RANGE (explicit): COUNT, < 2^32 */
-	bool range_pages;     /* RANGE: pages, else nodes */
-	bool range_explicit;  /* RANGE: FIRST COUNT given */
-	uint16_t badge;       /* START */
+	uint64_t value;                       /* NUMBER: the value; RANGE (explicit): FIRST */
+	uint64_t count;                       /* RANGE (explicit): COUNT, < 2^32 */
+	bool range_pages;                     /* RANGE: pages, else nodes */
+	bool range_explicit;                  /* RANGE: FIRST COUNT given */
+	uint16_t badge;                       /* START */
 	char target_name[IMAGE_NAME_MAX + 1]; /* START, DOMAIN */
 	char label[CAIRN_KEY_LABEL_MAX + 1];  /* CONSOLE: label= or the domain's name */
-	size_t target;        /* START, DOMAIN: domain index, once resolved */
+	size_t target;                        /* START, DOMAIN: domain index, once resolved */
 };
 
 struct image_domain {
 	char name[IMAGE_NAME_MAX + 1];
 	unsigned line;
 	char program_name[IMAGE_NAME_MAX + 1];
-	size_t program;       /* index into image_desc.programs, once resolved */
+	size_t program; /* index into image_desc.programs, once resolved */
 	bool run;
-	uint64_t stack;       /* bytes, a multiple of 4 KiB, at least 4 KiB */
-	uint64_t heap;        /* bytes, a multiple of 4 KiB */
-	uint64_t arg;         /* a0 */
+	uint64_t stack;                             /* bytes, a multiple of 4 KiB, at least 4 KiB */
+	uint64_t heap;                              /* bytes, a multiple of 4 KiB */
+	uint64_t arg;                               /* a0 */
 	char keeper_name[IMAGE_NAME_MAX + 1];       /* "" for none */
 	char space_keeper_name[IMAGE_NAME_MAX + 1]; /* "" for none */
-	size_t keeper;        /* IMAGE_NO_INDEX for none */
-	size_t space_keeper;  /* IMAGE_NO_INDEX for none */
-	struct image_cap caps[CAIRN_CAP_REGS]; /* by slot; slot 0 always VOID */
+	size_t keeper;                              /* IMAGE_NO_INDEX for none */
+	size_t space_keeper;                        /* IMAGE_NO_INDEX for none */
+	struct image_cap caps[CAIRN_CAP_REGS];      /* by slot; slot 0 always VOID */
 };
 
 struct image_program {
 	char name[IMAGE_NAME_MAX + 1];
 	unsigned line;
-	char *path;           /* resolved against the description's directory */
+	char *path; /* resolved against the description's directory */
 };
 
 struct image_desc {
-	char *file;           /* the description's path as given, for messages */
+	char *file; /* the description's path as given, for messages */
 	struct image_program *programs;
 	size_t nprograms;
 	struct image_domain *domains;

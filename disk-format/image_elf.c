@@ -23,22 +23,24 @@
 /* A little-endian field of `size` bytes at p. */
 static uint64_t rd(const uint8_t *p, size_t size)
 {
+	/* clang-format off */
 	switch (size) {
 	case 1: return p[0];
 	case 2: return cairn_get_le16(p);
 	case 4: return cairn_get_le32(p);
 	default: return cairn_get_le64(p);
 	}
+	/* clang-format on */
 }
 
 #define FIELD(type, base, f) rd((base) + offsetof(type, f), sizeof(((type *)0)->f))
-#define EHDR(b, f) FIELD(Elf64_Ehdr, b, f)
-#define PHDR(b, f) FIELD(Elf64_Phdr, b, f)
-#define SHDR(b, f) FIELD(Elf64_Shdr, b, f)
-#define SYM(b, f) FIELD(Elf64_Sym, b, f)
+#define EHDR(b, f)           FIELD(Elf64_Ehdr, b, f)
+#define PHDR(b, f)           FIELD(Elf64_Phdr, b, f)
+#define SHDR(b, f)           FIELD(Elf64_Shdr, b, f)
+#define SYM(b, f)            FIELD(Elf64_Sym, b, f)
 
 struct load {
-	unsigned index;  /* in the program header table, for messages */
+	unsigned index; /* in the program header table, for messages */
 	uint64_t vaddr, memsz, offset, filesz;
 	uint32_t flags;
 };
@@ -65,8 +67,7 @@ static bool in_file(uint64_t off, uint64_t size, size_t len)
 	return off <= len && size <= len - off;
 }
 
-static int check_header(const char *path, const uint8_t *b, size_t len, char *err,
-			size_t errlen)
+static int check_header(const char *path, const uint8_t *b, size_t len, char *err, size_t errlen)
 {
 	if (len < SELFMAG || memcmp(b, ELFMAG, SELFMAG) != 0)
 		return fail(err, errlen, path, "not an ELF file");
@@ -150,13 +151,14 @@ static int collect_loads(const char *path, const uint8_t *b, size_t len, struct 
 				    "segments %u and %u share the page at 0x%llx (each PT_LOAD "
 				    "needs pages of its own)",
 				    a->index, c->index,
-				    (unsigned long long)(c->vaddr / IMAGE_PAGE_SIZE * IMAGE_PAGE_SIZE));
+				    (unsigned long long)(c->vaddr / IMAGE_PAGE_SIZE *
+							 IMAGE_PAGE_SIZE));
 	}
 	return FORMAT_EXIT_OK;
 }
 
-static int check_entry(const char *path, uint64_t entry, const struct load *loads,
-		       size_t nloads, char *err, size_t errlen)
+static int check_entry(const char *path, uint64_t entry, const struct load *loads, size_t nloads,
+		       char *err, size_t errlen)
 {
 	for (size_t i = 0; i < nloads; i++)
 		if ((loads[i].flags & PF_X) && entry >= loads[i].vaddr &&
@@ -171,8 +173,8 @@ static int check_entry(const char *path, uint64_t entry, const struct load *load
 }
 
 /* __global_pointer$ from the first SHT_SYMTAB, if there is one. */
-static int find_gp(const char *path, const uint8_t *b, size_t len, struct image_elf *elf,
-		   char *err, size_t errlen)
+static int find_gp(const char *path, const uint8_t *b, size_t len, struct image_elf *elf, char *err,
+		   size_t errlen)
 {
 	static const char gp_name[] = "__global_pointer$";
 	uint64_t shoff = EHDR(b, e_shoff), shnum = EHDR(b, e_shnum);
@@ -224,8 +226,8 @@ static bool all_zero(const uint8_t *p, size_t n)
 }
 
 /* Cut the checked segments into pages. */
-static int cut_pages(const char *path, const uint8_t *b, const struct load *loads,
-		     size_t nloads, struct image_elf *elf, char *err, size_t errlen)
+static int cut_pages(const char *path, const uint8_t *b, const struct load *loads, size_t nloads,
+		     struct image_elf *elf, char *err, size_t errlen)
 {
 	size_t npages = 0, ndata = 0;
 
@@ -258,7 +260,8 @@ static int cut_pages(const char *path, const uint8_t *b, const struct load *load
 			if (lo >= hi)
 				continue; /* only p_memsz beyond p_filesz: zero */
 			uint8_t *data = elf->page_data + used * IMAGE_PAGE_SIZE;
-			memcpy(data + (lo - va), b + l->offset + (lo - l->vaddr), (size_t)(hi - lo));
+			memcpy(data + (lo - va), b + l->offset + (lo - l->vaddr),
+			       (size_t)(hi - lo));
 			if (all_zero(data, IMAGE_PAGE_SIZE))
 				continue; /* the buffer is left zero for reuse */
 			pg->data = data;

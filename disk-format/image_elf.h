@@ -25,27 +25,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IMAGE_PAGE_SIZE 4096u
-#define IMAGE_LOAD_LOW 0x10000ull    /* below: unmapped, null pointers fault */
-#define IMAGE_LOAD_HIGH 0x7000000ull /* programs end below; the stack is above */
+#define IMAGE_PAGE_SIZE     4096u
+#define IMAGE_LOAD_LOW      0x10000ull   /* below: unmapped, null pointers fault */
+#define IMAGE_LOAD_HIGH     0x7000000ull /* programs end below; the stack is above */
 #define IMAGE_MAX_ELF_BYTES (256ull << 20)
 
 /* One page of the program, in ascending va order. */
 struct image_page {
-	uint64_t va;          /* page-aligned */
-	const uint8_t *data;  /* IMAGE_PAGE_SIZE bytes, or NULL: all zero */
-	uint8_t rights;       /* CAIRN_RIGHT_RO (no PF_W), CAIRN_RIGHT_NX (no PF_X) */
+	uint64_t va;         /* page-aligned */
+	const uint8_t *data; /* IMAGE_PAGE_SIZE bytes, or NULL: all zero */
+	uint8_t rights;      /* CAIRN_RIGHT_RO (no PF_W), CAIRN_RIGHT_NX (no PF_X) */
 };
 
 struct image_elf {
 	uint64_t entry;
 	bool has_gp;
-	uint64_t gp;          /* value of __global_pointer$ */
-	uint64_t end;         /* end of the highest PT_LOAD, rounded up to a page:
-			       * where the heap starts */
+	uint64_t gp;  /* value of __global_pointer$ */
+	uint64_t end; /* end of the highest PT_LOAD, rounded up to a page:
+		       * where the heap starts */
 	struct image_page *pages;
 	size_t npages;
-	uint8_t *page_data;   /* backing store of the non-zero pages */
+	uint8_t *page_data; /* backing store of the non-zero pages */
 };
 
 /*

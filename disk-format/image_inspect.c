@@ -21,11 +21,11 @@
 #include "image_inspect.h"
 
 #define MAX_BOOT_NODES 65536u /* 2 million domains: beyond that, a loop */
-#define NAME_TEXT 64u         /* a name, escaped */
+#define NAME_TEXT      64u    /* a name, escaped */
 
 struct dom_entry {
 	uint64_t root;
-	char name[NAME_TEXT];    /* "" if the root holds no name */
+	char name[NAME_TEXT]; /* "" if the root holds no name */
 };
 
 struct lister {
@@ -64,7 +64,8 @@ static bool read_node(const struct lister *l, uint64_t oid, uint8_t *node)
 	return true;
 }
 
-static int lfail(const struct lister *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int lfail(const struct lister *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* One "cairn-format: PATH: message" line. */
 static int lfail(const struct lister *l, const char *fmt, ...)
@@ -146,8 +147,8 @@ static void describe_label(const uint8_t *s, char *buf, size_t len, size_t *pos)
  * returns non-NULL (docs/image-format.md, "--inspect"). Types without a
  * case below are listed by the key table's object column: the name alone
  * for a key with no object, else "name OID". */
-static void describe_key(const uint8_t *s, const char *(*names)(void *ctx, uint64_t oid),
-			 void *ctx, char *buf, size_t len)
+static void describe_key(const uint8_t *s, const char *(*names)(void *ctx, uint64_t oid), void *ctx,
+			 char *buf, size_t len)
 {
 	uint8_t type = cairn_key_type(s), rights = cairn_key_rights(s);
 	uint16_t badge = cairn_key_badge(s);
@@ -206,11 +207,13 @@ static void describe_key(const uint8_t *s, const char *(*names)(void *ctx, uint6
 		break;
 	}
 	if (rights) {
+		/* clang-format off */
 		static const struct { uint8_t bit; const char *name; } rn[] = {
 			{ CAIRN_RIGHT_RO, "ro" },         { CAIRN_RIGHT_WEAK, "weak" },
 			{ CAIRN_RIGHT_NX, "nx" },         { CAIRN_RIGHT_KEEPER, "keeper" },
 			{ CAIRN_RIGHT_FAULT, "fault" },
 		};
+		/* clang-format on */
 		const char *sep = " rights=";
 		for (size_t i = 0; i < sizeof(rn) / sizeof(rn[0]); i++)
 			if (rights & rn[i].bit) {
@@ -246,8 +249,7 @@ static int collect(struct lister *l)
 			}
 		if (nseen == MAX_BOOT_NODES) {
 			free(seen);
-			return lfail(l, "boot node chain longer than %u nodes",
-				     MAX_BOOT_NODES);
+			return lfail(l, "boot node chain longer than %u nodes", MAX_BOOT_NODES);
 		}
 		seen[nseen++] = boot;
 		if (!read_node(l, boot, node)) {
@@ -258,8 +260,8 @@ static int collect(struct lister *l)
 		const uint8_t *run = cairn_node_slot_const(node, IMAGE_BOOT_SLOT_RUN);
 		const uint8_t *next = cairn_node_slot_const(node, IMAGE_BOOT_SLOT_NEXT);
 		if (cairn_key_type(run) != CAIRN_KEY_NUMBER && !cairn_key_is_void(run)) {
-			rc = lfail(l, "boot node %" PRIu64 ": slot %u is not a number key",
-				   boot, IMAGE_BOOT_SLOT_RUN);
+			rc = lfail(l, "boot node %" PRIu64 ": slot %u is not a number key", boot,
+				   IMAGE_BOOT_SLOT_RUN);
 			break;
 		}
 		for (unsigned i = 0; i < IMAGE_BOOT_DOMAINS && rc == FORMAT_EXIT_OK; i++) {
@@ -286,7 +288,8 @@ static int collect(struct lister *l)
 			struct dom_entry *e = &l->doms[l->ndoms++];
 			e->root = cairn_key_oid(k);
 			if (!read_node(l, e->root, root)) {
-				rc = lfail(l, "domain root %" PRIu64 ": %s", e->root, strerror(errno));
+				rc = lfail(l, "domain root %" PRIu64 ": %s", e->root,
+					   strerror(errno));
 				break;
 			}
 			brand_name(root, e->name);
@@ -296,11 +299,12 @@ static int collect(struct lister *l)
 		if (cairn_key_is_void(next)) {
 			boot = CAIRN_OID_NONE;
 		} else if (cairn_key_type(next) != CAIRN_KEY_NODE) {
-			rc = lfail(l, "boot node %" PRIu64 ": slot %u is not a node key",
-				   boot, IMAGE_BOOT_SLOT_NEXT);
+			rc = lfail(l, "boot node %" PRIu64 ": slot %u is not a node key", boot,
+				   IMAGE_BOOT_SLOT_NEXT);
 		} else if (cairn_key_oid(next) >= l->sb->node_count) {
-			rc = lfail(l, "boot node %" PRIu64 ": next boot node %" PRIu64
-				      " is outside the node pool",
+			rc = lfail(l,
+				   "boot node %" PRIu64 ": next boot node %" PRIu64
+				   " is outside the node pool",
 				   boot, cairn_key_oid(next));
 		} else {
 			boot = cairn_key_oid(next);
@@ -323,8 +327,7 @@ static void reg_text(const uint8_t *regs, unsigned r, char out[24])
 }
 
 /* The node a node key in slot s of n designates, if it is one. */
-static bool follow(const struct lister *l, const uint8_t *n, unsigned s, uint8_t type,
-		   uint8_t *out)
+static bool follow(const struct lister *l, const uint8_t *n, unsigned s, uint8_t type, uint8_t *out)
 {
 	const uint8_t *k = cairn_node_slot_const(n, s);
 	return cairn_key_type(k) == type && read_node(l, cairn_key_oid(k), out);
@@ -336,12 +339,14 @@ static const char *state_name(const uint8_t *root, char buf[16])
 	if (cairn_key_type(s) != CAIRN_KEY_NUMBER && !cairn_key_is_void(s))
 		return "state=?";
 	unsigned st = cairn_key_is_void(s) ? 0 : (unsigned)(cairn_key_number_low(s) & 0xff);
+	/* clang-format off */
 	switch (st) {
 	case CAIRN_DOM_HALTED: return "halted";
 	case CAIRN_DOM_RUNNING: return "run";
 	case CAIRN_DOM_AVAILABLE: return "available";
 	case CAIRN_DOM_WAITING: return "waiting";
 	}
+	/* clang-format on */
 	snprintf(buf, 16, "state=%u", st);
 	return buf;
 }

@@ -155,8 +155,8 @@ enum cairn_vol_err cairn_sb_check_geometry(const struct cairn_superblock *sb,
 
 	/* The fixed order lets a reader find each region's end by the next
 	 * region's start, and keeps the log (rewritten most) at the end. */
-	if (!(sb->node_pool_start < sb->tag_pool_start && sb->tag_pool_start < sb->page_pool_start &&
-	      sb->page_pool_start < sb->log_start))
+	if (!(sb->node_pool_start < sb->tag_pool_start &&
+	      sb->tag_pool_start < sb->page_pool_start && sb->page_pool_start < sb->log_start))
 		return CAIRN_VOL_ERR_ORDER;
 
 	/* All regions are inside the volume, so these sums cannot overflow. */

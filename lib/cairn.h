@@ -84,9 +84,9 @@ CAIRN_INLINE uint64_t cairn_op(unsigned op, size_t len)
  * without its loop so that constant registers fold into one constant (GCC
  * at -O2 does not unroll that loop: a dozen instructions per invocation). */
 CAIRN_INLINE uint64_t cairn_slot_word(cap_t target, const cap_t send[4], const cap_t recv[4],
-				       cap_t resume)
+				      cap_t resume)
 {
-#define CAIRN_SLOT_(v, shift) ((uint64_t)((v) & CAIRN_SLOT_MASK) << (shift))
+#define CAIRN_SLOT_(v, shift) ((uint64_t)(CAIRN_SLOT_MASK & (v)) << (shift))
 	uint64_t w = CAIRN_SLOT_(target, CAIRN_SLOTS_TARGET_SHIFT) |
 		     CAIRN_SLOT_(resume, CAIRN_SLOTS_RESUME_SHIFT);
 	if (send)
@@ -109,7 +109,7 @@ CAIRN_INLINE uint64_t cairn_slot_word(cap_t target, const cap_t send[4], const c
  * and writes the receive buffer.
  */
 CAIRN_INLINE void cairn_syscall(uint64_t a7, uint64_t slots, uint64_t order, const uint64_t w[4],
-				 const void *str, void *buf, size_t max, struct cairn_reply *out)
+				const void *str, void *buf, size_t max, struct cairn_reply *out)
 {
 	register uint64_t r_a0 __asm__("a0") = slots;
 	register uint64_t r_a1 __asm__("a1") = order;
@@ -143,16 +143,16 @@ CAIRN_INLINE void cairn_syscall(uint64_t a7, uint64_t slots, uint64_t order, con
  */
 
 /* CALL: invoke target and wait for the reply; returns out->code. */
-CAIRN_INLINE uint64_t cairn_call(cap_t target, const struct cairn_msg *m,
-				  const struct cairn_rcv *r, struct cairn_reply *out)
+CAIRN_INLINE uint64_t cairn_call(cap_t target, const struct cairn_msg *m, const struct cairn_rcv *r,
+				 struct cairn_reply *out)
 {
 	static const struct cairn_msg none;
 	struct cairn_reply rep;
 	if (!m)
 		m = &none;
 	cairn_syscall(cairn_op(CAIRN_SYS_CALL, m->len),
-		      cairn_slot_word(target, m->keys, r ? r->keys : NULL, 0), m->order, m->w, m->str,
-		      r ? r->buf : NULL, r ? r->max : 0, &rep);
+		      cairn_slot_word(target, m->keys, r ? r->keys : NULL, 0), m->order, m->w,
+		      m->str, r ? r->buf : NULL, r ? r->max : 0, &rep);
 	if (out)
 		*out = rep;
 	return rep.code;
@@ -172,7 +172,7 @@ CAIRN_INLINE void cairn_send(cap_t target, const struct cairn_msg *m)
  * caller's result code) with m, then wait for the next call, delivered
  * into *next (order in next->code, badge in next->info). */
 CAIRN_INLINE void cairn_return(cap_t target, const struct cairn_msg *m, const struct cairn_rcv *r,
-				struct cairn_reply *next)
+			       struct cairn_reply *next)
 {
 	static const struct cairn_msg none;
 	if (!m)
@@ -198,15 +198,15 @@ __attribute__((noreturn)) void cairn_exit(void);
  * and the results out (io->w is overwritten with the reply's words).
  */
 struct cairn_io {
-	uint64_t w[4];     /* in: w0..w3; out: the reply's words */
-	cap_t keys[4];     /* in: k0..k3, the keys to send */
-	cap_t rkeys[4];    /* in: r0..r3, where the returned keys go */
-	const void *str;   /* in: the string to send */
+	uint64_t w[4];   /* in: w0..w3; out: the reply's words */
+	cap_t keys[4];   /* in: k0..k3, the keys to send */
+	cap_t rkeys[4];  /* in: r0..r3, where the returned keys go */
+	const void *str; /* in: the string to send */
 	size_t len;
-	void *buf;         /* in: buffer for the string returned */
+	void *buf; /* in: buffer for the string returned */
 	size_t max;
-	size_t rlen;       /* out: length of the string returned */
-	uint64_t info;     /* out: CAIRN_INFO_TRUNCATED */
+	size_t rlen;   /* out: length of the string returned */
+	uint64_t info; /* out: CAIRN_INFO_TRUNCATED */
 };
 
 /* CALL key with order; returns the result code. */
@@ -225,10 +225,10 @@ CAIRN_INLINE uint64_t cairn_invoke(cap_t key, uint64_t order, struct cairn_io *i
 
 /* cairn_inv_NODE_GET(key, io), cairn_inv_CONSOLE_WRITE(key, io), ...: one
  * per row of CAIRN_INVOCATIONS; the row's text says what goes in w/keys. */
-#define CAIRN_X(type, name, code, desc)                                                    \
-	CAIRN_INLINE uint64_t cairn_inv_##type##_##name(cap_t key, struct cairn_io *io)    \
-	{                                                                                  \
-		return cairn_invoke(key, CAIRN_OC_##type##_##name, io);                    \
+#define CAIRN_X(type, name, code, desc)                                                 \
+	CAIRN_INLINE uint64_t cairn_inv_##type##_##name(cap_t key, struct cairn_io *io) \
+	{                                                                               \
+		return cairn_invoke(key, CAIRN_OC_##type##_##name, io);                 \
 	}
 CAIRN_INVOCATIONS(CAIRN_X)
 #undef CAIRN_X

@@ -167,7 +167,7 @@ CAIRN_INLINE uint64_t cairn_range_rescind(cap_t range, uint64_t offset)
 struct cairn_range_info {
 	uint64_t first; /* first OID */
 	uint64_t count;
-	uint64_t kind;  /* CAIRN_RANGE_NODES or _PAGES */
+	uint64_t kind; /* CAIRN_RANGE_NODES or _PAGES */
 };
 
 CAIRN_INLINE uint64_t cairn_range_info(cap_t range, struct cairn_range_info *ri)
@@ -182,7 +182,7 @@ CAIRN_INLINE uint64_t cairn_range_info(cap_t range, struct cairn_range_info *ri)
 
 /* The type (CAIRN_KEY_*) and rights (CAIRN_RIGHT_*) of the key in `key`. */
 CAIRN_INLINE uint64_t cairn_discrim_classify(cap_t discrim, cap_t key, uint64_t *type,
-					      uint64_t *rights)
+					     uint64_t *rights)
 {
 	struct cairn_io io = { .keys = { key } };
 	uint64_t rc = cairn_inv_DISCRIM_CLASSIFY(discrim, &io);

@@ -9,8 +9,8 @@
 
 static struct sbi_features features;
 
-struct sbi_ret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
-			unsigned long a1, unsigned long a2)
+struct sbi_ret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
+			unsigned long a2)
 {
 	register unsigned long r_a0 __asm__("a0") = a0;
 	register unsigned long r_a1 __asm__("a1") = a1;
@@ -47,7 +47,8 @@ void sbi_init(void)
 {
 	features.spec_version =
 		(unsigned long)sbi_call(SBI_EXT_BASE, SBI_BASE_GET_SPEC_VERSION, 0, 0, 0).value;
-	features.impl_id = (unsigned long)sbi_call(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID, 0, 0, 0).value;
+	features.impl_id =
+		(unsigned long)sbi_call(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID, 0, 0, 0).value;
 	features.impl_version =
 		(unsigned long)sbi_call(SBI_EXT_BASE, SBI_BASE_GET_IMPL_VERSION, 0, 0, 0).value;
 	features.has_time = sbi_has(SBI_EXT_TIME);
@@ -70,8 +71,8 @@ void sbi_console_write(const char *buf, size_t len)
 		 * (CONSOLE_WRITE_BYTE) rather than translating the address.
 		 */
 		for (size_t i = 0; i < len; i++)
-			sbi_call(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE_BYTE,
-				 (unsigned char)buf[i], 0, 0);
+			sbi_call(SBI_EXT_DBCN, SBI_DBCN_CONSOLE_WRITE_BYTE, (unsigned char)buf[i],
+				 0, 0);
 		return;
 	}
 	for (size_t i = 0; i < len; i++)
@@ -117,8 +118,7 @@ struct sbi_ret sbi_hart_get_status(unsigned long hartid)
 	return sbi_call(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, hartid, 0, 0);
 }
 
-struct sbi_ret sbi_hart_start(unsigned long hartid, unsigned long start_addr,
-			      unsigned long opaque)
+struct sbi_ret sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque)
 {
 	return sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, hartid, start_addr, opaque);
 }

@@ -30,8 +30,8 @@ struct sbi_features {
 	bool has_dbcn;
 };
 
-struct sbi_ret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
-			unsigned long a1, unsigned long a2);
+struct sbi_ret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0, unsigned long a1,
+			unsigned long a2);
 
 void sbi_init(void);
 const struct sbi_features *sbi_features(void);
@@ -52,8 +52,7 @@ __attribute__((noreturn)) void sbi_reboot(void);
 
 /* HSM (§9). */
 struct sbi_ret sbi_hart_get_status(unsigned long hartid);
-struct sbi_ret sbi_hart_start(unsigned long hartid, unsigned long start_addr,
-			      unsigned long opaque);
+struct sbi_ret sbi_hart_start(unsigned long hartid, unsigned long start_addr, unsigned long opaque);
 struct sbi_ret sbi_hart_stop(void);
 
 #endif

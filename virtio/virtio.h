@@ -25,20 +25,20 @@
 
 enum virtio_err {
 	VIRTIO_OK = 0,
-	VIRTIO_ERR_NOT_VIRTIO,        /* no "virt" magic at the window */
-	VIRTIO_ERR_NO_DEVICE,         /* the slot is empty or holds another device type */
-	VIRTIO_ERR_LEGACY,            /* version 1 (legacy) device */
-	VIRTIO_ERR_FEATURES_MISSING,  /* a required feature is not offered */
-	VIRTIO_ERR_FEATURES_REFUSED,  /* the device cleared FEATURES_OK (§3.1.1 step 6) */
-	VIRTIO_ERR_NO_QUEUE,          /* the device has no such queue (QueueNumMax 0) */
-	VIRTIO_ERR_QUEUE_LIVE,        /* the queue is already ready */
-	VIRTIO_ERR_QUEUE_SIZE,        /* not a power of two in 1..32768 */
-	VIRTIO_ERR_ALIGN,             /* ring memory misaligned (§2.7 table) */
-	VIRTIO_ERR_QUEUE_FULL,        /* fewer free descriptors than the chain needs */
-	VIRTIO_ERR_EMPTY_CHAIN,       /* a chain of no buffers */
-	VIRTIO_ERR_ZERO_LENGTH,       /* a buffer of no bytes */
-	VIRTIO_ERR_TOO_LONG,          /* a chain over 2^32 bytes or over the queue size */
-	VIRTIO_ERR_BAD_DESC,          /* a head the device returned is not a live chain */
+	VIRTIO_ERR_NOT_VIRTIO,       /* no "virt" magic at the window */
+	VIRTIO_ERR_NO_DEVICE,        /* the slot is empty or holds another device type */
+	VIRTIO_ERR_LEGACY,           /* version 1 (legacy) device */
+	VIRTIO_ERR_FEATURES_MISSING, /* a required feature is not offered */
+	VIRTIO_ERR_FEATURES_REFUSED, /* the device cleared FEATURES_OK (§3.1.1 step 6) */
+	VIRTIO_ERR_NO_QUEUE,         /* the device has no such queue (QueueNumMax 0) */
+	VIRTIO_ERR_QUEUE_LIVE,       /* the queue is already ready */
+	VIRTIO_ERR_QUEUE_SIZE,       /* not a power of two in 1..32768 */
+	VIRTIO_ERR_ALIGN,            /* ring memory misaligned (§2.7 table) */
+	VIRTIO_ERR_QUEUE_FULL,       /* fewer free descriptors than the chain needs */
+	VIRTIO_ERR_EMPTY_CHAIN,      /* a chain of no buffers */
+	VIRTIO_ERR_ZERO_LENGTH,      /* a buffer of no bytes */
+	VIRTIO_ERR_TOO_LONG,         /* a chain over 2^32 bytes or over the queue size */
+	VIRTIO_ERR_BAD_DESC,         /* a head the device returned is not a live chain */
 	VIRTIO_ERR_COUNT,
 };
 

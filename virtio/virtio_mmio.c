@@ -4,9 +4,9 @@
  * register access is a 32-bit volatile load or store at the window the
  * caller mapped (§4.2.2.2: the driver MUST use only 32-bit wide and
  * aligned accesses to the control registers); configuration space
- * fields are read at their own width (32-bit halves for a 64-bit one). The hart's ordering of these accesses
- * against ring memory is the virtqueue's business (virtq.c): the
- * registers written here before DRIVER_OK are not raced by the device.
+ * fields are read at their own width (32-bit halves for a 64-bit one). The hart's ordering of these
+ * accesses against ring memory is the virtqueue's business (virtq.c): the registers written here
+ * before DRIVER_OK are not raced by the device.
  *
  * Built with VIRTIO_MMIO_SIMULATED (the host test only), the two register
  * accessors call the test's simulated register file instead; nothing else
@@ -39,8 +39,7 @@ static inline void reg_write(const struct virtio_mmio *dev, uint32_t off, uint32
 }
 #endif
 
-enum virtio_err virtio_mmio_probe(struct virtio_mmio *dev, volatile void *regs,
-				  uint32_t device_id)
+enum virtio_err virtio_mmio_probe(struct virtio_mmio *dev, volatile void *regs, uint32_t device_id)
 {
 	struct virtio_mmio d = { .regs = regs };
 	if (reg_read(&d, VIRTIO_MMIO_MAGIC_VALUE) != VIRTIO_MMIO_MAGIC)
@@ -95,8 +94,7 @@ static void write_driver_features(const struct virtio_mmio *dev, uint64_t accept
 	}
 }
 
-enum virtio_err virtio_mmio_negotiate(struct virtio_mmio *dev, uint64_t wanted,
-				      uint64_t required)
+enum virtio_err virtio_mmio_negotiate(struct virtio_mmio *dev, uint64_t wanted, uint64_t required)
 {
 	required |= 1ULL << VIRTIO_F_VERSION_1;
 	/* §3.1.1: 1. reset, complete when the status reads back 0 (§2.4.2);

@@ -32,15 +32,13 @@ struct virtio_mmio {
 /* Look at the window at `regs`: VIRTIO_OK and *dev filled if it holds a
  * modern device of type `device_id`; VIRTIO_ERR_NOT_VIRTIO (no magic),
  * _NO_DEVICE (empty slot or another type), _LEGACY (version 1). */
-enum virtio_err virtio_mmio_probe(struct virtio_mmio *dev, volatile void *regs,
-				  uint32_t device_id);
+enum virtio_err virtio_mmio_probe(struct virtio_mmio *dev, volatile void *regs, uint32_t device_id);
 
 /* §3.1.1 steps 1-6: reset ... FEATURES_OK. `wanted` are optional
  * features, `required` must all be offered; VERSION_1 is always required.
  * On VIRTIO_ERR_FEATURES_MISSING or _REFUSED the device is marked
  * FAILED; dev->offered says what it offered. */
-enum virtio_err virtio_mmio_negotiate(struct virtio_mmio *dev, uint64_t wanted,
-				      uint64_t required);
+enum virtio_err virtio_mmio_negotiate(struct virtio_mmio *dev, uint64_t wanted, uint64_t required);
 bool virtio_mmio_has(const struct virtio_mmio *dev, unsigned bit);
 
 /* §4.2.3.2: select queue `index`, check it is not live and has entries,

@@ -30,11 +30,11 @@
 #if defined(__riscv)
 #define fence_w_w() __asm__ volatile("fence w, w" ::: "memory")
 #define fence_r_r() __asm__ volatile("fence r, r" ::: "memory")
-#define fence_io() __asm__ volatile("fence iorw, iorw" ::: "memory")
+#define fence_io()  __asm__ volatile("fence iorw, iorw" ::: "memory")
 #else
 #define fence_w_w() __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define fence_r_r() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define fence_io() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define fence_io()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #endif
 
 static bool aligned(uint64_t addr, uint64_t align)

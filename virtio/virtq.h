@@ -42,12 +42,12 @@ struct virtq_ring_mem {
 };
 
 struct virtq {
-	uint16_t size;          /* entries, a power of two */
-	uint16_t num_free;      /* descriptors on the free list */
-	uint16_t free_head;     /* first free descriptor; links run through desc[].next */
-	uint16_t next_avail;    /* the driver's copy of avail->idx */
-	uint16_t last_used;     /* next used-ring index not yet consumed */
-	uint16_t index;         /* queue number, the value a notification carries */
+	uint16_t size;       /* entries, a power of two */
+	uint16_t num_free;   /* descriptors on the free list */
+	uint16_t free_head;  /* first free descriptor; links run through desc[].next */
+	uint16_t next_avail; /* the driver's copy of avail->idx */
+	uint16_t last_used;  /* next used-ring index not yet consumed */
+	uint16_t index;      /* queue number, the value a notification carries */
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
 	struct virtq_used *used;

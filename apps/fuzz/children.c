@@ -61,10 +61,12 @@ static void child_complain(enum role role, const char *what, uint64_t v)
 
 /* --- FP ------------------------------------------------------------------ */
 
+/* clang-format off */
 #define FP_EACH(X)                                                                                 \
 	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)      \
 	X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24) X(25) X(26) X(27) X(28) X(29)      \
 	X(30) X(31)
+/* clang-format on */
 
 /* No f register is named as clobbered: the compiler must not save and
  * restore fs0..fs11 around these (that would undo the fill), and integer
@@ -112,7 +114,8 @@ static __attribute__((noreturn)) void child_halt_here(void)
  * orders it does not have), never stalls on anything but the sleep key. */
 static __attribute__((noreturn)) void echo(uint32_t param)
 {
-	const struct cairn_rcv rcv = { .buf = (void *)MB->rbuf, .max = sizeof MB->rbuf,
+	const struct cairn_rcv rcv = { .buf = (void *)MB->rbuf,
+				       .max = sizeof MB->rbuf,
 				       .resume = CC_RESUME };
 	struct cairn_reply in;
 	bool fp_checks = !(param & ECHO_NO_FP_CHECK);
@@ -126,8 +129,9 @@ static __attribute__((noreturn)) void echo(uint32_t param)
 		case ECHO_PLUS:
 			break;
 		case ECHO_SLOW:
-			cairn_sleep_for(CAIRN_CAP_SLEEP,
-					in.w[1] < ECHO_MAX_MS(param) ? in.w[1] : ECHO_MAX_MS(param));
+			cairn_sleep_for(CAIRN_CAP_SLEEP, in.w[1] < ECHO_MAX_MS(param)
+								 ? in.w[1]
+								 : ECHO_MAX_MS(param));
 			break;
 		case ECHO_FP:
 			fp_pattern(in.w[0] ^ 0x5a5a, want);
@@ -198,9 +202,10 @@ static __attribute__((noreturn)) void client(uint32_t param)
 {
 	for (;;) {
 		struct cairn_reply rep;
-		uint64_t rc = cairn_call(CC_TARGET,
-					 &(struct cairn_msg){ .order = ECHO_SLOW, .w = { 7, param } },
-					 NULL, &rep);
+		uint64_t rc =
+			cairn_call(CC_TARGET,
+				   &(struct cairn_msg){ .order = ECHO_SLOW, .w = { 7, param } },
+				   NULL, &rep);
 		MB->last_rc = rc;
 		MB->rounds++;
 		if (!result_named(rc))
@@ -218,7 +223,8 @@ static __attribute__((noreturn)) void fpu(uint32_t param, bool checks)
 	for (uint64_t i = 0;; i++) {
 		cairn_sleep_now(CAIRN_CAP_SLEEP, NULL, NULL);
 		struct cairn_reply rep;
-		cairn_call(CC_TARGET, &(struct cairn_msg){ .order = ECHO_FP, .w = { i } }, NULL, &rep);
+		cairn_call(CC_TARGET, &(struct cairn_msg){ .order = ECHO_FP, .w = { i } }, NULL,
+			   &rep);
 		cairn_sleep_for(CAIRN_CAP_SLEEP, 1);
 		unsigned lost = fp_lost(want);
 		if (lost && checks && MB->bad == 0) /* once: it would say it every loop */
@@ -305,11 +311,15 @@ static __attribute__((noreturn)) void random_child(uint32_t param)
 	static const cap_t recv[] = { 11, 12, 13, 14, 15 };
 	static const cap_t send[] = { 0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
 	const struct arena ar = {
-		.dots = heap_at(DOTS_OFF), .dots_len = 8192,
-		.rbuf = (uintptr_t)MB->rbuf, .rbuf_len = sizeof MB->rbuf,
+		.dots = heap_at(DOTS_OFF),
+		.dots_len = 8192,
+		.rbuf = (uintptr_t)MB->rbuf,
+		.rbuf_len = sizeof MB->rbuf,
 		.landing = 0,
-		.send = send, .n_send = sizeof send / sizeof send[0],
-		.recv = recv, .n_recv = sizeof recv / sizeof recv[0],
+		.send = send,
+		.n_send = sizeof send / sizeof send[0],
+		.recv = recv,
+		.n_recv = sizeof recv / sizeof recv[0],
 	};
 	uint64_t s = param * 0x2545f4914f6cdd1dull + 1;
 	for (;;) {

@@ -108,12 +108,12 @@
 #define T5             31
 
 /* A child's capability registers: 1 console, 2 sleep, then by role. */
-#define CC_TARGET   3  /* client, fpu: start key to the server it calls */
-#define CC_DISCRIM  3  /* keeper, random: discrim key */
-#define CC_FAULTER  5  /* keeper: domain key to the faulting domain */
-#define CC_POOL0    4  /* random: 4..10 keys to invoke */
-#define CC_RECV0    11 /* random: 11..15 where returned keys go */
-#define CC_RESUME   31 /* servers and keepers: the resume key */
+#define CC_TARGET  3  /* client, fpu: start key to the server it calls */
+#define CC_DISCRIM 3  /* keeper, random: discrim key */
+#define CC_FAULTER 5  /* keeper: domain key to the faulting domain */
+#define CC_POOL0   4  /* random: 4..10 keys to invoke */
+#define CC_RECV0   11 /* random: 11..15 where returned keys go */
+#define CC_RESUME  31 /* servers and keepers: the resume key */
 /* Protected children only: a number key holding PROTECTED_MARK. A wild
  * child's memory and registers are fair game for the other wild children
  * (they hold its domain key, its stack page, share its space), so what it
@@ -128,7 +128,7 @@
 #define PROXY_BADGE 3
 
 /* Options (capability register 11). */
-#define FUZZ_SKIP_BUG(n) (1ull << ((n) - 1))
+#define FUZZ_SKIP_BUG(n) ((1ull << (n)) >> 1) /* bit n - 1 */
 
 /* --- the layout of the ranges ----------------------------------------- */
 
@@ -136,8 +136,8 @@
  * (registry and the children the probes rely on) is never reachable by a
  * random operation; the wild part is register 12. */
 #define REGISTRY_NODE   0
-#define CHILD_NODES     8  /* root, gprs, fprs, caps, space h3, h2, h1, spare */
-#define PROT_CHILDREN   7  /* echo, keeper, four probe slots, the children's echo */
+#define CHILD_NODES     8 /* root, gprs, fprs, caps, space h3, h2, h1, spare */
+#define PROT_CHILDREN   7 /* echo, keeper, four probe slots, the children's echo */
 #define PROT_NODE(i)    (1 + CHILD_NODES * (i))
 #define WILD_FIRST      64
 #define WILD_CHILDREN   12
@@ -168,10 +168,10 @@ enum { N_ROOT, N_GPRS, N_FPRS, N_CAPS, N_S3, N_S2, N_S1, N_SPARE };
 
 /* The last heap page is followed by unmapped memory: strings and receive
  * buffers that straddle the boundary start in it. */
-#define FUZZ_HEAP   (32u * 1024)
-#define DOTS_OFF    0                 /* 8 KiB of dots ending in '\n' */
-#define SCRATCH_OFF (8u * 1024)       /* receive buffer, 12 KiB */
-#define LANDING_OFF (FUZZ_HEAP - 4096) /* the last page */
+#define FUZZ_HEAP    (32u * 1024)
+#define DOTS_OFF     0                  /* 8 KiB of dots ending in '\n' */
+#define SCRATCH_OFF  (8u * 1024)        /* receive buffer, 12 KiB */
+#define LANDING_OFF  (FUZZ_HEAP - 4096) /* the last page */
 #define heap_at(off) ((uintptr_t)__heap_start + (off))
 
 #define KERNEL_VA   0xffffffff80200000ul
@@ -179,7 +179,7 @@ enum { N_ROOT, N_GPRS, N_FPRS, N_CAPS, N_S3, N_S2, N_S1, N_SPARE };
 
 /* --- children ---------------------------------------------------------- */
 
-#define CHILD_MAGIC 0xc0deull
+#define CHILD_MAGIC            0xc0deull
 #define CHILD_ARG(role, param) (CHILD_MAGIC << 48 | (uint64_t)(role) << 32 | (uint32_t)(param))
 
 enum role {
@@ -200,9 +200,9 @@ enum role {
 #define ECHO_FP    3 /* fill the FP registers from w0, kernel call, -> OK, w0 = 1 if intact */
 #define ECHO_FAULT 4 /* fault (only a server built with ECHO_MAY_FAULT) */
 /* Echo params: the longest sleep in ms and two flags. */
-#define ECHO_MAY_FAULT    0x80000000u
-#define ECHO_NO_FP_CHECK  0x40000000u /* a kernel without the fix for bug 3 */
-#define ECHO_MAX_MS(p)    ((p) & 0x3fffffffu)
+#define ECHO_MAY_FAULT   0x80000000u
+#define ECHO_NO_FP_CHECK 0x40000000u /* a kernel without the fix for bug 3 */
+#define ECHO_MAX_MS(p)   (0x3fffffffu & (p))
 
 /* The first bytes of every child's stack page. */
 struct mailbox {
@@ -221,9 +221,9 @@ struct mailbox {
 extern char _start[];
 
 /* Keeper policies, in the badge of the keeper's start key (bits 8..9). */
-#define KEEP_RESTART 0 /* restart the faulter from _start, its next fault kind */
-#define KEEP_HALT    1 /* void its keeper slot and resume it: it faults again and halts */
-#define KEEP_DROP    2 /* never answer: the faulter waits for ever */
+#define KEEP_RESTART         0 /* restart the faulter from _start, its next fault kind */
+#define KEEP_HALT            1 /* void its keeper slot and resume it: it faults again and halts */
+#define KEEP_DROP            2 /* never answer: the faulter waits for ever */
 #define KEEPER_BADGE(policy) ((uint16_t)((policy) << 8))
 
 /* The kinds of fault a faulter makes (faulter(), children.c). */
@@ -239,12 +239,12 @@ struct target {
 
 /* Where a random invoker's buffers may point. */
 struct arena {
-	uintptr_t dots, dots_len;   /* readable, harmless to print */
-	uintptr_t rbuf, rbuf_len;   /* writable scratch */
-	uintptr_t landing;          /* a page followed by unmapped memory (0: none) */
-	const cap_t *send;          /* keys it may send */
+	uintptr_t dots, dots_len; /* readable, harmless to print */
+	uintptr_t rbuf, rbuf_len; /* writable scratch */
+	uintptr_t landing;        /* a page followed by unmapped memory (0: none) */
+	const cap_t *send;        /* keys it may send */
 	unsigned n_send;
-	const cap_t *recv;          /* registers returned keys may go to */
+	const cap_t *recv; /* registers returned keys may go to */
 	unsigned n_recv;
 };
 
@@ -265,12 +265,12 @@ struct fuzz_state {
 	uint64_t opts;
 	uint64_t rng;
 	uint64_t round;
-	uint64_t echo_calls;  /* calls the protected echo answered for us */
-	uint64_t unexpected;  /* lines printed */
-	uint64_t text_sum;    /* of the first text bytes, at start */
+	uint64_t echo_calls; /* calls the protected echo answered for us */
+	uint64_t unexpected; /* lines printed */
+	uint64_t text_sum;   /* of the first text bytes, at start */
 	uint64_t leak_done;
 	struct child children[N_CHILDREN];
-	bool forced;          /* a FORCE this round */
+	bool forced; /* a FORCE this round */
 };
 extern struct fuzz_state fz;
 
@@ -284,13 +284,12 @@ struct place {
 struct recipe {
 	enum role role;
 	uint32_t param;
-	cap_t keeper;        /* a start key to its keeper, 0: none */
-	cap_t extra[8];      /* capability registers 3..10 */
-	uint64_t rights[3];  /* rights to take off the gprs, fprs and caps node keys */
-	bool no_fprs;        /* no FP node */
-	bool halted;         /* leave it halted */
+	cap_t keeper;       /* a start key to its keeper, 0: none */
+	cap_t extra[8];     /* capability registers 3..10 */
+	uint64_t rights[3]; /* rights to take off the gprs, fprs and caps node keys */
+	bool no_fprs;       /* no FP node */
+	bool halted;        /* leave it halted */
 };
-
 
 /* --- what the files export ---------------------------------------------- */
 

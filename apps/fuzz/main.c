@@ -23,8 +23,8 @@ bool skip_bug(unsigned n)
 void unexpected(const char *what, uint64_t a, uint64_t b)
 {
 	fz.unexpected++;
-	printf("UNEXPECTED round %" PRIu64 ": %s (0x%" PRIx64 ", 0x%" PRIx64 ")\n", fz.round,
-	       what, a, b);
+	printf("UNEXPECTED round %" PRIu64 ": %s (0x%" PRIx64 ", 0x%" PRIx64 ")\n", fz.round, what,
+	       a, b);
 }
 
 /* A step that must succeed. */
@@ -81,10 +81,11 @@ static bool setup(void)
 	memset(dots, '.', 8191);
 	dots[8191] = '\n';
 
-	struct recipe echo_r = { .role = R_ECHO, .param = 50 | (skip_bug(3) ? ECHO_NO_FP_CHECK : 0) };
+	struct recipe echo_r = { .role = R_ECHO,
+				 .param = 50 | (skip_bug(3) ? ECHO_NO_FP_CHECK : 0) };
 	struct recipe keeper_r = { .role = R_KEEPER, .extra = { CAP_DISCRIM } };
-	if (!build_child(ECHO, &echo_r) || !must(cairn_domain_make_start(T4, FUZZ_BADGE, CAP_ECHO),
-						 "echo start key"))
+	if (!build_child(ECHO, &echo_r) ||
+	    !must(cairn_domain_make_start(T4, FUZZ_BADGE, CAP_ECHO), "echo start key"))
 		return false;
 	must(child_domain(ECHO, CAP_ECHO_DOM), "echo domain key");
 	if (!build_child(KEEPER, &keeper_r))

@@ -185,13 +185,15 @@ void probe_stall_wake(void)
 		must(cairn_range_rescind(pl.nodes, pl.node + N_ROOT), "rescind the server");
 	} else {
 		must(child_node(PROBE_A, N_ROOT, T0), "server root");
-		must(node_write_number(T0, CAIRN_DOM_SLOT_STATE, CAIRN_DOM_HALTED), "halt by rewrite");
+		must(node_write_number(T0, CAIRN_DOM_SLOT_STATE, CAIRN_DOM_HALTED),
+		     "halt by rewrite");
 	}
 	if (!wait_rounds(PROBE_C, 1, 500)) {
 		struct mailbox mb;
 		read_mailbox(PROBE_C, &mb);
-		unexpected(how == 0 ? "stalled caller not woken when its server was rescinded (bug 4)"
-				    : "stalled caller not woken when its server was halted (bug 4)",
+		unexpected(how == 0
+				   ? "stalled caller not woken when its server was rescinded (bug 4)"
+				   : "stalled caller not woken when its server was halted (bug 4)",
 			   mb.rounds, mb.last_rc);
 	}
 	probes_clean();
@@ -214,7 +216,8 @@ void probe_rebuild_stalled(void)
 			goto out;
 	} else {
 		must(child_node(PROBE_C, N_ROOT, T0), "client root");
-		must(node_write_number(T0, CAIRN_DOM_SLOT_STATE, CAIRN_DOM_HALTED), "rewrite state");
+		must(node_write_number(T0, CAIRN_DOM_SLOT_STATE, CAIRN_DOM_HALTED),
+		     "rewrite state");
 		must(child_domain(PROBE_C, T1), "client domain");
 		must(cairn_domain_start(T1, ~0ull), "start it again");
 	}

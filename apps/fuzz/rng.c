@@ -31,11 +31,13 @@ bool chance(uint64_t *s, unsigned percent)
 /* A word a kernel might get wrong: edges of every range it checks. */
 uint64_t edgy_word(uint64_t *s)
 {
+	/* clang-format off */
 	static const uint64_t edges[] = {
 		0, 1, 2, 3, 4, 5, 7, 8, 31, 32, 33, 63, 64, 65, 255, 4095, 4096, 4097, 8192,
 		0xffff, 0x10000, 0x7fffffff, 0xffffffff, 0x100000000ull, 1ull << 48,
 		(1ull << 48) - 1, 0x7fffffffffffffffull, ~0ull, ~0ull - 1,
 	};
+	/* clang-format on */
 	switch (below(s, 4)) {
 	case 0:
 		return edges[below(s, sizeof edges / sizeof edges[0])];

@@ -16,6 +16,7 @@
 
 /* Keys the fuzzer may invoke at random (scratch ones are classified
  * first), and may send. */
+/* clang-format off */
 static const cap_t pool_fixed[] = { CAIRN_CAP_CONSOLE, CAIRN_CAP_SLEEP, CAP_SEED, CAP_DISCRIM,
 				    CAP_CKPT, CAP_NODE, CAP_PAGE, CAP_WILD_NODES, CAP_WILD_PAGES,
 				    CAP_ECHO, CAP_VOID };
@@ -23,6 +24,7 @@ static const cap_t send_pool[] = { 0, CAIRN_CAP_CONSOLE, CAIRN_CAP_SLEEP, CAP_SE
 				   CAP_CKPT, CAP_NODE, CAP_PAGE, CAP_WILD_NODES, CAP_WILD_PAGES,
 				   CAP_VOID, CAP_MYSPACE, 20, 21, 22, 23, 24, 25 };
 static const cap_t scratch_regs[] = { 20, 21, 22, 23, 24, 25 };
+/* clang-format on */
 
 /* The random operations on the wild range that can trigger bug 1 on a
  * kernel without its fix (a rescinded or rewritten root with a live
@@ -35,9 +37,12 @@ static bool wild_rebuilds_ok(void)
 void random_kernel_invocation(void)
 {
 	static const struct arena ar = {
-		.dots_len = 8192, .rbuf_len = 12 * 1024,
-		.send = send_pool, .n_send = sizeof send_pool / sizeof send_pool[0],
-		.recv = scratch_regs, .n_recv = N_SCRATCH,
+		.dots_len = 8192,
+		.rbuf_len = 12 * 1024,
+		.send = send_pool,
+		.n_send = sizeof send_pool / sizeof send_pool[0],
+		.recv = scratch_regs,
+		.n_recv = N_SCRATCH,
 	};
 	struct arena a = ar;
 	a.dots = heap_at(DOTS_OFF);
@@ -115,7 +120,8 @@ static void random_recipe(struct recipe *r)
 	}
 	if (r->role == R_CLIENT || r->role == R_FPU) {
 		/* The protected echo, or any wild child (may be no server). */
-		unsigned target = chance(s, 60) ? PUB_ECHO : WILD0 + (unsigned)below(s, WILD_CHILDREN);
+		unsigned target = chance(s, 60) ? PUB_ECHO
+						: WILD0 + (unsigned)below(s, WILD_CHILDREN);
 		if (r->role == R_FPU)
 			target = PUB_ECHO;
 		if (child_start_key(target, CHILD_BADGE, T5) == CAIRN_OK)
@@ -127,7 +133,7 @@ static void random_recipe(struct recipe *r)
 		for (unsigned j = 0; j < 3; j++) {
 			unsigned w = WILD0 + (unsigned)below(s, WILD_CHILDREN);
 			uint64_t rc = chance(s, 50) ? child_start_key(w, PROXY_BADGE, tmp[j])
-						   : child_domain(w, tmp[j]);
+						    : child_domain(w, tmp[j]);
 			if (rc == CAIRN_OK && wild_rebuilds_ok())
 				r->extra[k++] = tmp[j];
 		}
@@ -194,7 +200,8 @@ void wild_operation(void)
 		unsigned j = WILD0 + (unsigned)below(s, WILD_CHILDREN);
 		unsigned slot = chance(s, 50) ? CAIRN_DOM_SLOT_CAPS : CAIRN_DOM_SLOT_SPACE;
 		if (child_node(i, N_ROOT, T0) == CAIRN_OK &&
-		    cairn_node_get(T0, slot, T1) == CAIRN_OK && child_node(j, N_ROOT, T2) == CAIRN_OK)
+		    cairn_node_get(T0, slot, T1) == CAIRN_OK &&
+		    child_node(j, N_ROOT, T2) == CAIRN_OK)
 			cairn_node_swap(T2, slot, T1, 0);
 		break;
 	}
@@ -202,8 +209,8 @@ void wild_operation(void)
 		if (child_domain(i, T1) == CAIRN_OK) {
 			cap_t k = 0;
 			if (chance(s, 50) &&
-			    cairn_domain_make_start(CAP_KEEPER_DOM, KEEPER_BADGE(below(s, 3)), T2) ==
-				    CAIRN_OK)
+			    cairn_domain_make_start(CAP_KEEPER_DOM, KEEPER_BADGE(below(s, 3)),
+						    T2) == CAIRN_OK)
 				k = T2;
 			cairn_domain_swap_slot(T1, CAIRN_DOM_SLOT_KEEPER, k, 0);
 		}

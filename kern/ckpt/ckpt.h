@@ -70,11 +70,11 @@ static inline void ckpt_note_first_run(void)
 }
 
 struct ckpt_stats {
-	uint64_t committed;       /* last committed generation, 0: none */
+	uint64_t committed; /* last committed generation, 0: none */
 	uint32_t interval_ms;
-	uint64_t log_in_use;      /* ring blocks in use or reserved */
-	uint64_t log_blocks;      /* ring blocks */
-	uint64_t failures;        /* checkpoints that failed (I/O errors) */
+	uint64_t log_in_use; /* ring blocks in use or reserved */
+	uint64_t log_blocks; /* ring blocks */
+	uint64_t failures;   /* checkpoints that failed (I/O errors) */
 	uint64_t last_objects, last_bytes;
 	uint64_t last_stall_instret; /* retired instructions of the last demarcation */
 };

@@ -48,7 +48,8 @@ static void start_thread(void *arg, uint64_t root_oid)
 	if (sched_add_domain(root_oid))
 		started++;
 	else
-		log_error("too many running domains: domain %lu not resumed", (unsigned long)root_oid);
+		log_error("too many running domains: domain %lu not resumed",
+			  (unsigned long)root_oid);
 }
 
 /* Entries the map must hold: those of the newest header's generations. */
@@ -59,7 +60,8 @@ static uint64_t map_capacity(void *scratch)
 		struct ckpt_header h;
 		if (read_block(NULL, ckpt_header_block(&volume_sb, slot), scratch) != 0)
 			continue;
-		if (ckpt_header_decode(scratch, &volume_sb, &h) != CKPT_OK || h.sequence <= best_seq)
+		if (ckpt_header_decode(scratch, &volume_sb, &h) != CKPT_OK ||
+		    h.sequence <= best_seq)
 			continue;
 		best_seq = h.sequence;
 		need = h.objects + h.threads;
@@ -76,7 +78,8 @@ void ckpt_boot(void)
 {
 	struct ckpt_writer *w = &ckpt_state.w;
 	char arg[16];
-	ckpt_state.verbose = platform_bootarg("ckpt", arg, sizeof(arg)) && strcmp(arg, "verbose") == 0;
+	ckpt_state.verbose = platform_bootarg("ckpt", arg, sizeof(arg)) &&
+			     strcmp(arg, "verbose") == 0;
 	ckpt_state.zero_pa = frame_alloc();
 	if (!ckpt_state.zero_pa)
 		panic("no memory for the checkpointer");
@@ -122,7 +125,8 @@ uint64_t ckpt_locate(int obj_class, uint64_t index, uint64_t home_block)
 {
 	if (!ckpt_state.map_active)
 		return home_block;
-	const struct ckpt_dirent *e = ckpt_dirmap_lookup(&ckpt_state.map, (uint8_t)(obj_class + 1), index);
+	const struct ckpt_dirent *e =
+		ckpt_dirmap_lookup(&ckpt_state.map, (uint8_t)(obj_class + 1), index);
 	if (!e)
 		return home_block;
 	if (e->flags & CKPT_ENTRY_ZERO)

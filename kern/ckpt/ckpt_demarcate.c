@@ -87,8 +87,8 @@ void ckpt_demarcate(void)
 		kprintf("cairn: checkpoint %lu demarcated blocks=%lu threads=%lu instret=%lu\n",
 			(unsigned long)w->committed + 1, (unsigned long)w->nitems,
 			(unsigned long)w->nthreads, (unsigned long)ckpt_state.last_stall);
-	ckpt_writer_start(w);   /* takes the next sequence and the epoch's positions */
-	ckpt_space_freed();     /* the epoch's reservation starts again from zero */
+	ckpt_writer_start(w); /* takes the next sequence and the epoch's positions */
+	ckpt_space_freed();   /* the epoch's reservation starts again from zero */
 }
 
 void ckpt_before_write(struct frame *f)
@@ -100,7 +100,7 @@ void ckpt_before_write(struct frame *f)
 	kassert(it->live == f);
 	if (ckpt_item_busy(it))
 		park_on(ACT_WAIT_IO, &ckpt_state.io_waiters); /* the device reads it now */
-	uint64_t pa = kframe_alloc(); /* may park: still nothing changed */
+	uint64_t pa = kframe_alloc();                         /* may park: still nothing changed */
 	memcpy(pa_to_va(pa), pa_to_va(frame_pa(f)), 4096);
 	it->copy = pa;
 	it->live = NULL;

@@ -51,43 +51,43 @@
  * map and the activities waiting.
  */
 struct ckpt_state {
-	bool enabled;             /* checkpoints on: false once the writer is OFF */
-	bool verbose;             /* boot argument ckpt=verbose: a line per demarcation */
+	bool enabled; /* checkpoints on: false once the writer is OFF */
+	bool verbose; /* boot argument ckpt=verbose: a line per demarcation */
 	struct ckpt_writer w;
 
 	/* The current epoch. */
 	struct karea dirty_area, items_area;
-	struct karea check_area;  /* the writer's map for checking a directory */
+	struct karea check_area; /* the writer's map for checking a directory */
 	struct frame **dirty;
 	uint64_t ndirty;
-	uint64_t cap;             /* most dirty blocks in one epoch */
+	uint64_t cap; /* most dirty blocks in one epoch */
 	struct karea threads_area;
-	uint64_t thread_max;      /* the most the log may ever have to list (w.thread_cap: now) */
+	uint64_t thread_max; /* the most the log may ever have to list (w.thread_cap: now) */
 
 	/* Demand (ckpt_due.c). */
-	bool due;                 /* the period or a request: if anything changed */
-	bool forced;              /* FORCE, log or memory full: even if nothing changed */
+	bool due;    /* the period or a request: if anything changed */
+	bool forced; /* FORCE, log or memory full: even if nothing changed */
 
 	/* Recovery's directory of log-resident blocks, until migrated. */
 	struct ckpt_dirmap map;
 	bool map_active;
 
-	struct act_list log_waiters;  /* ACT_WAIT_LOG: no reservation */
-	struct act_list io_waiters;   /* a snapshot block's transfer */
+	struct act_list log_waiters; /* ACT_WAIT_LOG: no reservation */
+	struct act_list io_waiters;  /* a snapshot block's transfer */
 
-	uint64_t last_stall;          /* instructions of the last demarcation */
-	uint64_t demarcated_at;       /* rdtime() at the end of demarcation */
-	uint64_t zero_pa;             /* a zero frame for ZERO migrations */
+	uint64_t last_stall;    /* instructions of the last demarcation */
+	uint64_t demarcated_at; /* rdtime() at the end of demarcation */
+	uint64_t zero_pa;       /* a zero frame for ZERO migrations */
 };
 
 extern struct ckpt_state ckpt_state;
 
 /* ckpt_space.c */
-void *ckpt_area_alloc(uint64_t bytes);   /* boot only: mapped, zeroed, or panic */
+void *ckpt_area_alloc(uint64_t bytes);                   /* boot only: mapped, zeroed, or panic */
 void ckpt_area_reserve(struct karea *a, uint64_t bytes); /* address space only */
-bool ckpt_space_init(void);              /* false: the log is too small */
-void ckpt_space_freed(void);             /* wake writers waiting for space */
-void ckpt_set_demarcating(bool on);      /* reservations come from the fixed reserve */
+bool ckpt_space_init(void);                              /* false: the log is too small */
+void ckpt_space_freed(void);                             /* wake writers waiting for space */
+void ckpt_set_demarcating(bool on); /* reservations come from the fixed reserve */
 
 /* ckpt_due.c: is a checkpoint due? */
 enum ckpt_cause {

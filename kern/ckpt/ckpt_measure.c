@@ -125,7 +125,8 @@ void ckpt_measure_boot(void)
 		bench_error = false;
 		uint64_t t0 = rdtime();
 		for (int i = 0; i < BENCH_INFLIGHT && bench_next < bench_end; i++) {
-			bench_req[i] = (struct blk_req){ .op = BLK_WRITE, .segs = bench_seg[i],
+			bench_req[i] = (struct blk_req){ .op = BLK_WRITE,
+							 .segs = bench_seg[i],
 							 .done = bench_done };
 			bench_submit(&bench_req[i]);
 		}
@@ -134,8 +135,9 @@ void ckpt_measure_boot(void)
 		if (blk_sync(BLK_FLUSH, 0, 0, 0) != BLK_OK)
 			bench_error = true;
 		uint64_t us = timer_ticks_to_us(rdtime() - t0);
-		kprintf("cairn: blkbench wrote bytes=%lu us=%lu%s\n", (unsigned long)(blocks * 4096),
-			(unsigned long)us, bench_error ? " (with errors)" : "");
+		kprintf("cairn: blkbench wrote bytes=%lu us=%lu%s\n",
+			(unsigned long)(blocks * 4096), (unsigned long)us,
+			bench_error ? " (with errors)" : "");
 	}
 	while (bench_nbufs > 0)
 		frame_free(bench_buf[--bench_nbufs]);

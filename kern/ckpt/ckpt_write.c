@@ -43,16 +43,21 @@ static void blk_done(struct blk_req *r)
 
 static void blk_submit_req(void *ctx, struct ckpt_io_req *req)
 {
-	static const uint8_t ops[] = { [CKPT_IO_READ] = BLK_READ, [CKPT_IO_WRITE] = BLK_WRITE,
-				       [CKPT_IO_FLUSH] = BLK_FLUSH };
+	static const uint8_t ops[] = {
+		[CKPT_IO_READ] = BLK_READ, [CKPT_IO_WRITE] = BLK_WRITE, [CKPT_IO_FLUSH] = BLK_FLUSH
+	};
 	struct blk_req *r = &blk_reqs[req->slot];
 	struct blk_seg *segs = blk_segs[req->slot];
 	(void)ctx;
 	for (unsigned i = 0; i < req->nblocks; i++)
 		segs[i] = (struct blk_seg){ va_to_pa(req->buf[i]), 4096 };
 	*r = (struct blk_req){
-		.op = ops[req->op], .nsegs = req->nblocks, .sector = volume_sector(req->block),
-		.segs = segs, .done = blk_done, .ctx = req,
+		.op = ops[req->op],
+		.nsegs = req->nblocks,
+		.sector = volume_sector(req->block),
+		.segs = segs,
+		.done = blk_done,
+		.ctx = req,
 	};
 	enum blk_status st = blk_submit(r);
 	if (st != BLK_OK) {
@@ -121,13 +126,16 @@ static void refused(const struct ckpt_writer *w, const struct ckpt_report *r)
 	const char *name = ckpt_errname(r->err);
 	if (r->kind == CKPT_REPORT_REFUSED_RETRY)
 		kprintf("cairn: checkpoint %lu refused: %s %s; retrying with the thread list rebuilt "
-			"(%lu dropped)\n", g, name, r->detail, (unsigned long)r->count);
+			"(%lu dropped)\n",
+			g, name, r->detail, (unsigned long)r->count);
 	else if (w->committed)
 		kprintf("cairn: checkpoint %lu refused: %s %s; checkpoints stopped, a restart resumes "
-			"from checkpoint %lu\n", g, name, r->detail, (unsigned long)w->committed);
+			"from checkpoint %lu\n",
+			g, name, r->detail, (unsigned long)w->committed);
 	else
 		kprintf("cairn: checkpoint %lu refused: %s %s; checkpoints stopped, a restart boots "
-			"the image afresh\n", g, name, r->detail);
+			"the image afresh\n",
+			g, name, r->detail);
 }
 
 static void committed(const struct ckpt_writer *w)
@@ -136,7 +144,8 @@ static void committed(const struct ckpt_writer *w)
 		(unsigned long)w->nitems, (unsigned long)w->bytes);
 	if (ckpt_state.verbose)
 		kprintf("cairn: checkpoint %lu stabilized bytes=%lu us=%lu entries=%lu "
-			"check_instret=%lu\n", (unsigned long)w->gen, (unsigned long)w->bytes,
+			"check_instret=%lu\n",
+			(unsigned long)w->gen, (unsigned long)w->bytes,
 			(unsigned long)timer_ticks_to_us(rdtime() - ckpt_state.demarcated_at),
 			(unsigned long)(w->nitems + w->nthreads), (unsigned long)w->check_instret);
 }
@@ -168,8 +177,8 @@ static void report(void *ctx, const struct ckpt_writer *w, const struct ckpt_rep
 			  (unsigned long)r->count);
 		break;
 	case CKPT_REPORT_RECOVERED_FAILED:
-		log_error("migration of the recovered checkpoint %lu failed: %s; retrying in 1 s", g,
-			  blk_status_text(r->status));
+		log_error("migration of the recovered checkpoint %lu failed: %s; retrying in 1 s",
+			  g, blk_status_text(r->status));
 		break;
 	case CKPT_REPORT_RECOVERED_STOP:
 		kprintf("cairn: checkpoints stopped: the recovered checkpoint cannot be migrated\n");
@@ -185,9 +194,14 @@ void ckpt_write_init(void)
 	struct ckpt_writer_config c = {
 		.sb = &volume_sb,
 		.io = { .submit = blk_submit_req, .strerror = blk_status_text },
-		.env = { .item_data = item_data, .sum = ckpt_sum, .retry_after = retry_after,
-			 .items_free = items_free, .space_freed = space_freed, .migrated = migrated,
-			 .state_changed = state_changed, .report = report },
+		.env = { .item_data = item_data,
+			 .sum = ckpt_sum,
+			 .retry_after = retry_after,
+			 .items_free = items_free,
+			 .space_freed = space_freed,
+			 .migrated = migrated,
+			 .state_changed = state_changed,
+			 .report = report },
 		.keep = 1, /* docs/checkpoint.md "The kernel's checkpointer": at most two */
 		.batch = blk_seg_max(),
 		.zero = pa_to_va(ckpt_state.zero_pa),

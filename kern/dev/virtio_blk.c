@@ -24,7 +24,7 @@
 #define SLOT_STATUS_OFF 4048
 
 struct blk_slot {
-	struct blk_req *req;  /* NULL when free */
+	struct blk_req *req; /* NULL when free */
 	uint64_t frame_pa;
 	int ring_desc;
 };
@@ -55,7 +55,7 @@ static const char *const status_names[] = {
 const char *blk_strerror(enum blk_status s)
 {
 	return (unsigned)s < sizeof(status_names) / sizeof(status_names[0]) ? status_names[s]
-									  : "unknown";
+									    : "unknown";
 }
 
 static void blk_interrupt(void *arg);
@@ -188,14 +188,13 @@ static void start(struct blk_req *req, int s)
 	table[n++] = (struct virtq_desc){ slot->frame_pa + SLOT_HDR_OFF, sizeof(*hdr),
 					  VIRTQ_DESC_F_NEXT, 1 };
 	for (unsigned i = 0; i < req->nsegs; i++, n++)
-		table[n] = (struct virtq_desc){
-			req->segs[i].pa, req->segs[i].len,
-			(uint16_t)(VIRTQ_DESC_F_NEXT |
-				   (req->op == BLK_READ ? VIRTQ_DESC_F_WRITE : 0)),
-			(uint16_t)(n + 1)
-		};
-	table[n++] = (struct virtq_desc){ slot->frame_pa + SLOT_STATUS_OFF, 1,
-					  VIRTQ_DESC_F_WRITE, 0 };
+		table[n] = (struct virtq_desc){ req->segs[i].pa, req->segs[i].len,
+						(uint16_t)(VIRTQ_DESC_F_NEXT |
+							   (req->op == BLK_READ ? VIRTQ_DESC_F_WRITE
+										: 0)),
+						(uint16_t)(n + 1) };
+	table[n++] =
+		(struct virtq_desc){ slot->frame_pa + SLOT_STATUS_OFF, 1, VIRTQ_DESC_F_WRITE, 0 };
 
 	uint16_t d;
 	enum virtio_err err = virtq_add_indirect(&blk.vq, slot->frame_pa, (uint16_t)n, &d);
@@ -290,7 +289,9 @@ static void blk_interrupt(void *arg)
 		account(req);
 		if (req->status != BLK_OK)
 			log_debug("virtio-blk: %s at sector %lu failed: %s",
-				  req->op == BLK_READ ? "read" : req->op == BLK_WRITE ? "write" : "flush",
+				  req->op == BLK_READ    ? "read"
+				  : req->op == BLK_WRITE ? "write"
+							 : "flush",
 				  (unsigned long)req->sector, blk_strerror(req->status));
 		/* Refill the freed slot before running the callback, which may
 		 * itself submit (and would otherwise overtake older requests). */

@@ -39,18 +39,18 @@ struct blk_seg {
 	uint32_t len; /* a multiple of 512 */
 };
 
-#define BLK_MAX_SEGS 250
+#define BLK_MAX_SEGS     250
 #define BLK_MAX_INFLIGHT 32
 
 struct blk_req {
-	uint8_t op;                 /* enum blk_op */
+	uint8_t op; /* enum blk_op */
 	uint16_t nsegs;
 	uint64_t sector;            /* 512-byte units */
 	const struct blk_seg *segs; /* must stay valid until done() */
 	void (*done)(struct blk_req *req);
 	void *ctx;
 	enum blk_status status;
-	struct blk_req *next;       /* driver-private queue link */
+	struct blk_req *next; /* driver-private queue link */
 };
 
 struct blk_stats {

@@ -34,8 +34,7 @@ enum virtio_err virtio_kern_find(uint32_t device_id, int nth, struct virtio_mmio
 	return saw_legacy ? VIRTIO_ERR_LEGACY : VIRTIO_ERR_NO_DEVICE;
 }
 
-enum virtio_err virtio_kern_negotiate(struct virtio_mmio *dev, uint64_t wanted,
-				      uint64_t required)
+enum virtio_err virtio_kern_negotiate(struct virtio_mmio *dev, uint64_t wanted, uint64_t required)
 {
 	enum virtio_err err = virtio_mmio_negotiate(dev, wanted, required);
 	required |= 1ULL << VIRTIO_F_VERSION_1;
@@ -55,8 +54,8 @@ static void *ring_frame(uint64_t *pa)
 	return *pa ? pa_to_va(*pa) : NULL;
 }
 
-enum virtio_err virtio_kern_queue_setup(struct virtio_mmio *dev, struct virtq *q,
-					uint16_t index, uint16_t max_size)
+enum virtio_err virtio_kern_queue_setup(struct virtio_mmio *dev, struct virtq *q, uint16_t index,
+					uint16_t max_size)
 {
 	if (max_size > VIRTIO_KERN_QUEUE_MAX)
 		max_size = VIRTIO_KERN_QUEUE_MAX;

@@ -20,13 +20,12 @@
 enum virtio_err virtio_kern_find(uint32_t device_id, int nth, struct virtio_mmio *dev,
 				 uint32_t *irq);
 /* virtio_mmio_negotiate(), with the reason for a refusal logged. */
-enum virtio_err virtio_kern_negotiate(struct virtio_mmio *dev, uint64_t wanted,
-				      uint64_t required);
+enum virtio_err virtio_kern_negotiate(struct virtio_mmio *dev, uint64_t wanted, uint64_t required);
 /* Queue `index` of at most `max_size` entries (at most 256, so that each
  * part fits one 4 KiB frame) in three fresh frames, enabled on the
  * device. The frames are never freed: kernel devices live as long as the
  * kernel. */
-enum virtio_err virtio_kern_queue_setup(struct virtio_mmio *dev, struct virtq *q,
-					uint16_t index, uint16_t max_size);
+enum virtio_err virtio_kern_queue_setup(struct virtio_mmio *dev, struct virtq *q, uint16_t index,
+					uint16_t max_size);
 
 #endif

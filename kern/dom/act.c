@@ -16,7 +16,7 @@
 
 #define DETACHED_BUCKETS 256
 
-static struct karea area;          /* the table: table[0, count) mapped */
+static struct karea area; /* the table: table[0, count) mapped */
 static struct activity *const table = (struct activity *)ACT_AREA_BASE;
 static uint64_t count, count_max;
 static struct activity *free_list;

@@ -17,8 +17,8 @@
  * operation that stops a domain from running through its root node's
  * slots (a rescind, a rewritten run state) frees it (act_root_changed),
  * so an activity never outlives its domain's RUNNING state for long: at
- * the latest, its next dispatch finds the domain not running and frees it. An activity is ready (on the run queue), running, or
- * parked on one wait list: an object fetch, free memory, log space, a
+ * the latest, its next dispatch finds the domain not running and frees it. An activity is ready (on
+ * the run queue), running, or parked on one wait list: an object fetch, free memory, log space, a
  * timer, or a busy domain it is calling (stalled). A parked activity
  * retries its whole invocation when woken: nothing it did before parking
  * had any effect (prepare-then-commit).
@@ -35,30 +35,30 @@
 
 enum act_state {
 	ACT_FREE = 0,
-	ACT_READY,      /* on the run queue */
-	ACT_RUNNING,    /* the current activity */
-	ACT_WAIT_IO,    /* waiting for an object to arrive from the volume */
-	ACT_WAIT_MEM,   /* waiting for a frame to become evictable */
-	ACT_WAIT_LOG,   /* waiting for checkpoint log space */
-	ACT_STALLED,    /* calling a domain that is not available */
-	ACT_SLEEPING,   /* waiting for its timer */
+	ACT_READY,    /* on the run queue */
+	ACT_RUNNING,  /* the current activity */
+	ACT_WAIT_IO,  /* waiting for an object to arrive from the volume */
+	ACT_WAIT_MEM, /* waiting for a frame to become evictable */
+	ACT_WAIT_LOG, /* waiting for checkpoint log space */
+	ACT_STALLED,  /* calling a domain that is not available */
+	ACT_SLEEPING, /* waiting for its timer */
 };
 
 struct proc;
 
 struct activity {
-	uint64_t root_oid;      /* the domain's root node */
-	uint8_t state;          /* enum act_state */
-	bool io_error;          /* its last fetch failed: raise FAULT_IO on retry */
+	uint64_t root_oid;        /* the domain's root node */
+	uint8_t state;            /* enum act_state */
+	bool io_error;            /* its last fetch failed: raise FAULT_IO on retry */
 	uint16_t node_io_retries; /* its own nodes could not be read: retries so far */
-	struct proc *proc;      /* the cached domain, or NULL */
-	uint64_t stalled_on;    /* ACT_STALLED: root OID of the busy domain */
-	struct activity *next;  /* run queue or wait list */
+	struct proc *proc;        /* the cached domain, or NULL */
+	uint64_t stalled_on;      /* ACT_STALLED: root OID of the busy domain */
+	struct activity *next;    /* run queue or wait list */
 	struct activity *prev;
 	struct act_list *list;  /* the list it is on, or NULL */
 	struct activity *hnext; /* detached (proc == NULL): the hash by root */
 	struct activity *hprev;
-	struct ktimer timer;    /* ACT_SLEEPING */
+	struct ktimer timer; /* ACT_SLEEPING */
 	/* A SLEEP FOR in progress: it waits in its prepare phase (so a
 	 * checkpoint sees the invocation not yet done, and a restart waits
 	 * the whole time again); the retry after the wake finds its own

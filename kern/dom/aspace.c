@@ -24,7 +24,7 @@ struct umap {
 	struct umap *next;
 };
 
-#define UMAP_MAX 32768
+#define UMAP_MAX       32768
 #define WALK_MAX_STEPS 16
 
 static struct umap umaps[UMAP_MAX];
@@ -134,8 +134,7 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 	return CAIRN_FAULT_MEMORY; /* a keeper wrapper loop */
 }
 
-uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc,
-		       struct aspace_walk *w)
+uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc, struct aspace_walk *w)
 {
 	uint16_t fault = walk(p, va, w);
 	if (fault) {
@@ -246,7 +245,7 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 	kassert(f != NULL);
 	bool writable = !w->ro && (f->obj_flags & OBJF_DIRTY) && !(f->obj_flags & OBJF_SNAPSHOT);
 	pte_t want = pte_make(frame_pa(f), PTE_V | PTE_U | PTE_R | PTE_A | PTE_D |
-					     (writable ? PTE_W : 0) | (w->nx ? 0 : PTE_X));
+						   (writable ? PTE_W : 0) | (w->nx ? 0 : PTE_X));
 	if (*pte & PTE_V) {
 		struct frame *old = frame_of(pte_pa(*pte));
 		if (old != f) {

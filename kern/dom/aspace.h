@@ -40,8 +40,8 @@ struct aspace_walk {
 	uint64_t page_oid;
 	bool ro, nx;
 	bool has_keeper;
-	struct key keeper;  /* innermost wrapper's keeper */
-	uint16_t fault;     /* CAIRN_FAULT_MEMORY / _ACCESS when unresolved */
+	struct key keeper; /* innermost wrapper's keeper */
+	uint16_t fault;    /* CAIRN_FAULT_MEMORY / _ACCESS when unresolved */
 };
 
 void aspace_init(void);
@@ -49,8 +49,7 @@ void aspace_init(void);
 /* Find the page mapped at va in p's space and check the access against the
  * collected rights; pin it (or prepare it for writing). Prepare phase.
  * Returns 0, or the fault code (w says which keeper to tell). */
-uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc,
-		       struct aspace_walk *w);
+uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc, struct aspace_walk *w);
 
 /* Resolve a user page fault: aspace_lookup, then install the Sv39 entry.
  * Returns 0 or the fault code. */
@@ -60,11 +59,11 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 /* The Sv39 root to run p with (built on demand; prepare phase). */
 uint64_t aspace_root(struct proc *p);
 
-void aspace_unmap_frame(struct frame *f);        /* evicting a page */
+void aspace_unmap_frame(struct frame *f); /* evicting a page */
 /* Checkpoint demarcation: take write permission away from every user
  * mapping of f. True if one had it: the caller fences (once for many). */
 bool aspace_write_protect_frame(struct frame *f);
-void aspace_flush_all(void);                     /* drop every domain's tables */
+void aspace_flush_all(void); /* drop every domain's tables */
 void aspace_free_tables(uint64_t root_pa);
 /* A node's slot is about to change: drop derived tables if it was walked. */
 void aspace_node_changing(uint64_t node_oid);

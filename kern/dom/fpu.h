@@ -46,7 +46,7 @@ void fpu_forget(struct proc *p);
 /* An illegal-instruction trap with FP off: enable FP for p if it may have
  * it (it has an FP register node). True: retry the instruction. */
 bool fpu_first_use(struct proc *p);
-uint64_t fpu_read(struct proc *p, unsigned index);             /* f0..f31 */
-void fpu_write(struct proc *p, unsigned reg, uint64_t value);  /* CAIRN_REG_F(n) or FCSR */
+uint64_t fpu_read(struct proc *p, unsigned index);            /* f0..f31 */
+void fpu_write(struct proc *p, unsigned reg, uint64_t value); /* CAIRN_REG_F(n) or FCSR */
 
 #endif

@@ -149,9 +149,9 @@ static struct proc *free_entry(void)
  * their full rights, so the slot must hold a node key with neither RO nor
  * WEAK: whoever built the domain must have held full authority over each
  * node, exactly as if they had written it themselves (docs/design.md
- * invariant 9; docs/invocations.md, "Building domains: rights"). An optional slot may also be void (or hold a
- * rescinded key): the domain then has no such node. key_check pins the
- * node's pot when the key is valid.
+ * invariant 9; docs/invocations.md, "Building domains: rights"). An optional slot may also be void
+ * (or hold a rescinded key): the domain then has no such node. key_check pins the node's pot when
+ * the key is valid.
  */
 static bool domain_node(const struct key *k, bool optional, uint64_t *oid)
 {

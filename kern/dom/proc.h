@@ -30,26 +30,26 @@
 struct activity;
 
 struct proc {
-	uint64_t root_oid;       /* OID_NONE when the entry is free */
+	uint64_t root_oid; /* OID_NONE when the entry is free */
 	uint64_t gprs_oid;
-	uint64_t fprs_oid;       /* OID_NONE: no FP register node */
-	uint64_t caps_oid;       /* OID_NONE: every capability register is void */
-	struct knode *root;      /* the root and capability nodes in the node */
-	struct knode *caps;      /* pool (NULL: no capability node), and the */
-	struct frame *root_pot;  /* resident frames of their pots */
+	uint64_t fprs_oid;      /* OID_NONE: no FP register node */
+	uint64_t caps_oid;      /* OID_NONE: every capability register is void */
+	struct knode *root;     /* the root and capability nodes in the node */
+	struct knode *caps;     /* pool (NULL: no capability node), and the */
+	struct frame *root_pot; /* resident frames of their pots */
 	struct frame *caps_pot;
-	struct trap_frame tf;    /* x1..x31, pc in tf.sepc */
+	struct trap_frame tf; /* x1..x31, pc in tf.sepc */
 	uint64_t fregs[32];
 	uint64_t fcsr;
-	bool fp_used;            /* FP state is meaningful (fregs valid) */
-	uint8_t run_state;       /* CAIRN_DOM_* */
-	uint16_t fault_code;     /* last fault (CAIRN_FAULT_*), 0 if none */
+	bool fp_used;        /* FP state is meaningful (fregs valid) */
+	uint8_t run_state;   /* CAIRN_DOM_* */
+	uint16_t fault_code; /* last fault (CAIRN_FAULT_*), 0 if none */
 	uint64_t fault_addr;
-	uint64_t sv39_root;      /* 0: no page tables built yet */
+	uint64_t sv39_root; /* 0: no page tables built yet */
 	struct activity *act;
-	bool dirty;              /* cached state newer than the nodes */
+	bool dirty; /* cached state newer than the nodes */
 	uint32_t last_use;
-	uint64_t ckpt_epoch;     /* checkpoint epoch its nodes were last dirtied in */
+	uint64_t ckpt_epoch; /* checkpoint epoch its nodes were last dirtied in */
 	struct proc *hash_next;
 };
 

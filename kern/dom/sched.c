@@ -51,7 +51,8 @@ bool sched_add_domain(uint64_t root_oid)
 
 static void sleep_done(struct ktimer *t)
 {
-	struct activity *a = (struct activity *)((char *)t - __builtin_offsetof(struct activity, timer));
+	struct activity *a =
+		(struct activity *)((char *)t - __builtin_offsetof(struct activity, timer));
 	act_ready(a);
 }
 

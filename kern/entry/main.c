@@ -57,9 +57,9 @@ static void apply_bootargs(void)
 
 __attribute__((noreturn)) void kmain(unsigned long hartid, unsigned long dtb_pa)
 {
-	ckpt_boot_instret = rdinstret();          /* restart cost is measured from here */
+	ckpt_boot_instret = rdinstret(); /* restart cost is measured from here */
 	tls_init();
-	sbi_init();                               /* probe firmware extensions */
+	sbi_init(); /* probe firmware extensions */
 	kprintf("\ncairn: booting on hart %lu\n", hartid);
 	if (dtb_parse(pa_to_va(dtb_pa), hartid, dtb_pa) != 0)
 		panic("no usable device tree at %#lx", dtb_pa);
@@ -69,19 +69,19 @@ __attribute__((noreturn)) void kmain(unsigned long hartid, unsigned long dtb_pa)
 		 sf->spec_version & 0xffffff, sf->impl_id, sf->impl_version,
 		 sf->has_dbcn ? "dbcn" : "legacy");
 	frame_init((uint64_t)_kernel_end - KERNEL_VA_OFFSET); /* RAM above the kernel */
-	vm_init();                                /* final kernel page table */
-	trap_init();                              /* stvec, sscratch */
-	plic_init();                              /* external interrupts */
-	timer_init();                             /* supervisor timer */
+	vm_init();                                            /* final kernel page table */
+	trap_init();                                          /* stvec, sscratch */
+	plic_init();                                          /* external interrupts */
+	timer_init();                                         /* supervisor timer */
 	log_info("memory %lu MiB, %zu frames free, timebase %lu Hz",
 		 (unsigned long)(platform_ram_size() >> 20), frame_free_count(),
 		 (unsigned long)platform.timebase_hz);
-	blk_init();                               /* the first virtio block device */
-	volume_open();                            /* superblock, or a clean stop */
-	objcache_init();                          /* the node, tag and page pools */
-	aspace_init();                            /* reverse maps for user PTEs */
-	proc_init();                              /* the (empty) process cache */
-	sched_init();                             /* activities, run queue */
-	ckpt_boot();                              /* recover, or first boot: start domains */
+	blk_init();      /* the first virtio block device */
+	volume_open();   /* superblock, or a clean stop */
+	objcache_init(); /* the node, tag and page pools */
+	aspace_init();   /* reverse maps for user PTEs */
+	proc_init();     /* the (empty) process cache */
+	sched_init();    /* activities, run queue */
+	ckpt_boot();     /* recover, or first boot: start domains */
 	sched_run();
 }

@@ -45,6 +45,7 @@ _Static_assert(offsetof(struct trap_frame, kernel_tp) == TF_KERNEL_TP, "trap fra
 _Static_assert(sizeof(struct trap_frame) == TF_SIZE, "trap frame layout");
 
 /* Register numbers for trap_frame.regs (RISC-V ABI names). */
+/* clang-format off */
 enum {
 	REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4,
 	REG_T0 = 5, REG_T1 = 6, REG_T2 = 7, REG_S0 = 8, REG_S1 = 9,
@@ -52,6 +53,7 @@ enum {
 	REG_A5 = 15, REG_A6 = 16, REG_A7 = 17,
 	REG_S2 = 18, REG_T3 = 28, REG_T4 = 29, REG_T5 = 30, REG_T6 = 31,
 };
+/* clang-format on */
 
 void trap_init(void);
 

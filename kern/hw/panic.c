@@ -62,9 +62,8 @@ void panic_trap(const char *why, const struct trap_frame *tf)
 {
 	intr_off();
 	kprintf("\ncairn: PANIC: %s\n", why);
-	kprintf("  scause=%#lx stval=%#lx sepc=%#lx sstatus=%#lx\n",
-		(unsigned long)tf->scause, (unsigned long)tf->stval, (unsigned long)tf->sepc,
-		(unsigned long)tf->sstatus);
+	kprintf("  scause=%#lx stval=%#lx sepc=%#lx sstatus=%#lx\n", (unsigned long)tf->scause,
+		(unsigned long)tf->stval, (unsigned long)tf->sepc, (unsigned long)tf->sstatus);
 	kprintf("  ra=%#lx sp=%#lx\n", (unsigned long)tf->regs[REG_RA],
 		(unsigned long)tf->regs[REG_SP]);
 	kprintf("  #-1 %#lx (faulting pc)\n", (unsigned long)tf->sepc);

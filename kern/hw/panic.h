@@ -13,9 +13,9 @@ struct trap_frame;
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 __attribute__((noreturn)) void panic_trap(const char *why, const struct trap_frame *tf);
 
-#define kassert(cond)                                                        \
-	do {                                                                 \
-		if (!(cond))                                                 \
+#define kassert(cond)                                                                     \
+	do {                                                                              \
+		if (!(cond))                                                              \
 			panic("assertion failed: %s (%s:%d)", #cond, __FILE__, __LINE__); \
 	} while (0)
 

@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define PLATFORM_MAX_MEM 4
+#define PLATFORM_MAX_MEM      4
 #define PLATFORM_MAX_RESERVED 8
-#define PLATFORM_MAX_VIRTIO 16
+#define PLATFORM_MAX_VIRTIO   16
 #define PLATFORM_BOOTARGS_MAX 128
 
 struct mem_range {
@@ -44,7 +44,7 @@ struct platform_info {
 	struct virtio_slot virtio[PLATFORM_MAX_VIRTIO];
 	int virtio_count;
 	char bootargs[PLATFORM_BOOTARGS_MAX];
-	char isa[PLATFORM_ISA_MAX];  /* the boot hart's riscv,isa string, "" if none */
+	char isa[PLATFORM_ISA_MAX]; /* the boot hart's riscv,isa string, "" if none */
 };
 
 extern struct platform_info platform;

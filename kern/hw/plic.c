@@ -10,11 +10,11 @@
 #include "hw/riscv.h"
 #include "hw/log.h"
 
-#define PLIC_PRIORITY(irq)     (4u * (irq))
-#define PLIC_ENABLE(ctx)       (0x2000u + 0x80u * (ctx))
-#define PLIC_THRESHOLD(ctx)    (0x200000u + 0x1000u * (ctx))
-#define PLIC_CLAIM(ctx)        (0x200004u + 0x1000u * (ctx))
-#define PLIC_MAX_IRQ 128
+#define PLIC_PRIORITY(irq)  (4u * (irq))
+#define PLIC_ENABLE(ctx)    (0x2000u + 0x80u * (ctx))
+#define PLIC_THRESHOLD(ctx) (0x200000u + 0x1000u * (ctx))
+#define PLIC_CLAIM(ctx)     (0x200004u + 0x1000u * (ctx))
+#define PLIC_MAX_IRQ        128
 
 static volatile uint32_t *plic_reg(uint32_t off)
 {

@@ -11,11 +11,11 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define csr_read(csr)                                                \
-	({                                                           \
-		unsigned long __v;                                   \
+#define csr_read(csr)                                                        \
+	({                                                                   \
+		unsigned long __v;                                           \
 		__asm__ volatile("csrr %0, " #csr : "=r"(__v) : : "memory"); \
-		__v;                                                 \
+		__v;                                                         \
 	})
 #define csr_write(csr, val) \
 	__asm__ volatile("csrw " #csr ", %0" : : "rK"((unsigned long)(val)) : "memory")
@@ -25,16 +25,16 @@
 	__asm__ volatile("csrc " #csr ", %0" : : "rK"((unsigned long)(bits)) : "memory")
 
 /* §4.1.1: sstatus. */
-#define SSTATUS_SIE  (1UL << 1)
-#define SSTATUS_SPIE (1UL << 5)
-#define SSTATUS_SPP  (1UL << 8)
-#define SSTATUS_FS_MASK  (3UL << 13)
-#define SSTATUS_FS_OFF   (0UL << 13)
+#define SSTATUS_SIE        (1UL << 1)
+#define SSTATUS_SPIE       (1UL << 5)
+#define SSTATUS_SPP        (1UL << 8)
+#define SSTATUS_FS_MASK    (3UL << 13)
+#define SSTATUS_FS_OFF     (0UL << 13)
 #define SSTATUS_FS_INITIAL (1UL << 13)
-#define SSTATUS_FS_CLEAN (2UL << 13)
-#define SSTATUS_FS_DIRTY (3UL << 13)
-#define SSTATUS_SUM  (1UL << 18)
-#define SSTATUS_MXR  (1UL << 19)
+#define SSTATUS_FS_CLEAN   (2UL << 13)
+#define SSTATUS_FS_DIRTY   (3UL << 13)
+#define SSTATUS_SUM        (1UL << 18)
+#define SSTATUS_MXR        (1UL << 19)
 
 /* §4.1.3: sie / sip bits. */
 #define SIE_SSIE (1UL << 1)
@@ -43,9 +43,9 @@
 
 /* §4.1.9, table 4.2: scause values. */
 #define SCAUSE_INTERRUPT (1UL << 63)
-#define IRQ_S_SOFT  1
-#define IRQ_S_TIMER 5
-#define IRQ_S_EXT   9
+#define IRQ_S_SOFT       1
+#define IRQ_S_TIMER      5
+#define IRQ_S_EXT        9
 
 #define EXC_INST_MISALIGNED  0
 #define EXC_INST_ACCESS      1
@@ -66,22 +66,22 @@
 #define SATP_PPN_MASK  ((1UL << 44) - 1)
 
 /* §4.3.1 / §4.4: Sv39 page-table entries. */
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_G (1UL << 5)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
+#define PTE_V         (1UL << 0)
+#define PTE_R         (1UL << 1)
+#define PTE_W         (1UL << 2)
+#define PTE_X         (1UL << 3)
+#define PTE_U         (1UL << 4)
+#define PTE_G         (1UL << 5)
+#define PTE_A         (1UL << 6)
+#define PTE_D         (1UL << 7)
 #define PTE_PPN_SHIFT 10
 #define PTE_LEAF_MASK (PTE_R | PTE_W | PTE_X)
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  (1UL << PAGE_SHIFT)
-#define SV39_LEVELS 3
+#define PAGE_SHIFT    12
+#define PAGE_SIZE     (1UL << PAGE_SHIFT)
+#define SV39_LEVELS   3
 #define SV39_VPN_BITS 9
-#define SV39_ENTRIES 512
+#define SV39_ENTRIES  512
 
 typedef uint64_t pte_t;
 

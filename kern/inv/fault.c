@@ -80,9 +80,8 @@ static __attribute__((noreturn)) void halt(struct activity *a, struct proc *p, u
 	p->fault_code = code;
 	p->fault_addr = stval;
 	p->dirty = true;
-	log_warn("domain %lu halted: %s at pc %#lx, address %#lx (%s)",
-		 (unsigned long)p->root_oid, fault_name(code), (unsigned long)p->tf.sepc,
-		 (unsigned long)stval, why);
+	log_warn("domain %lu halted: %s at pc %#lx, address %#lx (%s)", (unsigned long)p->root_oid,
+		 fault_name(code), (unsigned long)p->tf.sepc, (unsigned long)stval, why);
 	act_free(a);
 	act_wake_stalled(p->root_oid); /* its callers get HALTED */
 	if (sched_current == a)

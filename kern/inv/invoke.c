@@ -161,7 +161,8 @@ __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv, struct 
 
 	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
 	if (resume)
-		node_consume_resume_bytes((uint8_t *)node_at(target_oid)); /* every resume key dies */
+		/* every resume key dies */
+		node_consume_resume_bytes((uint8_t *)node_at(target_oid));
 	if (!restart_only)
 		ipc_commit_delivery(&m, &d);
 	t->run_state = CAIRN_DOM_RUNNING;

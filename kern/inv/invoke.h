@@ -27,25 +27,24 @@
 struct proc;
 struct activity;
 
-
 struct invocation {
 	struct activity *act;
-	struct proc *p;          /* the invoker */
-	unsigned op;             /* CAIRN_SYS_* */
-	uint64_t slots;          /* the slot word (a0) */
-	uint64_t order;          /* a1 */
-	uint64_t w[4];           /* a2..a5 */
-	uint64_t str_va;         /* a6 */
-	uint32_t str_len;        /* a7 bits 16..31 */
-	struct key target;       /* the invoked key as it was read */
-	uint8_t target_type;     /* its type, VOID if invalid */
+	struct proc *p;      /* the invoker */
+	unsigned op;         /* CAIRN_SYS_* */
+	uint64_t slots;      /* the slot word (a0) */
+	uint64_t order;      /* a1 */
+	uint64_t w[4];       /* a2..a5 */
+	uint64_t str_va;     /* a6 */
+	uint32_t str_len;    /* a7 bits 16..31 */
+	struct key target;   /* the invoked key as it was read */
+	uint8_t target_type; /* its type, VOID if invalid */
 };
 
 /* The reply a kernel key gives. */
 struct kreply {
 	uint64_t code;
 	uint64_t w[4];
-	const uint8_t *str;      /* kernel-visible source (pinned), or NULL */
+	const uint8_t *str; /* kernel-visible source (pinned), or NULL */
 	uint32_t len;
 	struct key keys[CAIRN_MAX_KEYS];
 };
@@ -55,8 +54,8 @@ typedef void (*kop_commit_fn)(struct kop *op);
 
 struct kop {
 	struct kreply reply;
-	kop_commit_fn commit;    /* NULL: the operation changes nothing */
-	uint64_t oid;            /* arguments for commit */
+	kop_commit_fn commit; /* NULL: the operation changes nothing */
+	uint64_t oid;         /* arguments for commit */
 	uint64_t arg[4];
 	struct key key;
 	struct proc *proc;
@@ -71,7 +70,6 @@ const struct key *invoke_cap(struct proc *p, unsigned slot);
 
 /* The i-th key sent with the invocation, validity-checked (void if invalid). */
 void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out);
-
 
 /*
  * Per key type: the prepare function, the `prepare` column of

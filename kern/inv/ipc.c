@@ -202,12 +202,13 @@ void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, 
 		}
 		if (rs != 0) /* ipc_make_resume_key(p, false, ...) */
 			key_set_words(&caps->slot[rs],
-				      key_word0(CAIRN_KEY_RESUME, 0, 0, p->root->call_count), p->root_oid);
+				      key_word0(CAIRN_KEY_RESUME, 0, 0, p->root->call_count),
+				      p->root_oid);
 	}
 	t->tf.regs[REG_A0] = info;
 	for (int i = REG_A1; i <= REG_A5; i++)
 		t->tf.regs[i] = p->tf.regs[i]; /* order and the four words */
-	t->tf.regs[REG_A6] = 0;                 /* no string */
+	t->tf.regs[REG_A6] = 0;                /* no string */
 	t->run_state = CAIRN_DOM_RUNNING;
 	t->fault_code = 0;
 	t->dirty = true;

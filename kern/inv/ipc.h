@@ -20,9 +20,9 @@
 struct msg {
 	uint64_t order;
 	uint64_t w[4];
-	uint64_t info;               /* badge, CAIRN_INFO_CALL */
-	const struct ustring *ustr;  /* string from a domain, or NULL */
-	const uint8_t *kstr;         /* string from kernel-visible memory, or NULL */
+	uint64_t info;              /* badge, CAIRN_INFO_CALL */
+	const struct ustring *ustr; /* string from a domain, or NULL */
+	const uint8_t *kstr;        /* string from kernel-visible memory, or NULL */
 	uint32_t len;
 	struct key keys[CAIRN_MAX_KEYS];
 	bool has_resume;
@@ -31,7 +31,7 @@ struct msg {
 
 struct delivery {
 	struct proc *rcv;
-	uint32_t len;       /* bytes that will be copied */
+	uint32_t len; /* bytes that will be copied */
 	bool truncated;
 	uint64_t buf_va;
 	unsigned npages;
@@ -58,7 +58,7 @@ void ipc_make_resume_key(struct proc *p, bool fault, struct key *out);
  * fields), and the invoked capability register holds a start key or a
  * resume key without the FAULT right.
  */
-#define IPC_SLOTS_SEND_MASK (0xfffffULL << CAIRN_SLOTS_SEND_SHIFT) /* 4 x 5 bits */
+#define IPC_SLOTS_SEND_MASK    (0xfffffULL << CAIRN_SLOTS_SEND_SHIFT) /* 4 x 5 bits */
 #define IPC_A7_STRING_LEN_MASK 0xffff0000ULL
 
 void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsigned op);

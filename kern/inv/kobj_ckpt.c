@@ -16,10 +16,14 @@ void ckpt_get_stats(struct ckpt_stats *out)
 {
 	const struct ckpt_writer *w = &ckpt_state.w;
 	*out = (struct ckpt_stats){
-		.committed = w->committed, .interval_ms = w->interval_ms,
+		.committed = w->committed,
+		.interval_ms = w->interval_ms,
 		.log_in_use = w->reserved_end - w->tail + ckpt_log_need(w, ckpt_state.ndirty),
-		.log_blocks = w->ring, .failures = w->failures, .last_objects = w->last_objects,
-		.last_bytes = w->last_bytes, .last_stall_instret = ckpt_state.last_stall,
+		.log_blocks = w->ring,
+		.failures = w->failures,
+		.last_objects = w->last_objects,
+		.last_bytes = w->last_bytes,
+		.last_stall_instret = ckpt_state.last_stall,
 	};
 }
 

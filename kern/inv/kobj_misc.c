@@ -58,7 +58,8 @@ void kobj_sleep(struct invocation *inv, struct kop *op)
 		uint64_t pc = inv->p->tf.sepc;
 		if (!a->sleep_deadline || a->sleep_pc != pc) {
 			uint64_t ms = inv->w[0];
-			if (ms > 1000ULL * 3600 * 24 * 365) /* a year: beyond, the tick math overflows */
+			if (ms > 1000ULL * 3600 * 24 * 365) /* a year: beyond, the tick math
+							       overflows */
 				ms = 1000ULL * 3600 * 24 * 365;
 			a->sleep_deadline = timer_now() + timer_ms_to_ticks(ms);
 			a->sleep_pc = pc;

@@ -171,7 +171,8 @@ void kobj_node(struct invocation *inv, struct kop *op)
 		}
 		/* Rights only narrow: a space key keeps what its maker had
 		 * (NX, KEEPER; RO and WEAK cannot get here). */
-		r |= rights & (CAIRN_RIGHT_RO | CAIRN_RIGHT_NX | CAIRN_RIGHT_WEAK | CAIRN_RIGHT_KEEPER);
+		r |= rights &
+		     (CAIRN_RIGHT_RO | CAIRN_RIGHT_NX | CAIRN_RIGHT_WEAK | CAIRN_RIGHT_KEEPER);
 		key_make_object(op->reply.keys[0].b, CAIRN_KEY_SPACE, oid, n->alloc_count,
 				(uint8_t)r, (uint16_t)h);
 		return;

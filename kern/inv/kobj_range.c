@@ -46,7 +46,8 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		}
 		if (pages) {
 			page_tag_pin(oid);
-			key_make_object(op->reply.keys[0].b, CAIRN_KEY_PAGE, oid, *page_tag_at(oid), 0, 0);
+			key_make_object(op->reply.keys[0].b, CAIRN_KEY_PAGE, oid, *page_tag_at(oid),
+					0, 0);
 		} else {
 			node_pin(oid);
 			key_make_object(op->reply.keys[0].b, CAIRN_KEY_NODE, oid,
@@ -86,7 +87,8 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		invoke_send_key(inv, 0, &k);
 		uint8_t t = key_type(&k);
 		bool ok = pages ? t == CAIRN_KEY_PAGE
-				: (t == CAIRN_KEY_NODE || t == CAIRN_KEY_SPACE || t == CAIRN_KEY_DOMAIN);
+				: (t == CAIRN_KEY_NODE || t == CAIRN_KEY_SPACE ||
+				   t == CAIRN_KEY_DOMAIN);
 		if (!ok || key_oid(&k) < first || key_oid(&k) - first >= count) {
 			op->reply.code = CAIRN_BAD_KEY;
 			return;

@@ -51,7 +51,8 @@ static inline void key_set_words(struct key *k, uint64_t w0, uint64_t w1)
 /* Word 0 of a key to an object (key_make_object's layout). */
 static inline uint64_t key_word0(uint8_t type, uint8_t rights, uint16_t badge, uint32_t count)
 {
-	return (uint64_t)type | (uint64_t)rights << 8 | (uint64_t)badge << 16 | (uint64_t)count << 32;
+	return (uint64_t)type | (uint64_t)rights << 8 | (uint64_t)badge << 16 |
+	       (uint64_t)count << 32;
 }
 
 static inline uint8_t key_type(const struct key *k)

@@ -12,8 +12,8 @@ void key_make_void(uint8_t *slot)
 	cairn_key_clear(slot);
 }
 
-void key_make_object(uint8_t *slot, uint8_t type, uint64_t oid, uint32_t count,
-		     uint8_t rights, uint16_t badge)
+void key_make_object(uint8_t *slot, uint8_t type, uint64_t oid, uint32_t count, uint8_t rights,
+		     uint16_t badge)
 {
 	cairn_key_clear(slot);
 	cairn_key_set_type(slot, type);

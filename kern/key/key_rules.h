@@ -53,8 +53,8 @@ static inline bool key_type_counts_calls(uint8_t type)
 }
 
 void key_make_void(uint8_t *slot);
-void key_make_object(uint8_t *slot, uint8_t type, uint64_t oid, uint32_t count,
-		     uint8_t rights, uint16_t badge);
+void key_make_object(uint8_t *slot, uint8_t type, uint64_t oid, uint32_t count, uint8_t rights,
+		     uint16_t badge);
 void key_make_number(uint8_t *slot, uint64_t lo, uint64_t hi48);
 uint64_t key_number_lo(const uint8_t *slot);
 uint64_t key_number_hi(const uint8_t *slot);

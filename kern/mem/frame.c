@@ -11,7 +11,7 @@
 #include "hw/log.h"
 #include "hw/panic.h"
 
-static struct frame *frames;      /* descriptor for frame at ram_base + i*4K */
+static struct frame *frames; /* descriptor for frame at ram_base + i*4K */
 static uint64_t ram_base;
 static size_t frame_count;
 static struct frame *free_list;

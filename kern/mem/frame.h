@@ -16,20 +16,20 @@
 enum frame_kind {
 	FRAME_UNUSABLE = 0, /* firmware, kernel image, device tree, descriptors */
 	FRAME_FREE,
-	FRAME_KERNEL,       /* page tables, buffers: a cache, never on disk */
-	FRAME_OBJECT,       /* a copy of a volume block: see objcache.h */
+	FRAME_KERNEL, /* page tables, buffers: a cache, never on disk */
+	FRAME_OBJECT, /* a copy of a volume block: see objcache.h */
 };
 
 struct frame {
-	uint8_t kind;          /* enum frame_kind */
-	uint8_t obj_class;     /* objcache: which pool */
-	uint16_t obj_flags;    /* objcache: dirty, io, snapshot... */
-	uint32_t pin_stamp;    /* objcache: invocation that pinned it */
-	uint64_t obj_index;    /* objcache: block index within its pool */
-	struct frame *next;    /* free list / objcache lists */
+	uint8_t kind;       /* enum frame_kind */
+	uint8_t obj_class;  /* objcache: which pool */
+	uint16_t obj_flags; /* objcache: dirty, io, snapshot... */
+	uint32_t pin_stamp; /* objcache: invocation that pinned it */
+	uint64_t obj_index; /* objcache: block index within its pool */
+	struct frame *next; /* free list / objcache lists */
 	struct frame *prev;
-	uint64_t aux;          /* objcache: per-node dirty bits, log slot... */
-	uint32_t ckpt_item;    /* OBJF_SNAPSHOT: index of its snapshot item */
+	uint64_t aux;       /* objcache: per-node dirty bits, log slot... */
+	uint32_t ckpt_item; /* OBJF_SNAPSHOT: index of its snapshot item */
 };
 
 /* Set up descriptors over all RAM, excluding [0, kernel_end_pa), the device

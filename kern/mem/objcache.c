@@ -296,10 +296,10 @@ static void fetch_done(struct blk_req *req)
 }
 
 enum fetch_start_result {
-	FETCH_STARTED,  /* *out is the fetch to wait for */
-	FETCH_NO_SLOT,  /* every fetch slot is busy */
-	FETCH_REFUSED,  /* the device refused the read at once */
-	FETCH_DONE,     /* the block is resident already (all zeros) */
+	FETCH_STARTED, /* *out is the fetch to wait for */
+	FETCH_NO_SLOT, /* every fetch slot is busy */
+	FETCH_REFUSED, /* the device refused the read at once */
+	FETCH_DONE,    /* the block is resident already (all zeros) */
 };
 
 /* Start reading block `index` of class c. */
@@ -311,7 +311,7 @@ static enum fetch_start_result fetch_start(enum obj_class c, uint64_t index, str
 			ft = &fetches[i];
 	if (!ft)
 		return FETCH_NO_SLOT;
-	obj_prepare_slot(c, index);     /* may park: before we claim anything */
+	obj_prepare_slot(c, index);   /* may park: before we claim anything */
 	uint64_t pa = kframe_alloc(); /* likewise */
 	if (!pa)
 		return FETCH_NO_SLOT;
@@ -330,8 +330,12 @@ static enum fetch_start_result fetch_start(enum obj_class c, uint64_t index, str
 	ft->pa = pa;
 	ft->seg = (struct blk_seg){ pa, 4096 };
 	ft->req = (struct blk_req){
-		.op = BLK_READ, .nsegs = 1, .sector = volume_sector(block),
-		.segs = &ft->seg, .done = fetch_done, .ctx = ft,
+		.op = BLK_READ,
+		.nsegs = 1,
+		.sector = volume_sector(block),
+		.segs = &ft->seg,
+		.done = fetch_done,
+		.ctx = ft,
 	};
 	enum blk_status st = blk_submit(&ft->req);
 	if (st != BLK_OK) {

@@ -14,7 +14,7 @@ extern char _kernel_start[], _text_end[], _rodata_end[], _kernel_end[];
 
 static uint64_t kernel_root_pa;
 
-#define GIB (1UL << 30)
+#define GIB  (1UL << 30)
 #define MIB2 (1UL << 21)
 
 static pte_t *table_va(uint64_t pa)

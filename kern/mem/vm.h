@@ -37,7 +37,7 @@ void vm_kmap(uint64_t va, uint64_t pa, uint64_t flags);
 void vm_kunmap(uint64_t va);
 
 /* User roots. */
-uint64_t vm_user_root_new(void);        /* 0 when out of frames */
+uint64_t vm_user_root_new(void);          /* 0 when out of frames */
 void vm_user_root_free(uint64_t root_pa); /* frees the lower-half tables too */
 pte_t *vm_user_walk(uint64_t root_pa, uint64_t va, bool alloc);
 void vm_switch(uint64_t root_pa);

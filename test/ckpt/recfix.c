@@ -55,8 +55,7 @@ static void on_thread(void *arg, uint64_t oid)
 enum ckpt_err run(void)
 {
 	r->nthreads = 0;
-	return ckpt_recover(&v->sb, testvol_read, v, r->scratch, &r->map, on_thread, r,
-			    &r->out);
+	return ckpt_recover(&v->sb, testvol_read, v, r->scratch, &r->map, on_thread, r, &r->out);
 }
 
 /* Commit one generation through the writer and record it in the model. */
@@ -150,8 +149,8 @@ const struct obj objs_a[NA] = {
 };
 
 const struct obj objs_b[NB] = {
-	{ CKPT_KIND_PAGE, 0, 21 }, /* overwrites a */
-	{ CKPT_KIND_PAGE, 42, 22 }, /* a's zero block now has data */
+	{ CKPT_KIND_PAGE, 0, 21 },   /* overwrites a */
+	{ CKPT_KIND_PAGE, 42, 22 },  /* a's zero block now has data */
 	{ CKPT_KIND_NODEPOT, 0, 0 }, /* a's data block now zero */
 	{ CKPT_KIND_PAGE, 7, 23 },
 };
@@ -164,7 +163,6 @@ void two_gens(void)
 	assert_int_equal(gen(objs_a, NA, threads_a, 3), 0);
 	assert_int_equal(gen(objs_b, NB, threads_b, 2), 0);
 }
-
 
 /* Set entry i of the newest directory's first block to *ne. */
 enum ckpt_err with_entry(unsigned i, const struct ckpt_entry *ne)
@@ -179,4 +177,3 @@ enum ckpt_err with_entry(unsigned i, const struct ckpt_entry *ne)
 	dir_store(v->g.last.dir_pos, &d, e);
 	return run();
 }
-

@@ -18,7 +18,7 @@
 #include "recover.h"
 #include "testvol.h"
 
-#define MAP_CAP 4096u
+#define MAP_CAP     4096u
 #define MAX_THREADS 64u
 
 struct rec {

@@ -255,8 +255,8 @@ static void test_header_fuzz(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_header_sequence_zero),	 T(test_header_other_lap),
-		T(test_link_to_data_block),	 T(test_link_size_disagrees),
+		T(test_header_sequence_zero),    T(test_header_other_lap),
+		T(test_link_to_data_block),      T(test_link_size_disagrees),
 		T(test_duplicate_across_blocks), T(test_header_fuzz),
 	};
 

@@ -357,7 +357,7 @@ static void test_remove_during_iteration_full(void **state)
  * agree with the reference count.
  */
 #define R_KEYS 1400u
-#define R_CAP 1024u
+#define R_CAP  1024u
 
 struct ref {
 	bool present[5][R_KEYS];
@@ -447,7 +447,8 @@ static void test_randomized(void **state)
 			}
 			break;
 		default: /* remove */
-			assert_int_equal(ckpt_dirmap_remove(&m, kind, index), r.present[kind][index]);
+			assert_int_equal(ckpt_dirmap_remove(&m, kind, index),
+					 r.present[kind][index]);
 			if (r.present[kind][index])
 				r.count--;
 			r.present[kind][index] = false;

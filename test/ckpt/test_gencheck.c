@@ -21,10 +21,10 @@
 #include "gencheck.h"
 #include "testvol.h"
 
-#define MAP_CAP 512u
+#define MAP_CAP     512u
 #define MAX_ENTRIES 200u
-#define GEN 7u
-#define GEN_START 40u
+#define GEN         7u
+#define GEN_START   40u
 
 /* A generation as the writer holds it: entries in order, then the header. */
 struct gen {
@@ -45,22 +45,32 @@ static void valid_gen(struct gen *g)
 {
 	memset(g, 0, sizeof(*g));
 	for (unsigned i = 0; i < 100; i++)
-		g->e[g->n++] = (struct ckpt_entry){ .index = i, .pos = GEN_START + i,
-						    .sum = 1000 + i, .kind = CKPT_KIND_PAGE };
+		g->e[g->n++] = (struct ckpt_entry){
+			.index = i, .pos = GEN_START + i, .sum = 1000 + i, .kind = CKPT_KIND_PAGE
+		};
 	for (unsigned i = 0; i < 10; i++)
-		g->e[g->n++] = (struct ckpt_entry){ .index = i, .kind = CKPT_KIND_NODEPOT,
+		g->e[g->n++] = (struct ckpt_entry){ .index = i,
+						    .kind = CKPT_KIND_NODEPOT,
 						    .flags = CKPT_ENTRY_ZERO };
 	for (unsigned i = 100; i < 120; i++)
-		g->e[g->n++] = (struct ckpt_entry){ .index = i, .kind = CKPT_KIND_PAGE,
+		g->e[g->n++] = (struct ckpt_entry){ .index = i,
+						    .kind = CKPT_KIND_PAGE,
 						    .flags = CKPT_ENTRY_ZERO };
-	g->e[g->n++] = (struct ckpt_entry){ .index = 0, .kind = CKPT_KIND_TAGPOT,
-					    .pos = GEN_START + 100, .sum = 5 };
+	g->e[g->n++] = (struct ckpt_entry){
+		.index = 0, .kind = CKPT_KIND_TAGPOT, .pos = GEN_START + 100, .sum = 5
+	};
 	for (unsigned i = 0; i < 3; i++)
 		g->e[g->n++] = (struct ckpt_entry){ .index = 7 * i, .kind = CKPT_KIND_THREAD };
 	g->hdr = (struct ckpt_header){
-		.version = CKPT_FORMAT_VERSION, .sequence = GEN, .tail = GEN_START,
-		.gen_start = GEN_START, .dir_pos = GEN_START + 101, .dir_blocks = 2,
-		.head = GEN_START + 103, .objects = 131, .threads = 3,
+		.version = CKPT_FORMAT_VERSION,
+		.sequence = GEN,
+		.tail = GEN_START,
+		.gen_start = GEN_START,
+		.dir_pos = GEN_START + 101,
+		.dir_blocks = 2,
+		.head = GEN_START + 103,
+		.objects = 131,
+		.threads = 3,
 	};
 	memcpy(g->hdr.uuid, sb.uuid, CAIRN_UUID_SIZE);
 }
@@ -82,9 +92,13 @@ static enum ckpt_err check(const struct gen *g)
 	for (uint32_t b = 0; b < l.dir_blocks; b++) {
 		unsigned left = g->n - next;
 		struct ckpt_dir_info info = {
-			.sequence = GEN, .index = b, .dir_blocks = l.dir_blocks,
-			.count = left < CKPT_DIR_ENTRIES_PER_BLOCK ? left : CKPT_DIR_ENTRIES_PER_BLOCK,
-			.gen_start = GEN_START, .prev_dir_pos = CKPT_NO_DIR,
+			.sequence = GEN,
+			.index = b,
+			.dir_blocks = l.dir_blocks,
+			.count = left < CKPT_DIR_ENTRIES_PER_BLOCK ? left
+								   : CKPT_DIR_ENTRIES_PER_BLOCK,
+			.gen_start = GEN_START,
+			.prev_dir_pos = CKPT_NO_DIR,
 		};
 
 		err = ckpt_gen_block(&gc, &info);
@@ -246,8 +260,12 @@ static void misuse_is_refused(void **state)
 {
 	struct gen g;
 	struct ckpt_gen_link l = { GEN, GEN_START + 101, 2 };
-	struct ckpt_dir_info info = { .sequence = GEN, .index = 1, .dir_blocks = 2, .count = 1,
-				      .gen_start = GEN_START, .prev_dir_pos = CKPT_NO_DIR };
+	struct ckpt_dir_info info = { .sequence = GEN,
+				      .index = 1,
+				      .dir_blocks = 2,
+				      .count = 1,
+				      .gen_start = GEN_START,
+				      .prev_dir_pos = CKPT_NO_DIR };
 
 	(void)state;
 	valid_gen(&g);

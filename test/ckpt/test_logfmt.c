@@ -604,7 +604,7 @@ static void test_error_names(void **state)
 	assert_string_equal(ckpt_errname(CKPT_OK), "CKPT_OK");
 	assert_string_equal(ckpt_errname(CKPT_ERR_CHECKSUM), "CKPT_ERR_CHECKSUM");
 	assert_string_equal(ckpt_errname(CKPT_NERRORS), "CKPT_ERR_UNKNOWN");
-	assert_string_equal(ckpt_errname((enum ckpt_err)-1), "CKPT_ERR_UNKNOWN");
+	assert_string_equal(ckpt_errname((enum ckpt_err)(-1)), "CKPT_ERR_UNKNOWN");
 	assert_string_equal(ckpt_strerror(CKPT_NERRORS), "unknown error");
 	assert_string_equal(ckpt_kind_name(CKPT_KIND_PAGE), "page");
 	assert_string_equal(ckpt_kind_name(0), "?");

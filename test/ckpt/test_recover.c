@@ -58,7 +58,10 @@ static void test_one_generation(void **state)
 	assert_int_equal(r->nthreads, 3);
 	unsigned mask = 0;
 	for (unsigned i = 0; i < r->nthreads; i++)
-		mask |= r->threads[i] == 0 ? 1 : r->threads[i] == 5 ? 2 : r->threads[i] == 69 ? 4 : 8;
+		mask |= r->threads[i] == 0    ? 1
+			: r->threads[i] == 5  ? 2
+			: r->threads[i] == 69 ? 4
+					      : 8;
 	assert_int_equal(mask, 7);
 	/* THREAD entries are gone from the map. */
 	assert_null(ckpt_dirmap_lookup(&r->map, CKPT_KIND_THREAD, 5));
@@ -105,8 +108,8 @@ static void test_threads_only_newest(void **state)
 	assert_int_equal(run(), CKPT_OK);
 	assert_int_equal(r->nthreads, 0);
 	/* on_thread may be NULL. */
-	assert_int_equal(ckpt_recover(&v->sb, testvol_read, v, r->scratch, &r->map, NULL,
-				      NULL, &r->out),
+	assert_int_equal(ckpt_recover(&v->sb, testvol_read, v, r->scratch, &r->map, NULL, NULL,
+				      &r->out),
 			 CKPT_OK);
 }
 
@@ -284,19 +287,15 @@ static void test_verify_object(void **state)
 	e = ckpt_dirmap_lookup(&r->map, CKPT_KIND_PAGE, 7);
 	assert_non_null(e);
 	testvol_pos(v, e->pos)[4095] ^= 1;
-	assert_int_equal(ckpt_verify_object(&v->sb, testvol_read, v, r->scratch, e),
-			 CKPT_ERR_DATA);
+	assert_int_equal(ckpt_verify_object(&v->sb, testvol_read, v, r->scratch, e), CKPT_ERR_DATA);
 	v->file.fail_block = ckpt_pos_block(&v->sb, e->pos);
-	assert_int_equal(ckpt_verify_object(&v->sb, testvol_read, v, r->scratch, e),
-			 CKPT_ERR_IO);
+	assert_int_equal(ckpt_verify_object(&v->sb, testvol_read, v, r->scratch, e), CKPT_ERR_IO);
 	e = ckpt_dirmap_lookup(&r->map, CKPT_KIND_NODEPOT, 0); /* ZERO: nothing to read */
-	assert_int_equal(ckpt_verify_object(&v->sb, testvol_read, v, r->scratch, e),
-			 CKPT_OK);
+	assert_int_equal(ckpt_verify_object(&v->sb, testvol_read, v, r->scratch, e), CKPT_OK);
 	struct ckpt_dirent t = { .kind = CKPT_KIND_THREAD };
 	assert_int_equal(ckpt_verify_object(&v->sb, testvol_read, v, r->scratch, &t),
 			 CKPT_ERR_KIND);
 }
-
 
 int main(void)
 {

@@ -170,8 +170,7 @@ static void test_entry_index_outside_pool(void **state)
 
 	(void)state;
 	two_gens();
-	e = (struct ckpt_entry){ .kind = CKPT_KIND_NODEPOT, .index = 10,
-				 .flags = CKPT_ENTRY_ZERO };
+	e = (struct ckpt_entry){ .kind = CKPT_KIND_NODEPOT, .index = 10, .flags = CKPT_ENTRY_ZERO };
 	assert_int_equal(with_entry(1, &e), CKPT_ERR_INDEX);
 	assert_non_null(strstr(r->out.detail, "entry 1 (nodepot 10): pool holds 10"));
 	e.kind = CKPT_KIND_TAGPOT;
@@ -222,7 +221,8 @@ static void test_duplicate_threads(void **state)
 	assert_int_equal(gen(objs_a, 2, th, 3), 0);
 	assert_int_equal(run(), CKPT_OK);
 	/* Entries: the two objects, then threads 8, 9, 10: 10 becomes 8. */
-	assert_int_equal(with_entry(4, &(struct ckpt_entry){ .kind = CKPT_KIND_THREAD, .index = 8 }),
+	assert_int_equal(with_entry(4,
+				    &(struct ckpt_entry){ .kind = CKPT_KIND_THREAD, .index = 8 }),
 			 CKPT_ERR_DUPLICATE);
 	assert_int_equal(r->nthreads, 0);
 }
@@ -346,7 +346,6 @@ static void test_directory_fuzz(void **state)
 	memcpy(dir, saved, CKPT_BLOCK_SIZE);
 	assert_int_equal(run(), CKPT_OK);
 }
-
 
 int main(void)
 {

@@ -114,7 +114,6 @@ static void test_both_slots_bad(void **state)
 	assert_int_equal(r->out.slot_err[1], CKPT_ERR_MAGIC);
 }
 
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

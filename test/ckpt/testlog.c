@@ -50,15 +50,21 @@ static void report(void *ctx, const struct ckpt_writer *w, const struct ckpt_rep
 		return;
 	/* The header just made durable, as build_header() wrote it. */
 	l->last = (struct ckpt_header){
-		.version = CKPT_FORMAT_VERSION, .interval_ms = w->interval_ms,
-		.sequence = w->gen, .tail = w->tail, .gen_start = w->gen_start,
-		.dir_pos = w->dir_pos, .dir_blocks = w->dir_blocks,
-		.head = w->dir_pos + w->dir_blocks, .objects = w->nitems, .threads = w->nthreads,
+		.version = CKPT_FORMAT_VERSION,
+		.interval_ms = w->interval_ms,
+		.sequence = w->gen,
+		.tail = w->tail,
+		.gen_start = w->gen_start,
+		.dir_pos = w->dir_pos,
+		.dir_blocks = w->dir_blocks,
+		.head = w->dir_pos + w->dir_blocks,
+		.objects = w->nitems,
+		.threads = w->nthreads,
 	};
 	memcpy(l->last.uuid, l->sb->uuid, CAIRN_UUID_SIZE);
 	if (w->gen < TESTLOG_MAX_GENS)
-		l->gen[w->gen] = (struct testlog_gen){ w->gen, w->gen_start, w->dir_pos,
-						       w->dir_blocks };
+		l->gen[w->gen] =
+			(struct testlog_gen){ w->gen, w->gen_start, w->dir_pos, w->dir_blocks };
 }
 
 int testlog_init(struct testlog *l, const struct cairn_superblock *sb, struct ckpt_io io,
@@ -67,9 +73,15 @@ int testlog_init(struct testlog *l, const struct cairn_superblock *sb, struct ck
 	struct ckpt_writer_config c = {
 		.sb = sb,
 		.io = io,
-		.env = { .ctx = l, .item_data = item_data, .sum = ckpt_block_sum,
-			 .retry_after = retry_after, .items_free = nothing, .space_freed = nothing,
-			 .migrated = migrated, .state_changed = nothing, .report = report },
+		.env = { .ctx = l,
+			 .item_data = item_data,
+			 .sum = ckpt_block_sum,
+			 .retry_after = retry_after,
+			 .items_free = nothing,
+			 .space_freed = nothing,
+			 .migrated = migrated,
+			 .state_changed = nothing,
+			 .report = report },
 		.batch = CKPT_WRITER_BATCH,
 		.zero = zero_block,
 	};
@@ -132,7 +144,8 @@ int testlog_commit(struct testlog *l, const struct testlog_obj *objs, size_t nob
 	uint64_t room = l->opt.bug_reuse_early ? w->ring : ckpt_log_room(w);
 	uint64_t before = w->committed;
 
-	if (nobjs > TESTLOG_MAX_OBJS || nthreads > TESTLOG_MAX_THREADS || w->phase != CKPT_PHASE_IDLE)
+	if (nobjs > TESTLOG_MAX_OBJS || nthreads > TESTLOG_MAX_THREADS ||
+	    w->phase != CKPT_PHASE_IDLE)
 		return -EINVAL;
 	for (size_t i = 0; i < nobjs; i++)
 		if (objs[i].kind < CKPT_KIND_NODEPOT || objs[i].kind > CKPT_KIND_PAGE)

@@ -23,23 +23,23 @@
 
 #include "writer.h"
 
-#define TESTLOG_MAX_OBJS 512u
+#define TESTLOG_MAX_OBJS    512u
 #define TESTLOG_MAX_THREADS 128u
-#define TESTLOG_MAX_GENS 256u /* generations remembered (by sequence) */
+#define TESTLOG_MAX_GENS    256u /* generations remembered (by sequence) */
 
 struct testlog_opts {
-	unsigned keep;            /* generations a header keeps (0: 1, as the kernel) */
-	uint32_t interval_ms;     /* the header field */
-	uint64_t start_pos;       /* first log position (tests of ring wrap-around) */
-	bool bug_reuse_early;     /* BUGGY admission: the whole ring, tail ignored */
+	unsigned keep;        /* generations a header keeps (0: 1, as the kernel) */
+	uint32_t interval_ms; /* the header field */
+	uint64_t start_pos;   /* first log position (tests of ring wrap-around) */
+	bool bug_reuse_early; /* BUGGY admission: the whole ring, tail ignored */
 };
 
 /* One object of a generation: a block of a pool, all-zero when data is
  * NULL or all its bytes are zero (then a ZERO entry, no data block). */
 struct testlog_obj {
-	uint8_t kind;             /* CKPT_KIND_NODEPOT, _TAGPOT or _PAGE */
+	uint8_t kind; /* CKPT_KIND_NODEPOT, _TAGPOT or _PAGE */
 	uint64_t index;
-	const void *data;         /* 4096 bytes or NULL */
+	const void *data; /* 4096 bytes or NULL */
 };
 
 /* Where a committed generation went. */
@@ -55,11 +55,11 @@ struct testlog {
 	struct ckpt_item items[TESTLOG_MAX_OBJS];
 	uint64_t threads[TESTLOG_MAX_THREADS];
 	struct ckpt_dirent *check_slots;
-	void *bufs;               /* CKPT_WRITER_SLOTS blocks */
+	void *bufs; /* CKPT_WRITER_SLOTS blocks */
 	bool timer_pending;
 	unsigned reports[CKPT_REPORT_RECOVERED_MIGRATED + 1]; /* by kind */
-	struct ckpt_header last;  /* the header of the last commit */
-	struct testlog_gen gen[TESTLOG_MAX_GENS]; /* gen[s]: sequence s */
+	struct ckpt_header last;                              /* the header of the last commit */
+	struct testlog_gen gen[TESTLOG_MAX_GENS];             /* gen[s]: sequence s */
 };
 
 /* An empty log on sb, written through io (whose completions must go to

@@ -35,8 +35,9 @@ struct testvol *testvol_new(const struct testlog_opts *opt)
 	v->sb = testvol_sb();
 	cairn_sb_encode(&v->sb, v->img);
 	cairn_sb_encode(&v->sb, v->img + CAIRN_BLOCK_SIZE);
-	v->file = (struct ckpt_io_file){ .fd = fd, .blocks = TESTVOL_BLOCKS,
-					 .fail_block = UINT64_MAX, .w = &v->g.w };
+	v->file = (struct ckpt_io_file){
+		.fd = fd, .blocks = TESTVOL_BLOCKS, .fail_block = UINT64_MAX, .w = &v->g.w
+	};
 	if (testlog_init(&v->g, &v->sb, ckpt_io_file(&v->file), opt) != 0)
 		die("testvol: testlog");
 	return v;
@@ -58,7 +59,7 @@ int testvol_read(void *ctx, uint64_t block, void *buf)
 	if (block >= v->file.blocks || block == v->file.fail_block)
 		return -1;
 	return pread(v->file.fd, buf, CAIRN_BLOCK_SIZE, (off_t)(block * CAIRN_BLOCK_SIZE)) ==
-		       CAIRN_BLOCK_SIZE
-		   ? 0
-		   : -1;
+			       CAIRN_BLOCK_SIZE
+		       ? 0
+		       : -1;
 }

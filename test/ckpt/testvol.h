@@ -25,7 +25,7 @@
 #include "testlog.h"
 
 #define TESTVOL_BLOCKS 443u
-#define TESTVOL_RING 128u
+#define TESTVOL_RING   128u
 
 static inline struct cairn_superblock testvol_sb(void)
 {
@@ -80,9 +80,9 @@ static inline void testvol_fill(uint8_t *b, uint64_t tag)
 
 struct testvol {
 	struct cairn_superblock sb;
-	struct ckpt_io_file file;  /* the writer's device; file.fail_block also fails reads */
-	uint8_t *img;              /* the file, mapped */
-	struct testlog g;          /* the writer */
+	struct ckpt_io_file file; /* the writer's device; file.fail_block also fails reads */
+	uint8_t *img;             /* the file, mapped */
+	struct testlog g;         /* the writer */
 };
 
 /* A fresh volume: superblocks, everything else zero, and an empty log

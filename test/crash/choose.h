@@ -19,24 +19,24 @@
 #include "overlay.h"
 
 enum state_kind {
-	ST_NONE,	 /* none of the window's writes */
-	ST_ALL,		 /* all of them */
+	ST_NONE,         /* none of the window's writes */
+	ST_ALL,          /* all of them */
 	ST_ALL_BUT_LAST, /* all but the last one */
-	ST_LAST_TORN,	 /* all, the last one with only the first half of each 4 KiB block */
-	ST_RANDOM,	 /* each with a random probability; one torn, half of the time */
+	ST_LAST_TORN,    /* all, the last one with only the first half of each 4 KiB block */
+	ST_RANDOM,       /* each with a random probability; one torn, half of the time */
 };
 #define ST_FIXED 4u /* the kinds before ST_RANDOM */
 
 struct choice {
 	const struct dmlog *dl;
-	uint32_t spb;	/* log sectors per 4 KiB block */
-	uint64_t rng;	/* xorshift64* state */
+	uint32_t spb;   /* log sectors per 4 KiB block */
+	uint64_t rng;   /* xorshift64* state */
 	size_t *idx, n; /* the window: its data entries' numbers in dl */
-	bool *in;	/* per window write: it lands (only in part if torn) */
-	size_t torn;	/* window position of the torn write, SIZE_MAX: none */
-	bool *mask;	/* the torn write's sectors that land */
-	uint64_t *fps;	/* fingerprints of the window's states so far */
-	size_t nfps;	/* (the caller resets it for each window) */
+	bool *in;       /* per window write: it lands (only in part if torn) */
+	size_t torn;    /* window position of the torn write, SIZE_MAX: none */
+	bool *mask;     /* the torn write's sectors that land */
+	uint64_t *fps;  /* fingerprints of the window's states so far */
+	size_t nfps;    /* (the caller resets it for each window) */
 };
 
 /* Draw a state of this kind; false when the kind does not apply (an empty

@@ -41,16 +41,16 @@
 #include "testlog.h"
 #include "testvol.h"
 
-#define MAX_OBJS 290u
+#define MAX_OBJS  290u
 #define MAX_MERGE 16u
-#define SPB (CKPT_BLOCK_SIZE / 512u)
+#define SPB       (CKPT_BLOCK_SIZE / 512u)
 
 enum bug { BUG_NONE, BUG_HEADER_BEFORE_FLUSH, BUG_REUSE_EARLY, BUG_EARLY_MIGRATE };
 
 struct gen_state {
 	struct dmlog_writer w;
 	const struct cairn_superblock *sb;
-	struct testlog *log;  /* the writer whose requests these are */
+	struct testlog *log; /* the writer whose requests these are */
 	uint64_t rng;
 	unsigned merge_max;
 	/* a run of contiguous block writes not yet logged */
@@ -60,9 +60,9 @@ struct gen_state {
 	/* the generation being committed */
 	struct testlog_obj objs[MAX_OBJS];
 	size_t nobjs;
-	unsigned flushes;   /* of this generation: 1 FLUSH1, 2 FLUSH2, 3 after migration */
+	unsigned flushes;    /* of this generation: 1 FLUSH1, 2 FLUSH2, 3 after migration */
 	unsigned drop_flush; /* the one a planted bug never does (0: none) */
-	bool cut_at_header; /* the last generation: the power fails after its header */
+	bool cut_at_header;  /* the last generation: the power fails after its header */
 	bool cut;
 	int err;
 };
@@ -75,8 +75,8 @@ static uint64_t rnd(struct gen_state *g)
 static void put_run(struct gen_state *g)
 {
 	if (g->run_len && !g->err)
-		g->err =
-		    dmlog_write(&g->w, g->run_block * SPB, (uint64_t)g->run_len * SPB, g->run, 0);
+		g->err = dmlog_write(&g->w, g->run_block * SPB, (uint64_t)g->run_len * SPB, g->run,
+				     0);
 	g->run_len = 0;
 }
 

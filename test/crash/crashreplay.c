@@ -57,12 +57,13 @@ static int parse_u64(const char *s, uint64_t *v)
 /* A planted recording passes when the plant is caught, and is all that is. */
 static int judge_planted(const struct replay_opts *o, const struct replay_result *r)
 {
-	printf("crashreplay: planted %s: %" PRIu64 " states expose it, %" PRIu64
-	       " failed, %" PRIu64 " failures it does not explain; reasons:",
+	printf("crashreplay: planted %s: %" PRIu64 " states expose it, %" PRIu64 " failed, %" PRIu64
+	       " failures it does not explain; reasons:",
 	       plant_name(o->plant), r->exposed, r->failed, r->unexplained);
 	for (unsigned k = 0; k < FR_N; k++)
 		if (r->reasons[k])
-			printf(" %s %" PRIu64, fail_reason_name((enum fail_reason)k), r->reasons[k]);
+			printf(" %s %" PRIu64, fail_reason_name((enum fail_reason)k),
+			       r->reasons[k]);
 	printf("%s\n", r->failed ? "" : " none");
 	if (r->failed == 0) {
 		printf("crashreplay: FAIL: the planted bug was not caught (no state failed)\n");

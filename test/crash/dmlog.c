@@ -117,9 +117,10 @@ int dmlog_parse(const void *buf, size_t len, unsigned opts, struct dmlog *out, c
 		e.data_off = 0;
 		if (e.flags & ~(uint64_t)DMLOG_FLAGS_KNOWN) {
 			if (counted)
-				return fail_free(
-				    out, err, errlen, "entry %llu: unknown flags 0x%llx",
-				    (unsigned long long)i, (unsigned long long)e.flags);
+				return fail_free(out, err, errlen,
+						 "entry %llu: unknown flags 0x%llx",
+						 (unsigned long long)i,
+						 (unsigned long long)e.flags);
 			break;
 		}
 		if (e.flags & DMLOG_MARK) {

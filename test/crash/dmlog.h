@@ -42,16 +42,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DMLOG_MAGIC 0x6a736677736872ull
-#define DMLOG_VERSION 1u
+#define DMLOG_MAGIC      0x6a736677736872ull
+#define DMLOG_VERSION    1u
 #define DMLOG_SUPER_SIZE 28u /* bytes of the superblock before padding */
 #define DMLOG_ENTRY_SIZE 32u /* bytes of an entry header before padding */
 
-#define DMLOG_FLUSH 0x01u
-#define DMLOG_FUA 0x02u
-#define DMLOG_DISCARD 0x04u
-#define DMLOG_MARK 0x08u
-#define DMLOG_METADATA 0x10u
+#define DMLOG_FLUSH       0x01u
+#define DMLOG_FUA         0x02u
+#define DMLOG_DISCARD     0x04u
+#define DMLOG_MARK        0x08u
+#define DMLOG_METADATA    0x10u
 #define DMLOG_FLAGS_KNOWN 0x1fu
 
 /* dmlog_parse() options. */
@@ -60,18 +60,18 @@
 struct dmlog_entry {
 	uint64_t sector;     /* first sector, in sectorsize units */
 	uint64_t nr_sectors; /* sectors written or discarded */
-	uint64_t flags;	     /* DMLOG_* */
+	uint64_t flags;      /* DMLOG_* */
 	uint64_t data_len;   /* MARK: length of the text */
 	uint64_t data_off;   /* byte offset in the log of the data (or the
-			       * MARK text); 0 when there is none */
+			      * MARK text); 0 when there is none */
 	uint64_t log_index;  /* position in the log, from 0 */
 };
 
 struct dmlog {
 	uint32_t sectorsize;
 	uint64_t nr_entries; /* the superblock's count */
-	bool no_super;	     /* sector 0 was all zero (no flush ever logged) */
-	size_t n;	     /* entries parsed; > nr_entries with trailing ones */
+	bool no_super;       /* sector 0 was all zero (no flush ever logged) */
+	size_t n;            /* entries parsed; > nr_entries with trailing ones */
 	struct dmlog_entry *e;
 };
 

@@ -77,8 +77,8 @@ static int index_grow(struct model *m)
 /* The interest position of k, added if new; -1 when out of memory. */
 static long interest_of(struct model *m, const struct model_key *k)
 {
-	struct ckpt_dirent *e =
-	    m->index_slots ? ckpt_dirmap_lookup(&m->index, k->kind, k->index) : NULL;
+	struct ckpt_dirent *e = m->index_slots ? ckpt_dirmap_lookup(&m->index, k->kind, k->index)
+					       : NULL;
 	struct ckpt_dirent ne = { .kind = k->kind, .index = k->index, .pos = m->ninterest };
 
 	if (e)
@@ -317,7 +317,8 @@ static int base_sums(struct model *m, struct overlay *o, const struct ckpt_dirma
 		return -1;
 	for (size_t i = 0; i < m->ninterest; i++) {
 		const struct ckpt_dirent *d =
-		    m->base_seq ? ckpt_dirmap_lookup(map, m->interest[i].kind, m->interest[i].index)
+			m->base_seq
+				? ckpt_dirmap_lookup(map, m->interest[i].kind, m->interest[i].index)
 				: NULL;
 
 		if (d) {

@@ -54,9 +54,9 @@ struct model_hdr {
 	unsigned slot;
 	struct ckpt_header h;
 	uint8_t *block; /* the slot's 4096 bytes just after that write */
-	bool gen_ok;	/* its directory read back and its chain is known */
-	char why[160];	/* when !gen_ok: what was wrong */
-	size_t prev;	/* header of the previous generation, MODEL_NONE: BASE */
+	bool gen_ok;    /* its directory read back and its chain is known */
+	char why[160];  /* when !gen_ok: what was wrong */
+	size_t prev;    /* header of the previous generation, MODEL_NONE: BASE */
 	struct model_obj *objs;
 	size_t nobjs;
 };
@@ -67,7 +67,7 @@ struct model {
 	size_t nhdr;
 	uint64_t *entry_seq; /* per log entry: newest valid header sequence it wrote, 0 */
 	uint64_t base_seq;   /* BASE's recovered checkpoint, 0: none */
-	bool base_ok;	     /* BASE recovered cleanly (else no content checks) */
+	bool base_ok;        /* BASE recovered cleanly (else no content checks) */
 	struct model_key *interest;
 	uint64_t *base_sum; /* per interest block: its content in BASE's state */
 	size_t ninterest;

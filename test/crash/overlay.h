@@ -29,10 +29,10 @@
 #define OVL_ZERO UINT64_MAX /* the sector reads as zeros */
 
 struct secmap {
-	uint64_t *key;	 /* sector */
-	uint64_t *val;	 /* log offset or OVL_ZERO */
+	uint64_t *key;   /* sector */
+	uint64_t *val;   /* log offset or OVL_ZERO */
 	uint32_t *stamp; /* slot in use iff stamp == cur */
-	size_t cap, n;	 /* cap: a power of two, or 0 before the first put */
+	size_t cap, n;   /* cap: a power of two, or 0 before the first put */
 	uint32_t cur;
 };
 
@@ -45,8 +45,8 @@ struct overlay {
 	const uint8_t *base; /* BASE, base_len bytes */
 	size_t base_len;
 	const uint8_t *log;    /* the whole log */
-	uint32_t ss;	       /* log sector size: 512 .. 4096 */
-	uint32_t spb;	       /* sectors per 4 KiB volume block */
+	uint32_t ss;           /* log sector size: 512 .. 4096 */
+	uint32_t spb;          /* sectors per 4 KiB volume block */
 	uint64_t total_blocks; /* of the volume (superblock) */
 	struct secmap durable, pending;
 	uint64_t reads; /* overlay_read() calls */

@@ -26,12 +26,9 @@ static const char *const plant_names[] = {
 };
 
 static const char *const reason_names[FR_N] = {
-	[FR_RECOVERY] = "recovery-error",
-	[FR_OLDER] = "older-checkpoint",
-	[FR_FOREIGN] = "foreign-header",
-	[FR_OBJECT] = "object-sum",
-	[FR_THREADS] = "thread-count",
-	[FR_CONTENT] = "content",
+	[FR_RECOVERY] = "recovery-error", [FR_OLDER] = "older-checkpoint",
+	[FR_FOREIGN] = "foreign-header",  [FR_OBJECT] = "object-sum",
+	[FR_THREADS] = "thread-count",    [FR_CONTENT] = "content",
 };
 
 #define R(x) (1u << (x))

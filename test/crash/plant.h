@@ -65,7 +65,7 @@ struct plant_point {
 	const struct dmlog *dl;
 	const struct model *md;
 	const struct model_hdr *durable; /* newest durable header, NULL: none */
-	bool durable_clobbered;		 /* reuse-early: a durable write already did it */
+	bool durable_clobbered;          /* reuse-early: a durable write already did it */
 };
 
 /* The model header written by log entry `entry` with sequence seq (for

@@ -42,7 +42,7 @@ struct rp {
 	struct overlay ov;
 	struct model md;
 	struct choice ch; /* the window of the current point and its state */
-	size_t end;	  /* the window's end: its flush entry (or dl.n) */
+	size_t end;       /* the window's end: its flush entry (or dl.n) */
 	/* recovery */
 	struct ckpt_dirent *slots;
 	size_t cap;
@@ -55,7 +55,7 @@ struct rp {
 	uint8_t scratch[CKPT_BLOCK_SIZE] __attribute__((aligned(8)));
 	uint8_t vbuf[CKPT_BLOCK_SIZE] __attribute__((aligned(8)));
 	char desc[256], why[512];
-	enum fail_reason reason; /* of the last fail() */
+	enum fail_reason reason;  /* of the last fail() */
 	struct plant_point plant; /* --planted: the current point's */
 	/* --emit */
 	uint8_t *cls; /* per state of the check pass: enum state_class */
@@ -250,9 +250,10 @@ static int check_state(struct rp *p, uint64_t lower, uint64_t *gen)
 				    ckpt_errname(v));
 	}
 	if (out.found && p->threads_seen != out.hdr.threads)
-		return fail(
-		    p, FR_THREADS, "checkpoint %" PRIu64 ": %" PRIu64 " domains reported, header says %" PRIu64,
-		    *gen, p->threads_seen, out.hdr.threads);
+		return fail(p, FR_THREADS,
+			    "checkpoint %" PRIu64 ": %" PRIu64
+			    " domains reported, header says %" PRIu64,
+			    *gen, p->threads_seen, out.hdr.threads);
 	if (check_contents(p, hdr, *gen, &checked) != 0)
 		return -1;
 	if (!checked)
@@ -270,9 +271,9 @@ static void report(struct rp *p, uint64_t point, bool exposed)
 	bool explained = p->o->plant == PLANT_NONE ||
 			 (exposed && plant_allows(p->o->plant, p->reason));
 	uint64_t n = explained ? p->res->failed - p->res->unexplained : ++p->res->unexplained;
-	const char *what = explained		   ? ""
-			   : !exposed		   ? " (UNEXPLAINED: the state does not expose the plant)"
-						   : " (UNEXPLAINED: a reason the plant cannot cause)";
+	const char *what = explained  ? ""
+			   : !exposed ? " (UNEXPLAINED: the state does not expose the plant)"
+				      : " (UNEXPLAINED: a reason the plant cannot cause)";
 
 	if (p->o->report && n <= p->o->max_report)
 		fprintf(p->o->report,
@@ -562,7 +563,8 @@ int replay_run(const char *base_path, const char *log_path, const struct replay_
 		return err_out(err, errlen, "out of memory");
 	p->o = o;
 	p->res = res;
-	p->plant = (struct plant_point){ .plant = o->plant, .sb = &p->sb, .dl = &p->dl, .md = &p->md };
+	p->plant =
+		(struct plant_point){ .plant = o->plant, .sb = &p->sb, .dl = &p->dl, .md = &p->md };
 	p->ch.rng = o->seed * 0x9e3779b97f4a7c15ull + 0x1234567;
 	p->ch.dl = &p->dl;
 	p->ch.torn = SIZE_MAX;

@@ -49,12 +49,12 @@
 
 struct replay_opts {
 	unsigned states;      /* random draws per flush point (plus 4 fixed states) */
-	uint64_t seed;	      /* of the PRNG: same seed, same states */
+	uint64_t seed;        /* of the PRNG: same seed, same states */
 	bool counted_only;    /* ignore log entries past the superblock's count */
 	unsigned max_report;  /* failure lines printed */
-	FILE *report;	      /* failure lines and --verbose output; NULL: none */
-	bool verbose;	      /* one line per flush point */
-	bool dump;	      /* print the log's entries and exit */
+	FILE *report;         /* failure lines and --verbose output; NULL: none */
+	bool verbose;         /* one line per flush point */
+	bool dump;            /* print the log's entries and exit */
 	const char *emit_dir; /* write `sample` states here as images + manifest */
 	unsigned sample;
 	enum plant plant; /* the recording's planted writer bug (plant.h), or none */
@@ -62,20 +62,20 @@ struct replay_opts {
 
 struct replay_result {
 	uint64_t entries, writes, flushes; /* of the log */
-	uint64_t headers;		   /* header writes in the log */
-	uint64_t points;		   /* flush points replayed (flushes + 1) */
+	uint64_t headers;                  /* header writes in the log */
+	uint64_t points;                   /* flush points replayed (flushes + 1) */
 	uint64_t states, ok, failed;
-	uint64_t torn;	      /* states with a torn write */
+	uint64_t torn;        /* states with a torn write */
 	uint64_t repeats;     /* random draws that repeated a state */
 	uint64_t unchecked;   /* states whose contents the model could not give */
-	uint64_t newer;	      /* states that opened a header not yet durable */
+	uint64_t newer;       /* states that opened a header not yet durable */
 	uint64_t first_boots; /* states that opened no checkpoint */
 	uint64_t gen_max;     /* newest generation opened */
 	uint64_t interest;    /* blocks whose contents are checked */
 	uint64_t emitted;
-	uint64_t exposed;	    /* --planted: states that expose the plant */
-	uint64_t unexplained;	    /* --planted: failures it does not explain */
-	uint64_t reasons[FR_N];	    /* failures by reason */
+	uint64_t exposed;       /* --planted: states that expose the plant */
+	uint64_t unexplained;   /* --planted: failures it does not explain */
+	uint64_t reasons[FR_N]; /* failures by reason */
 };
 
 /* Replay base_path + log_path. 0 when the replay ran (see res->failed);

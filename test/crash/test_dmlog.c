@@ -247,8 +247,8 @@ static void test_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layout),		 cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_trailing),	 cmocka_unit_test(test_update_interval),
+		cmocka_unit_test(test_layout),           cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_trailing),         cmocka_unit_test(test_update_interval),
 		cmocka_unit_test(test_sector_size_4096), cmocka_unit_test(test_malformed),
 	};
 

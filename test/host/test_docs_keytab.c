@@ -43,14 +43,14 @@ struct row {
 };
 
 /* The object and weak columns as invocations.md writes them. */
-#define OBJECT_TEXT_NONE "none"
-#define OBJECT_TEXT_PAGE "page"
-#define OBJECT_TEXT_NODE "node"
+#define OBJECT_TEXT_NONE      "none"
+#define OBJECT_TEXT_PAGE      "page"
+#define OBJECT_TEXT_NODE      "node"
 #define OBJECT_TEXT_NODE_CALL "node, call count"
-#define WEAK_TEXT_KEEP "unchanged"
-#define WEAK_TEXT_RO "`RO`"
-#define WEAK_TEXT_RO_WEAK "`RO`, `WEAK`"
-#define WEAK_TEXT_VOID "void"
+#define WEAK_TEXT_KEEP        "unchanged"
+#define WEAK_TEXT_RO          "`RO`"
+#define WEAK_TEXT_RO_WEAK     "`RO`, `WEAK`"
+#define WEAK_TEXT_VOID        "void"
 
 struct type_row {
 	const char *name;
@@ -59,7 +59,7 @@ struct type_row {
 };
 
 static const struct type_row key_types[] = {
-#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) \
 	{ #name, code, OBJECT_TEXT_##object, WEAK_TEXT_##weak, word, desc },
 	CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X
@@ -130,7 +130,8 @@ static int check_rows(const struct row *rows, size_t n, const char *fmt_key, con
 		if (strstr(doc, want))
 			continue;
 		missing++;
-		fprintf(stderr, "%s: no row for %s %u; add:\n", doc_path, rows[i].name, rows[i].code);
+		fprintf(stderr, "%s: no row for %s %u; add:\n", doc_path, rows[i].name,
+			rows[i].code);
 		fprintf(stderr, hint, rows[i].name, rows[i].code, rows[i].desc);
 		fprintf(stderr, "\n");
 	}
@@ -175,7 +176,8 @@ static void test_image_words(void **state)
 				found = 1;
 		if (!found) {
 			bad++;
-			fprintf(stderr, "%s: no cap row for the key %s's word '%s'; add:\n%s` | ... |\n",
+			fprintf(stderr,
+				"%s: no cap row for the key %s's word '%s'; add:\n%s` | ... |\n",
 				image_doc_path, key_types[i].name, word, want);
 		}
 	}
@@ -188,7 +190,8 @@ static void test_image_words(void **state)
 		size_t n = strcspn(line + 3, " `");
 		int known = n == 4 && strncmp(line + 3, "self", 4) == 0;
 		for (size_t i = 0; i < COUNT(key_types); i++)
-			if (strlen(key_types[i].word) == n && strncmp(line + 3, key_types[i].word, n) == 0)
+			if (strlen(key_types[i].word) == n &&
+			    strncmp(line + 3, key_types[i].word, n) == 0)
 				known = 1;
 		if (!known) {
 			bad++;
@@ -271,12 +274,9 @@ int main(int argc, char **argv)
 	doc_path = argv[1];
 	image_doc_path = argv[2];
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_key_types),
-		cmocka_unit_test(test_image_words),
-		cmocka_unit_test(test_invocations),
-		cmocka_unit_test(test_no_stale_invocations),
-		cmocka_unit_test(test_results),
-		cmocka_unit_test(test_faults),
+		cmocka_unit_test(test_key_types),   cmocka_unit_test(test_image_words),
+		cmocka_unit_test(test_invocations), cmocka_unit_test(test_no_stale_invocations),
+		cmocka_unit_test(test_results),     cmocka_unit_test(test_faults),
 	};
 	return cmocka_run_group_tests(tests, load, unload);
 }

@@ -158,12 +158,13 @@ static void test_parse_size_values(void **state)
 	assert_true(v == 8388607ull << 40);
 	assert_int_equal(cairn_format_parse_size("8388608T", &v), FORMAT_SIZE_OVERFLOW);
 	assert_int_equal(cairn_format_parse_size("9223372036854775807", &v), FORMAT_SIZE_OK);
-	assert_int_equal(cairn_format_parse_size("9223372036854775808", &v),
-			 FORMAT_SIZE_OVERFLOW);
+	assert_int_equal(cairn_format_parse_size("9223372036854775808", &v), FORMAT_SIZE_OVERFLOW);
 	assert_int_equal(cairn_format_parse_size("99999999999999999999999", &v),
 			 FORMAT_SIZE_OVERFLOW);
+	/* clang-format off */
 	const char *bad[] = { "", "-1", "+1", " 1", "1 ", "1MB", "1KK", "12Q", "0x10", "M",
 			      "1.5G", "1e9", "99999999999999999999999X" };
+	/* clang-format on */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(cairn_format_parse_size(bad[i], &v), FORMAT_SIZE_INVALID);
 }
@@ -175,7 +176,8 @@ static void test_parse_uuid_values(void **state)
 
 	assert_true(cairn_format_parse_uuid(UUID_TEXT, u));
 	assert_int_equal(u[15], 0xf0);
-	const char *bad[] = { "", "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f",
+	const char *bad[] = { "",
+			      "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f",
 			      "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f00",
 			      "0f1e2d3c4b5a-6978-8796-a5b4c3d2e1f0-",
 			      "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg",
@@ -268,8 +270,8 @@ static void test_bad_uuid(void **state)
 	(void)state;
 	expect_usage("invalid UUID 'nope'", "-s", "1M", "-u", "nope", "v", NULL);
 	expect_usage("invalid UUID", "-s", "1M", "--uuid", "0f1e2d3c-4b5a-6978-8796", "v", NULL);
-	expect_usage("invalid UUID", "-s", "1M", "--uuid=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fz",
-		     "v", NULL);
+	expect_usage("invalid UUID", "-s", "1M", "--uuid=0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fz", "v",
+		     NULL);
 }
 
 static void test_bad_labels(void **state)
@@ -284,11 +286,10 @@ static void test_bad_labels(void **state)
 	assert_int_equal(parse("-s", "1M", "-L", l63, "v", NULL), FORMAT_EXIT_OK);
 	assert_string_equal(opt.sb.label, l63);
 	expect_usage("label is 64 bytes long, at most 63", "-s", "1M", "-L", l64, "v", NULL);
-	expect_usage("UTF-8 text without control characters", "-s", "1M", "-L", "a\nb", "v",
-		     NULL);
-	expect_usage("UTF-8", "-s", "1M", "-L", "caf\xe9", "v", NULL);       /* Latin-1 */
-	expect_usage("UTF-8", "-s", "1M", "-L", "\xc0\xaf", "v", NULL);      /* overlong */
-	expect_usage("UTF-8", "-s", "1M", "-L", "\xed\xa0\x80", "v", NULL);  /* surrogate */
+	expect_usage("UTF-8 text without control characters", "-s", "1M", "-L", "a\nb", "v", NULL);
+	expect_usage("UTF-8", "-s", "1M", "-L", "caf\xe9", "v", NULL);      /* Latin-1 */
+	expect_usage("UTF-8", "-s", "1M", "-L", "\xc0\xaf", "v", NULL);     /* overlong */
+	expect_usage("UTF-8", "-s", "1M", "-L", "\xed\xa0\x80", "v", NULL); /* surrogate */
 	assert_int_equal(parse("-s", "1M", "-L", "caf\xc3\xa9 \xe2\x9b\xb0", "v", NULL),
 			 FORMAT_EXIT_OK);
 	assert_int_equal(parse("-s", "1M", "-L", "", "v", NULL), FORMAT_EXIT_OK);

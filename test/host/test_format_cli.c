@@ -29,10 +29,10 @@
 
 #define UUID_TEXT "5ca1ab1e-0000-4000-8000-00000000c0de"
 
-static const char *tool;      /* path of cairn-format */
-static char dir[4096];        /* this test's temporary directory */
-static char out_text[65536];  /* stdout of the last run */
-static char err_text[65536];  /* stderr of the last run */
+static const char *tool;     /* path of cairn-format */
+static char dir[4096];       /* this test's temporary directory */
+static char out_text[65536]; /* stdout of the last run */
+static char err_text[65536]; /* stderr of the last run */
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -203,7 +203,7 @@ static void test_create_volume(void **state)
 	/* Both checkpoint header slots are zero: first boot. So are a node
 	 * pot, a tag pot and the last page. */
 	static const uint8_t zero[4096];
-	const uint64_t zero_blocks[] = { sb.log_start, sb.log_start + 1, sb.node_pool_start,
+	const uint64_t zero_blocks[] = { sb.log_start,      sb.log_start + 1, sb.node_pool_start,
 					 sb.tag_pool_start, sb.log_start - 1, sb.total_blocks - 1 };
 	for (size_t i = 0; i < sizeof(zero_blocks) / sizeof(zero_blocks[0]); i++) {
 		read_block(img, zero_blocks[i], blk);
@@ -244,8 +244,8 @@ static void test_random_uuids_differ(void **state)
 	assert_int_equal(cairn_sb_decode(ba, 4096, &sa), CAIRN_VOL_OK);
 	assert_int_equal(cairn_sb_decode(bb, 4096, &sbb), CAIRN_VOL_OK);
 	assert_memory_not_equal(sa.uuid, sbb.uuid, 16);
-	assert_int_equal(sa.uuid[6] >> 4, 4);       /* version 4 */
-	assert_int_equal(sa.uuid[8] & 0xc0, 0x80);  /* RFC variant */
+	assert_int_equal(sa.uuid[6] >> 4, 4);      /* version 4 */
+	assert_int_equal(sa.uuid[8] & 0xc0, 0x80); /* RFC variant */
 }
 
 static void test_refuses_to_overwrite(void **state)
@@ -361,10 +361,12 @@ static void test_help_and_version(void **state)
 {
 	(void)state;
 	assert_int_equal(run("--help", NULL), 0);
-	const char *documented[] = { "--size", "--nodes", "--log", "--checkpoint-interval",
-				     "--uuid", "--label", "--force", "--inspect", "--help", "--image",
-				     "--version", "-s,", "-n,", "-l,", "-c,", "-u,", "-L,",
-				     "-f,", "-I,", "-h,", "-V," };
+	const char *documented[] = { "--size", "--nodes", "--log",     "--checkpoint-interval",
+				     "--uuid", "--label", "--force",   "--inspect",
+				     "--help", "--image", "--version", "-s,",
+				     "-n,",    "-l,",     "-c,",       "-u,",
+				     "-L,",    "-f,",     "-I,",       "-h,",
+				     "-V," };
 	for (size_t i = 0; i < sizeof(documented) / sizeof(documented[0]); i++)
 		assert_non_null(strstr(out_text, documented[i]));
 	assert_string_equal(err_text, "");
@@ -384,18 +386,17 @@ static void test_inspect_good_volume(void **state)
 			 0);
 	assert_int_equal(run("--inspect", img, NULL), 0);
 	assert_string_equal(err_text, "");
-	assert_string_equal(out_text,
-			    "volume      " UUID_TEXT "\n"
-			    "label       inspected\n"
-			    "format      1\n"
-			    "size        268435456 bytes (65536 blocks)\n"
-			    "nodes       28672 in 4096 pots at block 2\n"
-			    "tags        52 blocks at block 4098\n"
-			    "pages       53194 at block 4150\n"
-			    "log         33554432 bytes (8192 blocks) at block 57344\n"
-			    "checkpoint  off\n"
-			    "image       none\n"
-			    "superblock  primary\n");
+	assert_string_equal(out_text, "volume      " UUID_TEXT "\n"
+				      "label       inspected\n"
+				      "format      1\n"
+				      "size        268435456 bytes (65536 blocks)\n"
+				      "nodes       28672 in 4096 pots at block 2\n"
+				      "tags        52 blocks at block 4098\n"
+				      "pages       53194 at block 4150\n"
+				      "log         33554432 bytes (8192 blocks) at block 57344\n"
+				      "checkpoint  off\n"
+				      "image       none\n"
+				      "superblock  primary\n");
 }
 
 static void test_inspect_falls_back_to_backup(void **state)

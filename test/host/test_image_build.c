@@ -85,8 +85,7 @@ static const uint8_t *slot(uint64_t oid, unsigned s)
 	return cairn_node_slot_const(node(oid), s);
 }
 
-static void assert_key(const uint8_t *k, uint8_t type, uint8_t rights, uint16_t badge,
-		       uint64_t oid)
+static void assert_key(const uint8_t *k, uint8_t type, uint8_t rights, uint16_t badge, uint64_t oid)
 {
 	if (cairn_key_type(k) != type || cairn_key_rights(k) != rights ||
 	    cairn_key_badge(k) != badge || cairn_key_oid(k) != oid)
@@ -135,8 +134,8 @@ static void test_plain_keys(void **state)
 		char text[256];
 		if (!word[0])
 			continue;
-		snprintf(text, sizeof(text), "program h hello.elf\ndomain d program=h\n  cap 7 %s\n",
-			 word);
+		snprintf(text, sizeof(text),
+			 "program h hello.elf\ndomain d program=h\n  cap 7 %s\n", word);
 		memset(&img, 0, sizeof(img));
 		if (image_desc_parse(desc_name, text, strlen(text), &img.desc, err, sizeof(err))) {
 			assert_non_null(strstr(err, "needs")); /* number V, start DOMAIN, ... */
@@ -365,8 +364,7 @@ static void test_ranges(void **state)
 					  sizeof(err)),
 			 FORMAT_EXIT_OK);
 	img.elves = calloc(1, sizeof(*img.elves));
-	assert_int_equal(image_elf_load(img.desc.programs[0].path, &img.elves[0], err,
-					sizeof(err)),
+	assert_int_equal(image_elf_load(img.desc.programs[0].path, &img.elves[0], err, sizeof(err)),
 			 FORMAT_EXIT_OK);
 	assert_int_equal(image_build(&img.desc, img.elves, &sb, &img, err, sizeof(err)),
 			 FORMAT_EXIT_OK);
@@ -420,7 +418,8 @@ static void test_pool_errors(void **state)
 	expect_build_error("program h hello.elf\ndomain d program=h\n  cap 3 range nodes 7169 0\n",
 			   64 << 20, 0, 3, "outside the volume's 7168 nodes");
 	expect_build_error("program h hello.elf\ndomain d program=h\n\n  cap 9 range pages 0 13298\n",
-			   64 << 20, 0, 4, "range pages 0 13298 is outside the volume's 13297 pages");
+			   64 << 20, 0, 4,
+			   "range pages 0 13298 is outside the volume's 13297 pages");
 	expect_build_error("program h hello.elf\ndomain d program=h\n"
 			   "  cap 3 range pages 18446744073709551615 2\n",
 			   64 << 20, 0, 3, "outside the volume's 13297 pages");
@@ -442,14 +441,10 @@ int main(int argc, char **argv)
 	apps_dir = argv[1];
 	snprintf(desc_name, sizeof(desc_name), "%s/t.image", apps_dir);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_oid_order),
-		cmocka_unit_test(test_plain_keys),
-		cmocka_unit_test(test_sharing_and_keepers),
-		cmocka_unit_test(test_boot_chain),
-		cmocka_unit_test(test_no_domains),
-		cmocka_unit_test(test_ranges),
-		cmocka_unit_test(test_layout_errors),
-		cmocka_unit_test(test_pool_errors),
+		cmocka_unit_test(test_oid_order),           cmocka_unit_test(test_plain_keys),
+		cmocka_unit_test(test_sharing_and_keepers), cmocka_unit_test(test_boot_chain),
+		cmocka_unit_test(test_no_domains),          cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_layout_errors),       cmocka_unit_test(test_pool_errors),
 	};
 	return cmocka_run_group_tests_name("image_build", tests, NULL, NULL);
 }

@@ -224,7 +224,8 @@ static size_t boot_domains(struct domain_info *d, size_t max)
 			d[n].run = (mask >> i) & 1;
 			struct node r = get_node(d[n].root);
 			uint8_t raw[14];
-			assert_int_equal(cairn_key_type(key(&r, CAIRN_DOM_SLOT_BRAND)), CAIRN_KEY_NUMBER);
+			assert_int_equal(cairn_key_type(key(&r, CAIRN_DOM_SLOT_BRAND)),
+					 CAIRN_KEY_NUMBER);
 			cairn_key_number_get(key(&r, CAIRN_DOM_SLOT_BRAND), raw);
 			memcpy(d[n].name, raw, 14);
 			d[n].name[14] = '\0';
@@ -311,13 +312,13 @@ static void test_default_image(void **state)
 	assert_int_equal(boot_domains(d, N + 1), N);
 	static const char *const names[N] = { "hello", "counter",  "ping",     "pong",
 					      "mover", "account1", "account2", "account3" };
-	static const char *const elves[N] = { "hello.elf",  "counter.elf", "pingpong.elf",
-					      "pingpong.elf", "ledger.elf", "ledger.elf",
+	static const char *const elves[N] = { "hello.elf",    "counter.elf", "pingpong.elf",
+					      "pingpong.elf", "ledger.elf",  "ledger.elf",
 					      "ledger.elf",   "ledger.elf" };
 	static const uint64_t a0[N] = { 0, 0, 0, 1, 0, 1, 2, 3 };
 	/* Console labels: the domain's name, but ping and the mover print
 	 * the pingpong and ledger lines. */
-	static const char *const labels[N] = { "hello", "counter",  "pingpong", "pong",
+	static const char *const labels[N] = { "hello",  "counter",  "pingpong", "pong",
 					       "ledger", "account1", "account2", "account3" };
 	for (int i = 0; i < N; i++) {
 		assert_string_equal(d[i].name, names[i]);
@@ -387,8 +388,8 @@ static void test_default_image(void **state)
 			 "domain      %s root=%" PRIu64 " run pc=0x%" PRIx64 " sp=0x7fffff0%s\n"
 			 "  cap 1     console label=%s\n"
 			 "  cap 2     sleep\n",
-			 names[i], d[i].root, (uint64_t)((const Elf64_Ehdr *)e.b)->e_entry,
-			 arg, labels[i]);
+			 names[i], d[i].root, (uint64_t)((const Elf64_Ehdr *)e.b)->e_entry, arg,
+			 labels[i]);
 		strcat(want, line);
 		if (i == 2) {
 			snprintf(line, sizeof(line), "  cap 3     start pong badge=0\n");
@@ -396,8 +397,8 @@ static void test_default_image(void **state)
 		}
 		if (i == 4) {
 			for (int j = 0; j < 3; j++) {
-				snprintf(line, sizeof(line), "  cap %d     start account%d badge=0\n",
-					 3 + j, 1 + j);
+				snprintf(line, sizeof(line),
+					 "  cap %d     start account%d badge=0\n", 3 + j, 1 + j);
 				strcat(want, line);
 			}
 		}
@@ -406,7 +407,8 @@ static void test_default_image(void **state)
 	char *listing = strstr(out_text, "superblock  primary\n");
 	assert_non_null(listing);
 	assert_string_equal(listing + strlen("superblock  primary\n"), want);
-	snprintf(line, sizeof(line), "image       boot node 0, %" PRIu64 " nodes, %" PRIu64 " pages\n",
+	snprintf(line, sizeof(line),
+		 "image       boot node 0, %" PRIu64 " nodes, %" PRIu64 " pages\n",
 		 sb.image_node_count, sb.image_page_count);
 	assert_non_null(strstr(out_text, line));
 }
@@ -655,8 +657,7 @@ static void test_inspect_damaged(void **state)
 	damage(0, 31, CAIRN_KEY_NODE, 1000000000);
 	expect_inspect_error("boot node 0: next boot node 1000000000 is outside the node pool");
 	damage(0, 31, CAIRN_KEY_NODE, UINT32_MAX);
-	expect_inspect_error(
-		"boot node 0: next boot node 4294967295 is outside the node pool");
+	expect_inspect_error("boot node 0: next boot node 4294967295 is outside the node pool");
 	damage(0, 31, CAIRN_KEY_START, 1);
 	expect_inspect_error("boot node 0: slot 31 is not a node key");
 	damage(0, 31, CAIRN_KEY_VOID, 0);
@@ -691,8 +692,8 @@ static void test_inspect_damaged(void **state)
 	assert_non_null(strstr(out_text, "\n  cap 1     console\n  cap 2     sleep\n"));
 	assert_non_null(strstr(out_text, "\n  cap 1     console label=?\n  cap 2     sleep\n"));
 	char line[128];
-	snprintf(line, sizeof(line), "\ndomain      hello root=%" PRIu64 " state=? pc=? sp=?\ndomain",
-		 d[0].root);
+	snprintf(line, sizeof(line),
+		 "\ndomain      hello root=%" PRIu64 " state=? pc=? sp=?\ndomain", d[0].root);
 	assert_non_null(strstr(out_text, line));
 	snprintf(line, sizeof(line), "\ndomain      - root=%" PRIu64 " run ", d[1].root);
 	assert_non_null(strstr(out_text, line));

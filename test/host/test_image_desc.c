@@ -230,7 +230,8 @@ static void test_bad_names(void **state)
 	expect_error(P "domain d program=p\n\ndomain d program=p\n", 4,
 		     "domain 'd' defined twice (first at line 2)");
 	expect_error(P "domain d.x program=p\n", 2, "bad domain name 'd.x'");
-	expect_error(P "domain abcdefghijklmno program=p\n", 2, "bad domain name 'abcdefghijklmno'");
+	expect_error(P "domain abcdefghijklmno program=p\n", 2,
+		     "bad domain name 'abcdefghijklmno'");
 	expect_error(P "domain d/ program=p\n", 2, "bad domain name");
 	expect_error("program p/q x.elf\n", 1, "bad program name 'p/q'");
 	expect_error("program abcdefghijklmno x.elf\n", 1, "bad program name");
@@ -257,8 +258,7 @@ static void test_bad_numbers_and_sizes(void **state)
 	expect_error(P "domain d program=p heap=17179869184G\n", 2, "bad size");
 	expect_error(P "domain d program=p\ncap 3 number 12x\n", 3, "bad number '12x'");
 	expect_error(P "domain d program=p\ncap 3 number\n", 3, "'number' needs a value");
-	expect_error(P "domain d program=p\ncap 3 start d badge=65536\n", 3,
-		     "bad badge '65536'");
+	expect_error(P "domain d program=p\ncap 3 start d badge=65536\n", 3, "bad badge '65536'");
 	expect_error(P "domain d program=p\ncap 3 start d badge=\n", 3, "bad badge ''");
 	expect_error(P "domain d program=p\ncap 3 range nodes 1x 2\n", 3, "bad number '1x'");
 	expect_error(P "domain d program=p\ncap 3 range nodes 1 2y\n", 3, "bad number '2y'");
@@ -274,8 +274,7 @@ static void test_bad_caps(void **state)
 	expect_error(P "domain d program=p\ncap 32 console\n", 3,
 		     "capability register 32 out of range (1 to 31)");
 	expect_error(P "domain d program=p\ncap 0x20 console\n", 3, "out of range");
-	expect_error(P "domain d program=p\ncap one console\n", 3,
-		     "bad capability register 'one'");
+	expect_error(P "domain d program=p\ncap one console\n", 3, "bad capability register 'one'");
 	expect_error(P "domain d program=p\ncap 4 console\ncap 5 sleep\ncap 4 sleep\n", 5,
 		     "capability register 4 of 'd' set twice (first at line 3)");
 	expect_error(P "domain d program=p\ncap 3 consol\n", 3, "unknown key 'consol'");
@@ -295,8 +294,7 @@ static void test_bad_caps(void **state)
 	/* References resolve after the whole file: the line is the cap's. */
 	expect_error(P "domain d program=p\ncap 3 start nobody\ndomain e program=p\n", 3,
 		     "unknown domain 'nobody'");
-	expect_error(P "domain d program=p\n\ncap 3 domain nobody\n", 4,
-		     "unknown domain 'nobody'");
+	expect_error(P "domain d program=p\n\ncap 3 domain nobody\n", 4, "unknown domain 'nobody'");
 	expect_error(P "domain d program=p\ncap 3 start a.b\n", 3, "unknown domain 'a.b'");
 }
 
@@ -341,7 +339,8 @@ static void test_console_labels(void **state)
 	expect_error(P "domain d program=p\ncap 1 sleep label=x\n", 3,
 		     "unexpected 'label=x' after 'sleep'");
 	/* A domain whose name is no label is fine when its key has one. */
-	assert_int_equal(parse(P "domain Cap program=p\ncap 1 console label=cap\n"), FORMAT_EXIT_OK);
+	assert_int_equal(parse(P "domain Cap program=p\ncap 1 console label=cap\n"),
+			 FORMAT_EXIT_OK);
 	assert_string_equal(domain("Cap")->caps[1].label, "cap");
 	image_desc_free(&desc);
 }

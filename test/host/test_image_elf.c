@@ -183,6 +183,7 @@ static void expect_bad(const char *needle, void (*mutate)(uint8_t *b, size_t *le
 	free(b);
 }
 
+/* clang-format off */
 static void cut_3(uint8_t *b, size_t *len) { (void)b; *len = 3; }
 static void cut_40(uint8_t *b, size_t *len) { (void)b; *len = 40; }
 static void cut_header(uint8_t *b, size_t *len) { (void)b; *len = sizeof(Elf64_Ehdr); }
@@ -202,6 +203,7 @@ static void phentsize(uint8_t *b, size_t *len) { (void)len; ehdr(b)->e_phentsize
 static void phoff_out(uint8_t *b, size_t *len) { ehdr(b)->e_phoff = *len - 8; }
 static void phoff_wrap(uint8_t *b, size_t *len) { (void)len; ehdr(b)->e_phoff = UINT64_MAX - 8; }
 static void no_phdrs(uint8_t *b, size_t *len) { (void)len; ehdr(b)->e_phnum = 0; }
+/* clang-format on */
 static void no_loads(uint8_t *b, size_t *len)
 {
 	(void)len;
@@ -259,10 +261,12 @@ static void entry_in_rodata(uint8_t *b, size_t *len)
 	(void)len;
 	ehdr(b)->e_entry = phdr(b, load_index(b, 1))->p_vaddr;
 }
+/* clang-format off */
 static void entry_nowhere(uint8_t *b, size_t *len) { (void)len; ehdr(b)->e_entry = 0x6000000; }
 static void entry_odd(uint8_t *b, size_t *len) { (void)len; ehdr(b)->e_entry += 1; }
 static void shoff_out(uint8_t *b, size_t *len) { ehdr(b)->e_shoff = *len - 16; }
 static void shentsize(uint8_t *b, size_t *len) { (void)len; ehdr(b)->e_shentsize = 8; }
+/* clang-format on */
 static void symtab_out(uint8_t *b, size_t *len)
 {
 	Elf64_Shdr *sh = (Elf64_Shdr *)(b + ehdr(b)->e_shoff);

@@ -61,7 +61,7 @@ static void test_plan_256m_defaults(void **state)
 	assert_true(sb.total_blocks == 65536);
 	assert_true(sb.node_pool_blocks == 4096); /* 1/16 */
 	assert_true(sb.node_count == 4096 * 7);
-	assert_true(sb.log_blocks == 8192);       /* 1/8 */
+	assert_true(sb.log_blocks == 8192); /* 1/8 */
 	assert_true(sb.tag_pool_start == 4098);
 	assert_true(sb.tag_pool_blocks == 52);
 	assert_true(sb.page_pool_start == 4150);
@@ -202,7 +202,8 @@ static void test_plan_huge_sizes(void **state)
 	const uint64_t too_big[] = { (uint64_t)INT64_MAX & ~4095ull, UINT64_MAX & ~4095ull,
 				     1ull << 50, 24ull << 40 };
 	for (size_t i = 0; i < sizeof(too_big) / sizeof(too_big[0]); i++)
-		assert_int_equal(cairn_plan_geometry(too_big[i], 0, 0, &sb), CAIRN_VOL_ERR_OID_RANGE);
+		assert_int_equal(cairn_plan_geometry(too_big[i], 0, 0, &sb),
+				 CAIRN_VOL_ERR_OID_RANGE);
 	assert_int_equal(cairn_plan_geometry(16ull << 40, 1ull << 32, 0, &sb),
 			 CAIRN_VOL_ERR_OID_RANGE);
 	assert_int_equal(cairn_plan_geometry(UINT64_MAX & ~4095ull, UINT64_MAX, 0, &sb),
@@ -223,7 +224,8 @@ static void test_plan_sweep(void **state)
 		assert_int_equal(cairn_plan_geometry(blocks * 4096, 0, 0, &sb), CAIRN_VOL_OK);
 		assert_plan_shape(&sb, blocks * 4096);
 	}
-	for (uint64_t blocks = 5000; blocks <= (1ull << 32); blocks = blocks * 3 + 7) { /* to 16 TiB */
+	/* up to 16 TiB */
+	for (uint64_t blocks = 5000; blocks <= (1ull << 32); blocks = blocks * 3 + 7) {
 		assert_int_equal(cairn_plan_geometry(blocks * 4096, 0, 0, &sb), CAIRN_VOL_OK);
 		assert_plan_shape(&sb, blocks * 4096);
 	}

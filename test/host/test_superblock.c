@@ -484,7 +484,7 @@ static void test_error_names_and_texts(void **state)
 		}
 	}
 	assert_string_equal(cairn_vol_strerror((enum cairn_vol_err)999), "unknown error");
-	assert_string_equal(cairn_vol_errname((enum cairn_vol_err)-1), "CAIRN_VOL_ERR_UNKNOWN");
+	assert_string_equal(cairn_vol_errname((enum cairn_vol_err)(-1)), "CAIRN_VOL_ERR_UNKNOWN");
 }
 
 static void test_uuid_format(void **state)

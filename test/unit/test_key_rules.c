@@ -64,7 +64,7 @@ static void weak_fetch_weakens_or_voids(void **state)
 	key_weaken_fetched(k);
 	assert_true(key_number_lo(k) == 42);
 	/* Authority beyond data becomes void through a weak key. */
-	uint8_t types[] = { CAIRN_KEY_DOMAIN, CAIRN_KEY_START, CAIRN_KEY_RESUME,
+	uint8_t types[] = { CAIRN_KEY_DOMAIN,  CAIRN_KEY_START, CAIRN_KEY_RESUME,
 			    CAIRN_KEY_CONSOLE, CAIRN_KEY_RANGE, CAIRN_KEY_CHECKPOINT };
 	for (size_t i = 0; i < sizeof(types); i++) {
 		key_make_object(k, types[i], 9, 1, 0, 1);
@@ -127,7 +127,7 @@ static void console_labels_are_checked_and_compared(void **state)
 	assert_int_equal(key_console_label(a), 5);
 	assert_memory_equal(a + CAIRN_KEY_OFF_LABEL, "hello\0\0\0\0\0\0\0", 12);
 	assert_int_equal(cairn_key_rights(a) | cairn_key_badge(a), 0);
-	assert_true(key_counts_match(a, 5, 6)); /* no object: always valid */
+	assert_true(key_counts_match(a, 5, 6));  /* no object: always valid */
 	key_make_console(b, "abcdefghij-_", 12); /* the longest, every kind of char */
 	assert_int_equal(key_console_label(b), 12);
 	key_make_console(b, "x", 1);
@@ -273,7 +273,8 @@ static void names_come_from_the_table(void **state)
 	for (unsigned a = 0; a < CAIRN_KEY_TYPE_COUNT; a++) {
 		assert_non_null(cairn_keytab_type_name(a));
 		for (unsigned b = 0; b < a; b++)
-			assert_string_not_equal(cairn_keytab_type_name(a), cairn_keytab_type_name(b));
+			assert_string_not_equal(cairn_keytab_type_name(a),
+						cairn_keytab_type_name(b));
 	}
 }
 
@@ -289,14 +290,15 @@ static void names_come_from_the_table(void **state)
 static const struct expected_type {
 	uint8_t type;
 	enum cairn_key_object object;
-	uint8_t weakened;      /* rights gained through a WEAK key, or VOID */
-	const char *prepare;   /* the kernel's prepare function */
-	const char *word;      /* in an image description */
+	uint8_t weakened;    /* rights gained through a WEAK key, or VOID */
+	const char *prepare; /* the kernel's prepare function */
+	const char *word;    /* in an image description */
 } expected_types[] = {
 	{ CAIRN_KEY_VOID, CAIRN_OBJECT_NONE, 0, "invoke_void", "" },
 	{ CAIRN_KEY_NUMBER, CAIRN_OBJECT_NONE, 0, "kobj_number", "number" },
 	{ CAIRN_KEY_PAGE, CAIRN_OBJECT_PAGE, CAIRN_RIGHT_RO, "kobj_page", "page" },
-	{ CAIRN_KEY_NODE, CAIRN_OBJECT_NODE, CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK, "kobj_node", "node" },
+	{ CAIRN_KEY_NODE, CAIRN_OBJECT_NODE, CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK, "kobj_node",
+	  "node" },
 	{ CAIRN_KEY_SPACE, CAIRN_OBJECT_NODE, CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK, "kobj_node", "" },
 	{ CAIRN_KEY_DOMAIN, CAIRN_OBJECT_NODE, CAIRN_WEAKENED_VOID, "kobj_domain", "domain" },
 	{ CAIRN_KEY_START, CAIRN_OBJECT_NODE, CAIRN_WEAKENED_VOID, "invoke_domain_key", "start" },
@@ -340,13 +342,13 @@ static void every_type_is_expected(void **state)
 }
 
 /* assert_int_equal, naming the key type when it fails. */
-#define assert_type_equal(t, got, want)                                                    \
-	do {                                                                               \
-		if ((long)(got) != (long)(want))                                           \
-			print_error("key type %u (%s): %s is %ld, want %ld\n", (unsigned)(t),  \
+#define assert_type_equal(t, got, want)                                                          \
+	do {                                                                                     \
+		if ((long)(got) != (long)(want))                                                 \
+			print_error("key type %u (%s): %s is %ld, want %ld\n", (unsigned)(t),    \
 				    cairn_keytab_type_name(t) ? cairn_keytab_type_name(t) : "-", \
-				    #got, (long)(got), (long)(want));                      \
-		assert_int_equal(got, want);                                               \
+				    #got, (long)(got), (long)(want));                            \
+		assert_int_equal(got, want);                                                     \
 	} while (0)
 
 /* The columns, read through the table's own lookups. */

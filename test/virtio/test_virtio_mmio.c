@@ -34,14 +34,14 @@ static struct {
 	uint64_t device_features;
 	uint64_t driver_features;
 	uint32_t dev_sel, drv_sel, queue_sel;
-	bool refuse_features;              /* clear FEATURES_OK whatever is asked */
+	bool refuse_features; /* clear FEATURES_OK whatever is asked */
 	uint32_t status;
 	uint32_t status_writes[16];
 	unsigned nstatus_writes;
 	struct sim_queue queues[4];
 	uint32_t int_status;
 	uint32_t generation;
-	unsigned bump_generation_at;       /* config read number that changes it, 0 never */
+	unsigned bump_generation_at; /* config read number that changes it, 0 never */
 	unsigned config_reads;
 	uint8_t config[64];
 } sim;
@@ -50,15 +50,24 @@ static uint32_t *queue_reg(uint32_t off)
 {
 	struct sim_queue *sq = &sim.queues[sim.queue_sel % 4];
 	switch (off) {
-	case VIRTIO_MMIO_QUEUE_NUM: return &sq->num;
-	case VIRTIO_MMIO_QUEUE_READY: return &sq->ready;
-	case VIRTIO_MMIO_QUEUE_DESC_LOW: return (uint32_t *)&sq->desc;
-	case VIRTIO_MMIO_QUEUE_DESC_HIGH: return (uint32_t *)&sq->desc + 1;
-	case VIRTIO_MMIO_QUEUE_DRIVER_LOW: return (uint32_t *)&sq->driver;
-	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH: return (uint32_t *)&sq->driver + 1;
-	case VIRTIO_MMIO_QUEUE_DEVICE_LOW: return (uint32_t *)&sq->device;
-	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH: return (uint32_t *)&sq->device + 1;
-	default: return NULL;
+	case VIRTIO_MMIO_QUEUE_NUM:
+		return &sq->num;
+	case VIRTIO_MMIO_QUEUE_READY:
+		return &sq->ready;
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+		return (uint32_t *)&sq->desc;
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+		return (uint32_t *)&sq->desc + 1;
+	case VIRTIO_MMIO_QUEUE_DRIVER_LOW:
+		return (uint32_t *)&sq->driver;
+	case VIRTIO_MMIO_QUEUE_DRIVER_HIGH:
+		return (uint32_t *)&sq->driver + 1;
+	case VIRTIO_MMIO_QUEUE_DEVICE_LOW:
+		return (uint32_t *)&sq->device;
+	case VIRTIO_MMIO_QUEUE_DEVICE_HIGH:
+		return (uint32_t *)&sq->device + 1;
+	default:
+		return NULL;
 	}
 }
 
@@ -82,17 +91,27 @@ uint32_t virtio_mmio_sim_read(volatile uint8_t *regs, uint32_t off)
 	if (q)
 		return *q;
 	switch (off) {
-	case VIRTIO_MMIO_MAGIC_VALUE: return sim.magic;
-	case VIRTIO_MMIO_VERSION: return sim.version;
-	case VIRTIO_MMIO_DEVICE_ID: return sim.device_id;
-	case VIRTIO_MMIO_VENDOR_ID: return 0x554d4551;
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		return sim.magic;
+	case VIRTIO_MMIO_VERSION:
+		return sim.version;
+	case VIRTIO_MMIO_DEVICE_ID:
+		return sim.device_id;
+	case VIRTIO_MMIO_VENDOR_ID:
+		return 0x554d4551;
 	case VIRTIO_MMIO_DEVICE_FEATURES:
 		return sim.dev_sel < 2 ? (uint32_t)(sim.device_features >> (32 * sim.dev_sel)) : 0;
-	case VIRTIO_MMIO_QUEUE_NUM_MAX: return sim.queues[sim.queue_sel % 4].num_max;
-	case VIRTIO_MMIO_INTERRUPT_STATUS: return sim.int_status;
-	case VIRTIO_MMIO_STATUS: return sim.status;
-	case VIRTIO_MMIO_CONFIG_GENERATION: return sim.generation;
-	default: fail_msg("read of write-only or unknown register %#x", off); return 0;
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
+		return sim.queues[sim.queue_sel % 4].num_max;
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
+		return sim.int_status;
+	case VIRTIO_MMIO_STATUS:
+		return sim.status;
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return sim.generation;
+	default:
+		fail_msg("read of write-only or unknown register %#x", off);
+		return 0;
 	}
 }
 
@@ -110,8 +129,8 @@ static void write_status(uint32_t val)
 	sim.status = val;
 	/* §3.1.1 step 5: a device that cannot support the features leaves
 	 * FEATURES_OK clear. */
-	if (features_ok && (sim.refuse_features ||
-			    (sim.driver_features & ~sim.device_features) != 0))
+	if (features_ok &&
+	    (sim.refuse_features || (sim.driver_features & ~sim.device_features) != 0))
 		sim.status &= ~(uint32_t)VIRTIO_STATUS_FEATURES_OK;
 }
 
@@ -125,17 +144,28 @@ void virtio_mmio_sim_write(volatile uint8_t *regs, uint32_t off, uint32_t val)
 		return;
 	}
 	switch (off) {
-	case VIRTIO_MMIO_DEVICE_FEATURES_SEL: sim.dev_sel = val; break;
-	case VIRTIO_MMIO_DRIVER_FEATURES_SEL: sim.drv_sel = val; break;
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+		sim.dev_sel = val;
+		break;
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+		sim.drv_sel = val;
+		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		assert_true(sim.drv_sel < 2);
 		sim.driver_features &= ~(0xffffffffULL << (32 * sim.drv_sel));
 		sim.driver_features |= (uint64_t)val << (32 * sim.drv_sel);
 		break;
-	case VIRTIO_MMIO_QUEUE_SEL: sim.queue_sel = val; break;
-	case VIRTIO_MMIO_INTERRUPT_ACK: sim.int_status &= ~val; break;
-	case VIRTIO_MMIO_STATUS: write_status(val); break;
-	default: fail_msg("write of read-only or unknown register %#x", off);
+	case VIRTIO_MMIO_QUEUE_SEL:
+		sim.queue_sel = val;
+		break;
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		sim.int_status &= ~val;
+		break;
+	case VIRTIO_MMIO_STATUS:
+		write_status(val);
+		break;
+	default:
+		fail_msg("write of read-only or unknown register %#x", off);
 	}
 }
 
@@ -164,8 +194,7 @@ static void probe_tells_what_the_window_holds(void **state)
 	assert_int_equal(virtio_mmio_probe(&dev, sim.window, VIRTIO_ID_BLOCK), VIRTIO_OK);
 	assert_ptr_equal(dev.regs, sim.window);
 	assert_int_equal(dev.device_id, VIRTIO_ID_BLOCK);
-	assert_int_equal(virtio_mmio_probe(&dev, sim.window, VIRTIO_ID_NET),
-			 VIRTIO_ERR_NO_DEVICE);
+	assert_int_equal(virtio_mmio_probe(&dev, sim.window, VIRTIO_ID_NET), VIRTIO_ERR_NO_DEVICE);
 	sim.device_id = 0; /* an empty slot, even when asked for 0 */
 	assert_int_equal(virtio_mmio_probe(&dev, sim.window, 0), VIRTIO_ERR_NO_DEVICE);
 	sim.device_id = VIRTIO_ID_BLOCK;
@@ -262,9 +291,12 @@ static void a_queue_is_sized_and_enabled(void **state)
 
 	/* The device is told where the parts are: 64-bit addresses, split. */
 	struct virtq_ring_mem mem = {
-		.desc = ring_desc, .desc_pa = 0x123456000ULL,
-		.avail = (struct virtq_avail *)ring_avail, .avail_pa = 0x223456000ULL,
-		.used = (struct virtq_used *)ring_used, .used_pa = 0x323456000ULL,
+		.desc = ring_desc,
+		.desc_pa = 0x123456000ULL,
+		.avail = (struct virtq_avail *)ring_avail,
+		.avail_pa = 0x223456000ULL,
+		.used = (struct virtq_used *)ring_used,
+		.used_pa = 0x323456000ULL,
 	};
 	struct virtq q;
 	assert_int_equal(virtq_init(&q, 1, 64, &mem, virtio_mmio_notify_reg(&dev)), VIRTIO_OK);

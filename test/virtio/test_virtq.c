@@ -417,7 +417,8 @@ static void bad_heads_are_refused_on_free(void **state)
 	assert_int_equal(virtq_num_free(&q), 5);
 	assert_int_equal(virtq_free_chain(&q, 8), VIRTIO_ERR_BAD_DESC);
 	assert_int_equal(virtq_free_chain(&q, 0xffff), VIRTIO_ERR_BAD_DESC);
-	assert_int_equal(virtq_free_chain(&q, 0x10000u + a), VIRTIO_ERR_BAD_DESC); /* not truncated */
+	/* a full 32-bit id is not truncated to a valid one */
+	assert_int_equal(virtq_free_chain(&q, 0x10000u + a), VIRTIO_ERR_BAD_DESC);
 	/* A descriptor on the free list is no chain to free. */
 	assert_int_equal(virtq_free_chain(&q, q.free_head), VIRTIO_ERR_BAD_DESC);
 	assert_int_equal(virtq_num_free(&q), 5);
@@ -439,7 +440,7 @@ static void every_error_has_a_name(void **state)
 		assert_string_not_equal(virtio_err_name((enum virtio_err)e), "unknown");
 	assert_string_equal(virtio_err_name(VIRTIO_ERR_QUEUE_FULL), "queue full");
 	assert_string_equal(virtio_err_name(VIRTIO_ERR_COUNT), "unknown");
-	assert_string_equal(virtio_err_name((enum virtio_err)-1), "unknown");
+	assert_string_equal(virtio_err_name((enum virtio_err)(-1)), "unknown");
 }
 
 int main(void)

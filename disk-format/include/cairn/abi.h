@@ -37,16 +37,16 @@
 #define CAIRN_SYS_RETURN 2u /* invoke, then wait for the next call (become available) */
 #define CAIRN_SYS_SEND   3u /* invoke and carry on */
 
-#define CAIRN_CAP_REGS 32u      /* capability registers 0..31; 0 is always void */
-#define CAIRN_MAX_STRING 8192u  /* bytes a single invocation can carry */
-#define CAIRN_MAX_KEYS 4u
+#define CAIRN_CAP_REGS   32u   /* capability registers 0..31; 0 is always void */
+#define CAIRN_MAX_STRING 8192u /* bytes a single invocation can carry */
+#define CAIRN_MAX_KEYS   4u
 
 /* The slot word (a0 when invoking). */
 #define CAIRN_SLOTS_TARGET_SHIFT 0
 #define CAIRN_SLOTS_SEND_SHIFT   8  /* 4 x 5 bits: bits 8..27 */
 #define CAIRN_SLOTS_RECV_SHIFT   32 /* 4 x 5 bits: bits 32..51 */
 #define CAIRN_SLOTS_RESUME_SHIFT 56 /* 5 bits: where a server wants the resume key */
-#define CAIRN_SLOT_MASK 0x1fu
+#define CAIRN_SLOT_MASK          0x1fu
 
 static inline uint64_t cairn_slots(unsigned target, const uint8_t send[4], const uint8_t recv[4],
 				   unsigned resume)
@@ -90,14 +90,14 @@ static inline unsigned cairn_slots_resume(uint64_t w)
 /*
  * A domain is four nodes. The root node's slots:
  */
-#define CAIRN_DOM_SLOT_SPACE  0  /* address space key (space or page key) */
-#define CAIRN_DOM_SLOT_KEEPER 1  /* start key of the domain keeper, or void */
-#define CAIRN_DOM_SLOT_GPRS   2  /* node key: slot 0 pc, slots 1..31 x1..x31 */
-#define CAIRN_DOM_SLOT_FPRS   3  /* node key: f0..f31 (void: FP never used) */
-#define CAIRN_DOM_SLOT_CAPS   4  /* node key: capability registers 0..31 */
-#define CAIRN_DOM_SLOT_STATE  5  /* number: run state, fault code, fault address */
-#define CAIRN_DOM_SLOT_FCSR   6  /* number: fcsr, FP in use */
-#define CAIRN_DOM_SLOT_BRAND  7  /* free for the domain's creator */
+#define CAIRN_DOM_SLOT_SPACE      0 /* address space key (space or page key) */
+#define CAIRN_DOM_SLOT_KEEPER     1 /* start key of the domain keeper, or void */
+#define CAIRN_DOM_SLOT_GPRS       2 /* node key: slot 0 pc, slots 1..31 x1..x31 */
+#define CAIRN_DOM_SLOT_FPRS       3 /* node key: f0..f31 (void: FP never used) */
+#define CAIRN_DOM_SLOT_CAPS       4 /* node key: capability registers 0..31 */
+#define CAIRN_DOM_SLOT_STATE      5 /* number: run state, fault code, fault address */
+#define CAIRN_DOM_SLOT_FCSR       6 /* number: fcsr, FP in use */
+#define CAIRN_DOM_SLOT_BRAND      7 /* free for the domain's creator */
 #define CAIRN_DOM_FIRST_FREE_SLOT 8
 
 /* Run states, kept in the low byte of the state number. An all-zero
@@ -109,13 +109,13 @@ static inline unsigned cairn_slots_resume(uint64_t w)
 
 /* Register numbers for DOMAIN_GET_REG / SET_REG and the GPR node. */
 #define CAIRN_REG_PC   0u
-#define CAIRN_REG_X(n) (n)          /* 1..31 */
-#define CAIRN_REG_F(n) (32u + (n))  /* 0..31 */
+#define CAIRN_REG_X(n) (n)         /* 1..31 */
+#define CAIRN_REG_F(n) (32u + (n)) /* 0..31 */
 #define CAIRN_REG_FCSR 64u
 
 /* Address spaces: a node at height h maps 32 slots of 2^(12 + 5(h-1))
  * bytes each; height 1 slots hold page keys. */
-#define CAIRN_SPACE_MAX_HEIGHT 6u
-#define CAIRN_SPACE_SLOT_SHIFT(h) (12u + 5u * ((h) - 1u))
+#define CAIRN_SPACE_MAX_HEIGHT    6u
+#define CAIRN_SPACE_SLOT_SHIFT(h) (7u + 5u * (h)) /* 12 + 5 (h - 1) */
 
 #endif /* CAIRN_ABI_H */

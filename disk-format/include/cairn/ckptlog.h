@@ -43,6 +43,7 @@
  * Errors of decoding and recovering the log. One X-macro list gives the
  * enum, the names and the texts. The values are never stored on disk.
  */
+/* clang-format off */
 #define CKPT_ERRORS(X)                                                                   \
 	X(CKPT_OK, "ok")                                                                 \
 	X(CKPT_ERR_EMPTY, "empty slot: no checkpoint")                                   \
@@ -64,6 +65,7 @@
 	X(CKPT_ERR_IO, "read error")                                                     \
 	X(CKPT_ERR_MAP_FULL, "directory map full")                                       \
 	X(CKPT_ERR_ARGUMENT, "bad argument")
+/* clang-format on */
 
 #define CKPT_ERR_ENUM_(name, text) name,
 enum ckpt_err { CKPT_ERRORS(CKPT_ERR_ENUM_) CKPT_NERRORS };
@@ -74,30 +76,30 @@ enum ckpt_err { CKPT_ERRORS(CKPT_ERR_ENUM_) CKPT_NERRORS };
 const char *ckpt_strerror(enum ckpt_err e);
 const char *ckpt_errname(enum ckpt_err e);
 
-#define CKPT_BLOCK_SIZE CAIRN_BLOCK_SIZE
+#define CKPT_BLOCK_SIZE     CAIRN_BLOCK_SIZE
 #define CKPT_FORMAT_VERSION 1u
-#define CKPT_HEADER_MAGIC "CAIRNCKP" /* 8 bytes, no NUL on disk */
-#define CKPT_DIR_MAGIC "CAIRNDIR"
-#define CKPT_MAGIC_LEN 8u
-#define CKPT_HEADER_SLOTS 2u
-#define CKPT_NO_DIR UINT64_MAX /* previous dir_pos: no previous generation kept */
+#define CKPT_HEADER_MAGIC   "CAIRNCKP" /* 8 bytes, no NUL on disk */
+#define CKPT_DIR_MAGIC      "CAIRNDIR"
+#define CKPT_MAGIC_LEN      8u
+#define CKPT_HEADER_SLOTS   2u
+#define CKPT_NO_DIR         UINT64_MAX /* previous dir_pos: no previous generation kept */
 
 /* Header block (docs/checkpoint.md "Header"). */
-#define CKPT_HDR_OFF_MAGIC 0u
-#define CKPT_HDR_OFF_VERSION 8u
-#define CKPT_HDR_OFF_INTERVAL 12u
-#define CKPT_HDR_OFF_UUID 16u
-#define CKPT_HDR_OFF_SEQUENCE 32u
-#define CKPT_HDR_OFF_TAIL 40u
-#define CKPT_HDR_OFF_GEN_START 48u
-#define CKPT_HDR_OFF_DIR_POS 56u
+#define CKPT_HDR_OFF_MAGIC      0u
+#define CKPT_HDR_OFF_VERSION    8u
+#define CKPT_HDR_OFF_INTERVAL   12u
+#define CKPT_HDR_OFF_UUID       16u
+#define CKPT_HDR_OFF_SEQUENCE   32u
+#define CKPT_HDR_OFF_TAIL       40u
+#define CKPT_HDR_OFF_GEN_START  48u
+#define CKPT_HDR_OFF_DIR_POS    56u
 #define CKPT_HDR_OFF_DIR_BLOCKS 64u
-#define CKPT_HDR_OFF_RESERVED 68u
-#define CKPT_HDR_OFF_HEAD 72u
-#define CKPT_HDR_OFF_OBJECTS 80u
-#define CKPT_HDR_OFF_THREADS 88u
-#define CKPT_HDR_USED 96u /* bytes [96, 4092) are zero */
-#define CKPT_HDR_OFF_CRC 4092u
+#define CKPT_HDR_OFF_RESERVED   68u
+#define CKPT_HDR_OFF_HEAD       72u
+#define CKPT_HDR_OFF_OBJECTS    80u
+#define CKPT_HDR_OFF_THREADS    88u
+#define CKPT_HDR_USED           96u /* bytes [96, 4092) are zero */
+#define CKPT_HDR_OFF_CRC        4092u
 
 _Static_assert(CKPT_HDR_OFF_VERSION == CKPT_HDR_OFF_MAGIC + CKPT_MAGIC_LEN, "hdr");
 _Static_assert(CKPT_HDR_OFF_INTERVAL == CKPT_HDR_OFF_VERSION + 4, "hdr");
@@ -116,21 +118,21 @@ _Static_assert(CKPT_HDR_OFF_CRC == CKPT_BLOCK_SIZE - 4, "crc is the last word");
 _Static_assert(CKPT_HDR_OFF_SEQUENCE % 8 == 0 && CKPT_HDR_OFF_HEAD % 8 == 0, "aligned u64s");
 
 /* Directory block (docs/checkpoint.md "Directory block"). */
-#define CKPT_DIR_OFF_MAGIC 0u
-#define CKPT_DIR_OFF_SEQUENCE 8u
-#define CKPT_DIR_OFF_INDEX 16u
-#define CKPT_DIR_OFF_DIR_BLOCKS 20u
-#define CKPT_DIR_OFF_COUNT 24u
-#define CKPT_DIR_OFF_RESERVED0 28u
-#define CKPT_DIR_OFF_GEN_START 32u
-#define CKPT_DIR_OFF_PREV_DIR_POS 40u
+#define CKPT_DIR_OFF_MAGIC           0u
+#define CKPT_DIR_OFF_SEQUENCE        8u
+#define CKPT_DIR_OFF_INDEX           16u
+#define CKPT_DIR_OFF_DIR_BLOCKS      20u
+#define CKPT_DIR_OFF_COUNT           24u
+#define CKPT_DIR_OFF_RESERVED0       28u
+#define CKPT_DIR_OFF_GEN_START       32u
+#define CKPT_DIR_OFF_PREV_DIR_POS    40u
 #define CKPT_DIR_OFF_PREV_DIR_BLOCKS 48u
-#define CKPT_DIR_OFF_RESERVED1 52u
-#define CKPT_DIR_OFF_PREV_SEQUENCE 56u
-#define CKPT_DIR_OFF_ENTRIES 64u
-#define CKPT_DIR_OFF_CRC 4092u
-#define CKPT_ENTRY_SIZE 32u
-#define CKPT_DIR_ENTRIES_PER_BLOCK 125u
+#define CKPT_DIR_OFF_RESERVED1       52u
+#define CKPT_DIR_OFF_PREV_SEQUENCE   56u
+#define CKPT_DIR_OFF_ENTRIES         64u
+#define CKPT_DIR_OFF_CRC             4092u
+#define CKPT_ENTRY_SIZE              32u
+#define CKPT_DIR_ENTRIES_PER_BLOCK   125u
 
 _Static_assert(CKPT_DIR_OFF_SEQUENCE == CKPT_DIR_OFF_MAGIC + CKPT_MAGIC_LEN, "dir");
 _Static_assert(CKPT_DIR_OFF_INDEX == CKPT_DIR_OFF_SEQUENCE + 8, "dir");
@@ -152,11 +154,11 @@ _Static_assert(CKPT_DIR_OFF_ENTRIES + (CKPT_DIR_ENTRIES_PER_BLOCK + 1) * CKPT_EN
 	       "125 is the most that fit");
 
 /* Directory entry, relative to the entry. */
-#define CKPT_ENT_OFF_INDEX 0u
-#define CKPT_ENT_OFF_POS 8u
-#define CKPT_ENT_OFF_SUM 16u
-#define CKPT_ENT_OFF_KIND 24u
-#define CKPT_ENT_OFF_FLAGS 25u
+#define CKPT_ENT_OFF_INDEX    0u
+#define CKPT_ENT_OFF_POS      8u
+#define CKPT_ENT_OFF_SUM      16u
+#define CKPT_ENT_OFF_KIND     24u
+#define CKPT_ENT_OFF_FLAGS    25u
 #define CKPT_ENT_OFF_RESERVED 26u /* 6 bytes, zero */
 
 _Static_assert(CKPT_ENT_OFF_POS == CKPT_ENT_OFF_INDEX + 8, "entry");
@@ -167,48 +169,48 @@ _Static_assert(CKPT_ENT_OFF_RESERVED + 6 == CKPT_ENTRY_SIZE, "entry");
 
 /* Entry kinds: the pool a block comes from, or a running domain. */
 #define CKPT_KIND_NODEPOT 1u /* index: node pot number, < node_pool_blocks */
-#define CKPT_KIND_TAGPOT 2u  /* index: tag pot number, < tag_pool_blocks */
-#define CKPT_KIND_PAGE 3u    /* index: page OID, < page_count */
-#define CKPT_KIND_THREAD 4u  /* index: domain root node OID, < node_count */
-#define CKPT_KIND_MAX CKPT_KIND_THREAD
+#define CKPT_KIND_TAGPOT  2u /* index: tag pot number, < tag_pool_blocks */
+#define CKPT_KIND_PAGE    3u /* index: page OID, < page_count */
+#define CKPT_KIND_THREAD  4u /* index: domain root node OID, < node_count */
+#define CKPT_KIND_MAX     CKPT_KIND_THREAD
 
 /* Entry flags. THREAD entries carry no flag. */
-#define CKPT_ENTRY_ZERO 0x01u /* the block is all zeros: no data block */
+#define CKPT_ENTRY_ZERO        0x01u /* the block is all zeros: no data block */
 #define CKPT_ENTRY_FLAGS_KNOWN CKPT_ENTRY_ZERO
 
 /* The block sum (docs/checkpoint.md "Block sum"). */
-#define CKPT_SUM_SEED 0x243f6a8885a308d3ull
-#define CKPT_SUM_MUL 0x9e3779b97f4a7c15ull
-#define CKPT_SUM_ROT 23u
+#define CKPT_SUM_SEED        0x243f6a8885a308d3ull
+#define CKPT_SUM_MUL         0x9e3779b97f4a7c15ull
+#define CKPT_SUM_ROT         23u
 #define CKPT_SUM_FINAL_SHIFT 29u
-#define CKPT_SUM_WORDS (CKPT_BLOCK_SIZE / 8u)
+#define CKPT_SUM_WORDS       (CKPT_BLOCK_SIZE / 8u)
 
 /* A decoded header. magic is implied; version is kept so that tests can
  * encode a wrong one. */
 struct ckpt_header {
-	uint32_t version;       /* CKPT_FORMAT_VERSION */
-	uint32_t interval_ms;   /* checkpoint period at the time, 0: off */
+	uint32_t version;              /* CKPT_FORMAT_VERSION */
+	uint32_t interval_ms;          /* checkpoint period at the time, 0: off */
 	uint8_t uuid[CAIRN_UUID_SIZE]; /* the volume's */
-	uint64_t sequence;      /* generation number, > 0 */
-	uint64_t tail;          /* oldest log position recovery still needs */
-	uint64_t gen_start;     /* first position of this generation */
-	uint64_t dir_pos;       /* first position of its directory */
-	uint32_t dir_blocks;    /* >= 1 */
-	uint64_t head;          /* dir_pos + dir_blocks */
-	uint64_t objects;       /* object entries in the directory */
-	uint64_t threads;       /* THREAD entries in the directory */
+	uint64_t sequence;             /* generation number, > 0 */
+	uint64_t tail;                 /* oldest log position recovery still needs */
+	uint64_t gen_start;            /* first position of this generation */
+	uint64_t dir_pos;              /* first position of its directory */
+	uint32_t dir_blocks;           /* >= 1 */
+	uint64_t head;                 /* dir_pos + dir_blocks */
+	uint64_t objects;              /* object entries in the directory */
+	uint64_t threads;              /* THREAD entries in the directory */
 };
 
 /* The fixed part of a directory block. */
 struct ckpt_dir_info {
-	uint64_t sequence;        /* the generation's */
-	uint32_t index;           /* of this block in the directory, < dir_blocks */
-	uint32_t dir_blocks;      /* of the whole directory */
-	uint32_t count;           /* entries in this block, <= 125 */
+	uint64_t sequence;   /* the generation's */
+	uint32_t index;      /* of this block in the directory, < dir_blocks */
+	uint32_t dir_blocks; /* of the whole directory */
+	uint32_t count;      /* entries in this block, <= 125 */
 	uint64_t gen_start;
-	uint64_t prev_dir_pos;    /* CKPT_NO_DIR: no previous generation kept */
+	uint64_t prev_dir_pos; /* CKPT_NO_DIR: no previous generation kept */
 	uint32_t prev_dir_blocks;
-	uint64_t prev_sequence;   /* 0: no previous generation */
+	uint64_t prev_sequence; /* 0: no previous generation */
 };
 
 /* One directory entry. pos and sum are unused (0) for ZERO and THREAD. */
@@ -287,8 +289,7 @@ enum ckpt_err ckpt_header_check(const struct ckpt_header *h, const struct cairn_
 /* Write a directory block: d's fields, d->count entries from entries[]
  * (count may exceed 125 only to build bad blocks: at most 125 are
  * written), zero padding and the CRC32C. No validation. */
-void ckpt_dir_encode(const struct ckpt_dir_info *d, const struct ckpt_entry *entries,
-		     void *block);
+void ckpt_dir_encode(const struct ckpt_dir_info *d, const struct ckpt_entry *entries, void *block);
 
 /*
  * Decode and validate the fixed part of a directory block. Checks, in

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CAIRN_CRC32C_POLY 0x82F63B78u /* reflected form of 0x1EDC6F41 */
+#define CAIRN_CRC32C_POLY  0x82F63B78u /* reflected form of 0x1EDC6F41 */
 #define CAIRN_CRC32C_CHECK 0xE3069283u /* CRC of the ASCII "123456789" */
 
 uint32_t cairn_crc32c(uint32_t crc, const void *buf, size_t len);

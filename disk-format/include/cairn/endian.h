@@ -24,8 +24,7 @@ static inline uint16_t cairn_get_le16(const void *p)
 static inline uint32_t cairn_get_le32(const void *p)
 {
 	const uint8_t *b = p;
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-	       (uint32_t)b[3] << 24;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 static inline uint64_t cairn_get_le64(const void *p)

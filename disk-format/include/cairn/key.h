@@ -38,17 +38,17 @@
 
 #include "cairn/endian.h"
 
-#define CAIRN_KEY_SIZE 16u
-#define CAIRN_KEY_OFF_TYPE 0u
-#define CAIRN_KEY_OFF_RIGHTS 1u
-#define CAIRN_KEY_OFF_BADGE 2u
+#define CAIRN_KEY_SIZE            16u
+#define CAIRN_KEY_OFF_TYPE        0u
+#define CAIRN_KEY_OFF_RIGHTS      1u
+#define CAIRN_KEY_OFF_BADGE       2u
 #define CAIRN_KEY_OFF_ALLOC_COUNT 4u
-#define CAIRN_KEY_OFF_OID 8u
-#define CAIRN_KEY_OFF_BADGE_HIGH 12u
-#define CAIRN_POOL_COUNT_MAX 0xffffffffu   /* the most nodes (or pages) a volume has */
-#define CAIRN_START_BADGE_MAX 0xffffffffffffull /* 48 bits */
-#define CAIRN_KEY_OFF_NUMBER 2u /* number keys: data bytes 2..15 */
-#define CAIRN_KEY_NUMBER_LEN 14u
+#define CAIRN_KEY_OFF_OID         8u
+#define CAIRN_KEY_OFF_BADGE_HIGH  12u
+#define CAIRN_POOL_COUNT_MAX      0xffffffffu       /* the most nodes (or pages) a volume has */
+#define CAIRN_START_BADGE_MAX     0xffffffffffffull /* 48 bits */
+#define CAIRN_KEY_OFF_NUMBER      2u                /* number keys: data bytes 2..15 */
+#define CAIRN_KEY_NUMBER_LEN      14u
 
 #define CAIRN_KEY_TYPE_VOID 0u
 
@@ -137,8 +137,8 @@ static inline void cairn_key_number_set(uint8_t *slot, const uint8_t data[CAIRN_
 /* Number keys as integers: the low 64 bits are bytes 8..15 (where a key
  * to an object keeps its OID), the high 48 bits bytes 2..7, both
  * little-endian. High bits above 48 are dropped. */
-#define CAIRN_KEY_OFF_NUMBER_LOW 8u
-#define CAIRN_KEY_OFF_NUMBER_HIGH 2u
+#define CAIRN_KEY_OFF_NUMBER_LOW    8u
+#define CAIRN_KEY_OFF_NUMBER_HIGH   2u
 #define CAIRN_KEY_NUMBER_HIGH_BYTES 6u
 
 _Static_assert(CAIRN_KEY_OFF_NUMBER_HIGH == CAIRN_KEY_OFF_NUMBER, "high bits open the data");
@@ -177,7 +177,7 @@ static inline void cairn_key_number_set_value(uint8_t *slot, uint64_t low, uint6
  */
 #define CAIRN_KEY_OFF_LABEL 4u
 #define CAIRN_KEY_LABEL_MAX 12u
-#define CAIRN_KERNEL_LABEL "cairn"
+#define CAIRN_KERNEL_LABEL  "cairn"
 
 _Static_assert(CAIRN_KEY_OFF_LABEL == CAIRN_KEY_OFF_ALLOC_COUNT &&
 		       CAIRN_KEY_OFF_LABEL + CAIRN_KEY_LABEL_MAX == CAIRN_KEY_SIZE,
@@ -208,7 +208,8 @@ static inline bool cairn_label_is_kernel(const char *s, size_t len)
 static inline void cairn_key_set_label(uint8_t *slot, const char *s, size_t len)
 {
 	memset(slot + CAIRN_KEY_OFF_LABEL, 0, CAIRN_KEY_LABEL_MAX);
-	memcpy(slot + CAIRN_KEY_OFF_LABEL, s, len < CAIRN_KEY_LABEL_MAX ? len : CAIRN_KEY_LABEL_MAX);
+	memcpy(slot + CAIRN_KEY_OFF_LABEL, s,
+	       len < CAIRN_KEY_LABEL_MAX ? len : CAIRN_KEY_LABEL_MAX);
 }
 
 /* The label's length if bytes 4..15 hold a well-formed label, else 0 (an

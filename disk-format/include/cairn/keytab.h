@@ -117,44 +117,49 @@ enum cairn_key_object {
 	  "reserved: DMA-pinnable pages (network issue)")
 /* clang-format on */
 
-#define CAIRN_INVOCATIONS(X)                                                               \
-	X(NUMBER, READ, 0x0101, "-> w0 = low 64 bits, w1 = high 48 bits")                  \
-	X(PAGE, READ, 0x0201, "w0 = offset, w1 = length -> str")                           \
-	X(PAGE, WRITE, 0x0202, "w0 = offset, str -> (needs RW)")                            \
-	X(PAGE, ZERO, 0x0203, "-> the page is all zeros (needs RW)")                        \
-	X(PAGE, WEAKEN, 0x0204, "-> r0 = read-only key to the same page")                  \
-	X(NODE, GET, 0x0301, "w0 = slot -> r0 = the key (weakened if the node key is WEAK)") \
-	X(NODE, SWAP, 0x0302, "w0 = slot, k0 -> r0 = the old key (needs RW, not WEAK)")    \
-	X(NODE, CLEAR, 0x0303, "w0 = first slot, w1 = count -> slots void (needs RW)")    \
-	X(NODE, WRITE_NUMBER, 0x0304, "w0 = slot, w1 = low, w2 = high -> (needs RW)")      \
+#define CAIRN_INVOCATIONS(X)                                                                       \
+	X(NUMBER, READ, 0x0101, "-> w0 = low 64 bits, w1 = high 48 bits")                          \
+	X(PAGE, READ, 0x0201, "w0 = offset, w1 = length -> str")                                   \
+	X(PAGE, WRITE, 0x0202, "w0 = offset, str -> (needs RW)")                                   \
+	X(PAGE, ZERO, 0x0203, "-> the page is all zeros (needs RW)")                               \
+	X(PAGE, WEAKEN, 0x0204, "-> r0 = read-only key to the same page")                          \
+	X(NODE, GET, 0x0301, "w0 = slot -> r0 = the key (weakened if the node key is WEAK)")       \
+	X(NODE, SWAP, 0x0302, "w0 = slot, k0 -> r0 = the old key (needs RW, not WEAK)")            \
+	X(NODE, CLEAR, 0x0303, "w0 = first slot, w1 = count -> slots void (needs RW)")             \
+	X(NODE, WRITE_NUMBER, 0x0304, "w0 = slot, w1 = low, w2 = high -> (needs RW)")              \
 	X(NODE, READ_NUMBER, 0x0305, "w0 = slot -> w0 = low, w1 = high (BAD_KEY if not a number)") \
-	X(NODE, MAKE_SPACE, 0x0306, "w0 = height 1..6, w1 = rights -> r0 = space key (needs RW)") \
-	X(NODE, MAKE_DOMAIN, 0x0307, "-> r0 = domain key to the domain rooted here (needs RW)") \
-	X(NODE, WEAKEN, 0x0308, "w0 = rights to add (RO, WEAK) -> r0 = weaker key")        \
-	X(SPACE, INFO, 0x0401, "-> w0 = height, w1 = rights")                               \
-	X(DOMAIN, GET_REG, 0x0501, "w0 = register (0 pc, 1-31 x1-x31, 32-63 f0-f31, 64 fcsr) -> w0") \
-	X(DOMAIN, SET_REG, 0x0502, "w0 = register, w1 = value ->")                          \
-	X(DOMAIN, GET_SLOT, 0x0503, "w0 = root slot -> r0")                                \
-	X(DOMAIN, SWAP_SLOT, 0x0504, "w0 = root slot (SPACE or KEEPER), k0 -> r0 = old")   \
-	X(DOMAIN, GET_CAP, 0x0505, "w0 = capability register -> r0")                       \
-	X(DOMAIN, SWAP_CAP, 0x0506, "w0 = capability register, k0 -> r0 = old")            \
-	X(DOMAIN, MAKE_START, 0x0507, "w0 = badge (48 bits) -> r0 = start key")            \
-	X(DOMAIN, GET_STATE, 0x0508, "-> w0 = run state, w1 = fault code, w2 = fault address, w3 = pc") \
-	X(DOMAIN, START, 0x0509, "w0 = pc (~0: unchanged) -> a halted domain runs")        \
-	X(DOMAIN, IDENTIFY, 0x050a, "k0 -> w0 = 1 if k0 is a start key to the domain, w1 = its badge") \
-	X(DISCRIM, CLASSIFY, 0x0801, "k0 -> w0 = key type (VOID if rescinded), w1 = rights") \
-	X(DISCRIM, COMPARE, 0x0802, "k0, k1 -> w0 = 1 if both designate the same thing with the same rights") \
-	X(SLEEP, FOR, 0x0901, "w0 = milliseconds -> (returns after them)")                 \
-	X(SLEEP, NOW, 0x0902, "-> w0 = microseconds since this boot, w1 = timebase Hz")    \
-	X(CONSOLE, WRITE, 0x0a01, "str -> (written to the console)")                       \
-	X(CHECKPOINT, FORCE, 0x0b01, "-> w0 = generation of the snapshot taken")           \
-	X(CHECKPOINT, SET_INTERVAL, 0x0b02, "w0 = milliseconds (0: off) ->")               \
-	X(CHECKPOINT, STATS, 0x0b03, "-> w0 = last committed generation, w1 = interval ms, " \
-				     "w2 = log blocks in use, w3 = log blocks")               \
-	X(RANGE, MAKE_KEY, 0x0c01, "w0 = offset -> r0 = read-write key to that object")    \
-	X(RANGE, RESCIND, 0x0c02, "w0 = offset -> every key to the object is void, it is zeroed") \
-	X(RANGE, INFO, 0x0c03, "-> w0 = first OID, w1 = count, w2 = 0 nodes / 1 pages")    \
-	X(RANGE, SUB, 0x0c04, "w0 = offset, w1 = count -> r0 = key to the sub-range")      \
+	X(NODE, MAKE_SPACE, 0x0306, "w0 = height 1..6, w1 = rights -> r0 = space key (needs RW)")  \
+	X(NODE, MAKE_DOMAIN, 0x0307, "-> r0 = domain key to the domain rooted here (needs RW)")    \
+	X(NODE, WEAKEN, 0x0308, "w0 = rights to add (RO, WEAK) -> r0 = weaker key")                \
+	X(SPACE, INFO, 0x0401, "-> w0 = height, w1 = rights")                                      \
+	X(DOMAIN, GET_REG, 0x0501,                                                                 \
+	  "w0 = register (0 pc, 1-31 x1-x31, 32-63 f0-f31, 64 fcsr) -> w0")                        \
+	X(DOMAIN, SET_REG, 0x0502, "w0 = register, w1 = value ->")                                 \
+	X(DOMAIN, GET_SLOT, 0x0503, "w0 = root slot -> r0")                                        \
+	X(DOMAIN, SWAP_SLOT, 0x0504, "w0 = root slot (SPACE or KEEPER), k0 -> r0 = old")           \
+	X(DOMAIN, GET_CAP, 0x0505, "w0 = capability register -> r0")                               \
+	X(DOMAIN, SWAP_CAP, 0x0506, "w0 = capability register, k0 -> r0 = old")                    \
+	X(DOMAIN, MAKE_START, 0x0507, "w0 = badge (48 bits) -> r0 = start key")                    \
+	X(DOMAIN, GET_STATE, 0x0508,                                                               \
+	  "-> w0 = run state, w1 = fault code, w2 = fault address, w3 = pc")                       \
+	X(DOMAIN, START, 0x0509, "w0 = pc (~0: unchanged) -> a halted domain runs")                \
+	X(DOMAIN, IDENTIFY, 0x050a,                                                                \
+	  "k0 -> w0 = 1 if k0 is a start key to the domain, w1 = its badge")                       \
+	X(DISCRIM, CLASSIFY, 0x0801, "k0 -> w0 = key type (VOID if rescinded), w1 = rights")       \
+	X(DISCRIM, COMPARE, 0x0802,                                                                \
+	  "k0, k1 -> w0 = 1 if both designate the same thing with the same rights")                \
+	X(SLEEP, FOR, 0x0901, "w0 = milliseconds -> (returns after them)")                         \
+	X(SLEEP, NOW, 0x0902, "-> w0 = microseconds since this boot, w1 = timebase Hz")            \
+	X(CONSOLE, WRITE, 0x0a01, "str -> (written to the console)")                               \
+	X(CHECKPOINT, FORCE, 0x0b01, "-> w0 = generation of the snapshot taken")                   \
+	X(CHECKPOINT, SET_INTERVAL, 0x0b02, "w0 = milliseconds (0: off) ->")                       \
+	X(CHECKPOINT, STATS, 0x0b03,                                                               \
+	  "-> w0 = last committed generation, w1 = interval ms, "                                  \
+	  "w2 = log blocks in use, w3 = log blocks")                                               \
+	X(RANGE, MAKE_KEY, 0x0c01, "w0 = offset -> r0 = read-write key to that object")            \
+	X(RANGE, RESCIND, 0x0c02, "w0 = offset -> every key to the object is void, it is zeroed")  \
+	X(RANGE, INFO, 0x0c03, "-> w0 = first OID, w1 = count, w2 = 0 nodes / 1 pages")            \
+	X(RANGE, SUB, 0x0c04, "w0 = offset, w1 = count -> r0 = key to the sub-range")              \
 	X(RANGE, IDENTIFY, 0x0c05, "k0 -> w0 = offset of k0's object in this range")
 
 /* clang-format off */
@@ -181,41 +186,42 @@ enum cairn_service_order {
 #undef CAIRN_X
 };
 
-#define CAIRN_RESULTS(X)                                                                   \
-	X(OK, 0, "success")                                                                \
-	X(VOID, 1, "the key is void: never valid, or its object was rescinded")            \
-	X(BAD_SLOT, 2, "a capability register or node slot number is out of range")        \
-	X(BAD_ORDER, 3, "this key type has no such invocation")                            \
-	X(NO_RIGHTS, 4, "the key's rights do not allow this")                              \
-	X(BAD_ARGUMENT, 5, "an argument word is out of range")                             \
-	X(BAD_STRING, 6, "the string to send is not readable by the sender")               \
-	X(STRING_TOO_LONG, 7, "the string is longer than CAIRN_MAX_STRING")                \
-	X(BAD_KEY, 8, "a key argument has the wrong type")                                 \
-	X(HALTED, 9, "the target domain is halted")                                        \
-	X(BAD_SYSCALL, 10, "unknown system call operation in a7")                          \
-	X(IO, 11, "an object could not be read from the volume")                          \
-	X(SELF, 12, "a node key may not read or change the invoker's own root or register nodes") \
-	X(NOT_DOMAIN, 13, "the node is not a domain root: its register, FP or capability slot " \
-			  "holds a key that is not a full-rights node key")                \
+#define CAIRN_RESULTS(X)                                                                           \
+	X(OK, 0, "success")                                                                        \
+	X(VOID, 1, "the key is void: never valid, or its object was rescinded")                    \
+	X(BAD_SLOT, 2, "a capability register or node slot number is out of range")                \
+	X(BAD_ORDER, 3, "this key type has no such invocation")                                    \
+	X(NO_RIGHTS, 4, "the key's rights do not allow this")                                      \
+	X(BAD_ARGUMENT, 5, "an argument word is out of range")                                     \
+	X(BAD_STRING, 6, "the string to send is not readable by the sender")                       \
+	X(STRING_TOO_LONG, 7, "the string is longer than CAIRN_MAX_STRING")                        \
+	X(BAD_KEY, 8, "a key argument has the wrong type")                                         \
+	X(HALTED, 9, "the target domain is halted")                                                \
+	X(BAD_SYSCALL, 10, "unknown system call operation in a7")                                  \
+	X(IO, 11, "an object could not be read from the volume")                                   \
+	X(SELF, 12, "a node key may not read or change the invoker's own root or register nodes")  \
+	X(NOT_DOMAIN, 13,                                                                          \
+	  "the node is not a domain root: its register, FP or capability slot "                    \
+	  "holds a key that is not a full-rights node key")                                        \
 	X(NO_ACTIVITY, 14, "no more domains can run at once: the checkpoint log cannot list them") \
-	X(BANK_LIMIT, 15, "the purchase is over the limit of the bank or of an ancestor")  \
-	X(BANK_EXHAUSTED, 16, "the pool has no free object left")                          \
-	X(NOT_OWNER, 17, "the object was not bought from this bank")                       \
-	X(DUPLICATE, 18, "the same object twice in one sell")                              \
-	X(BANK_DEAD, 19, "the bank was destroyed or removed, or is being destroyed")       \
-	X(RESTRICTED, 20, "the key's restrictions forbid the operation")                   \
-	X(BANK_BOOKS, 21, "the bank has no storage left for its own books")                \
-	X(BANK_DEPTH, 22, "sub-banks nested too deep")                                     \
-	X(BANK_FULL, 23, "the bank table is full: no more banks")                          \
-	X(BANK_PRIME, 24, "the prime bank cannot be destroyed or removed")                 \
-	X(BANK_STALE, 25, "the listing's cursor is stale: start again")                    \
+	X(BANK_LIMIT, 15, "the purchase is over the limit of the bank or of an ancestor")          \
+	X(BANK_EXHAUSTED, 16, "the pool has no free object left")                                  \
+	X(NOT_OWNER, 17, "the object was not bought from this bank")                               \
+	X(DUPLICATE, 18, "the same object twice in one sell")                                      \
+	X(BANK_DEAD, 19, "the bank was destroyed or removed, or is being destroyed")               \
+	X(RESTRICTED, 20, "the key's restrictions forbid the operation")                           \
+	X(BANK_BOOKS, 21, "the bank has no storage left for its own books")                        \
+	X(BANK_DEPTH, 22, "sub-banks nested too deep")                                             \
+	X(BANK_FULL, 23, "the bank table is full: no more banks")                                  \
+	X(BANK_PRIME, 24, "the prime bank cannot be destroyed or removed")                         \
+	X(BANK_STALE, 25, "the listing's cursor is stale: start again")                            \
 	X(NOT_BANK, 26, "the key is not a genuine key to a bank of this bank domain")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_##name = code,
 	CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X
-	CAIRN_KEY_TYPE_COUNT
+		CAIRN_KEY_TYPE_COUNT
 };
 
 /* Row n has code n, so that a column can be an array indexed by type (the
@@ -225,8 +231,9 @@ enum cairn_key_type_row {
 	CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X
 };
-#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
-	_Static_assert(CAIRN_KEY_ROW_##name == code, "CAIRN_KEY_TYPES: " #name " is not row " #code);
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) \
+	_Static_assert(CAIRN_KEY_ROW_##name == code,           \
+		       "CAIRN_KEY_TYPES: " #name " is not row " #code);
 CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X
 
@@ -254,6 +261,7 @@ enum cairn_result {
 #define CAIRN_RANGE_PAGES 1u
 
 /* Fault codes, the order code a keeper receives (see cairn/abi.h). */
+/* clang-format off */
 #define CAIRN_FAULTS(X)                                                                    \
 	X(MEMORY, 0xf001, "no page is mapped at the address")                              \
 	X(ACCESS, 0xf002, "write to read-only memory or fetch from no-execute memory")    \
@@ -262,6 +270,7 @@ enum cairn_result {
 	X(BREAKPOINT, 0xf005, "ebreak")                                                    \
 	X(IO, 0xf006, "an object the domain needs could not be read from the volume")     \
 	X(OTHER, 0xf00f, "another exception")
+/* clang-format on */
 
 enum cairn_fault {
 #define CAIRN_X(name, code, desc) CAIRN_FAULT_##name = code,
@@ -278,8 +287,8 @@ enum cairn_fault {
 static inline const char *cairn_keytab_type_name(uint64_t type)
 {
 	switch (type) {
-#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
-	case code:                                                                         \
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) \
+	case code:                                             \
 		return #name;
 		CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X
@@ -290,8 +299,8 @@ static inline const char *cairn_keytab_type_name(uint64_t type)
 static inline const char *cairn_keytab_result_name(uint64_t result)
 {
 	switch (result) {
-#define CAIRN_X(name, code, desc)                                                          \
-	case code:                                                                         \
+#define CAIRN_X(name, code, desc) \
+	case code:                \
 		return #name;
 		CAIRN_RESULTS(CAIRN_X)
 #undef CAIRN_X
@@ -302,8 +311,8 @@ static inline const char *cairn_keytab_result_name(uint64_t result)
 static inline const char *cairn_keytab_fault_name(uint64_t fault)
 {
 	switch (fault) {
-#define CAIRN_X(name, code, desc)                                                          \
-	case code:                                                                         \
+#define CAIRN_X(name, code, desc) \
+	case code:                \
 		return #name;
 		CAIRN_FAULTS(CAIRN_X)
 #undef CAIRN_X
@@ -316,19 +325,19 @@ static inline const char *cairn_keytab_fault_name(uint64_t fault)
 static inline uint64_t cairn_keytab_object_mask(enum cairn_key_object want)
 {
 	return 0
-#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) \
 	| (uint64_t)(CAIRN_OBJECT_##object == want) << code
 		CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X
-		;
+			;
 }
 _Static_assert(CAIRN_KEY_TYPE_COUNT <= 64, "cairn_keytab_object_mask holds every type");
 
 static inline enum cairn_key_object cairn_keytab_object(uint64_t type)
 {
 	switch (type) {
-#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
-	case code:                                                                         \
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) \
+	case code:                                             \
 		return CAIRN_OBJECT_##object;
 		CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X
@@ -341,8 +350,8 @@ static inline enum cairn_key_object cairn_keytab_object(uint64_t type)
 static inline uint8_t cairn_keytab_weakened(uint64_t type)
 {
 	switch (type) {
-#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
-	case code:                                                                         \
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) \
+	case code:                                             \
 		return CAIRN_WEAKENED_##weak;
 		CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X
@@ -354,8 +363,8 @@ static inline uint8_t cairn_keytab_weakened(uint64_t type)
 static inline const char *cairn_keytab_word(uint64_t type)
 {
 	switch (type) {
-#define CAIRN_X(name, code, object, weak, prepare, word, desc)                             \
-	case code:                                                                         \
+#define CAIRN_X(name, code, object, weak, prepare, word, desc) \
+	case code:                                             \
 		return word;
 		CAIRN_KEY_TYPES(CAIRN_X)
 #undef CAIRN_X

@@ -17,11 +17,11 @@
 
 #include "cairn/endian.h"
 
-#define CAIRN_TAG_SIZE 4u
+#define CAIRN_TAG_SIZE     4u
 #define CAIRN_TAGS_PER_POT 1024u
 #define CAIRN_TAG_POT_SIZE 4096u /* one volume block */
 
-_Static_assert(CAIRN_TAG_SIZE * CAIRN_TAGS_PER_POT == CAIRN_TAG_POT_SIZE,
+_Static_assert(CAIRN_TAG_POT_SIZE == CAIRN_TAG_SIZE * CAIRN_TAGS_PER_POT,
 	       "1024 u32 counts fill a tag pot exactly");
 
 static inline uint64_t cairn_tag_pot_number(uint64_t page_oid)

@@ -38,52 +38,52 @@
 #include "cairn/node.h"
 #include "cairn/tag.h"
 
-#define CAIRN_BLOCK_SIZE 4096u
-#define CAIRN_FORMAT_VERSION 1u
-#define CAIRN_SB_MAGIC "CAIRNVOL" /* 8 bytes, no NUL on disk */
-#define CAIRN_SB_MAGIC_LEN 8u
-#define CAIRN_SB_PRIMARY_BLOCK 0u
-#define CAIRN_SB_BACKUP_BLOCK 1u
+#define CAIRN_BLOCK_SIZE         4096u
+#define CAIRN_FORMAT_VERSION     1u
+#define CAIRN_SB_MAGIC           "CAIRNVOL" /* 8 bytes, no NUL on disk */
+#define CAIRN_SB_MAGIC_LEN       8u
+#define CAIRN_SB_PRIMARY_BLOCK   0u
+#define CAIRN_SB_BACKUP_BLOCK    1u
 #define CAIRN_FIRST_REGION_BLOCK 2u /* no region may start before this */
-#define CAIRN_LOG_HEADER_SLOTS 2u   /* first two log blocks: checkpoint headers */
-#define CAIRN_LOG_MIN_BLOCKS (CAIRN_LOG_HEADER_SLOTS + 64u)
+#define CAIRN_LOG_HEADER_SLOTS   2u /* first two log blocks: checkpoint headers */
+#define CAIRN_LOG_MIN_BLOCKS     (CAIRN_LOG_HEADER_SLOTS + 64u)
 /* The smallest log the kernel takes checkpoints with (kern/ckpt/ckpt_space.c:
  * two generations, each with room for the register nodes of every cached
  * domain). A smaller log is a valid volume that runs without checkpoints. */
-#define CAIRN_LOG_CKPT_MIN_BLOCKS 512u
-#define CAIRN_OID_NONE UINT64_MAX   /* boot_node_oid of a volume without image */
-#define CAIRN_UUID_SIZE 16u
-#define CAIRN_UUID_STR_LEN 36u      /* 8-4-4-4-12, without the NUL */
-#define CAIRN_LABEL_SIZE 64u        /* on disk, NUL-padded */
-#define CAIRN_LABEL_MAX 63u         /* so the last byte is always NUL */
-#define CAIRN_DEFAULT_LABEL "cairn"
+#define CAIRN_LOG_CKPT_MIN_BLOCKS   512u
+#define CAIRN_OID_NONE              UINT64_MAX /* boot_node_oid of a volume without image */
+#define CAIRN_UUID_SIZE             16u
+#define CAIRN_UUID_STR_LEN          36u /* 8-4-4-4-12, without the NUL */
+#define CAIRN_LABEL_SIZE            64u /* on disk, NUL-padded */
+#define CAIRN_LABEL_MAX             63u /* so the last byte is always NUL */
+#define CAIRN_DEFAULT_LABEL         "cairn"
 #define CAIRN_DEFAULT_CHECKPOINT_MS 1000u
-#define CAIRN_SB_FLAGS_KNOWN 0u     /* version 1 defines no flag */
+#define CAIRN_SB_FLAGS_KNOWN        0u /* version 1 defines no flag */
 
 /* Byte offsets of the superblock fields (all little-endian). */
-#define CAIRN_SB_OFF_MAGIC 0u
-#define CAIRN_SB_OFF_FORMAT_VERSION 8u
-#define CAIRN_SB_OFF_BLOCK_SIZE 12u
-#define CAIRN_SB_OFF_UUID 16u
-#define CAIRN_SB_OFF_TOTAL_BLOCKS 32u
-#define CAIRN_SB_OFF_NODE_COUNT 40u
-#define CAIRN_SB_OFF_NODE_POOL_START 48u
+#define CAIRN_SB_OFF_MAGIC            0u
+#define CAIRN_SB_OFF_FORMAT_VERSION   8u
+#define CAIRN_SB_OFF_BLOCK_SIZE       12u
+#define CAIRN_SB_OFF_UUID             16u
+#define CAIRN_SB_OFF_TOTAL_BLOCKS     32u
+#define CAIRN_SB_OFF_NODE_COUNT       40u
+#define CAIRN_SB_OFF_NODE_POOL_START  48u
 #define CAIRN_SB_OFF_NODE_POOL_BLOCKS 56u
-#define CAIRN_SB_OFF_PAGE_COUNT 64u
-#define CAIRN_SB_OFF_TAG_POOL_START 72u
-#define CAIRN_SB_OFF_TAG_POOL_BLOCKS 80u
-#define CAIRN_SB_OFF_PAGE_POOL_START 88u
+#define CAIRN_SB_OFF_PAGE_COUNT       64u
+#define CAIRN_SB_OFF_TAG_POOL_START   72u
+#define CAIRN_SB_OFF_TAG_POOL_BLOCKS  80u
+#define CAIRN_SB_OFF_PAGE_POOL_START  88u
 #define CAIRN_SB_OFF_PAGE_POOL_BLOCKS 96u
-#define CAIRN_SB_OFF_LOG_START 104u
-#define CAIRN_SB_OFF_LOG_BLOCKS 112u
-#define CAIRN_SB_OFF_BOOT_NODE_OID 120u
-#define CAIRN_SB_OFF_CHECKPOINT_MS 128u
-#define CAIRN_SB_OFF_FLAGS 132u
+#define CAIRN_SB_OFF_LOG_START        104u
+#define CAIRN_SB_OFF_LOG_BLOCKS       112u
+#define CAIRN_SB_OFF_BOOT_NODE_OID    120u
+#define CAIRN_SB_OFF_CHECKPOINT_MS    128u
+#define CAIRN_SB_OFF_FLAGS            132u
 #define CAIRN_SB_OFF_IMAGE_NODE_COUNT 136u
 #define CAIRN_SB_OFF_IMAGE_PAGE_COUNT 144u
-#define CAIRN_SB_OFF_LABEL 152u
-#define CAIRN_SB_USED 216u          /* bytes [216, 4092) are zero */
-#define CAIRN_SB_OFF_CRC 4092u      /* crc32c of bytes [0, 4092) */
+#define CAIRN_SB_OFF_LABEL            152u
+#define CAIRN_SB_USED                 216u  /* bytes [216, 4092) are zero */
+#define CAIRN_SB_OFF_CRC              4092u /* crc32c of bytes [0, 4092) */
 
 /* Each field starts where the previous one ends: no padding, no holes. */
 _Static_assert(CAIRN_SB_OFF_FORMAT_VERSION == CAIRN_SB_OFF_MAGIC + CAIRN_SB_MAGIC_LEN, "sb");
@@ -123,20 +123,20 @@ struct cairn_superblock {
 	uint64_t total_blocks;
 	uint64_t node_count;
 	uint64_t node_pool_start;
-	uint64_t node_pool_blocks;  /* >= ceil(node_count / 7) */
+	uint64_t node_pool_blocks; /* >= ceil(node_count / 7) */
 	uint64_t page_count;
 	uint64_t tag_pool_start;
-	uint64_t tag_pool_blocks;   /* >= ceil(page_count / 1024) */
+	uint64_t tag_pool_blocks; /* >= ceil(page_count / 1024) */
 	uint64_t page_pool_start;
-	uint64_t page_pool_blocks;  /* >= page_count */
+	uint64_t page_pool_blocks; /* >= page_count */
 	uint64_t log_start;
-	uint64_t log_blocks;        /* >= CAIRN_LOG_MIN_BLOCKS */
-	uint64_t boot_node_oid;     /* CAIRN_OID_NONE: no initial image */
+	uint64_t log_blocks;             /* >= CAIRN_LOG_MIN_BLOCKS */
+	uint64_t boot_node_oid;          /* CAIRN_OID_NONE: no initial image */
 	uint32_t checkpoint_interval_ms; /* 0: checkpoints off */
-	uint32_t flags;             /* version 1: 0 */
-	uint64_t image_node_count;  /* node OIDs [0, n) hold the initial image */
-	uint64_t image_page_count;  /* page OIDs [0, n) likewise */
-	char label[CAIRN_LABEL_SIZE]; /* NUL-padded UTF-8, label[63] == 0 */
+	uint32_t flags;                  /* version 1: 0 */
+	uint64_t image_node_count;       /* node OIDs [0, n) hold the initial image */
+	uint64_t image_page_count;       /* page OIDs [0, n) likewise */
+	char label[CAIRN_LABEL_SIZE];    /* NUL-padded UTF-8, label[63] == 0 */
 };
 
 /*
@@ -144,6 +144,7 @@ struct cairn_superblock {
  * gives the enum, the names and the texts, so they cannot drift apart.
  * The values are never stored on disk, so new codes may go anywhere.
  */
+/* clang-format off */
 #define CAIRN_VOL_ERRORS(X)                                                              \
 	X(CAIRN_VOL_OK, "ok")                                                            \
 	X(CAIRN_VOL_ERR_TRUNCATED, "superblock buffer shorter than one block")          \
@@ -164,6 +165,7 @@ struct cairn_superblock {
 	X(CAIRN_VOL_ERR_TOO_MANY_NODES, "node count too large for the size")             \
 	X(CAIRN_VOL_ERR_LOG_TOO_LARGE, "log too large for the size")                       \
 	X(CAIRN_VOL_ERR_OID_RANGE, "more than 2^32-1 nodes or pages (OIDs are 32 bits)")
+/* clang-format on */
 
 #define CAIRN_VOL_ERR_ENUM_(name, text) name,
 enum cairn_vol_err { CAIRN_VOL_ERRORS(CAIRN_VOL_ERR_ENUM_) CAIRN_VOL_NERRORS };
