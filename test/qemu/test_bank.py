@@ -46,7 +46,7 @@ CASES = [
 ]
 CASE_TIMEOUT = 30    # s, each case's line (the destroy waits are 10 s each)
 CROWD_TIMEOUT = 90   # s, the crowd case: its own bound is 60 s
-TROUBLE = r"PANIC|CKPT_ERR|checkpoint log unusable|UNEXPECTED|^bank: .*(FAIL|error)"
+TROUBLE = r"PANIC|CKPT_ERR|checkpoint log unusable|UNEXPECTED|^bank: (audit:|.*(FAIL|error))"
 
 
 @t.test

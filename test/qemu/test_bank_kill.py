@@ -43,7 +43,7 @@ ROUNDS_AFTER = 2
 INTERVAL_MS = 100
 STEP_TIMEOUT = 30
 RX_ROUND = re.compile(r"^bankload: round (\d+) ok audit=0 banks=\d+ nodes=\d+ pages=\d+$")
-RX_FAIL = re.compile(r"^bankload: FAIL|^bank: .*FAIL|PANIC|panic|^cairn: (?:error|halted)"
+RX_FAIL = re.compile(r"^bankload: FAIL|^bank: (?:audit:|.*FAIL)|PANIC|panic|^cairn: (?:error|halted)"
                      r"|^cairn: checkpoint \d+ failed")
 
 
