@@ -1,33 +1,64 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * counter: the persistence demo. The counter is a static variable, so it
- * lives in the domain's own data page; every second the domain adds one
- * and prints it:
+ * counter: the persistence demo. Every second the domain adds one to its
+ * count and prints it:
  *
  *   counter: 1
  *   counter: 2
  *   ...
  *
- * After a checkpoint and a restart it carries on from the value of the
- * checkpoint (the test kills QEMU, boots the volume again and expects the
- * numbers to continue, not to start again at 1; a few numbers printed
- * after the last checkpoint may be printed again).
+ * The count lives in a page the domain buys from its bank at its first
+ * start (register 6, the sub-bank apps/default.image gives it;
+ * docs/bank.md "The default image's banks"), read and written through the
+ * page key. Without a bank (other images), or if the bank refuses, it
+ * lives in a static variable in the domain's own data page instead. Either
+ * way it is checkpointed: after a restart the domain carries on from the
+ * value of the checkpoint (the test kills QEMU, boots the volume again
+ * and expects the numbers to continue, not to start again at 1; a few
+ * numbers printed after the last checkpoint may be printed again).
  *
- * Capability registers: 1 console, 2 sleep.
+ * Capability registers: 1 console, 2 sleep, 6 a bank key (may be void),
+ * 7 the page bought from it.
  */
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "bank.h"
 #include "cairn.h"
 
+#define CAP_BANK 6
+#define CAP_PAGE 7
+
 static uint64_t counter;
+static bool in_page; /* the count is at offset 0 of the page in CAP_PAGE */
+
+static uint64_t load(void)
+{
+	uint64_t v = counter;
+	if (in_page) {
+		struct cairn_io io = { .w = { 0, sizeof(v) }, .buf = &v, .max = sizeof(v) };
+		cairn_inv_PAGE_READ(CAP_PAGE, &io);
+	}
+	return v;
+}
+
+static void store(uint64_t v)
+{
+	counter = v;
+	if (in_page) {
+		struct cairn_io io = { .w = { 0 }, .str = &v, .len = sizeof(v) };
+		cairn_inv_PAGE_WRITE(CAP_PAGE, &io);
+	}
+}
 
 int main(uint64_t arg)
 {
 	(void)arg;
+	in_page = cairn_bank_buy1(CAP_BANK, CAIRN_BANK_PAGE, CAP_PAGE) == CAIRN_OK;
 	for (;;) {
-		counter++;
-		printf("%" PRIu64 "\n", counter);
+		uint64_t n = load() + 1;
+		store(n);
+		printf("%" PRIu64 "\n", n);
 		cairn_sleep_for(CAIRN_CAP_SLEEP, 1000);
 	}
 }

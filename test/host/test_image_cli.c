@@ -302,24 +302,30 @@ static void test_default_image(void **state)
 	assert_int_equal(format_image(desc, "64M"), 0);
 	assert_string_equal(err_text, "");
 	assert_non_null(strstr(out_text, "cairn-format: wrote "));
-	assert_non_null(strstr(out_text, " image: 8 domains, "));
+	assert_non_null(strstr(out_text, " image: 10 domains, "));
 
 	load_sb();
 	assert_true(sb.boot_node_oid == 0);
 	assert_true(sb.image_node_count > 0 && sb.image_page_count > 0);
-	enum { N = 8 };
+	enum { N = 10 };
 	struct domain_info d[N + 1];
 	assert_int_equal(boot_domains(d, N + 1), N);
-	static const char *const names[N] = { "hello", "counter",  "ping",     "pong",
-					      "mover", "account1", "account2", "account3" };
-	static const char *const elves[N] = { "hello.elf",    "counter.elf", "pingpong.elf",
-					      "pingpong.elf", "ledger.elf",  "ledger.elf",
-					      "ledger.elf",   "ledger.elf" };
-	static const uint64_t a0[N] = { 0, 0, 0, 1, 0, 1, 2, 3 };
+	static const char *const names[N] = { "hello", "counter",   "ping",     "pong",
+					      "mover", "account1",  "account2", "account3",
+					      "bank",  "bankreaper" };
+	static const char *const elves[N] = { "hello.elf",     "counter.elf", "pingpong.elf",
+					      "pingpong.elf",  "ledger.elf",  "ledger.elf",
+					      "ledger.elf",    "ledger.elf",  "bank.elf",
+					      "bankreaper.elf" };
+	static const uint64_t a0[N] = { 0, 0, 0, 1, 0, 1, 2, 3, 1, 0 };
 	/* Console labels: the domain's name, but ping and the mover print
 	 * the pingpong and ledger lines. */
-	static const char *const labels[N] = { "hello",  "counter",  "pingpong", "pong",
-					       "ledger", "account1", "account2", "account3" };
+	static const char *const labels[N] = { "hello",  "counter",   "pingpong", "pong",
+					       "ledger", "account1",  "account2", "account3",
+					       "bank",   "bankreaper" };
+	/* The badge of each demo's start key to its bank, register 6
+	 * (bank/domain/boot_banks.c). */
+	static const unsigned bank_badge[8] = { 3, 5, 7, 9, 11, 13, 15, 17 };
 	for (int i = 0; i < N; i++) {
 		assert_string_equal(d[i].name, names[i]);
 		assert_true(d[i].run);
@@ -402,6 +408,23 @@ static void test_default_image(void **state)
 				strcat(want, line);
 			}
 		}
+		if (i < 8) {
+			snprintf(line, sizeof(line), "  cap 6     start bank badge=%u\n",
+				 bank_badge[i]);
+			strcat(want, line);
+		}
+		if (i == 8) {
+			snprintf(line, sizeof(line),
+				 "  cap 3     range nodes first=%" PRIu64 " count=%" PRIu64 "\n"
+				 "  cap 4     range pages first=%" PRIu64 " count=%" PRIu64 "\n"
+				 "  cap 5     domain bank\n"
+				 "  cap 6     discrim\n",
+				 sb.image_node_count, sb.node_count - sb.image_node_count,
+				 sb.image_page_count, sb.page_count - sb.image_page_count);
+			strcat(want, line);
+		}
+		if (i == 9)
+			strcat(want, "  cap 3     start bank badge=0\n");
 		free(e.b);
 	}
 	char *listing = strstr(out_text, "superblock  primary\n");
@@ -667,8 +690,8 @@ static void test_inspect_damaged(void **state)
 
 	/* Inside a domain, odd keys are shown as `?` (or left out), and
 	 * nothing is an error: a running system changes its domains. */
-	struct domain_info d[8];
-	assert_int_equal(boot_domains(d, 8), 8);
+	struct domain_info d[10];
+	assert_int_equal(boot_domains(d, 10), 10);
 	damage(d[0].root, CAIRN_DOM_SLOT_GPRS, CAIRN_KEY_PAGE, 0);
 	damage(d[0].root, CAIRN_DOM_SLOT_CAPS, CAIRN_KEY_NODE, UINT64_MAX);
 	damage(d[0].root, CAIRN_DOM_SLOT_STATE, CAIRN_KEY_CONSOLE, 0);

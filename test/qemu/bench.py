@@ -42,7 +42,7 @@ def benchmark(fn):
 
 class Result:
     def __init__(self, name, value, what, unit="instructions", stat="median", samples=None,
-                 source=None, error=None, limit=None):
+                 source=None, error=None, limit=None, enforced=True):
         self.name = name          # short identifier, e.g. "round_trip"
         self.value = value        # a number, or None if it failed
         self.what = what          # one line for the table
@@ -52,9 +52,10 @@ class Result:
         self.source = source      # which domain printed it
         self.error = error        # why there is no value
         self.limit = limit        # a goal: --check fails if value >= limit
+        self.enforced = enforced  # False: a goal not yet met, --check-all only
 
     def as_dict(self):
-        return {k: v for k, v in vars(self).items() if v is not None}
+        return {k: v for k, v in vars(self).items() if v is not None and k != "enforced"}
 
 
 class BenchFailed(Exception):
@@ -152,6 +153,47 @@ def kernel_paths(s):
     return out
 
 
+# apps/bankbench.c's figures: name, what, samples, goal. Issue 10's goals:
+# one page bought and sold under 4,000 instructions, and three objects in
+# one call under twice that pair (set below, from the measured pair). The
+# bank does not meet them yet (docs/benchmarks.md "The space bank"), so
+# they are shown, and MISSED in the table, but only --check-all fails on
+# them; set BANK_GOALS_ENFORCED once the bank meets them.
+BANK_GOALS_ENFORCED = False
+BANK_FIGURES = [
+    ("buy_sell_page", "space bank: buy + sell one page", 1000, 4000),
+    ("buy_sell_node", "space bank: buy + sell one node", 1000, None),
+    ("buy_sell_three", "space bank: buy + sell three objects in one call", 1000, None),
+    ("query", "space bank: QUERY", 1000, None),
+    ("destroy_per_object", "space bank: destroy of 10,000 pages, per page", 1, None),
+    ("ipc_round_trip", "space bank: an order it does not know (IPC only)", 1000, None),
+    ("range_make_key", "kernel: RANGE MAKE_KEY of a resident page", 1000, None),
+    ("range_identify", "kernel: RANGE IDENTIFY", 1000, None),
+    ("range_rescind", "kernel: RANGE RESCIND of a resident page", 1000, None),
+    ("range_rescind_cold", "kernel: RANGE RESCIND of a page never touched", 1000, None),
+]
+
+
+@benchmark
+def space_bank(s):
+    """apps/bankbench.image: the bank's buy, sell, query and destroy."""
+    if not os.path.exists(os.path.join(s.build, "apps", "bank.elf")):
+        print("space_bank: skipped, the bank domain (bank.elf) is not built", flush=True)
+        return []
+    boot = s.boot("bankbench", r"^bankbench: done$", size="256M",
+                  fail=r"^bankbench: .* failed|PANIC")
+    out = []
+    for name, what, n, limit in BANK_FIGURES:
+        m = boot.find(rf"^bankbench: {name} (\d+) instructions$")
+        value = int(m.group(1)) if m else None
+        if name == "buy_sell_three" and out and out[0].value:
+            limit = 2 * out[0].value  # three at once under twice one
+        out.append(Result(name, value, what, samples=n, source="apps/bankbench.c",
+                          limit=limit, error=None if m else "no line from bankbench",
+                          enforced=BANK_GOALS_ENFORCED))
+    return out
+
+
 # --- the harness ---------------------------------------------------------
 
 def qemu_version():
@@ -204,6 +246,8 @@ def main(argv=None):
     ap.add_argument("--logs", help="keep every boot's console in this directory")
     ap.add_argument("--check", action="store_true",
                     help="also fail when a figure misses its goal (the meson test 'bench')")
+    ap.add_argument("--check-all", action="store_true",
+                    help="--check, and also the goals not yet enforced (the space bank's)")
     opts = ap.parse_args(argv)
     build = os.path.abspath(opts.build)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -264,9 +308,9 @@ def main(argv=None):
         with open(opts.json_append, "w") as f:
             json.dump(runs, f, indent=2)
             f.write("\n")
-    if opts.check:
+    if opts.check or opts.check_all:
         for r in results:
-            if over_limit(r):
+            if over_limit(r) and (r.enforced or opts.check_all):
                 failed += 1
                 say(f"FAIL {r.name}: {r.value} instructions, the goal is under {r.limit}")
     return 1 if failed else 0

@@ -20,6 +20,14 @@ def default_image_runs_its_demos(build, tmp):
     img = fresh(build, tmp, "default")
     with CairnVM(build, img) as vm:
         vm.wait_for(r"^cairn: first boot", 60)
+        # The space bank's lines: the prime, then each demo's sub-bank
+        # with its limits (bank/domain/boot_banks.c).
+        _, b = vm.wait_for(r"^bank: prime nodes=\d+/\d+ pages=\d+/\d+$", 30)
+        for demo, limit in [("hello", 16), ("counter", 64), ("ping", 16), ("pong", 16),
+                            ("mover", 16), ("account1", 16), ("account2", 16),
+                            ("account3", 16)]:
+            _, b = vm.wait_for(r"^bank: %s nodes=0/%d pages=0/%d$" % (demo, limit, limit),
+                               30, b + 1)
         vm.wait_for(r"^hello: hello from a domain$", 30)
         m, _ = vm.wait_for(r"^pingpong: 10000 round trips, (\d+) instructions per round trip$", 60)
         # Three consecutive counter lines, a second apart.
