@@ -235,6 +235,11 @@ static int build_cap(struct builder *b, const struct image_cap *c, uint8_t *s)
 		break;
 	case CAIRN_KEY_RANGE:
 		return build_range_cap(b, c, s);
+	case CAIRN_KEY_DEVICE:
+		put_service(s, CAIRN_KEY_DEVICE);
+		cairn_key_set_badge(s, (uint16_t)c->value);
+		cairn_key_set_alloc_count(s, (uint32_t)c->count); /* bytes 4..7: the instance */
+		break;
 	default: /* sleep, discrim, checkpoint, node, page */
 		build_plain_cap(b, c->type, s);
 		break;

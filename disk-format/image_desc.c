@@ -339,6 +339,8 @@ static const struct cap_syntax {
 	[CAIRN_KEY_START] = { 1, 2, "a DOMAIN" },
 	[CAIRN_KEY_DOMAIN] = { 1, 1, "a DOMAIN" },
 	[CAIRN_KEY_RANGE] = { 1, 3, "'nodes' or 'pages'" },
+	[CAIRN_KEY_DEVICE] = { 1, 2,
+			       "a device: net, block, console, entropy or a virtio device ID" },
 };
 
 /* The key type whose word is kw; `self` is a start key; VOID if none. */
@@ -352,6 +354,28 @@ static uint8_t key_of_word(const char *kw)
 			return (uint8_t)t;
 	}
 	return CAIRN_KEY_VOID;
+}
+
+/* `device TYPE [INSTANCE]`: TYPE a name or a virtio device ID (virtio 1.2
+ * §5), INSTANCE the nth such device, from 0. */
+static int take_device(struct parser *p, struct image_cap *c, char **arg, size_t nargs)
+{
+	static const struct {
+		const char *name;
+		uint64_t id;
+	} names[] = { { "net", 1 }, { "block", 2 }, { "console", 3 }, { "entropy", 4 } };
+	c->value = UINT64_MAX;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(arg[0], names[i].name) == 0)
+			c->value = names[i].id;
+	if (c->value == UINT64_MAX &&
+	    (!parse_number(arg[0], &c->value) || c->value == 0 || c->value > UINT16_MAX))
+		return perr(p, "bad device '%s' (net, block, console, entropy or an ID 1 to 65535)",
+			    arg[0]);
+	c->count = 0;
+	if (nargs == 2 && (!parse_number(arg[1], &c->count) || c->count > UINT32_MAX))
+		return perr(p, "bad device instance '%s' (0 to %u)", arg[1], UINT32_MAX);
+	return FORMAT_EXIT_OK;
 }
 
 /* The KEY of a cap line: words w[2..nw). */
@@ -399,6 +423,8 @@ static int cap_key(struct parser *p, struct image_cap *c, const char *self)
 		if (strncmp(arg[0], "label=", 6) != 0)
 			return perr(p, "unexpected '%s' after 'console' (label=NAME?)", arg[0]);
 		return take_label(p, arg[0] + 6, false, c->label);
+	case CAIRN_KEY_DEVICE:
+		return take_device(p, c, arg, nargs);
 	case CAIRN_KEY_RANGE:
 		if (strcmp(arg[0], "nodes") != 0 && strcmp(arg[0], "pages") != 0)
 			return perr(p, "range of '%s': 'nodes' or 'pages' expected", arg[0]);

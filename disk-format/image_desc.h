@@ -35,11 +35,11 @@
 struct image_cap {
 	uint8_t type; /* CAIRN_KEY_*; VOID: no line, the slot stays void */
 	unsigned line;
-	uint64_t value;                       /* NUMBER: the value; RANGE (explicit): FIRST */
-	uint64_t count;                       /* RANGE (explicit): COUNT, < 2^32 */
-	bool range_pages;                     /* RANGE: pages, else nodes */
-	bool range_explicit;                  /* RANGE: FIRST COUNT given */
-	uint16_t badge;                       /* START */
+	uint64_t value;      /* NUMBER: the value; RANGE (explicit): FIRST; DEVICE: ID */
+	uint64_t count;      /* RANGE (explicit): COUNT, < 2^32; DEVICE: instance */
+	bool range_pages;    /* RANGE: pages, else nodes */
+	bool range_explicit; /* RANGE: FIRST COUNT given */
+	uint16_t badge;      /* START */
 	char target_name[IMAGE_NAME_MAX + 1]; /* START, DOMAIN */
 	char label[CAIRN_KEY_LABEL_MAX + 1];  /* CONSOLE: label= or the domain's name */
 	size_t target;                        /* START, DOMAIN: domain index, once resolved */

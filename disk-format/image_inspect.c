@@ -196,6 +196,9 @@ static void describe_key(const uint8_t *s, const char *(*names)(void *ctx, uint6
 	case CAIRN_KEY_SPACE:
 		add(buf, len, &pos, " %" PRIu64 " height=%u", oid, badge & 0xffu);
 		break;
+	case CAIRN_KEY_DEVICE:
+		add(buf, len, &pos, " %u %" PRIu32, badge, count);
+		break;
 	default:
 		/* The key table's object column: a key with no object is its
 		 * type alone (void, sleep, discrim, checkpoint, ...). */

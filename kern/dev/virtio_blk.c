@@ -114,6 +114,11 @@ enum blk_status blk_init(void)
 	return BLK_OK;
 }
 
+uint32_t blk_irq(void)
+{
+	return blk.irq;
+}
+
 bool blk_present(void)
 {
 	return blk.present;

@@ -61,6 +61,8 @@ struct blk_stats {
 /* Find and initialise the first virtio block device. */
 enum blk_status blk_init(void);
 bool blk_present(void);
+/* The disk's interrupt (which slot it is: never a user device). */
+uint32_t blk_irq(void);
 uint64_t blk_capacity_bytes(void);
 bool blk_has_flush(void);
 bool blk_read_only(void);

@@ -12,6 +12,7 @@
 #include "dom/aspace.h"
 #include "dom/proc.h"
 #include "key/key.h"
+#include "dev/udev.h"
 #include "dom/kctx.h"
 #include "mem/vm.h"
 #include "hw/riscv.h"
@@ -95,6 +96,17 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 	bool top = true;
 	for (int step = 0; step < WALK_MAX_STEPS; step++) {
 		uint8_t type = key_check(&k);
+		if (type == CAIRN_KEY_DEVICE) {
+			/* A device's registers, mapped like a page (dev/udev.h). */
+			if (top && offset >= 4096)
+				return CAIRN_FAULT_MEMORY;
+			const struct udev *d = udev_of_key(k.b);
+			if (!d)
+				return CAIRN_FAULT_MEMORY;
+			w->ro |= (key_rights(&k) & (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)) != 0;
+			w->device_pa = d->regs_pa;
+			return 0;
+		}
 		if (type == CAIRN_KEY_PAGE) {
 			if (top && offset >= 4096)
 				return CAIRN_FAULT_MEMORY; /* a lone page maps [0, 4096) */
@@ -128,11 +140,13 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 			return CAIRN_FAULT_MEMORY;
 		offset &= (1ULL << shift) - 1;
 		k = node->slot[index];
-		if (h == 1 && key_type(&k) != CAIRN_KEY_PAGE)
+		if (h == 1 && key_type(&k) != CAIRN_KEY_PAGE && key_type(&k) != CAIRN_KEY_DEVICE)
 			return CAIRN_FAULT_MEMORY;
 	}
 	return CAIRN_FAULT_MEMORY; /* a keeper wrapper loop */
 }
+
+static uint16_t check_page(enum aspace_access acc, struct aspace_walk *w);
 
 uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc, struct aspace_walk *w)
 {
@@ -141,6 +155,20 @@ uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc, stru
 		w->fault = fault;
 		return fault;
 	}
+	if (w->device_pa) {
+		/* Device registers are only for the domain's own loads and
+		 * stores (aspace_handle_fault), never a string or a buffer the
+		 * kernel reads or writes. */
+		w->fault = CAIRN_FAULT_ACCESS;
+		return CAIRN_FAULT_ACCESS;
+	}
+	return check_page(acc, w);
+}
+
+/* The walk found a page: check the access, and pin the page or prepare it
+ * for writing. */
+static uint16_t check_page(enum aspace_access acc, struct aspace_walk *w)
+{
 	if ((acc == ACCESS_WRITE && w->ro) || (acc == ACCESS_EXEC && w->nx)) {
 		w->fault = CAIRN_FAULT_ACCESS;
 		return CAIRN_FAULT_ACCESS;
@@ -229,12 +257,37 @@ static pte_t *user_pte(struct proc *p, uint64_t va)
 	return &table[sv39_vpn(va, 0)];
 }
 
+/* A load or store to a device's registers: map the register page,
+ * never executable. */
+static uint16_t map_device(struct proc *p, uint64_t va, enum aspace_access acc,
+			   struct aspace_walk *w)
+{
+	if ((acc == ACCESS_WRITE && w->ro) || acc == ACCESS_EXEC)
+		return CAIRN_FAULT_ACCESS;
+	if (!umap_free)
+		aspace_flush_all(); /* before we hold any PTE pointer */
+	pte_t *pte = user_pte(p, va & ~(PAGE_SIZE - 1));
+	kctx_commit();
+	if ((*pte & PTE_V) && !(*pte & PTE_SW_DEVICE))
+		umap_remove(frame_of(pte_pa(*pte)), pte);
+	*pte = pte_make(w->device_pa, PTE_V | PTE_U | PTE_R | PTE_A | PTE_D | PTE_SW_DEVICE |
+					      (w->ro ? 0 : PTE_W));
+	sfence_vma_addr(va);
+	return 0;
+}
+
 uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc,
 			     struct aspace_walk *w)
 {
-	uint16_t fault = aspace_lookup(p, va, acc, w);
-	if (fault)
+	uint16_t fault = walk(p, va, w);
+	if (!fault && w->device_pa)
+		return map_device(p, va, acc, w);
+	if (!fault)
+		fault = check_page(acc, w);
+	if (fault) {
+		w->fault = fault;
 		return fault;
+	}
 	if (!umap_free)
 		aspace_flush_all(); /* before we hold any PTE pointer */
 	pte_t *pte = user_pte(p, va & ~(PAGE_SIZE - 1));
@@ -246,7 +299,9 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 	bool writable = !w->ro && (f->obj_flags & OBJF_DIRTY) && !(f->obj_flags & OBJF_SNAPSHOT);
 	pte_t want = pte_make(frame_pa(f), PTE_V | PTE_U | PTE_R | PTE_A | PTE_D |
 						   (writable ? PTE_W : 0) | (w->nx ? 0 : PTE_X));
-	if (*pte & PTE_V) {
+	if ((*pte & PTE_V) && (*pte & PTE_SW_DEVICE)) {
+		umap_add(f, pte); /* a device mapping had no reverse-map entry */
+	} else if (*pte & PTE_V) {
 		struct frame *old = frame_of(pte_pa(*pte));
 		if (old != f) {
 			umap_remove(old, pte);
@@ -267,10 +322,12 @@ static void free_table(uint64_t table_pa, int level)
 	for (unsigned i = 0; i < limit; i++) {
 		if (!(t[i] & PTE_V))
 			continue;
-		if (level == 0)
-			umap_remove(frame_of(pte_pa(t[i])), &t[i]);
-		else
+		if (level == 0) {
+			if (!(t[i] & PTE_SW_DEVICE)) /* device registers have no frame */
+				umap_remove(frame_of(pte_pa(t[i])), &t[i]);
+		} else {
 			free_table(pte_pa(t[i]), level - 1);
+		}
 	}
 	frame_free(table_pa);
 }

@@ -59,3 +59,17 @@ void plic_dispatch(void)
 		*plic_reg(PLIC_CLAIM(ctx)) = irq;
 	}
 }
+
+void plic_mask(uint32_t irq)
+{
+	if (irq == 0 || irq >= PLIC_MAX_IRQ)
+		return;
+	*plic_reg(PLIC_ENABLE(platform.plic_context) + 4 * (irq / 32)) &= ~(1u << (irq % 32));
+}
+
+void plic_unmask(uint32_t irq)
+{
+	if (irq == 0 || irq >= PLIC_MAX_IRQ)
+		return;
+	*plic_reg(PLIC_ENABLE(platform.plic_context) + 4 * (irq / 32)) |= 1u << (irq % 32);
+}

@@ -15,5 +15,8 @@ void plic_init(void);
 int plic_register(uint32_t irq, irq_handler_t handler, void *arg);
 /* Claim and dispatch every pending interrupt. */
 void plic_dispatch(void);
+/* Turn a registered source off and on again (its enable bit). */
+void plic_mask(uint32_t irq);
+void plic_unmask(uint32_t irq);
 
 #endif

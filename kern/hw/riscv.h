@@ -66,14 +66,17 @@
 #define SATP_PPN_MASK  ((1UL << 44) - 1)
 
 /* §4.3.1 / §4.4: Sv39 page-table entries. */
-#define PTE_V         (1UL << 0)
-#define PTE_R         (1UL << 1)
-#define PTE_W         (1UL << 2)
-#define PTE_X         (1UL << 3)
-#define PTE_U         (1UL << 4)
-#define PTE_G         (1UL << 5)
-#define PTE_A         (1UL << 6)
-#define PTE_D         (1UL << 7)
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4)
+#define PTE_G (1UL << 5)
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+/* RSW bit 8, free for software (privileged spec §4.3.1): the leaf maps a
+ * device's registers, not a frame of RAM (dom/aspace.c). */
+#define PTE_SW_DEVICE (1UL << 8)
 #define PTE_PPN_SHIFT 10
 #define PTE_LEAF_MASK (PTE_R | PTE_W | PTE_X)
 

@@ -706,11 +706,11 @@ static void test_inspect_damaged(void **state)
 	 * its OID; a type the table does not have by its number. */
 	struct node r4 = get_node(d[4].root);
 	uint64_t caps4 = node_key(&r4, CAIRN_DOM_SLOT_CAPS);
-	damage(caps4, 20, CAIRN_KEY_DEVICE, 5);
+	damage(caps4, 20, CAIRN_KEY_DMA, 5);
 	damage(caps4, 21, CAIRN_KEY_RESUME, 7);
 	damage(caps4, 22, 99, 7);
 	assert_int_equal(run("--inspect", vol, NULL), 0);
-	assert_non_null(strstr(out_text, "\n  cap 20    device\n  cap 21    resume 7\n"
+	assert_non_null(strstr(out_text, "\n  cap 20    dma\n  cap 21    resume 7\n"
 					 "  cap 22    type=99\n"));
 	assert_non_null(strstr(out_text, "\n  cap 1     console\n  cap 2     sleep\n"));
 	assert_non_null(strstr(out_text, "\n  cap 1     console label=?\n  cap 2     sleep\n"));

@@ -111,8 +111,9 @@ enum cairn_key_object {
 	X(RANGE,      12, NONE,      VOID,    kobj_range,          "range",                    \
 	  "create keys to and rescind the objects of a range of OIDs "                     \
 	  "(badge: 0 nodes, 1 pages)")                                                     \
-	X(DEVICE,     13, NONE,      VOID,    invoke_reserved,     "",                         \
-	  "reserved: device register access (network issue)")                              \
+	X(DEVICE,     13, NONE,      VOID,    kobj_device,         "device",                   \
+	  "one virtio-mmio device for a user-level driver: its registers as a page of an "  \
+	  "address space, its interrupt (badge: virtio device ID; bytes 4..7: instance)")  \
 	X(DMA,        14, NONE,      VOID,    invoke_reserved,     "",                         \
 	  "reserved: DMA-pinnable pages (network issue)")
 /* clang-format on */
@@ -160,7 +161,12 @@ enum cairn_key_object {
 	X(RANGE, RESCIND, 0x0c02, "w0 = offset -> every key to the object is void, it is zeroed")  \
 	X(RANGE, INFO, 0x0c03, "-> w0 = first OID, w1 = count, w2 = 0 nodes / 1 pages")            \
 	X(RANGE, SUB, 0x0c04, "w0 = offset, w1 = count -> r0 = key to the sub-range")              \
-	X(RANGE, IDENTIFY, 0x0c05, "k0 -> w0 = offset of k0's object in this range")
+	X(RANGE, IDENTIFY, 0x0c05, "k0 -> w0 = offset of k0's object in this range")               \
+	X(DEVICE, INFO, 0x0d01,                                                                    \
+	  "-> w0 = virtio device ID, w1 = instance, w2 = interrupt, w3 = interrupts so far")       \
+	X(DEVICE, WAIT, 0x0d02,                                                                    \
+	  "-> its interrupt line is enabled; returns when the device has interrupted (the line "   \
+	  "is masked again until the next WAIT)")
 
 /* clang-format off */
 #define CAIRN_SERVICE_ORDERS(X)                                                            \
@@ -215,7 +221,10 @@ enum cairn_service_order {
 	X(BANK_FULL, 23, "the bank table is full: no more banks")                                  \
 	X(BANK_PRIME, 24, "the prime bank cannot be destroyed or removed")                         \
 	X(BANK_STALE, 25, "the listing's cursor is stale: start again")                            \
-	X(NOT_BANK, 26, "the key is not a genuine key to a bank of this bank domain")
+	X(NOT_BANK, 26, "the key is not a genuine key to a bank of this bank domain")              \
+	X(NO_DEVICE, 27, "the machine has no such device, or the kernel drives it itself")         \
+	X(DEVICE_RESET, 28,                                                                        \
+	  "the device was reset (a boot since the driver last used it): set it up again")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_##name = code,
