@@ -160,7 +160,9 @@ enum cairn_key_object {
 	X(RANGE, RESCIND, 0x0c02, "w0 = offset -> every key to the object is void, it is zeroed")  \
 	X(RANGE, INFO, 0x0c03, "-> w0 = first OID, w1 = count, w2 = 0 nodes / 1 pages")            \
 	X(RANGE, SUB, 0x0c04, "w0 = offset, w1 = count -> r0 = key to the sub-range")              \
-	X(RANGE, IDENTIFY, 0x0c05, "k0 -> w0 = offset of k0's object in this range")
+	X(RANGE, IDENTIFY, 0x0c05, "k0 -> w0 = offset of k0's object in this range")               \
+	X(RANGE, IDENTIFY_KEYS, 0x0c06,                                                            \
+	  "w0 = n 1..3, k0..k(n-1), k3 = a second range key or none -> w(i) = kind << 32 | offset")
 
 /* clang-format off */
 #define CAIRN_SERVICE_ORDERS(X)                                                            \
