@@ -24,15 +24,17 @@
  *   bankbench: ipc_round_trip <n> instructions
  *       an order the bank does not know (BAD_ORDER): the kernel's IPC to
  *       the bank and back, with the bank's dispatch and nothing else.
- *   bankbench: range_make_key, range_identify, range_rescind,
- *   range_rescind_cold <n> instructions
+ *   bankbench: range_make_key, range_identify, range_identify_keys,
+ *   range_rescind, range_rescind_cold <n> instructions
  *       the kernel calls the bank makes per object, measured here on
  *       objects at the top of the page range (register 4, a range key over
  *       the pages the image does not use), which the bank, handing out
  *       fresh objects from the bottom, never reaches in this image: make a
- *       key to a resident page, identify it, rescind it (it is resident:
- *       the key was used), and rescind a page never touched since the
- *       volume was formatted (what a destroy of fresh pages costs).
+ *       key to a resident page, identify it (IDENTIFY, and IDENTIFY_KEYS
+ *       with the range sent as the second range, as the bank's SELL does),
+ *       rescind it (it is resident: the key was used), and rescind a page
+ *       never touched since the volume was formatted (what a destroy of
+ *       fresh pages costs).
  *   bankbench: done
  *
  * A step that fails prints "bankbench: <what> failed: <RESULT>" instead.
@@ -172,7 +174,7 @@ static bool bench_kernel_calls(void)
 			return !failed("ipc", rc == CAIRN_OK ? CAIRN_BAD_ORDER : rc);
 	}
 	printf("ipc_round_trip %" PRIu64 " instructions\n", median());
-	static uint64_t mk[SAMPLES], id[SAMPLES], rs[SAMPLES];
+	static uint64_t mk[SAMPLES], id[SAMPLES], idk[SAMPLES], rs[SAMPLES];
 	for (unsigned i = 0; i < SAMPLES; i++) {
 		struct cairn_io io = { .keys = { CAP_KEY } }, zero = { 0 };
 		t0 = cairn_rdinstret();
@@ -186,6 +188,12 @@ static bool bench_kernel_calls(void)
 		id[i] = cairn_rdinstret() - t0;
 		if (failed("range identify", rc))
 			return false;
+		io = (struct cairn_io){ .w = { 1 }, .keys = { CAP_KEY, 0, 0, CAP_RANGE } };
+		t0 = cairn_rdinstret();
+		rc = cairn_inv_RANGE_IDENTIFY_KEYS(CAP_RANGE, &io);
+		idk[i] = cairn_rdinstret() - t0;
+		if (failed("range identify_keys", rc))
+			return false;
 		t0 = cairn_rdinstret();
 		rc = cairn_range_rescind(CAP_RANGE, top);
 		rs[i] = cairn_rdinstret() - t0;
@@ -195,8 +203,11 @@ static bool bench_kernel_calls(void)
 	const struct {
 		const char *name;
 		uint64_t *v;
-	} figs[] = { { "range_make_key", mk }, { "range_identify", id }, { "range_rescind", rs } };
-	for (unsigned f = 0; f < 3; f++) {
+	} figs[] = { { "range_make_key", mk },
+		     { "range_identify", id },
+		     { "range_identify_keys", idk },
+		     { "range_rescind", rs } };
+	for (unsigned f = 0; f < sizeof(figs) / sizeof(figs[0]); f++) {
 		for (unsigned i = 0; i < SAMPLES; i++)
 			samples[i] = figs[f].v[i];
 		printf("%s %" PRIu64 " instructions\n", figs[f].name, median());

@@ -774,6 +774,7 @@ static const struct regress_case cases[] = {
 	{ G_RULES, "WEAK node key weakens what it fetches", case_weak_node },
 	{ G_RULES, "fast path checks the start key's count", case_fast_path_counts },
 	{ G_RULES, "IDENTIFY and 48-bit start badges", case_identify },
+	{ G_RULES, "RANGE IDENTIFY_KEYS: each key in the range of its type", case_identify_keys },
 	{ G_LEAK, "activities of rescinded callers", case_activity_leak },
 	{ G_CROWD, "1100 domains running at once", case_crowd },
 };

@@ -134,6 +134,7 @@ bool kid_up(struct kid *k, enum kid_role role, enum ready ready);
 bool rules_setup(void);
 void case_make_space(void);
 void case_identify(void);
+void case_identify_keys(void);
 void case_rescind_node(void);
 void case_rescind_domain(void);
 void case_rescind_page(void);

@@ -7,7 +7,8 @@
  * sent to a domain, stored in a node, mapped: the old mapping is gone and
  * the new fault finds nothing); RO and WEAK page, node and space keys
  * through every path that fetches or uses a key (the node orders, NODE
- * GET's weakening, mappings); and the IPC fast path's count check.
+ * GET's weakening, mappings); the IPC fast path's count check; and RANGE
+ * IDENTIFY_KEYS, which names each key's object in the range of its type.
  *
  * The mapped cases run "mapper" kids in a test space of the driver's own:
  * a copy of the driver's top space node, with test pages at VA_* in slots
@@ -566,4 +567,75 @@ void case_identify(void)
 		  cairn_domain_identify(CAP_CASE(0), CAP_CASE(1), &mine, &badge), CAIRN_OK) &&
 	    mine)
 		failf("a start key from before the rescind still identifies");
+}
+
+/* --- RANGE IDENTIFY_KEYS: a batch of keys, each in the range of its type */
+
+static uint64_t identify_keys(cap_t range, uint64_t n, const cap_t keys[4], uint64_t w[4])
+{
+	struct cairn_io io = { .w = { n }, .keys = { keys[0], keys[1], keys[2], keys[3] } };
+	uint64_t rc = cairn_inv_RANGE_IDENTIFY_KEYS(range, &io);
+	for (unsigned i = 0; i < 4; i++)
+		w[i] = io.w[i];
+	return rc;
+}
+
+/* A refusal: BAD_KEY naming key `index` and its type. */
+static void refused(const char *what, uint64_t rc, const uint64_t w[4], uint64_t index,
+		    uint64_t type)
+{
+	if (rc_is(what, rc, CAIRN_BAD_KEY) && (w[0] != index || w[1] != type))
+		failf("%s: named key %" PRIu64 " of type %s, want key %" PRIu64 " of type %s", what,
+		      w[0], cairn_key_type_name(w[1]), index, cairn_key_type_name(type));
+}
+
+void case_identify_keys(void)
+{
+	uint64_t noff, poff, goff, w[4];
+	if (!ok("node", fresh_node(CAP_CASE(0), &noff)) ||
+	    !ok("page", fresh_page(CAP_CASE(1), &poff)) ||
+	    !ok("gone page", fresh_page(CAP_CASE(2), &goff)) ||
+	    !ok("rescind it", cairn_range_rescind(CAP_PAGES, goff)) ||
+	    !ok("space key", make_space(CAP_CASE(0), 1, 0, CAP_CASE(3))) ||
+	    !ok("range of the node",
+		cairn_inv_RANGE_SUB(CAP_NODES, &(struct cairn_io){ .w = { noff, 1 },
+								   .rkeys = { CAP_CASE(4) } })) ||
+	    !ok("range past the node",
+		cairn_inv_RANGE_SUB(CAP_NODES, &(struct cairn_io){ .w = { noff + 1, 1 },
+								   .rkeys = { CAP_CASE(5) } })))
+		return;
+	/* A page, a node and a space key over it, each in the range of its
+	 * type: the invoked one (pages) or the one sent as k3 (nodes). */
+	const cap_t mixed[4] = { CAP_CASE(1), CAP_CASE(0), CAP_CASE(3), CAP_NODES };
+	if (rc_is("IDENTIFY_KEYS of a page, a node and a space",
+		  identify_keys(CAP_PAGES, 3, mixed, w), CAIRN_OK) &&
+	    (w[0] != ((uint64_t)CAIRN_RANGE_PAGES << 32 | poff) || w[1] != noff || w[2] != noff))
+		failf("IDENTIFY_KEYS said %#" PRIx64 " %#" PRIx64 " %#" PRIx64 ", want %#" PRIx64
+		      " %#" PRIx64 " %#" PRIx64,
+		      w[0], w[1], w[2], (uint64_t)CAIRN_RANGE_PAGES << 32 | poff, noff, noff);
+	/* The second range counts with its bounds: the node is offset 0 of a
+	 * range that starts at it, and in none of a range that starts past it. */
+	const cap_t in_sub[4] = { CAP_CASE(0), 0, 0, CAP_CASE(4) };
+	if (rc_is("IDENTIFY_KEYS in a sub-range", identify_keys(CAP_PAGES, 1, in_sub, w),
+		  CAIRN_OK) &&
+	    w[0] != 0)
+		failf("the node is at %#" PRIx64 " of a range starting at it, want 0", w[0]);
+	const cap_t past[4] = { CAP_CASE(1), CAP_CASE(0), 0, CAP_CASE(5) };
+	refused("IDENTIFY_KEYS of a node outside the second range",
+		identify_keys(CAP_PAGES, 2, past, w), w, 1, CAIRN_KEY_NODE);
+	const cap_t no_second[4] = { CAP_CASE(1), CAP_CASE(0), 0, 0 };
+	refused("IDENTIFY_KEYS of a node, no node range sent",
+		identify_keys(CAP_PAGES, 2, no_second, w), w, 1, CAIRN_KEY_NODE);
+	const cap_t gone[4] = { CAP_CASE(2), 0, 0, CAP_NODES };
+	refused("IDENTIFY_KEYS of a rescinded page key", identify_keys(CAP_PAGES, 1, gone, w), w, 0,
+		CAIRN_KEY_VOID);
+	const cap_t start[4] = { CAP_CASE(1), CAP_ECHO, 0, CAP_NODES };
+	refused("IDENTIFY_KEYS of a start key", identify_keys(CAP_PAGES, 2, start, w), w, 1,
+		CAIRN_KEY_START);
+	/* The count: only k0..k(n-1) are looked at, and n is 1..3. */
+	const cap_t one[4] = { CAP_CASE(1), CAP_ECHO, 0, 0 };
+	rc_is("IDENTIFY_KEYS of 1 (k1 not looked at)", identify_keys(CAP_PAGES, 1, one, w),
+	      CAIRN_OK);
+	rc_is("IDENTIFY_KEYS of 0", identify_keys(CAP_PAGES, 0, one, w), CAIRN_BAD_ARGUMENT);
+	rc_is("IDENTIFY_KEYS of 4", identify_keys(CAP_PAGES, 4, one, w), CAIRN_BAD_ARGUMENT);
 }

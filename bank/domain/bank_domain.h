@@ -29,7 +29,7 @@ enum {
 	CAP_RANGE_NODES = 3, /* image: range nodes (every node the image does not use) */
 	CAP_RANGE_PAGES = 4, /* image: range pages */
 	CAP_SELF = 5,        /* image: a domain key to the bank itself */
-	CAP_DISCRIM = 6,     /* image: a discrim key (names a sold key's error) */
+	CAP_DISCRIM = 6,     /* image: a discrim key (unused: IDENTIFY_KEYS gives the type) */
 	CAP_POOL_NODES = 7,  /* the nodes the books hand out: offset = the books' offset */
 	CAP_POOL_PAGES = 8,
 	CAP_OWN_NODES = 9, /* the books' own reserve (books_mem.c) */

@@ -149,24 +149,11 @@ static uint64_t do_buy(const struct bank_key *k, const uint64_t *w, struct cairn
 	return CAIRN_OK;
 }
 
-/* Which pool object `key` designates; else why not: VOID (void or
- * rescinded, e.g. sold already), NOT_OWNER (a page or node, but not one of
- * the pools'), BAD_KEY (not a key to a page or node). */
-static uint64_t identify(cap_t key, struct bank_object *o)
+/* What a key that is in neither pool is sold as, from its type: VOID
+ * (void or rescinded, e.g. sold already), NOT_OWNER (a page or node, but
+ * not one of the pools'), BAD_KEY (not a key to a page or node). */
+static uint64_t unsellable(uint64_t type)
 {
-	struct cairn_io io = { .keys = { key } };
-	if (cairn_inv_RANGE_IDENTIFY(CAP_POOL_PAGES, &io) == CAIRN_OK) {
-		*o = (struct bank_object){ .pool = BANK_POOL_PAGE, .offset = (uint32_t)io.w[0] };
-		return CAIRN_OK;
-	}
-	io = (struct cairn_io){ .keys = { key } };
-	if (cairn_inv_RANGE_IDENTIFY(CAP_POOL_NODES, &io) == CAIRN_OK) {
-		*o = (struct bank_object){ .pool = BANK_POOL_NODE, .offset = (uint32_t)io.w[0] };
-		return CAIRN_OK;
-	}
-	uint64_t type;
-	if (cairn_discrim_classify(CAP_DISCRIM, key, &type, NULL) != CAIRN_OK)
-		return CAIRN_BAD_KEY;
 	switch (type) {
 	case CAIRN_KEY_VOID:
 		return CAIRN_VOID;
@@ -180,17 +167,38 @@ static uint64_t identify(cap_t key, struct bank_object *o)
 	}
 }
 
+/* Which pool object each of the n keys sent designates: one kernel call
+ * for the batch (RANGE_IDENTIFY_KEYS on the page pool with the node pool
+ * as the second range; each key is looked up by its type). On the first
+ * key that is in neither, the kernel gives its index and type. */
+static uint64_t identify(unsigned n, struct bank_object *objs)
+{
+	struct cairn_io io = { .w = { n },
+			       .keys = { CAP_IN0, n > 1 ? CAP_IN1 : 0, n > 2 ? CAP_IN2 : 0,
+					 CAP_POOL_NODES } };
+	uint64_t rc = cairn_inv_RANGE_IDENTIFY_KEYS(CAP_POOL_PAGES, &io);
+	if (rc == CAIRN_BAD_KEY)
+		return unsellable(io.w[1]);
+	if (rc != CAIRN_OK)
+		return rc;
+	for (unsigned i = 0; i < n; i++)
+		objs[i] = (struct bank_object){
+			.pool = io.w[i] >> 32 == CAIRN_RANGE_PAGES ? BANK_POOL_PAGE
+								   : BANK_POOL_NODE,
+			.offset = (uint32_t)io.w[i],
+		};
+	return CAIRN_OK;
+}
+
 static uint64_t do_sell(const struct bank_key *k, const uint64_t *w)
 {
 	uint64_t n = w[0];
 	if (n < 1 || n > BANK_MAX_BATCH)
 		return CAIRN_BAD_ARGUMENT;
 	struct bank_object objs[BANK_MAX_BATCH];
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t rc = identify(CAP_IN0 + i, &objs[i]);
-		if (rc != CAIRN_OK)
-			return rc;
-	}
+	uint64_t rc = identify((unsigned)n, objs);
+	if (rc != CAIRN_OK)
+		return rc;
 	enum bank_err err = bank_sell(&bank_books, k->bank, objs, (unsigned)n);
 	if (err != BANK_OK)
 		return bank_result(err);

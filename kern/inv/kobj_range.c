@@ -4,8 +4,10 @@
  * range of OIDs. Only the space bank should hold one (docs/design.md invariant
  * 6). Rescinding bumps the object's allocation count (and a node's call
  * count), so every outstanding key to it turns void, and zeroes it.
+ * IDENTIFY_KEYS names the objects of up to three keys at once, each in the
+ * invoked range or a second one sent with it (the bank's SELL: one call
+ * for a batch of nodes and pages, docs/bank.md "Buying and selling").
  */
-#include <string.h>
 #include "inv/invoke.h"
 #include "dom/proc.h"
 #include "dom/aspace.h"
@@ -17,19 +19,97 @@ static void rescind_node_commit(struct kop *op)
 	kobj_node_changed(op->oid); /* a domain rooted here stops; its callers retry */
 }
 
+/* 4 KiB of zeros, 16 doubleword stores a round: about 580 instructions,
+ * where picolibc's memset stores two a round (about 1,030). The empty asm
+ * keeps GCC from turning the loop back into a memset call. */
+static void zero_page(uint64_t *p)
+{
+	for (uint64_t *end = p + 4096 / sizeof(*p); p < end; p += 16) {
+		__asm__ volatile("" : : "r"(p) : "memory");
+		p[0] = p[1] = p[2] = p[3] = p[4] = p[5] = p[6] = p[7] = 0;
+		p[8] = p[9] = p[10] = p[11] = p[12] = p[13] = p[14] = p[15] = 0;
+	}
+}
+
+/* arg[0]: the page's frame, pinned and dirtied by prepare. */
 static void rescind_page_commit(struct kop *op)
 {
 	(*page_tag_at(op->oid))++;
-	memset(page_at(op->oid), 0, 4096);
+	zero_page((uint64_t *)page_at(op->oid));
 	/* Mappings made through the old keys must go. */
-	aspace_unmap_frame(obj_frame(OBJ_PAGE, op->oid));
+	aspace_unmap_frame((struct frame *)(uintptr_t)op->arg[0]);
+}
+
+/* A range of OIDs of one pool: a range key's target. */
+struct range {
+	uint64_t first, count;
+	bool pages;
+};
+
+static struct range range_of(const struct key *k)
+{
+	return (struct range){ .first = key_oid(k),
+			       .count = cairn_key_alloc_count(k->b),
+			       .pages = key_badge(k) == CAIRN_RANGE_PAGES };
+}
+
+/* Whether k designates an object of r (node, space and domain keys count
+ * for a node range); if so its offset in r. */
+static bool range_holds(const struct range *r, const struct key *k, uint64_t *off)
+{
+	uint8_t t = key_type(k);
+	bool ok = r->pages ? t == CAIRN_KEY_PAGE
+			   : (t == CAIRN_KEY_NODE || t == CAIRN_KEY_SPACE || t == CAIRN_KEY_DOMAIN);
+	if (!ok || key_oid(k) < r->first || key_oid(k) - r->first >= r->count)
+		return false;
+	*off = key_oid(k) - r->first;
+	return true;
+}
+
+/* The i-th key sent, validity-checked (void if invalid), as
+ * invoke_send_key gives it but without pinning the invoker's capability
+ * node once more per key: the range key invoked came from that node, so
+ * invoke_general already pinned it in this kernel entry. */
+static void sent_key(const struct invocation *inv, unsigned i, struct key *out)
+{
+	unsigned slot = cairn_slots_send(inv->slots, i);
+	key_copy_checked(out, slot == 0 ? &key_void : &node_at(inv->p->caps_oid)->slot[slot]);
+}
+
+/* IDENTIFY_KEYS: w0 = n keys k0..k(n-1), k3 a second range key or none. */
+static void identify_keys(struct invocation *inv, struct kop *op, const struct range *self)
+{
+	uint64_t n = inv->w[0];
+	if (n < 1 || n > CAIRN_MAX_KEYS - 1) {
+		op->reply.code = CAIRN_BAD_ARGUMENT;
+		return;
+	}
+	struct key k;
+	sent_key(inv, CAIRN_MAX_KEYS - 1, &k);
+	bool two = key_type(&k) == CAIRN_KEY_RANGE;
+	struct range other = two ? range_of(&k) : (struct range){ 0 };
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t off;
+		sent_key(inv, i, &k);
+		if (range_holds(self, &k, &off)) {
+			op->reply.w[i] = (uint64_t)self->pages << 32 | off;
+		} else if (two && range_holds(&other, &k, &off)) {
+			op->reply.w[i] = (uint64_t)other.pages << 32 | off;
+		} else {
+			op->reply.code = CAIRN_BAD_KEY;
+			op->reply.w[0] = i;
+			op->reply.w[1] = key_type(&k);
+			op->reply.w[2] = op->reply.w[3] = 0;
+			return;
+		}
+	}
 }
 
 void kobj_range(struct invocation *inv, struct kop *op)
 {
-	uint64_t first = key_oid(&inv->target);
-	uint64_t count = cairn_key_alloc_count(inv->target.b);
-	bool pages = key_badge(&inv->target) == CAIRN_RANGE_PAGES;
+	const struct range self = range_of(&inv->target);
+	uint64_t first = self.first, count = self.count;
+	bool pages = self.pages;
 	uint64_t off = inv->w[0];
 	uint64_t oid = first + off;
 	op->oid = oid;
@@ -61,7 +141,7 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		}
 		if (pages) {
 			page_tag_prepare_write(oid);
-			page_prepare_write(oid);
+			op->arg[0] = (uintptr_t)page_prepare_write(oid);
 			op->commit = rescind_page_commit;
 		} else {
 			uint64_t st = kobj_node_access(inv, oid, true);
@@ -84,18 +164,14 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		return;
 	case CAIRN_OC_RANGE_IDENTIFY: {
 		struct key k;
-		invoke_send_key(inv, 0, &k);
-		uint8_t t = key_type(&k);
-		bool ok = pages ? t == CAIRN_KEY_PAGE
-				: (t == CAIRN_KEY_NODE || t == CAIRN_KEY_SPACE ||
-				   t == CAIRN_KEY_DOMAIN);
-		if (!ok || key_oid(&k) < first || key_oid(&k) - first >= count) {
+		sent_key(inv, 0, &k);
+		if (!range_holds(&self, &k, &op->reply.w[0]))
 			op->reply.code = CAIRN_BAD_KEY;
-			return;
-		}
-		op->reply.w[0] = key_oid(&k) - first;
 		return;
 	}
+	case CAIRN_OC_RANGE_IDENTIFY_KEYS:
+		identify_keys(inv, op, &self);
+		return;
 	default:
 		op->reply.code = CAIRN_BAD_ORDER;
 	}

@@ -156,10 +156,13 @@ def kernel_paths(s):
 # apps/bankbench.c's figures: name, what, samples, goal. Issue 10's goals:
 # one page bought and sold under 4,000 instructions, and three objects in
 # one call under twice that pair (set below, from the measured pair). The
-# bank does not meet them yet (docs/benchmarks.md "The space bank"), so
-# they are shown, and MISSED in the table, but only --check-all fails on
-# them; set BANK_GOALS_ENFORCED once the bank meets them.
+# pair's goal is not met (docs/benchmarks.md "The space bank": two IPC
+# round trips carrying keys and the kernel calls alone are over it), so it
+# is shown, and MISSED in the table, but only --check-all fails on it; set
+# BANK_GOALS_ENFORCED once the bank meets it. The goals named in
+# BANK_GOALS_MET are met, and enforced like any other.
 BANK_GOALS_ENFORCED = False
+BANK_GOALS_MET = {"buy_sell_three"}
 BANK_FIGURES = [
     ("buy_sell_page", "space bank: buy + sell one page", 1000, 4000),
     ("buy_sell_node", "space bank: buy + sell one node", 1000, None),
@@ -169,6 +172,8 @@ BANK_FIGURES = [
     ("ipc_round_trip", "space bank: an order it does not know (IPC only)", 1000, None),
     ("range_make_key", "kernel: RANGE MAKE_KEY of a resident page", 1000, None),
     ("range_identify", "kernel: RANGE IDENTIFY", 1000, None),
+    ("range_identify_keys", "kernel: RANGE IDENTIFY_KEYS of one key, a second range sent", 1000,
+     None),
     ("range_rescind", "kernel: RANGE RESCIND of a resident page", 1000, None),
     ("range_rescind_cold", "kernel: RANGE RESCIND of a page never touched", 1000, None),
 ]
@@ -190,7 +195,7 @@ def space_bank(s):
             limit = 2 * out[0].value  # three at once under twice one
         out.append(Result(name, value, what, samples=n, source="apps/bankbench.c",
                           limit=limit, error=None if m else "no line from bankbench",
-                          enforced=BANK_GOALS_ENFORCED))
+                          enforced=BANK_GOALS_ENFORCED or name in BANK_GOALS_MET))
     return out
 
 

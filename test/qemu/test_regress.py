@@ -49,6 +49,7 @@ CASES = [
     (8, "WEAK node key weakens what it fetches"),
     (8, "fast path checks the start key's count"),
     (8, "IDENTIFY and 48-bit start badges"),
+    (8, "RANGE IDENTIFY_KEYS: each key in the range of its type"),
     (4, "activities of rescinded callers"),
     (11, "1100 domains running at once"),
 ]

@@ -118,54 +118,56 @@ enum cairn_key_object {
 	  "reserved: DMA-pinnable pages (network issue)")
 /* clang-format on */
 
-#define CAIRN_INVOCATIONS(X)                                                                       \
-	X(NUMBER, READ, 0x0101, "-> w0 = low 64 bits, w1 = high 48 bits")                          \
-	X(PAGE, READ, 0x0201, "w0 = offset, w1 = length -> str")                                   \
-	X(PAGE, WRITE, 0x0202, "w0 = offset, str -> (needs RW)")                                   \
-	X(PAGE, ZERO, 0x0203, "-> the page is all zeros (needs RW)")                               \
-	X(PAGE, WEAKEN, 0x0204, "-> r0 = read-only key to the same page")                          \
-	X(NODE, GET, 0x0301, "w0 = slot -> r0 = the key (weakened if the node key is WEAK)")       \
-	X(NODE, SWAP, 0x0302, "w0 = slot, k0 -> r0 = the old key (needs RW, not WEAK)")            \
-	X(NODE, CLEAR, 0x0303, "w0 = first slot, w1 = count -> slots void (needs RW)")             \
-	X(NODE, WRITE_NUMBER, 0x0304, "w0 = slot, w1 = low, w2 = high -> (needs RW)")              \
-	X(NODE, READ_NUMBER, 0x0305, "w0 = slot -> w0 = low, w1 = high (BAD_KEY if not a number)") \
-	X(NODE, MAKE_SPACE, 0x0306, "w0 = height 1..6, w1 = rights -> r0 = space key (needs RW)")  \
-	X(NODE, MAKE_DOMAIN, 0x0307, "-> r0 = domain key to the domain rooted here (needs RW)")    \
-	X(NODE, WEAKEN, 0x0308, "w0 = rights to add (RO, WEAK) -> r0 = weaker key")                \
-	X(SPACE, INFO, 0x0401, "-> w0 = height, w1 = rights")                                      \
-	X(DOMAIN, GET_REG, 0x0501,                                                                 \
-	  "w0 = register (0 pc, 1-31 x1-x31, 32-63 f0-f31, 64 fcsr) -> w0")                        \
-	X(DOMAIN, SET_REG, 0x0502, "w0 = register, w1 = value ->")                                 \
-	X(DOMAIN, GET_SLOT, 0x0503, "w0 = root slot -> r0")                                        \
-	X(DOMAIN, SWAP_SLOT, 0x0504, "w0 = root slot (SPACE or KEEPER), k0 -> r0 = old")           \
-	X(DOMAIN, GET_CAP, 0x0505, "w0 = capability register -> r0")                               \
-	X(DOMAIN, SWAP_CAP, 0x0506, "w0 = capability register, k0 -> r0 = old")                    \
-	X(DOMAIN, MAKE_START, 0x0507, "w0 = badge (48 bits) -> r0 = start key")                    \
-	X(DOMAIN, GET_STATE, 0x0508,                                                               \
-	  "-> w0 = run state, w1 = fault code, w2 = fault address, w3 = pc")                       \
-	X(DOMAIN, START, 0x0509, "w0 = pc (~0: unchanged) -> a halted domain runs")                \
-	X(DOMAIN, IDENTIFY, 0x050a,                                                                \
-	  "k0 -> w0 = 1 if k0 is a start key to the domain, w1 = its badge")                       \
-	X(DISCRIM, CLASSIFY, 0x0801, "k0 -> w0 = key type (VOID if rescinded), w1 = rights")       \
-	X(DISCRIM, COMPARE, 0x0802,                                                                \
-	  "k0, k1 -> w0 = 1 if both designate the same thing with the same rights")                \
-	X(SLEEP, FOR, 0x0901, "w0 = milliseconds -> (returns after them)")                         \
-	X(SLEEP, NOW, 0x0902, "-> w0 = microseconds since this boot, w1 = timebase Hz")            \
-	X(CONSOLE, WRITE, 0x0a01, "str -> (written to the console)")                               \
-	X(CHECKPOINT, FORCE, 0x0b01, "-> w0 = generation of the snapshot taken")                   \
-	X(CHECKPOINT, SET_INTERVAL, 0x0b02, "w0 = milliseconds (0: off) ->")                       \
-	X(CHECKPOINT, STATS, 0x0b03,                                                               \
-	  "-> w0 = last committed generation, w1 = interval ms, "                                  \
-	  "w2 = log blocks in use, w3 = log blocks")                                               \
-	X(RANGE, MAKE_KEY, 0x0c01, "w0 = offset -> r0 = read-write key to that object")            \
-	X(RANGE, RESCIND, 0x0c02, "w0 = offset -> every key to the object is void, it is zeroed")  \
-	X(RANGE, INFO, 0x0c03, "-> w0 = first OID, w1 = count, w2 = 0 nodes / 1 pages")            \
-	X(RANGE, SUB, 0x0c04, "w0 = offset, w1 = count -> r0 = key to the sub-range")              \
-	X(RANGE, IDENTIFY, 0x0c05, "k0 -> w0 = offset of k0's object in this range")               \
-	X(DEVICE, INFO, 0x0d01,                                                                    \
-	  "-> w0 = virtio device ID, w1 = instance, w2 = interrupt, w3 = interrupts so far")       \
-	X(DEVICE, WAIT, 0x0d02,                                                                    \
-	  "-> its interrupt line is enabled; returns when the device has interrupted (the line "   \
+#define CAIRN_INVOCATIONS(X)                                                                        \
+	X(NUMBER, READ, 0x0101, "-> w0 = low 64 bits, w1 = high 48 bits")                           \
+	X(PAGE, READ, 0x0201, "w0 = offset, w1 = length -> str")                                    \
+	X(PAGE, WRITE, 0x0202, "w0 = offset, str -> (needs RW)")                                    \
+	X(PAGE, ZERO, 0x0203, "-> the page is all zeros (needs RW)")                                \
+	X(PAGE, WEAKEN, 0x0204, "-> r0 = read-only key to the same page")                           \
+	X(NODE, GET, 0x0301, "w0 = slot -> r0 = the key (weakened if the node key is WEAK)")        \
+	X(NODE, SWAP, 0x0302, "w0 = slot, k0 -> r0 = the old key (needs RW, not WEAK)")             \
+	X(NODE, CLEAR, 0x0303, "w0 = first slot, w1 = count -> slots void (needs RW)")              \
+	X(NODE, WRITE_NUMBER, 0x0304, "w0 = slot, w1 = low, w2 = high -> (needs RW)")               \
+	X(NODE, READ_NUMBER, 0x0305, "w0 = slot -> w0 = low, w1 = high (BAD_KEY if not a number)")  \
+	X(NODE, MAKE_SPACE, 0x0306, "w0 = height 1..6, w1 = rights -> r0 = space key (needs RW)")   \
+	X(NODE, MAKE_DOMAIN, 0x0307, "-> r0 = domain key to the domain rooted here (needs RW)")     \
+	X(NODE, WEAKEN, 0x0308, "w0 = rights to add (RO, WEAK) -> r0 = weaker key")                 \
+	X(SPACE, INFO, 0x0401, "-> w0 = height, w1 = rights")                                       \
+	X(DOMAIN, GET_REG, 0x0501,                                                                  \
+	  "w0 = register (0 pc, 1-31 x1-x31, 32-63 f0-f31, 64 fcsr) -> w0")                         \
+	X(DOMAIN, SET_REG, 0x0502, "w0 = register, w1 = value ->")                                  \
+	X(DOMAIN, GET_SLOT, 0x0503, "w0 = root slot -> r0")                                         \
+	X(DOMAIN, SWAP_SLOT, 0x0504, "w0 = root slot (SPACE or KEEPER), k0 -> r0 = old")            \
+	X(DOMAIN, GET_CAP, 0x0505, "w0 = capability register -> r0")                                \
+	X(DOMAIN, SWAP_CAP, 0x0506, "w0 = capability register, k0 -> r0 = old")                     \
+	X(DOMAIN, MAKE_START, 0x0507, "w0 = badge (48 bits) -> r0 = start key")                     \
+	X(DOMAIN, GET_STATE, 0x0508,                                                                \
+	  "-> w0 = run state, w1 = fault code, w2 = fault address, w3 = pc")                        \
+	X(DOMAIN, START, 0x0509, "w0 = pc (~0: unchanged) -> a halted domain runs")                 \
+	X(DOMAIN, IDENTIFY, 0x050a,                                                                 \
+	  "k0 -> w0 = 1 if k0 is a start key to the domain, w1 = its badge")                        \
+	X(DISCRIM, CLASSIFY, 0x0801, "k0 -> w0 = key type (VOID if rescinded), w1 = rights")        \
+	X(DISCRIM, COMPARE, 0x0802,                                                                 \
+	  "k0, k1 -> w0 = 1 if both designate the same thing with the same rights")                 \
+	X(SLEEP, FOR, 0x0901, "w0 = milliseconds -> (returns after them)")                          \
+	X(SLEEP, NOW, 0x0902, "-> w0 = microseconds since this boot, w1 = timebase Hz")             \
+	X(CONSOLE, WRITE, 0x0a01, "str -> (written to the console)")                                \
+	X(CHECKPOINT, FORCE, 0x0b01, "-> w0 = generation of the snapshot taken")                    \
+	X(CHECKPOINT, SET_INTERVAL, 0x0b02, "w0 = milliseconds (0: off) ->")                        \
+	X(CHECKPOINT, STATS, 0x0b03,                                                                \
+	  "-> w0 = last committed generation, w1 = interval ms, "                                   \
+	  "w2 = log blocks in use, w3 = log blocks")                                                \
+	X(RANGE, MAKE_KEY, 0x0c01, "w0 = offset -> r0 = read-write key to that object")             \
+	X(RANGE, RESCIND, 0x0c02, "w0 = offset -> every key to the object is void, it is zeroed")   \
+	X(RANGE, INFO, 0x0c03, "-> w0 = first OID, w1 = count, w2 = 0 nodes / 1 pages")             \
+	X(RANGE, SUB, 0x0c04, "w0 = offset, w1 = count -> r0 = key to the sub-range")               \
+	X(RANGE, IDENTIFY, 0x0c05, "k0 -> w0 = offset of k0's object in this range")                \
+	X(RANGE, IDENTIFY_KEYS, 0x0c06,                                                             \
+	  "w0 = n 1..3, k0..k(n-1), k3 = a second range key or none -> w(i) = kind << 32 | offset") \
+	X(DEVICE, INFO, 0x0d01,                                                                     \
+	  "-> w0 = virtio device ID, w1 = instance, w2 = interrupt, w3 = interrupts so far")        \
+	X(DEVICE, WAIT, 0x0d02,                                                                     \
+	  "-> its interrupt line is enabled; returns when the device has interrupted (the line "    \
 	  "is masked again until the next WAIT)")
 
 /* clang-format off */
