@@ -17,8 +17,16 @@
 #include "cairn.h"
 
 enum {
-	CAP_SLEEP = 2, CAP_SELF = 3, CAP_NODES = 4, CAP_NET = 5, CAP_BLOCK = 6,
-	CAP_ENTROPY = 7, CAP_CKPT = 8, CAP_SPACE = 9, CAP_LEAF = 10, CAP_LEAF_SPACE = 11,
+	CAP_SLEEP = 2,
+	CAP_SELF = 3,
+	CAP_NODES = 4,
+	CAP_NET = 5,
+	CAP_BLOCK = 6,
+	CAP_ENTROPY = 7,
+	CAP_CKPT = 8,
+	CAP_SPACE = 9,
+	CAP_LEAF = 10,
+	CAP_LEAF_SPACE = 11,
 };
 
 /* Slot 20 of the height-3 top node: the 4 MiB at 0x5000000. */

@@ -37,7 +37,8 @@ static int find_slot(uint16_t device_id, uint32_t instance)
 	uint32_t nth = instance;
 	for (int i = 0; i < platform.virtio_count; i++) {
 		struct virtio_mmio m;
-		if (virtio_mmio_probe(&m, pa_to_va(platform.virtio[i].base), device_id) != VIRTIO_OK)
+		if (virtio_mmio_probe(&m, pa_to_va(platform.virtio[i].base), device_id) !=
+		    VIRTIO_OK)
 			continue;
 		if (nth-- == 0)
 			return i;

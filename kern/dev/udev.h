@@ -27,12 +27,12 @@
 struct udev {
 	uint16_t device_id; /* VIRTIO_ID_* */
 	uint32_t instance;
-	uint64_t regs_pa;   /* the 4 KiB register page */
+	uint64_t regs_pa; /* the 4 KiB register page */
 	uint32_t irq;
-	uint32_t version;   /* the transport's Version register (2: modern) */
-	bool told_reset;    /* this boot's DEVICE_RESET was answered */
-	bool pending;       /* an interrupt came that no DEVICE_WAIT has taken */
-	bool masked;        /* its PLIC line is off */
+	uint32_t version; /* the transport's Version register (2: modern) */
+	bool told_reset;  /* this boot's DEVICE_RESET was answered */
+	bool pending;     /* an interrupt came that no DEVICE_WAIT has taken */
+	bool masked;      /* its PLIC line is off */
 	uint64_t interrupts;
 	struct act_list waiters; /* activities parked in DEVICE_WAIT */
 };
