@@ -255,7 +255,19 @@ static __attribute__((noinline)) void wake_stalled(uint64_t oid)
 	}
 }
 
-/* Every RETURN comes here, and usually nobody is stalled. */
+struct activity *act_wake_next_caller(uint64_t oid)
+{
+	/* The stalled list is in the order the activities stalled, so the
+	 * first one on oid has waited longest. */
+	for (struct activity *a = stalled.head; a; a = a->next)
+		if (a->stalled_on == oid) {
+			act_ready(a);
+			return a;
+		}
+	return NULL;
+}
+
+/* Halts, rescinds, a domain gone: every caller stalled on it learns. */
 void act_wake_stalled(uint64_t oid)
 {
 	if (stalled.head)

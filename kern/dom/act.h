@@ -111,6 +111,10 @@ void act_park(struct activity *a, enum act_state s, struct act_list *l);
 void act_wake_all(struct act_list *l);
 /* Wake every activity stalled on the domain rooted at oid. */
 void act_wake_stalled(uint64_t oid);
+/* oid became available (its RETURN): ready the caller that has waited
+ * longest for it, and return it (NULL: nobody waits). The others stay
+ * stalled, each woken at a later RETURN, in order. */
+struct activity *act_wake_next_caller(uint64_t oid);
 /* Park a as stalled on domain `oid`. */
 void act_stall(struct activity *a, uint64_t oid);
 

@@ -85,6 +85,21 @@ static void mark_aspace_node(uint64_t oid)
 }
 
 /* Walk p's space for va. Returns 0 with w->page_oid set, or a fault code. */
+/* A leaf that is neither a page nor a space: a device's registers,
+ * mapped like a page (dev/udev.h), or nothing. Off the hot path. */
+static __attribute__((noinline)) uint16_t
+walk_leaf_other(const struct key *k, uint8_t type, bool top, uint64_t offset, struct aspace_walk *w)
+{
+	if (type != CAIRN_KEY_DEVICE || (top && offset >= 4096))
+		return CAIRN_FAULT_MEMORY;
+	const struct udev *d = udev_of_key(k->b);
+	if (!d)
+		return CAIRN_FAULT_MEMORY;
+	w->ro |= (key_rights(k) & (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)) != 0;
+	w->device_pa = d->regs_pa;
+	return 0;
+}
+
 static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 {
 	memset(w, 0, sizeof(*w));
@@ -96,17 +111,6 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 	bool top = true;
 	for (int step = 0; step < WALK_MAX_STEPS; step++) {
 		uint8_t type = key_check(&k);
-		if (type == CAIRN_KEY_DEVICE) {
-			/* A device's registers, mapped like a page (dev/udev.h). */
-			if (top && offset >= 4096)
-				return CAIRN_FAULT_MEMORY;
-			const struct udev *d = udev_of_key(k.b);
-			if (!d)
-				return CAIRN_FAULT_MEMORY;
-			w->ro |= (key_rights(&k) & (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)) != 0;
-			w->device_pa = d->regs_pa;
-			return 0;
-		}
 		if (type == CAIRN_KEY_PAGE) {
 			if (top && offset >= 4096)
 				return CAIRN_FAULT_MEMORY; /* a lone page maps [0, 4096) */
@@ -116,7 +120,7 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 			return 0;
 		}
 		if (type != CAIRN_KEY_SPACE)
-			return CAIRN_FAULT_MEMORY;
+			return walk_leaf_other(&k, type, top, offset, w);
 		top = false;
 		uint64_t n = key_oid(&k);
 		mark_aspace_node(n);
@@ -146,7 +150,8 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 	return CAIRN_FAULT_MEMORY; /* a keeper wrapper loop */
 }
 
-static uint16_t check_page(enum aspace_access acc, struct aspace_walk *w);
+static inline __attribute__((always_inline)) uint16_t check_page(enum aspace_access acc,
+								 struct aspace_walk *w);
 
 uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc, struct aspace_walk *w)
 {
@@ -167,7 +172,8 @@ uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc, stru
 
 /* The walk found a page: check the access, and pin the page or prepare it
  * for writing. */
-static uint16_t check_page(enum aspace_access acc, struct aspace_walk *w)
+static inline __attribute__((always_inline)) uint16_t check_page(enum aspace_access acc,
+								 struct aspace_walk *w)
 {
 	if ((acc == ACCESS_WRITE && w->ro) || (acc == ACCESS_EXEC && w->nx)) {
 		w->fault = CAIRN_FAULT_ACCESS;

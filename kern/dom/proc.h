@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include "entry/trap.h"
 #include "mem/node.h"
+#include "dom/act.h"
 
 #define PROC_MAX 64
 
@@ -47,11 +48,34 @@ struct proc {
 	uint64_t fault_addr;
 	uint64_t sv39_root; /* 0: no page tables built yet */
 	struct activity *act;
+	/* The caller this (available) domain was handed to: the oldest of
+	 * the callers stalled on it, woken at its RETURN (act_wake_next_caller).
+	 * While that activity is ready and has not run, a CALL by anybody else
+	 * yields to it, so that a caller which had to wait is not overtaken by
+	 * one that gets the processor handed to it (the server's previous
+	 * caller, calling again at once). Not persistent: a restart retries
+	 * every call anyway. */
+	struct activity *next_caller;
 	bool dirty; /* cached state newer than the nodes */
 	uint32_t last_use;
 	uint64_t ckpt_epoch; /* checkpoint epoch its nodes were last dirtied in */
 	struct proc *hash_next;
 };
+
+/* Is p, available, handed to a stalled caller other than a that has not
+ * had its turn yet (next_caller)? A stale hand-off (that activity ran and
+ * went elsewhere, or is gone) is dropped here. */
+static inline bool proc_handed_to_other(struct proc *p, const struct activity *a)
+{
+	struct activity *n = p->next_caller;
+	if (!n)
+		return false;
+	if (n == a || n->state != ACT_READY) {
+		p->next_caller = NULL;
+		return false;
+	}
+	return true;
+}
 
 enum proc_status {
 	PROC_OK = 0,

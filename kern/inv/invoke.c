@@ -56,7 +56,7 @@ static __attribute__((noreturn)) void finish_invoker(struct invocation *inv)
 		p->run_state = CAIRN_DOM_AVAILABLE;
 		p->dirty = true;
 		act_free(a);
-		act_wake_stalled(p->root_oid);
+		p->next_caller = act_wake_next_caller(p->root_oid);
 		sched_run();
 	}
 	sched_resume(a, p);
@@ -130,6 +130,10 @@ __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv, struct 
 		/* Busy (or the invoker itself): wait until it is available,
 		 * then retry the whole invocation. */
 		park_stall(target_oid);
+	} else if (!resume && proc_handed_to_other(t, inv->act)) {
+		/* Available, but handed to a caller that waited: let it in
+		 * first (dom/proc.h, next_caller), and try again after it. */
+		park_on(ACT_READY, &run_queue);
 	}
 
 	/* The message. */
@@ -178,7 +182,7 @@ __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv, struct 
 		break;
 	case CAIRN_SYS_RETURN:
 		p->run_state = CAIRN_DOM_AVAILABLE;
-		act_wake_stalled(p->root_oid);
+		p->next_caller = act_wake_next_caller(p->root_oid);
 		sched_transfer(a, t);
 		break;
 	default: /* SEND */

@@ -172,6 +172,8 @@ void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, 
 		return;
 	if (t->run_state != (resume ? CAIRN_DOM_WAITING : CAIRN_DOM_AVAILABLE))
 		return;
+	if (!resume && proc_handed_to_other(t, a))
+		return; /* the general path lets the waiting caller in first */
 	uint64_t info = resume ? 0 : key_start_badge(k); /* a start key's 48-bit badge */
 	if (op == CAIRN_SYS_CALL)
 		info |= CAIRN_INFO_CALL;
@@ -218,7 +220,7 @@ void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, 
 		p->run_state = CAIRN_DOM_WAITING;
 	} else {
 		p->run_state = CAIRN_DOM_AVAILABLE;
-		act_wake_stalled(p->root_oid);
+		p->next_caller = act_wake_next_caller(p->root_oid);
 	}
 	sched_transfer(a, t);
 }
