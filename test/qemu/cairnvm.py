@@ -228,6 +228,23 @@ def image(build, name):
     return os.path.join(build, "apps", name + ".image")
 
 
+def image_with(build, tmp, name, replacements):
+    """A copy of apps/<name>.image in tmp with each (old, new) text
+    replacement made (a domain's arg=, say) and its programs named by their
+    path in build/apps/, so that cairn-format finds them from tmp."""
+    text = open(image(build, name)).read()
+    for old, new in replacements:
+        if old not in text:
+            raise AssertionError("%s.image has no %r" % (name, old))
+        text = text.replace(old, new)
+    text = re.sub(r"(?m)^(program\s+\S+\s+)(\S+\.elf)$",
+                  lambda m: m.group(1) + os.path.join(build, "apps", m.group(2)), text)
+    path = os.path.join(tmp, name + ".image")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
 def fresh(build, tmp, name, *extra, size="64M", image_file=None):
     """A new volume <tmp>/<name>.img of `size`, formatted with image_file
     (default apps/<name>.image) and the further cairn-format options extra."""

@@ -50,7 +50,7 @@ import tempfile
 import time
 
 import seeds
-from cairnvm import cairn_format, exit_on_sigterm, image
+from cairnvm import cairn_format, exit_on_sigterm, image_with
 from killcycle import RX_BOOT, RX_COMMIT, RX_DEMARC, Failure, Qemu
 
 DEFAULT_SEED = 10
@@ -82,15 +82,9 @@ RX_FAIL = re.compile(r"^bank(?:big|client): FAIL|^bank: (?:audit:|.*FAIL)|PANIC|
 
 def image_with_seed(build, tmp, seed):
     """apps/bankbig.image with the driver's and the client's seeds."""
-    text = open(image(build, "bankbig")).read()
-    text = text.replace("arg=0x101 run", "arg=%#x run" % (1 | (seed & 0xffffff) << 8))
-    text = text.replace("arg=0x102 run", "arg=%#x run" % (2 | ((seed + 1) & 0xffffff) << 8))
-    text = re.sub(r"(?m)^(program\s+\S+\s+)(\S+\.elf)$",
-                  lambda m: m.group(1) + os.path.join(build, "apps", m.group(2)), text)
-    path = os.path.join(tmp, "bankbig.image")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+    return image_with(build, tmp, "bankbig",
+                      [("arg=0x101 run", "arg=%#x run" % (1 | (seed & 0xffffff) << 8)),
+                       ("arg=0x102 run", "arg=%#x run" % (2 | ((seed + 1) & 0xffffff) << 8))])
 
 
 def volume(build, tmp, seed, name):

@@ -34,7 +34,7 @@ import sys
 import time
 
 import seeds
-from cairnvm import cairn_format, exit_on_sigterm, image
+from cairnvm import cairn_format, exit_on_sigterm, image_with
 from killcycle import RX_BOOT, RX_COMMIT, RX_DEMARC, Failure, Qemu
 
 DEFAULT_SEED = 10
@@ -49,14 +49,8 @@ RX_FAIL = re.compile(r"^bankload: FAIL|^bank: (?:audit:|.*FAIL)|PANIC|panic|^cai
 
 def image_with_seed(build, tmp, seed):
     """apps/bankload.image with the workload's arg = 2 | seed << 8."""
-    text = open(image(build, "bankload")).read()
-    text = re.sub(r"arg=0x102 run", "arg=%#x run" % (2 | (seed & 0xffffff) << 8), text)
-    text = re.sub(r"(?m)^(program\s+\S+\s+)(\S+\.elf)$",
-                  lambda m: m.group(1) + os.path.join(build, "apps", m.group(2)), text)
-    path = os.path.join(tmp, "bankload.image")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+    return image_with(build, tmp, "bankload",
+                      [("arg=0x102 run", "arg=%#x run" % (2 | (seed & 0xffffff) << 8))])
 
 
 def last_round_before(lines, end):

@@ -22,7 +22,7 @@ or state-rewrite variant alone), to show one case failing on its own.
 import os
 import re
 
-from cairnvm import CairnVM, Runner, fresh, image
+from cairnvm import CairnVM, Runner, fresh, image, image_with
 
 t = Runner()
 
@@ -67,16 +67,9 @@ TROUBLE = r"PANIC|CKPT_ERR|checkpoint log unusable|UNEXPECTED"
 
 def image_for(build, tmp, groups):
     """apps/regress.image, or a copy whose driver runs only `groups`."""
-    src = image(build, "regress")
     if groups == 0:
-        return src
-    text = open(src).read().replace("arg=0 run", "arg=%d run" % groups)
-    text = re.sub(r"(?m)^(program\s+\S+\s+)(\S+\.elf)$",
-                  lambda m: m.group(1) + os.path.join(build, "apps", m.group(2)), text)
-    path = os.path.join(tmp, "regress.image")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+        return image(build, "regress")
+    return image_with(build, tmp, "regress", [("arg=0 run", "arg=%d run" % groups)])
 
 
 def counter_beats(vm, at, beats=2, timeout=20):
