@@ -23,7 +23,6 @@
  * Capability registers: apps/banktest.h.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,31 +30,9 @@
 
 /* --- reporting ------------------------------------------------------ */
 
-static char why[200];
-static bool failed;
-
-void failf(const char *fmt, ...)
-{
-	if (failed)
-		return; /* the first failure is the one that explains */
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
-	failed = true;
-}
-
 bool failed_yet(void)
 {
-	return failed;
-}
-
-bool rc_is(const char *what, uint64_t got, uint64_t want)
-{
-	if (got == want)
-		return true;
-	failf("%s: %s, want %s", what, cairn_result_name(got), cairn_result_name(want));
-	return false;
+	return check_failed();
 }
 
 bool rc_in(const char *what, uint64_t got, uint64_t a, uint64_t b)
@@ -73,23 +50,6 @@ bool refused(const char *what, uint64_t got)
 		return true;
 	failf("%s: OK, want a refusal", what);
 	return false;
-}
-
-bool ok(const char *step, uint64_t rc)
-{
-	if (rc == CAIRN_OK)
-		return true;
-	failf("setup: %s: %s", step, cairn_result_name(rc));
-	return false;
-}
-
-static void report(const char *name)
-{
-	if (failed)
-		printf("%s: FAIL %s\n", name, why);
-	else
-		printf("%s: ok\n", name);
-	failed = false;
 }
 
 /* --- helpers -------------------------------------------------------- */
@@ -336,7 +296,7 @@ int main(uint64_t arg)
 	for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		cases[i].run();
 		audit_after(cases[i].name);
-		report(cases[i].name);
+		check_report(cases[i].name);
 	}
 	printf("done\n");
 	for (;;)

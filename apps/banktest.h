@@ -27,6 +27,7 @@
 
 #include "bank.h"
 #include "cairn.h"
+#include "check.h"
 
 /* The driver's capability registers (apps/banktest.image). */
 #define CAP_PRIME       3 /* start key to the bank, badge 1: the prime bank */
@@ -56,12 +57,9 @@ enum {
 
 /* --- reporting (banktest.c) ---------------------------------------- */
 /* A case records its first failure; its line says ok or FAIL that. */
-void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool failed_yet(void);
-bool rc_is(const char *what, uint64_t got, uint64_t want);          /* else failf */
 bool rc_in(const char *what, uint64_t got, uint64_t a, uint64_t b); /* either */
 bool refused(const char *what, uint64_t got);                       /* anything but OK */
-bool ok(const char *step, uint64_t rc);                             /* a setup step */
 
 /* --- helpers (banktest.c) ------------------------------------------ */
 uint64_t key_type(cap_t key, uint64_t *rights);

@@ -34,7 +34,6 @@
  * Capability registers: regress.h (CAP_*).
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,29 +59,6 @@ enum {
 
 /* --- reporting -------------------------------------------------------- */
 
-static char why[200];
-static bool failed;
-
-void failf(const char *fmt, ...)
-{
-	if (failed)
-		return; /* the first failure is the one that explains */
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
-	failed = true;
-}
-
-/* True if got == want; otherwise records "what: GOT, want WANT". */
-bool rc_is(const char *what, uint64_t got, uint64_t want)
-{
-	if (got == want)
-		return true;
-	failf("%s: %s, want %s", what, cairn_result_name(got), cairn_result_name(want));
-	return false;
-}
-
 bool type_is(const char *what, cap_t key, uint64_t want)
 {
 	uint64_t got = key_type_of(key, NULL);
@@ -90,24 +66,6 @@ bool type_is(const char *what, cap_t key, uint64_t want)
 		return true;
 	failf("%s: a %s key, want %s", what, cairn_key_type_name(got), cairn_key_type_name(want));
 	return false;
-}
-
-/* Setup steps: a failure there is reported as such. */
-bool ok(const char *step, uint64_t rc)
-{
-	if (rc == CAIRN_OK)
-		return true;
-	failf("setup: %s: %s", step, cairn_result_name(rc));
-	return false;
-}
-
-static void report(const char *name)
-{
-	if (failed)
-		printf("%s: FAIL %s\n", name, why);
-	else
-		printf("%s: ok\n", name);
-	failed = false;
 }
 
 static uint64_t now_us(void)
@@ -705,7 +663,7 @@ static void case_duplicate_thread(unsigned mask)
 	    /* And a sleep in progress at the checkpoint: after the restart it
 	     * must still be sleeping (it had ten minutes to go). */
 	    !kid_up(&z, ROLE_SLEEPER, READY_CELL)) {
-		report("duplicate thread");
+		check_report("duplicate thread");
 		return;
 	}
 	/* The clock since boot must be far ahead of where the restarted
@@ -714,7 +672,7 @@ static void case_duplicate_thread(unsigned mask)
 		nap(100);
 	uint64_t t0 = now_us();
 	if (!ok("FORCE", cairn_inv_CHECKPOINT_FORCE(CAP_CKPT, &io))) {
-		report("duplicate thread");
+		check_report("duplicate thread");
 		return;
 	}
 	uint64_t gen = io.w[0];
@@ -722,7 +680,7 @@ static void case_duplicate_thread(unsigned mask)
 		failf("checkpoint %" PRIu64
 		      " was never committed (restarting the stalled caller: %s)",
 		      gen, cairn_result_name(rc));
-		report("duplicate thread");
+		check_report("duplicate thread");
 		return;
 	}
 	if (now_us() >= t0) /* not yet restarted */
@@ -741,7 +699,7 @@ static void case_duplicate_thread(unsigned mask)
 		nap(20);
 	}
 	failf("not killed within a minute");
-	report("duplicate thread");
+	check_report("duplicate thread");
 }
 
 /* --- the driver ------------------------------------------------------- */
@@ -788,14 +746,14 @@ int main(uint64_t arg)
 		return 0;
 	}
 	if ((mask & G_RULES) && !rules_setup()) {
-		printf("UNEXPECTED no echo server: %s\n", why);
-		failed = false;
+		printf("UNEXPECTED no echo server: %s\n", check_why());
+		check_reset();
 	}
 	for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		if (!(mask & cases[i].group))
 			continue;
 		cases[i].run();
-		report(cases[i].name);
+		check_report(cases[i].name);
 	}
 	if (mask & (G_DUP | G_DUP_RESCIND | G_DUP_REWRITE))
 		case_duplicate_thread(mask);

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "cairn.h"
+#include "check.h"
 
 /* The driver's capability registers (apps/regress.image), and the same
  * numbers in every kid that builds kids of its own (the leak worker). */
@@ -120,10 +121,7 @@ uint64_t send_rc(cap_t target, const struct cairn_msg *m);
 
 /* Reporting (regress.c). A case records its first failure; its line says
  * "ok" or "FAIL" and that failure. */
-void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-bool rc_is(const char *what, uint64_t got, uint64_t want); /* else failf */
-bool type_is(const char *what, cap_t key, uint64_t want);  /* the key's type */
-bool ok(const char *step, uint64_t rc);                    /* a setup step */
+bool type_is(const char *what, cap_t key, uint64_t want); /* the key's type */
 
 /* Build k for `role` and start it; wait for its cell's state 1, or for
  * the AVAILABLE run state (a server). */
