@@ -46,21 +46,9 @@
 #include <string.h>
 
 #include "writer.h"
+#include "writer_dir.h"
 
 enum slot_kind { SLOT_DATA, SLOT_DIR, SLOT_FLUSH, SLOT_HEADER, SLOT_HOME, SLOT_RREAD, SLOT_RWRITE };
-
-/* The instructions the directory check takes, where the hart counts them
- * (the kernel's figure, docs/benchmarks.md "Directory check"). */
-static inline uint64_t instret(void)
-{
-#if defined(__riscv)
-	uint64_t n;
-	__asm__ volatile("rdinstret %0" : "=r"(n));
-	return n;
-#else
-	return 0;
-#endif
-}
 
 static void pump(struct ckpt_writer *w);
 static void fail(struct ckpt_writer *w, bool header_may_exist);
@@ -234,129 +222,6 @@ static void retry_after(struct ckpt_writer *w, uint32_t ms)
 	w->env.retry_after(w->env.ctx, ms);
 }
 
-/* --- the directory and its check ----------------------------------------- */
-
-/* The tail the next header carries: the oldest of the generations it
- * keeps (keep 1: its own start). */
-static uint64_t next_tail(const struct ckpt_writer *w)
-{
-	return w->nkept ? w->kept_start[0] : w->gen_start;
-}
-
-static void build_header(const struct ckpt_writer *w, struct ckpt_header *h)
-{
-	*h = (struct ckpt_header){
-		.version = CKPT_FORMAT_VERSION,
-		.interval_ms = w->interval_ms,
-		.sequence = w->gen,
-		.tail = next_tail(w),
-		.gen_start = w->gen_start,
-		.dir_pos = w->dir_pos,
-		.dir_blocks = w->dir_blocks,
-		.head = w->dir_pos + w->dir_blocks,
-		.objects = w->nitems,
-		.threads = w->nthreads,
-	};
-	memcpy(h->uuid, w->sb->uuid, sizeof(h->uuid));
-}
-
-/* Directory entry e of the generation: the items in order, then the threads. */
-static struct ckpt_entry dir_entry(const struct ckpt_writer *w, uint64_t e)
-{
-	if (e >= w->nitems)
-		return (struct ckpt_entry){ .index = w->threads[e - w->nitems],
-					    .kind = CKPT_KIND_THREAD };
-	const struct ckpt_item *it = &w->items[e];
-	return (struct ckpt_entry){ .index = it->index,
-				    .pos = it->pos,
-				    .sum = it->sum,
-				    .kind = (uint8_t)(it->pool + 1),
-				    .flags = it->flags };
-}
-
-/* Slots of a map that checks a generation of `entries` directory entries. */
-static uint64_t check_capacity(uint64_t entries)
-{
-	uint64_t cap = 64;
-	while (cap - cap / 8 < entries)
-		cap *= 2;
-	return cap;
-}
-
-uint64_t ckpt_writer_check_bytes(uint64_t entries)
-{
-	return check_capacity(entries) * sizeof(struct ckpt_dirent);
-}
-
-/* Start checking the directory about to be written: the header it will
- * get first, then (encode_dir) every block and entry. */
-static void check_begin(struct ckpt_writer *w)
-{
-	uint64_t t0 = instret();
-	uint64_t cap = check_capacity(w->nitems + w->nthreads);
-	struct ckpt_gen_link l = { w->gen, w->dir_pos, w->dir_blocks };
-	struct ckpt_header h;
-
-	build_header(w, &h);
-	w->refused = ckpt_header_check(&h, w->sb);
-	if (cap * sizeof(struct ckpt_dirent) > w->check_bytes) {
-		w->refused = CKPT_ERR_MAP_FULL; /* the owner gave too little room */
-		cap = 64;
-	}
-	ckpt_dirmap_init(&w->check_map, w->check_slots, cap);
-	ckpt_gen_begin(&w->gen_check, w->sb, &w->check_map, &h, &l, 1);
-	w->check_instret += instret() - t0;
-}
-
-/* Directory block k into buf, unless the check refuses it. */
-static enum ckpt_err encode_dir(struct ckpt_writer *w, uint32_t k, void *buf)
-{
-	uint64_t total = w->nitems + w->nthreads;
-	uint64_t first = (uint64_t)k * CKPT_DIR_ENTRIES_PER_BLOCK;
-	uint32_t count = 0;
-	for (uint64_t e = first; e < total && count < CKPT_DIR_ENTRIES_PER_BLOCK; e++, count++)
-		w->dir_entries[count] = dir_entry(w, e);
-	struct ckpt_dir_info info = {
-		.sequence = w->gen,
-		.index = k,
-		.dir_blocks = w->dir_blocks,
-		.count = count,
-		.gen_start = w->gen_start,
-		.prev_dir_pos = w->prev_dir_pos,
-		.prev_dir_blocks = w->prev_dir_blocks,
-		.prev_sequence = w->prev_dir_pos == CKPT_NO_DIR ? 0 : w->committed,
-	};
-	uint64_t t0 = instret();
-	enum ckpt_err err = ckpt_gen_block(&w->gen_check, &info);
-	for (uint32_t i = 0; err == CKPT_OK && i < count; i++)
-		err = ckpt_gen_entry(&w->gen_check, &w->dir_entries[i]);
-	w->check_instret += instret() - t0;
-	if (err == CKPT_OK)
-		ckpt_dir_encode(&info, w->dir_entries, buf);
-	return err;
-}
-
-/* Keep each thread of the list once, and only those recovery accepts (a
- * root inside the node pool). Returns how many were dropped. */
-static uint64_t rebuild_threads(struct ckpt_writer *w)
-{
-	uint64_t kept = 0;
-	ckpt_dirmap_clear(&w->check_map);
-	for (uint64_t i = 0; i < w->nthreads; i++) {
-		struct ckpt_entry e = { .index = w->threads[i], .kind = CKPT_KIND_THREAD };
-		struct ckpt_dirent de = { .index = e.index, .kind = e.kind };
-		bool inserted;
-		if (ckpt_entry_check(w->sb, &e, 0, 0) != CKPT_OK)
-			continue;
-		if (!ckpt_dirmap_insert_if_absent(&w->check_map, &de, &inserted) || !inserted)
-			continue;
-		w->threads[kept++] = w->threads[i];
-	}
-	uint64_t dropped = w->nthreads - kept;
-	w->nthreads = kept;
-	return dropped;
-}
-
 /* --- transitions --------------------------------------------------------- */
 
 /* The directory after the data: its size from the entries, then its blocks
@@ -371,7 +236,7 @@ static void enter_dir(struct ckpt_writer *w)
 	w->head = w->dir_pos + w->dir_blocks;
 	w->next = 0;
 	w->phase = CKPT_PHASE_DIR;
-	check_begin(w);
+	ckpt_writer_check_begin(w);
 }
 
 static void enter_flush1(struct ckpt_writer *w)
@@ -386,7 +251,7 @@ static void enter_header(struct ckpt_writer *w)
 	struct ckpt_header h;
 
 	w->phase = CKPT_PHASE_HEADER;
-	build_header(w, &h);
+	ckpt_writer_build_header(w, &h);
 	ckpt_header_encode(&h, s->buf);
 	submit_one(w, s, CKPT_IO_WRITE, ckpt_header_block(w->sb, ckpt_slot_of(w->gen)), s->buf,
 		   SLOT_HEADER);
@@ -433,7 +298,7 @@ static void stop(struct ckpt_writer *w)
 static void commit(struct ckpt_writer *w)
 {
 	w->committed = w->gen;
-	w->tail = next_tail(w);
+	w->tail = ckpt_writer_next_tail(w);
 	w->prev_dir_pos = w->dir_pos;
 	w->prev_dir_blocks = w->dir_blocks;
 	if (w->keep > 1) {
@@ -508,7 +373,7 @@ static void refuse(struct ckpt_writer *w)
 	w->failures++;
 	if (in_threads && !w->threads_rebuilt) {
 		w->threads_rebuilt = true;
-		uint64_t dropped = rebuild_threads(w);
+		uint64_t dropped = ckpt_writer_rebuild_threads(w);
 		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_RETRY,
 						 .gen = w->gen,
 						 .err = err,
@@ -596,7 +461,7 @@ static bool phase_dir(struct ckpt_writer *w)
 	while (!w->failed && w->refused == CKPT_OK && w->next < w->dir_blocks) {
 		if (!(s = free_slot(w)))
 			return false;
-		w->refused = encode_dir(w, (uint32_t)w->next, s->buf);
+		w->refused = ckpt_writer_encode_dir(w, (uint32_t)w->next, s->buf);
 		if (w->refused != CKPT_OK)
 			break;
 		submit_one(w, s, CKPT_IO_WRITE, ckpt_pos_block(w->sb, w->dir_pos + w->next), s->buf,

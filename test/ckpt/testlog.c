@@ -48,7 +48,8 @@ static void report(void *ctx, const struct ckpt_writer *w, const struct ckpt_rep
 	l->reports[r->kind]++;
 	if (r->kind != CKPT_REPORT_COMMITTED)
 		return;
-	/* The header just made durable, as build_header() wrote it. */
+	/* The header just made durable, as ckpt_writer_build_header() (ckpt/writer_dir.c) wrote it.
+	 */
 	l->last = (struct ckpt_header){
 		.version = CKPT_FORMAT_VERSION,
 		.interval_ms = w->interval_ms,

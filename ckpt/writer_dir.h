@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the log writer: the directory and header half (writer_dir.c),
+ * for writer.c only.
+ */
+#ifndef CAIRN_CKPT_WRITER_DIR_H
+#define CAIRN_CKPT_WRITER_DIR_H
+
+#include <stdint.h>
+
+#include "writer.h"
+
+/* The instructions the directory check takes, where the hart counts them
+ * (the kernel's figure, docs/benchmarks.md "Directory check"). */
+static inline uint64_t instret(void)
+{
+#if defined(__riscv)
+	uint64_t n;
+	__asm__ volatile("rdinstret %0" : "=r"(n));
+	return n;
+#else
+	return 0;
+#endif
+}
+
+/* The tail the next header carries: the oldest of the generations it
+ * keeps (keep 1: its own start). */
+uint64_t ckpt_writer_next_tail(const struct ckpt_writer *w);
+/* The header the generation being written will get. */
+void ckpt_writer_build_header(const struct ckpt_writer *w, struct ckpt_header *h);
+/* Start checking the directory about to be written (the header first). */
+void ckpt_writer_check_begin(struct ckpt_writer *w);
+/* Directory block k into buf, unless the check refuses it. */
+enum ckpt_err ckpt_writer_encode_dir(struct ckpt_writer *w, uint32_t k, void *buf);
+/* Keep each thread once, and only those recovery accepts; how many went. */
+uint64_t ckpt_writer_rebuild_threads(struct ckpt_writer *w);
+
+#endif
