@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Address spaces and their Sv39 caches; see aspace.h.
+ * Address spaces and their page-table caches; see aspace.h.
  *
  * The reverse map: each user PTE that maps a page frame has a `umap`
  * record on that frame's list (frame.aux of a page frame points at the
@@ -190,18 +190,15 @@ static inline __attribute__((always_inline)) uint16_t check_page(enum aspace_acc
 	return 0;
 }
 
-/* --- Sv39 tables ------------------------------------------------------ */
+/* --- Sv48 tables ------------------------------------------------------ */
 
 uint64_t aspace_root(struct proc *p)
 {
-	if (p->sv39_root)
-		return p->sv39_root;
+	if (p->pt_root)
+		return p->pt_root;
 	uint64_t pa = kframe_alloc();
-	const pte_t *kroot = pa_to_va(vm_kernel_root());
-	pte_t *root = pa_to_va(pa);
-	memcpy(&root[SV39_ENTRIES / 2], &kroot[SV39_ENTRIES / 2],
-	       (SV39_ENTRIES / 2) * sizeof(pte_t));
-	p->sv39_root = pa;
+	vm_user_root_init(pa);
+	p->pt_root = pa;
 	return pa;
 }
 
@@ -209,11 +206,11 @@ uint64_t aspace_root(struct proc *p)
  * included), given the tables p has now. */
 static unsigned tables_missing(const struct proc *p, uint64_t va)
 {
-	if (!p->sv39_root)
-		return SV39_LEVELS;
-	const pte_t *table = pa_to_va(p->sv39_root);
-	for (int level = SV39_LEVELS - 1; level > 0; level--) {
-		pte_t pte = table[sv39_vpn(va, level)];
+	if (!p->pt_root)
+		return PT_LEVELS;
+	const pte_t *table = pa_to_va(p->pt_root);
+	for (int level = PT_LEVELS - 1; level > 0; level--) {
+		pte_t pte = table[pt_vpn(va, level)];
 		if (!(pte & PTE_V))
 			return (unsigned)level;
 		table = pa_to_va(pte_pa(pte));
@@ -240,27 +237,24 @@ static uint64_t table_frame(void)
 
 static pte_t *user_pte(struct proc *p, uint64_t va)
 {
-	if (frame_free_count() < SV39_LEVELS) {
+	if (frame_free_count() < PT_LEVELS) {
 		unsigned need;
 		while (frame_free_count() < (need = tables_missing(p, va)))
 			kframe_reserve(need); /* may evict, may park: holds nothing yet */
 	}
-	if (!p->sv39_root) {
+	if (!p->pt_root) {
 		uint64_t pa = table_frame();
-		const pte_t *kroot = pa_to_va(vm_kernel_root());
-		pte_t *root = pa_to_va(pa);
-		memcpy(&root[SV39_ENTRIES / 2], &kroot[SV39_ENTRIES / 2],
-		       (SV39_ENTRIES / 2) * sizeof(pte_t));
-		p->sv39_root = pa;
+		vm_user_root_init(pa);
+		p->pt_root = pa;
 	}
-	pte_t *table = pa_to_va(p->sv39_root);
-	for (int level = SV39_LEVELS - 1; level > 0; level--) {
-		pte_t *pte = &table[sv39_vpn(va, level)];
+	pte_t *table = pa_to_va(p->pt_root);
+	for (int level = PT_LEVELS - 1; level > 0; level--) {
+		pte_t *pte = &table[pt_vpn(va, level)];
 		if (!(*pte & PTE_V))
 			*pte = pte_make(table_frame(), PTE_V);
 		table = pa_to_va(pte_pa(*pte));
 	}
-	return &table[sv39_vpn(va, 0)];
+	return &table[pt_vpn(va, 0)];
 }
 
 /* A load or store to a device's registers: map the register page,
@@ -324,7 +318,7 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 static void free_table(uint64_t table_pa, int level)
 {
 	pte_t *t = pa_to_va(table_pa);
-	unsigned limit = level == SV39_LEVELS - 1 ? SV39_ENTRIES / 2 : SV39_ENTRIES;
+	unsigned limit = level == PT_LEVELS - 1 ? PT_ENTRIES / 2 : PT_ENTRIES;
 	for (unsigned i = 0; i < limit; i++) {
 		if (!(t[i] & PTE_V))
 			continue;
@@ -343,7 +337,7 @@ void aspace_free_tables(uint64_t root_pa)
 	/* Never free the table the hart is using. */
 	if ((csr_read(satp) & SATP_PPN_MASK) == (root_pa >> PAGE_SHIFT))
 		vm_switch(vm_kernel_root());
-	free_table(root_pa, SV39_LEVELS - 1);
+	free_table(root_pa, PT_LEVELS - 1);
 }
 
 static void drop_tables(struct proc *p, void *arg)

@@ -2,7 +2,7 @@
 /*
  * Physical page frames. Every 4 KiB frame of RAM above the kernel image has
  * a descriptor; free frames are on one list. A frame is either free, used
- * by the kernel for a cache structure (Sv39 tables, I/O buffers), or holds a
+ * by the kernel for a cache structure (Sv48 tables, I/O buffers), or holds a
  * copy of a volume object (kern/mem/objcache.c sets the object fields). None of
  * this is persistent: after a restart it is rebuilt empty.
  */
@@ -28,7 +28,8 @@ struct frame {
 	uint64_t obj_index; /* objcache: block index within its pool */
 	struct frame *next; /* free list / objcache lists */
 	struct frame *prev;
-	uint64_t aux;       /* objcache: per-node dirty bits, log slot... */
+	uint64_t aux;       /* objcache: per-node dirty bits, log slot...; a kernel
+			     * page table: its entries in use (vm.c) */
 	uint32_t ckpt_item; /* OBJF_SNAPSHOT: index of its snapshot item */
 };
 

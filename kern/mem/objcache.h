@@ -37,7 +37,7 @@ enum obj_class {
 #define OBJF_REF      0x0002 /* used since the clock hand last passed */
 #define OBJF_SNAPSHOT 0x0008 /* checkpoint: content still owed to the log */
 /* Node pots: node i of the pot was walked as part of an address space, so
- * Sv39 entries may derive from it (aspace.c). */
+ * Sv48 entries may derive from it (aspace.c). */
 #define OBJF_ASPACE_NODE(i) ((uint16_t)(0x100u << (i)))
 #define OBJF_ASPACE_ANY     ((uint16_t)0x7f00u)
 
@@ -85,9 +85,6 @@ uint64_t kframe_alloc(void);
  * evict (which may drop page tables: hold no pointer into them across
  * it) and may park. */
 void kframe_reserve(unsigned n);
-
-/* Make sure the kernel page-table slot for a pool address exists. */
-void obj_prepare_slot(enum obj_class c, uint64_t index);
 
 /* The S-mode fault handler for the pools (trap.c). */
 struct trap_frame;

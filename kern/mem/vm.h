@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Sv39 page tables (RISC-V privileged spec §4.3, §4.4).
+ * Sv48 page tables (RISC-V privileged spec §4.3, §4.4, §4.5).
  *
  * The kernel's root table maps the upper half: the kernel image with W^X
  * permissions, the direct map of RAM and device MMIO, and the object pools
  * (whose leaves objcache.c fills and clears). Every user root table is a
  * copy of the kernel's upper half plus the domain's own lower half, so the
- * kernel half must be complete before user roots exist: vm_reserve() builds
- * the intermediate tables of a pool region up front, and later kernel
- * mappings only change leaves that every root already shares.
+ * root's kernel entries must be complete before user roots exist:
+ * vm_reserve() builds the level-2 table of every 512 GiB a region touches,
+ * and later kernel mappings only change tables below them, which every
+ * root shares. Below the root entries a pool's tables come and go with
+ * what is resident (vm.c counts their entries), so they cost memory in
+ * proportion to the cache, not to the volume.
  * All tables are caches: they are never written to the volume.
  */
 #ifndef CAIRN_KERN_VM_H
@@ -18,28 +21,34 @@
 #include <stdbool.h>
 #include "hw/riscv.h"
 
+/* Build the kernel's tables and switch to Sv48; a hart without Sv48 gets
+ * one line and a clean stop. */
 void vm_init(void);
 
-/* Pre-build the level-1 tables covering [va, va+size) in the kernel half,
- * so that every root shares them. Level-0 tables are added on demand with
- * vm_kpte_install_table(). Returns false when out of frames. */
+/* Pre-build the root entries covering [va, va+size) in the kernel half,
+ * so that every root shares them. The level-1 and level-0 tables below are
+ * added on demand with vm_kpte_install_table(). False when out of frames. */
 bool vm_reserve(uint64_t va, uint64_t size);
 
 /* The level-0 PTE for a kernel va inside a reserved region, or NULL if its
- * level-0 table does not exist yet. */
+ * level-1 or level-0 table does not exist (yet, or any more). */
 pte_t *vm_kpte_lookup(uint64_t va);
-/* Give the reserved region around va its level-0 table (a zeroed frame). */
+/* Give the reserved region around va the first table it lacks (a zeroed
+ * frame): call until vm_kpte_lookup(va) finds the PTE. */
 void vm_kpte_install_table(uint64_t va, uint64_t table_pa);
 
 /* Map or unmap one 4 KiB kernel page inside a reserved region whose
- * level-0 table exists. Unmapping flushes the TLB entry for va. */
+ * level-0 table exists. Unmapping flushes the TLB entry for va, and frees
+ * the page's level-0 (and level-1) table when nothing else in it is used. */
 void vm_kmap(uint64_t va, uint64_t pa, uint64_t flags);
 void vm_kunmap(uint64_t va);
+/* Keep va's tables while a read for it is in flight (its PTE is not valid
+ * yet, so it does not count as a use); release may free them. */
+void vm_kslot_hold(uint64_t va);
+void vm_kslot_release(uint64_t va);
 
-/* User roots. */
-uint64_t vm_user_root_new(void);          /* 0 when out of frames */
-void vm_user_root_free(uint64_t root_pa); /* frees the lower-half tables too */
-pte_t *vm_user_walk(uint64_t root_pa, uint64_t va, bool alloc);
+/* A new user root (a zeroed frame): copy the kernel's half into it. */
+void vm_user_root_init(uint64_t root_pa);
 void vm_switch(uint64_t root_pa);
 uint64_t vm_kernel_root(void);
 
