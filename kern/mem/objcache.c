@@ -9,6 +9,7 @@
  * waiters are marked so that their retry raises FAULT_IO to their keeper
  * instead of reading again.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <cairn/key.h>
 #include <cairn/node.h>
@@ -25,6 +26,7 @@
 #include "dom/sched.h"
 #include "entry/trap.h"
 #include "hw/riscv.h"
+#include "hw/platform.h"
 #include "hw/log.h"
 #include "hw/panic.h"
 
@@ -49,6 +51,7 @@ static struct frame clock_ring;            /* sentinel of the resident ring */
 static struct frame *clock_hand;
 static struct objcache_stats stats;
 static bool warned_full;
+static uint64_t memstat_every; /* boot arg memstat=N: a line every N fetches */
 
 static const char *const class_names[OBJ_CLASSES] = { "node pot", "tag pot", "page" };
 
@@ -92,6 +95,19 @@ void objcache_init(void)
 		   volume_sb.page_pool_start);
 	clock_ring.next = clock_ring.prev = &clock_ring;
 	clock_hand = &clock_ring;
+	char arg[24];
+	if (platform_bootarg("memstat", arg, sizeof(arg)))
+		memstat_every = strtoul(arg, NULL, 10);
+}
+
+/* What the cache holds and what its tables cost, for tests that check
+ * that kernel memory stays bounded however much of the volume is touched. */
+static void memstat_line(void)
+{
+	kprintf("cairn: memstat fetches=%lu resident=%lu tables=%lu free=%lu of %lu\n",
+		(unsigned long)stats.fetches, (unsigned long)stats.resident,
+		(unsigned long)vm_kernel_tables(), (unsigned long)frame_free_count(),
+		(unsigned long)frame_total_count());
 }
 
 const struct objcache_stats *objcache_stats(void)
@@ -322,6 +338,8 @@ static void install(enum obj_class c, uint64_t index, uint64_t pa)
 	vm_kmap((uint64_t)obj_va(c, index), pa, PTE_R | PTE_W);
 	ring_insert(f);
 	stats.fetches++;
+	if (memstat_every && stats.fetches % memstat_every == 0)
+		memstat_line();
 }
 
 static void fetch_done(struct blk_req *req)

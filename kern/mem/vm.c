@@ -20,6 +20,7 @@
 extern char _kernel_start[], _text_end[], _rodata_end[], _kernel_end[];
 
 static uint64_t kernel_root_pa;
+static uint64_t pool_tables; /* level-1 and level-0 tables below reserved root entries */
 
 #define GIB       (1UL << 30)
 #define MIB2      (1UL << 21)
@@ -197,6 +198,7 @@ void vm_kpte_install_table(uint64_t va, uint64_t table_pa)
 		if (!(*pte & PTE_V)) {
 			*pte = pte_make(table_pa, PTE_V);
 			table_of(pte)->aux++;
+			pool_tables++;
 			return;
 		}
 		t = next_table(*pte);
@@ -220,10 +222,12 @@ static void table_put(uint64_t va, pte_t *leaf)
 	pte_t *l1 = next_table(l2[pt_vpn(va, 2)]);
 	l1[pt_vpn(va, 1)] = 0;
 	frame_free(frame_pa(t0));
+	pool_tables--;
 	struct frame *t1 = table_of(l1);
 	if (--t1->aux == 0) {
 		l2[pt_vpn(va, 2)] = 0;
 		frame_free(frame_pa(t1));
+		pool_tables--;
 	}
 	sfence_vma_all();
 }
@@ -258,6 +262,11 @@ void vm_kunmap(uint64_t va)
 	*pte = 0;
 	sfence_vma_addr(va);
 	table_put(va, pte);
+}
+
+uint64_t vm_kernel_tables(void)
+{
+	return pool_tables;
 }
 
 void vm_user_root_init(uint64_t root_pa)

@@ -47,6 +47,9 @@ void vm_kunmap(uint64_t va);
 void vm_kslot_hold(uint64_t va);
 void vm_kslot_release(uint64_t va);
 
+/* How many level-1 and level-0 tables the reserved regions have now. */
+uint64_t vm_kernel_tables(void);
+
 /* A new user root (a zeroed frame): copy the kernel's half into it. */
 void vm_user_root_init(uint64_t root_pa);
 void vm_switch(uint64_t root_pa);
