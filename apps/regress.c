@@ -729,6 +729,7 @@ static const struct regress_case cases[] = {
 	{ G_RULES, "rescinded page keys are void and unmapped", case_rescind_page },
 	{ G_RULES, "RO page key", case_ro_page },
 	{ G_RULES, "RO and WEAK space keys map read-only", case_ro_spaces },
+	{ G_RULES, "a space node's slot changed under a mapping", case_space_slot_changed },
 	{ G_RULES, "WEAK node key weakens what it fetches", case_weak_node },
 	{ G_RULES, "fast path checks the start key's count", case_fast_path_counts },
 	{ G_RULES, "IDENTIFY and 48-bit start badges", case_identify },

@@ -138,6 +138,7 @@ void case_rescind_domain(void);
 void case_rescind_page(void);
 void case_ro_page(void);
 void case_ro_spaces(void);
+void case_space_slot_changed(void);
 void case_weak_node(void);
 void case_fast_path_counts(void);
 

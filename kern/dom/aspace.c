@@ -78,12 +78,6 @@ static void umap_remove(struct frame *f, pte_t *pte)
 
 /* --- walking the node tree ------------------------------------------ */
 
-static void mark_aspace_node(uint64_t oid)
-{
-	struct frame *f = node_pin(oid);
-	f->obj_flags |= OBJF_ASPACE_NODE(node_pot_slot(oid));
-}
-
 /* Walk p's space for va. Returns 0 with w->page_oid set, or a fault code. */
 /* A leaf that is neither a page nor a space: a device's registers,
  * mapped like a page (dev/udev.h), or nothing. Off the hot path. */
@@ -102,7 +96,7 @@ walk_leaf_other(const struct key *k, uint8_t type, bool top, uint64_t offset, st
 
 static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 {
-	memset(w, 0, sizeof(*w));
+	*w = (struct aspace_walk){ 0 };
 	if (va >= USER_VA_TOP)
 		return CAIRN_FAULT_MEMORY;
 	struct key k = node_at(p->root_oid)->slot[CAIRN_DOM_SLOT_SPACE];
@@ -110,7 +104,8 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 	unsigned limit = CAIRN_SPACE_MAX_HEIGHT + 1; /* heights must decrease */
 	bool top = true;
 	for (int step = 0; step < WALK_MAX_STEPS; step++) {
-		uint8_t type = key_check(&k);
+		struct frame *pot = NULL;
+		uint8_t type = key_check_pot(&k, &pot); /* pins each node once */
 		if (type == CAIRN_KEY_PAGE) {
 			if (top && offset >= 4096)
 				return CAIRN_FAULT_MEMORY; /* a lone page maps [0, 4096) */
@@ -123,7 +118,8 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 			return walk_leaf_other(&k, type, top, offset, w);
 		top = false;
 		uint64_t n = key_oid(&k);
-		mark_aspace_node(n);
+		/* Page tables will derive from this node (aspace_node_changing). */
+		pot->obj_flags |= OBJF_ASPACE_NODE(node_pot_slot(n));
 		const struct knode *node = node_at(n);
 		uint8_t rights = key_rights(&k);
 		w->ro |= (rights & (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)) != 0;
@@ -134,7 +130,7 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 			k = node->slot[0];
 			continue;
 		}
-		unsigned h = key_space_height(k.b);
+		unsigned h = key_height(&k);
 		if (h < 1 || h >= limit)
 			return CAIRN_FAULT_MEMORY; /* malformed: treated as unmapped */
 		limit = h;
@@ -184,9 +180,9 @@ static inline __attribute__((always_inline)) uint16_t check_page(enum aspace_acc
 		return CAIRN_FAULT_MEMORY;
 	}
 	if (acc == ACCESS_WRITE)
-		page_prepare_write(w->page_oid);
+		w->page = page_prepare_write(w->page_oid);
 	else
-		page_pin(w->page_oid);
+		w->page = page_pin(w->page_oid);
 	return 0;
 }
 
@@ -294,8 +290,7 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 	/* The page was pinned by aspace_lookup; table allocation above may
 	 * have evicted other objects but not it. Nothing below can fault. */
 	kctx_commit();
-	struct frame *f = obj_frame(OBJ_PAGE, w->page_oid);
-	kassert(f != NULL);
+	struct frame *f = w->page;
 	bool writable = !w->ro && (f->obj_flags & OBJF_DIRTY) && !(f->obj_flags & OBJF_SNAPSHOT);
 	pte_t want = pte_make(frame_pa(f), PTE_V | PTE_U | PTE_R | PTE_A | PTE_D |
 						   (writable ? PTE_W : 0) | (w->nx ? 0 : PTE_X));

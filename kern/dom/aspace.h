@@ -38,6 +38,7 @@ enum aspace_access {
 
 struct aspace_walk {
 	uint64_t page_oid;
+	struct frame *page; /* the page's frame, pinned (or prepared for writing) */
 	uint64_t device_pa; /* nonzero: the leaf is a DEVICE key, these registers */
 	bool ro, nx;
 	bool has_keeper;

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "hw/riscv.h"
+#include "hw/panic.h"
 
 enum frame_kind {
 	FRAME_UNUSABLE = 0, /* firmware, kernel image, device tree, descriptors */
@@ -41,7 +43,18 @@ void frame_init(uint64_t kernel_end_pa);
 uint64_t frame_alloc(void);
 void frame_free(uint64_t pa);
 
-struct frame *frame_of(uint64_t pa);
+/* The descriptors (frame.c): frame_table[i] is the frame at
+ * frame_table_base + i * 4 KiB. frame_of() is inline because every pin
+ * of an object looks its frame up. */
+extern struct frame *frame_table;
+extern uint64_t frame_table_base;
+extern size_t frame_table_count;
+
+static inline struct frame *frame_of(uint64_t pa)
+{
+	kassert(pa >= frame_table_base && (pa - frame_table_base) / PAGE_SIZE < frame_table_count);
+	return &frame_table[(pa - frame_table_base) / PAGE_SIZE];
+}
 uint64_t frame_pa(const struct frame *f);
 size_t frame_free_count(void);
 size_t frame_total_count(void);

@@ -125,18 +125,6 @@ struct frame *obj_frame(enum obj_class c, uint64_t index)
 	return frame_of(pte_pa(*pte));
 }
 
-struct frame *obj_pin(enum obj_class c, uint64_t index)
-{
-	kassert(index < obj_pools[c].count);
-	/* Touch first: a miss faults here and may abandon the operation. */
-	(void)*(volatile uint8_t *)obj_va(c, index);
-	struct frame *f = obj_frame(c, index);
-	kassert(f != NULL);
-	f->pin_stamp = kctx_stamp;
-	f->obj_flags |= OBJF_REF;
-	return f;
-}
-
 struct frame *obj_prepare_write(enum obj_class c, uint64_t index)
 {
 	struct frame *f = obj_pin(c, index);

@@ -23,7 +23,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "mem/frame.h"
+#include "mem/vm.h"
+#include "dom/kctx.h"
 #include "hw/memlayout.h"
+#include "hw/panic.h"
 
 enum obj_class {
 	OBJ_NODEPOT = 0,
@@ -64,8 +67,22 @@ static inline void *obj_va(enum obj_class c, uint64_t index)
 struct frame *obj_frame(enum obj_class c, uint64_t index);
 
 /* Make the block resident (faulting it in: may abandon the current
- * operation), pin it for the current kernel entry, and return its frame. */
-struct frame *obj_pin(enum obj_class c, uint64_t index);
+ * operation), pin it for the current kernel entry, and return its frame.
+ * Inline: every invocation pins a few objects. The touch comes first;
+ * once it returns the block is mapped, so its PTE is there (usually in
+ * vm.h's cache of level-0 tables). */
+static inline struct frame *obj_pin(enum obj_class c, uint64_t index)
+{
+	kassert(index < obj_pools[c].count);
+	uint64_t va = (uint64_t)obj_va(c, index);
+	(void)*(volatile uint8_t *)va;
+	pte_t *pte = vm_kpte_lookup(va);
+	kassert(pte != NULL && (*pte & PTE_V));
+	struct frame *f = frame_of(pte_pa(*pte));
+	f->pin_stamp = kctx_stamp;
+	f->obj_flags |= OBJF_REF;
+	return f;
+}
 
 /* Prepare to modify the block: resident, pinned and dirty. Dirtying is the
  * one side effect prepare may have; it only means "write me at the next

@@ -173,9 +173,16 @@ static inline pte_t *next_table(pte_t e)
 	return table_va(pte_pa(e));
 }
 
-/* walk(kernel_root_pa, va, 0, false), unrolled: the object cache looks up
- * a pool page on every pin, so this is on the invocation path. */
-pte_t *vm_kpte_lookup(uint64_t va)
+struct vm_l0_entry vm_l0_cache[VM_L0_CACHE];
+
+static struct vm_l0_entry *l0_entry(uint64_t va)
+{
+	return &vm_l0_cache[vm_l0_slot(va >> (PAGE_SHIFT + PT_VPN_BITS))];
+}
+
+/* walk(kernel_root_pa, va, 0, false), unrolled, remembering the level-0
+ * table it finds (vm.h). */
+pte_t *vm_kpte_walk(uint64_t va)
 {
 	pte_t *t = next_table(table_va(kernel_root_pa)[pt_vpn(va, 3)]);
 	if (!t)
@@ -186,6 +193,7 @@ pte_t *vm_kpte_lookup(uint64_t va)
 	t = next_table(t[pt_vpn(va, 1)]);
 	if (!t)
 		return NULL;
+	*l0_entry(va) = (struct vm_l0_entry){ va >> (PAGE_SHIFT + PT_VPN_BITS), t };
 	return &t[pt_vpn(va, 0)];
 }
 
@@ -221,6 +229,9 @@ static void table_put(uint64_t va, pte_t *leaf)
 	pte_t *l2 = next_table(table_va(kernel_root_pa)[pt_vpn(va, 3)]);
 	pte_t *l1 = next_table(l2[pt_vpn(va, 2)]);
 	l1[pt_vpn(va, 1)] = 0;
+	struct vm_l0_entry *e = l0_entry(va);
+	if (e->key == va >> (PAGE_SHIFT + PT_VPN_BITS))
+		*e = (struct vm_l0_entry){ 0, NULL };
 	frame_free(frame_pa(t0));
 	pool_tables--;
 	struct frame *t1 = table_of(l1);

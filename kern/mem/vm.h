@@ -30,9 +30,40 @@ void vm_init(void);
  * added on demand with vm_kpte_install_table(). False when out of frames. */
 bool vm_reserve(uint64_t va, uint64_t size);
 
-/* The level-0 PTE for a kernel va inside a reserved region, or NULL if its
- * level-1 or level-0 table does not exist (yet, or any more). */
-pte_t *vm_kpte_lookup(uint64_t va);
+/*
+ * The level-0 PTE for a kernel va inside a reserved region, or NULL if its
+ * level-1 or level-0 table does not exist (yet, or any more).
+ *
+ * The object cache looks up a pool page's PTE on every pin, so the last
+ * level-0 tables found are remembered by the 2 MiB of va they map (a small
+ * direct-mapped cache: a hit costs a compare instead of a four-level walk).
+ * An entry goes when its table is freed (vm.c table_put); kernel addresses
+ * are never below 2 MiB, so the empty key 0 never matches.
+ */
+#define VM_L0_CACHE 8
+struct vm_l0_entry {
+	uint64_t key; /* va >> 21 */
+	pte_t *table;
+};
+extern struct vm_l0_entry vm_l0_cache[VM_L0_CACHE];
+
+/* The 2 MiB unit's low bits, mixed with va bits 44..46 (which pool,
+ * hw/memlayout.h), so that the first tables of the three pools do not
+ * evict each other. */
+static inline unsigned vm_l0_slot(uint64_t key)
+{
+	return (unsigned)((key ^ (key >> 23)) % VM_L0_CACHE);
+}
+pte_t *vm_kpte_walk(uint64_t va);
+
+static inline pte_t *vm_kpte_lookup(uint64_t va)
+{
+	uint64_t key = va >> (PAGE_SHIFT + PT_VPN_BITS);
+	const struct vm_l0_entry *e = &vm_l0_cache[vm_l0_slot(key)];
+	if (e->key == key)
+		return &e->table[pt_vpn(va, 0)];
+	return vm_kpte_walk(va);
+}
 /* Give the reserved region around va the first table it lacks (a zeroed
  * frame): call until vm_kpte_lookup(va) finds the PTE. */
 void vm_kpte_install_table(uint64_t va, uint64_t table_pa);
