@@ -32,17 +32,6 @@
 #include "hw/log.h"
 #include "hw/panic.h"
 
-/* Read in place, unpinned: the process cache holds the capability node's
- * pot resident while p is cached (dom/proc.h), and the invoker's entry is
- * never evicted or released during its own invocation (proc.c in_use,
- * kobj_node_access's CAIRN_SELF). */
-const struct key *invoke_cap(struct proc *p, unsigned slot)
-{
-	if (slot == 0 || slot >= CAIRN_CAP_REGS || !p->caps)
-		return &key_void;
-	return &p->caps->slot[slot];
-}
-
 void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out)
 {
 	key_copy_checked(out, invoke_cap(inv->p, cairn_slots_send(inv->slots, i)));
@@ -65,10 +54,43 @@ static __attribute__((noreturn)) void finish_invoker(struct invocation *inv)
 	sched_resume(a, p);
 }
 
+/* A kernel key's reply to a CALL that carries no string: words and keys
+ * straight into the invoker's registers and capability node, which
+ * ipc_prepare_delivery and ipc_commit_delivery would do in more steps. */
+static __attribute__((noreturn)) void kernel_reply_words(struct invocation *inv, struct kop *op)
+{
+	struct proc *p = inv->p;
+	uint64_t slots = p->tf.regs[REG_A0];
+	bool store = (slots & IPC_SLOTS_RECV_MASK) && p->caps;
+	if (store)
+		ipc_caps_prepare_write(p);
+
+	kctx_commit();   /* ---- nothing below may fail, fault or wait ---- */
+	p->tf.sepc += 4; /* first, as in kernel_reply */
+	p->dirty = true;
+	if (op->commit)
+		op->commit(op);
+	if (store) {
+		for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++) {
+			unsigned s = cairn_slots_recv(slots, i);
+			if (s != 0)
+				p->caps->slot[s] = op->reply.keys[i];
+		}
+	}
+	p->tf.regs[REG_A0] = 0; /* no badge, not truncated, not a call */
+	p->tf.regs[REG_A1] = op->reply.code;
+	for (int i = 0; i < 4; i++)
+		p->tf.regs[REG_A2 + i] = op->reply.w[i];
+	p->tf.regs[REG_A6] = 0; /* no string */
+	finish_invoker(inv);
+}
+
 /* Reply from the kernel itself (errors, kernel keys). */
 static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struct kop *op)
 {
 	struct proc *p = inv->p;
+	if (inv->op == CAIRN_SYS_CALL && op->reply.len == 0)
+		kernel_reply_words(inv, op);
 	struct msg m = { .order = op->reply.code,
 			 .w = { op->reply.w[0], op->reply.w[1], op->reply.w[2], op->reply.w[3] },
 			 .kstr = op->reply.str,

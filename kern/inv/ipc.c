@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "inv/ipc.h"
+#include "inv/invoke.h"
 #include "dom/proc.h"
 #include "dom/act.h"
 #include "dom/kctx.h"
@@ -27,7 +28,7 @@ static inline void held_prepare_write(const struct frame *f, uint64_t oid)
 /* Prepare to store keys into a cached domain's capability node (its pot is
  * held): no page-table walk for the pin, and the address space's tables
  * are dropped only if the node is part of one (aspace_node_changing). */
-static void caps_prepare_write(struct proc *rcv)
+void ipc_caps_prepare_write(struct proc *rcv)
 {
 	if (rcv->caps_pot->obj_flags & OBJF_ASPACE_NODE(node_pot_slot(rcv->caps_oid)))
 		aspace_node_changing(rcv->caps_oid);
@@ -77,7 +78,7 @@ void ipc_prepare_delivery(struct proc *rcv, const struct msg *m, struct delivery
 	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
 		any |= cairn_slots_recv(slots, i) != 0;
 	if (any && rcv->caps) {
-		caps_prepare_write(rcv);
+		ipc_caps_prepare_write(rcv);
 		d->store_keys = true;
 	}
 }
@@ -143,14 +144,16 @@ void ipc_make_resume_key(struct proc *p, bool fault, struct key *out)
 /* --- the fast path ---------------------------------------------------- */
 
 /*
- * A CALL or RETURN through a start or resume key that sends only words
- * (no string, no keys) to a domain that is cached and ready to take it:
- * the shape of almost every message between a client and a server. It
- * does what invoke.c's invoke_domain_key and the delivery above do for
- * such a message, without their generality: no struct is cleared, no key
- * is copied, and no page table is walked, because both domains' root and
+ * A CALL or RETURN through a start or resume key that sends words and keys
+ * but no string to a domain that is cached and ready to take it: the shape
+ * of almost every message between a client and a server. It does what
+ * invoke.c's invoke_domain_key and the delivery above do for such a
+ * message, without their generality: no struct is cleared and no page
+ * table is walked for either domain, because both domains' root and
  * capability nodes sit in pots the process cache holds resident (proc.h),
- * so they are read in place and their frames are at hand.
+ * so they are read in place and their frames are at hand. A sent key is
+ * checked as the general path checks it (key_copy_checked: a stale key
+ * arrives void), which pins its object's node or tag pot.
  *
  * Prepare-then-commit as everywhere: every check comes before
  * kctx_commit() and changes nothing but dirtiness (obj_prepare_write, the
@@ -162,9 +165,6 @@ void ipc_make_resume_key(struct proc *p, bool fault, struct key *out)
  * through sched_transfer(), as for every domain that runs (its registers
  * reach its nodes at the next demarcation's write-back).
  */
-
-#define SLOTS_RECV_MASK (0xfffffULL << CAIRN_SLOTS_RECV_SHIFT) /* 4 x 5 bits */
-
 
 void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsigned op)
 {
@@ -188,11 +188,25 @@ void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, 
 	if (op == CAIRN_SYS_CALL)
 		info |= CAIRN_INFO_CALL;
 
-	/* Its receive registers get the keys: void ones (none is sent) and,
+	/* The keys sent, checked (invoke_send_key; may fault, still prepare). */
+	uint64_t sslots = p->tf.regs[REG_A0];
+	bool sends = sslots & IPC_SLOTS_SEND_MASK;
+	struct key sent[CAIRN_MAX_KEYS];
+	if (sends) {
+		for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++) {
+			unsigned s = cairn_slots_send(sslots, i);
+			if (s == 0)
+				key_set_words(&sent[i], 0, 0);
+			else
+				key_copy_checked(&sent[i], invoke_cap(p, s));
+		}
+	}
+
+	/* Its receive registers get the keys (void ones if none is sent) and,
 	 * for a CALL, the resume key. */
 	uint64_t rslots = t->tf.regs[REG_A0];
 	unsigned rs = op == CAIRN_SYS_CALL ? cairn_slots_resume(rslots) : 0;
-	bool store = ((rslots & SLOTS_RECV_MASK) || rs) && t->caps_pot;
+	bool store = ((rslots & IPC_SLOTS_RECV_MASK) || rs) && t->caps_pot;
 	if (store) {
 		if (t->caps_pot->obj_flags & OBJF_ASPACE_NODE(node_pot_slot(t->caps_oid)))
 			return; /* walked as a space: the general path drops tables */
@@ -207,9 +221,13 @@ void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, 
 		t_root->call_count++; /* node_consume_resume_bytes: every resume key dies */
 	if (store) {
 		struct knode *caps = t->caps;
-		for (unsigned i = 0; (rslots & SLOTS_RECV_MASK) && i < CAIRN_MAX_KEYS; i++) {
+		for (unsigned i = 0; (rslots & IPC_SLOTS_RECV_MASK) && i < CAIRN_MAX_KEYS; i++) {
 			unsigned s = cairn_slots_recv(rslots, i);
-			if (s != 0)
+			if (s == 0)
+				continue;
+			if (sends)
+				caps->slot[s] = sent[i];
+			else
 				key_set_words(&caps->slot[s], 0, 0); /* void */
 		}
 		if (rs != 0) /* ipc_make_resume_key(p, false, ...) */

@@ -12,6 +12,7 @@
 #include "dom/proc.h"
 #include "dom/aspace.h"
 #include "mem/node.h"
+#include "mem/objcache.h"
 
 static void rescind_node_commit(struct kop *op)
 {
@@ -31,13 +32,33 @@ static void zero_page(uint64_t *p)
 	}
 }
 
-/* arg[0]: the page's frame, pinned and dirtied by prepare. */
+/* arg[0]: the page's frame, pinned by prepare; arg[1]: it is known to be
+ * zero (OBJF_ZERO) and was left clean, else prepare dirtied it. */
 static void rescind_page_commit(struct kop *op)
 {
+	struct frame *f = (struct frame *)(uintptr_t)op->arg[0];
 	(*page_tag_at(op->oid))++;
-	zero_page((uint64_t *)page_at(op->oid));
+	if (!op->arg[1]) {
+		zero_page((uint64_t *)page_at(op->oid));
+		f->obj_flags |= OBJF_ZERO;
+	}
 	/* Mappings made through the old keys must go. */
-	aspace_unmap_frame((struct frame *)(uintptr_t)op->arg[0]);
+	aspace_unmap_frame(f);
+}
+
+/* Prepare RESCIND of page oid. A page RESCIND zeroed before and nobody has
+ * written since (OBJF_ZERO, objcache.h) is zero on the volume or in this
+ * epoch's dirty set already: its content is left alone, so a page bought
+ * and sold back untouched costs no zeroing and no log space. */
+static void rescind_page_prepare(struct kop *op, uint64_t oid)
+{
+	page_tag_prepare_write(oid);
+	struct frame *f = obj_pin_resident(OBJ_PAGE, oid);
+	op->arg[1] = f && (f->obj_flags & OBJF_ZERO);
+	if (!op->arg[1])
+		f = page_prepare_write(oid);
+	op->arg[0] = (uintptr_t)f;
+	op->commit = rescind_page_commit;
 }
 
 /* A range of OIDs of one pool: a range key's target. */
@@ -49,7 +70,7 @@ struct range {
 static struct range range_of(const struct key *k)
 {
 	return (struct range){ .first = key_oid(k),
-			       .count = cairn_key_alloc_count(k->b),
+			       .count = key_count(k),
 			       .pages = key_badge(k) == CAIRN_RANGE_PAGES };
 }
 
@@ -65,7 +86,6 @@ static bool range_holds(const struct range *r, const struct key *k, uint64_t *of
 	*off = key_oid(k) - r->first;
 	return true;
 }
-
 
 /* IDENTIFY_KEYS: w0 = n keys k0..k(n-1), k3 a second range key or none. */
 static void identify_keys(struct invocation *inv, struct kop *op, const struct range *self)
@@ -115,14 +135,16 @@ void kobj_range(struct invocation *inv, struct kop *op)
 			op->reply.code = CAIRN_BAD_ARGUMENT;
 			return;
 		}
+		/* key_make_object's layout, as two words (key.h key_word0) */
 		if (pages) {
 			page_tag_pin(oid);
-			key_make_object(op->reply.keys[0].b, CAIRN_KEY_PAGE, oid, *page_tag_at(oid),
-					0, 0);
+			key_set_words(&op->reply.keys[0],
+				      key_word0(CAIRN_KEY_PAGE, 0, 0, *page_tag_at(oid)), oid);
 		} else {
 			node_pin(oid);
-			key_make_object(op->reply.keys[0].b, CAIRN_KEY_NODE, oid,
-					node_at(oid)->alloc_count, 0, 0);
+			key_set_words(&op->reply.keys[0],
+				      key_word0(CAIRN_KEY_NODE, 0, 0, node_at(oid)->alloc_count),
+				      oid);
 		}
 		return;
 	case CAIRN_OC_RANGE_RESCIND:
@@ -131,9 +153,7 @@ void kobj_range(struct invocation *inv, struct kop *op)
 			return;
 		}
 		if (pages) {
-			page_tag_prepare_write(oid);
-			op->arg[0] = (uintptr_t)page_prepare_write(oid);
-			op->commit = rescind_page_commit;
+			rescind_page_prepare(op, oid);
 		} else {
 			uint64_t st = kobj_node_access(inv, oid, true);
 			if (st != CAIRN_OK) {

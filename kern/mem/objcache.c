@@ -99,9 +99,20 @@ struct frame *obj_pin(enum obj_class c, uint64_t index)
 	return f;
 }
 
+struct frame *obj_pin_resident(enum obj_class c, uint64_t index)
+{
+	struct frame *f = obj_frame(c, index);
+	if (f) {
+		f->pin_stamp = kctx_stamp;
+		f->obj_flags |= OBJF_REF;
+	}
+	return f;
+}
+
 struct frame *obj_prepare_write(enum obj_class c, uint64_t index)
 {
 	struct frame *f = obj_pin(c, index);
+	f->obj_flags &= (uint16_t)~OBJF_ZERO; /* about to be written: maybe not zero */
 	if (f->obj_flags & OBJF_DIRTY)
 		return f;
 	/* Copy-before-write for a block the snapshot still needs (may park,

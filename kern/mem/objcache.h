@@ -36,6 +36,15 @@ enum obj_class {
 #define OBJF_DIRTY    0x0001 /* modified since the last demarcation */
 #define OBJF_REF      0x0002 /* used since the clock hand last passed */
 #define OBJF_SNAPSHOT 0x0008 /* checkpoint: content still owed to the log */
+/* Pages: every byte is zero, and nothing can write it without clearing
+ * this first. Set only by RANGE RESCIND, after it zeroes the page and
+ * unmaps it everywhere; cleared by obj_prepare_write (every kernel write
+ * and every write fault prepares the page) and wherever a page is mapped
+ * writable (aspace.c), so a domain never holds a writable mapping of a
+ * page that says it is zero. A frame read in afresh starts without it.
+ * RESCIND of a page that is known to be zero leaves its content alone
+ * (kobj_range.c): no zeroing, no dirtying. */
+#define OBJF_ZERO 0x0004
 /* Node pots: node i of the pot was walked as part of an address space, so
  * Sv39 entries may derive from it (aspace.c). */
 #define OBJF_ASPACE_NODE(i) ((uint16_t)(0x100u << (i)))
@@ -66,6 +75,9 @@ struct frame *obj_frame(enum obj_class c, uint64_t index);
 /* Make the block resident (faulting it in: may abandon the current
  * operation), pin it for the current kernel entry, and return its frame. */
 struct frame *obj_pin(enum obj_class c, uint64_t index);
+
+/* obj_pin if the block is resident, else NULL; never faults. */
+struct frame *obj_pin_resident(enum obj_class c, uint64_t index);
 
 /* Prepare to modify the block: resident, pinned and dirty. Dirtying is the
  * one side effect prepare may have; it only means "write me at the next
