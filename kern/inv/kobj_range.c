@@ -3,7 +3,9 @@
  * Range keys: the right to make keys to, and rescind, the objects of a
  * range of OIDs. Only the space bank should hold one (docs/design.md invariant
  * 6). Rescinding bumps the object's allocation count (and a node's call
- * count), so every outstanding key to it turns void, and zeroes it.
+ * count), so every outstanding key to it turns void, and zeroes it; a
+ * page whose frame a DMA key pins gets a fresh frame, and the old one stays
+ * the device's until it is unpinned (mem/objcache.h).
  * IDENTIFY_KEYS names the objects of up to three keys at once, each in the
  * invoked range or a second one sent with it (the bank's SELL: one call
  * for a batch of nodes and pages, docs/bank.md "Buying and selling").
@@ -31,13 +33,19 @@ static void zero_page(uint64_t *p)
 	}
 }
 
-/* arg[0]: the page's frame, pinned and dirtied by prepare. */
+/* arg[0]: the page's frame, pinned and dirtied by prepare. A frame a DMA
+ * key pins stays the device's: the object moves to a fresh frame (prepare
+ * made one free), so the device never writes into the page's next owner's
+ * memory (docs/invocations.md "DMA"). */
 static void rescind_page_commit(struct kop *op)
 {
+	struct frame *f = (struct frame *)(uintptr_t)op->arg[0];
+	/* Mappings made through the old keys must go. */
+	aspace_unmap_frame(f);
+	if (f->dma_pins)
+		obj_dma_detach(f);
 	(*page_tag_at(op->oid))++;
 	zero_page((uint64_t *)page_at(op->oid));
-	/* Mappings made through the old keys must go. */
-	aspace_unmap_frame((struct frame *)(uintptr_t)op->arg[0]);
 }
 
 /* A range of OIDs of one pool: a range key's target. */
@@ -141,7 +149,10 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		}
 		if (pages) {
 			page_tag_prepare_write(oid);
-			op->arg[0] = (uintptr_t)page_prepare_write(oid);
+			struct frame *f = page_prepare_write(oid);
+			if (f->dma_pins)
+				kframe_reserve(1); /* the page's new frame */
+			op->arg[0] = (uintptr_t)f;
 			op->commit = rescind_page_commit;
 		} else {
 			uint64_t st = kobj_node_access(inv, oid, true);
