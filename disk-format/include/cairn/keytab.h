@@ -35,7 +35,8 @@
  * CAIRN_SERVICE_ORDERS(X): X(SERVICE, NAME, code, "arguments -> results")
  *   the order codes of the persistent services (user-level domains, called
  *   through their start keys): code = 0x8000 | service << 8 | n, so they
- *   never collide with a kernel key's orders. docs/bank.md for the bank.
+ *   never collide with a kernel key's orders. docs/bank.md for the bank
+ *   (service 1), docs/network.md for enet (service 2).
  * CAIRN_RESULTS(X):     X(NAME, code, "meaning"), the result code in a1.
  * CAIRN_FAULTS(X):      X(NAME, code, "meaning"), the order code a keeper
  *   receives.
@@ -195,7 +196,13 @@ enum cairn_key_object {
 	X(BANK, RESCIND_OBJ, 0x810b, "inspect key: w0 = object (pool << 32 | offset) -> the object is sold (rescinded)") \
 	X(BANK, READ_KEY,    0x810c, "inspect key: w0 = object (pool << 32 | offset) -> r0 = a read-only key to it (page RO, node RO and WEAK)") \
 	X(BANK, AUDIT,       0x810d, "prime bank key: -> w0 = 0 or the books' first inconsistency, w1 = banks, w2 = nodes in use, w3 = pages in use") \
-	X(BANK, STEP,        0x810e, "the bank's reaper only: -> reclaims a bounded slice of pending destroys; w0 = 1 if work remains")
+	X(BANK, STEP,        0x810e, "the bank's reaper only: -> reclaims a bounded slice of pending destroys; w0 = 1 if work remains") \
+	X(ENET, ATTACH,      0x8201, "k0 = read-write page key, the session's buffer page -> w0 = the guest's MAC, w1 = its IPv4 address (first byte lowest)") \
+	X(ENET, BIND,        0x8202, "w0 = protocol (6 TCP, 17 UDP), w1 = port -> the port is the session's") \
+	X(ENET, RECV,        0x8203, "w0 = offset in the buffer page -> returns when a frame for the session is there; w0 = its length") \
+	X(ENET, SEND,        0x8204, "w0 = offset, w1 = length -> the frame there is checked and sent") \
+	X(ENET, STATS,       0x8205, "w0 = reason row -> w0 = frames in, w1 = frames out, w2 = drops for that reason, w3 = all drops") \
+	X(ENET, IRQ,         0x8206, "enet's interrupt helper only: w0 = what DEVICE_WAIT answered -> the device was served")
 /* clang-format on */
 
 enum cairn_service_order {
@@ -238,7 +245,10 @@ enum cairn_service_order {
 	X(DEVICE_RESET, 28,                                                                        \
 	  "the device was reset (a boot since the driver last used it): set it up again")          \
 	X(NOT_PINNED, 29, "the DMA key has no such pin")                                           \
-	X(DMA_FULL, 30, "every pin of the DMA key is in use")
+	X(DMA_FULL, 30, "every pin of the DMA key is in use")                                      \
+	X(PORT_TAKEN, 31, "another session of enet owns the port")                                 \
+	X(PORTS_FULL, 32, "enet's port table, or the session's share of it, is full")              \
+	X(NET_REFUSED, 33, "enet refused the frame: w0 = the reason (docs/network.md)")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_##name = code,
