@@ -51,6 +51,7 @@ enum {
 	VNET_CAP_LEAF = 9,
 	VNET_CAP_PAGE = 10,
 	VNET_CAP_TMP = 11,
+	VNET_CAP_DISCRIM = 12,     /* a discrim key: what a client's key is */
 	VNET_CAP_CLIENT_PAGE = 16, /* 16 + s - 1: session s's buffer page */
 	VNET_CAP_PARKED = 24,      /* 24 + s - 1: session s's parked RECV */
 	VNET_CAP_RESUME = 31,      /* the resume key of the call being served */

@@ -101,13 +101,17 @@ void vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len)
 
 static uint64_t attach(uint32_t s, struct cairn_msg *out)
 {
-	/* A zero-length write: VOID, BAD_ORDER or NO_RIGHTS unless it is a
-	 * read-write page key. */
-	struct cairn_io io = { 0 };
-	uint64_t rc = cairn_invoke(VNET_CAP_TMP, CAIRN_OC_PAGE_WRITE, &io);
-	if (rc == CAIRN_BAD_ORDER)
-		rc = CAIRN_BAD_KEY;
-	if (rc || (rc = keep_key(VNET_CAP_TMP, page_cap(s))))
+	/* Never invoke a client's key before DISCRIM says what it is: a start
+	 * key would be a call into a domain that need never answer. */
+	uint64_t type, rights;
+	uint64_t rc = cairn_discrim_classify(VNET_CAP_DISCRIM, VNET_CAP_TMP, &type, &rights);
+	if (rc)
+		return rc;
+	if (type != CAIRN_KEY_PAGE)
+		return type == CAIRN_KEY_VOID ? CAIRN_VOID : CAIRN_BAD_KEY;
+	if (rights & CAIRN_RIGHT_RO)
+		return CAIRN_NO_RIGHTS;
+	if ((rc = keep_key(VNET_CAP_TMP, page_cap(s))))
 		return rc;
 	if (!vnet.present)
 		return CAIRN_NO_DEVICE;
