@@ -32,24 +32,29 @@ struct vnet vnet;
  * the guest is 10.0.2.15 and the host 10.0.2.2). */
 static const uint8_t guest_ip[4] = { 10, 0, 2, 15 };
 
+/* Before any order: a device that went away (a boot since, a reset) is
+ * brought up again, its pages bought first if they never were; clients
+ * see nothing of it. */
+static void check_device(void)
+{
+	if (!vnet.up || vnet_device_lost())
+		if (vnet_mem_buy() && vnet_bring_up() != CAIRN_OK)
+			vnet.up = false;
+}
+
+/* Nothing is bought for a machine with no NIC. */
 static void first_start(void)
 {
 	enet_ports_init(&vnet.ports);
 	for (unsigned i = 0; i < 4; i++)
 		vnet.addr.ip[i] = guest_ip[i];
-	if (!vnet_mem_buy())
-		return;
-	if (vnet_bring_up() == CAIRN_NO_DEVICE && !vnet.present)
+	struct cairn_io io = { 0 };
+	uint64_t rc = cairn_inv_DEVICE_INFO(VNET_CAP_DEVICE, &io);
+	if (rc == CAIRN_NO_DEVICE) {
 		printf("no network device: idle\n");
-}
-
-/* Before any order: a device that went away (a boot since, a reset) is
- * brought up again; clients see nothing of it. */
-static void check_device(void)
-{
-	if (vnet.pages_mapped == VNET_PAGES && (!vnet.up || vnet_device_lost()))
-		if (vnet_bring_up() != CAIRN_OK)
-			vnet.up = false;
+		return;
+	}
+	check_device();
 }
 
 static uint64_t irq(void)
