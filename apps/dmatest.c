@@ -167,6 +167,15 @@ static void case_refusals(void)
 	    !refused(name, "bad order", cairn_invoke(CAP_DMA, CAIRN_OC_DMA_INFO + 1, &io),
 		     CAIRN_BAD_ORDER))
 		return;
+	/* A page key fetched through a WEAK node key is read-only: no device
+	 * writes through it either. */
+	if ((rc = cairn_node_swap(CAP_NODE, 0, CAP_PAGE, 0)) ||
+	    (rc = cairn_node_weaken(CAP_NODE, CAIRN_RIGHT_WEAK, CAP_NODE)) ||
+	    (rc = cairn_node_get(CAP_NODE, 0, CAP_RO)))
+		return fail(name, "a key through a weak node", rc);
+	if (!refused(name, "weakened key for device writes", pin(CAP_RO, 1, &h, &pa),
+		     CAIRN_NO_RIGHTS))
+		return;
 	/* A read-only key pins for device reads; a rescinded key is void. */
 	if ((rc = pin(CAP_RO, 0, &h, &pa)) || (rc = unpin(h)))
 		return fail(name, "read-only key for device reads", rc);

@@ -4,8 +4,8 @@
 booted with a virtio-rng device (virtio 1.2 §5.4: it fills the buffers it
 is given with random bytes, the simplest device that writes memory).
 Checks that the first use after a boot answers DEVICE_RESET; that bad
-pins are refused by name (void, node and sleep keys, a read-only key for
-device writes, bad flags, unpins and syncs of free pins, the 257th pin);
+pins are refused by name (void, node and sleep keys, a read-only key and
+one fetched through a WEAK node for device writes, bad flags, unpins and syncs of free pins, the 257th pin);
 that the device writes a pinned page where its physical address says and
 SYNC dirties it; that a pinned page rescinded by its owner gets a fresh
 frame, so the device's writes into the old one never reach the page's
