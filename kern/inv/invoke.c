@@ -32,12 +32,15 @@
 #include "hw/log.h"
 #include "hw/panic.h"
 
+/* Read in place, unpinned: the process cache holds the capability node's
+ * pot resident while p is cached (dom/proc.h), and the invoker's entry is
+ * never evicted or released during its own invocation (proc.c in_use,
+ * kobj_node_access's CAIRN_SELF). */
 const struct key *invoke_cap(struct proc *p, unsigned slot)
 {
-	if (slot == 0 || slot >= CAIRN_CAP_REGS || p->caps_oid == OID_NONE)
+	if (slot == 0 || slot >= CAIRN_CAP_REGS || !p->caps)
 		return &key_void;
-	node_pin(p->caps_oid);
-	return &node_at(p->caps_oid)->slot[slot];
+	return &p->caps->slot[slot];
 }
 
 void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out)
@@ -66,9 +69,11 @@ static __attribute__((noreturn)) void finish_invoker(struct invocation *inv)
 static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struct kop *op)
 {
 	struct proc *p = inv->p;
-	struct msg m = { .order = op->reply.code, .kstr = op->reply.str, .len = op->reply.len };
-	memcpy(m.w, op->reply.w, sizeof(m.w));
-	memcpy(m.keys, op->reply.keys, sizeof(m.keys));
+	struct msg m = { .order = op->reply.code,
+			 .w = { op->reply.w[0], op->reply.w[1], op->reply.w[2], op->reply.w[3] },
+			 .kstr = op->reply.str,
+			 .len = op->reply.len,
+			 .keys = op->reply.keys };
 	struct delivery d;
 	bool reply = inv->op == CAIRN_SYS_CALL;
 	if (reply)
@@ -88,10 +93,32 @@ static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struc
 	finish_invoker(inv);
 }
 
+/* A kop with nothing to commit and an empty reply: code OK, no words, no
+ * string, void keys, zero arguments. Every field but the user string is
+ * cleared field by field (a memset of the whole kop, string and all, cost
+ * about 90 instructions a call); op->ustr is set by ustring_resolve in the
+ * prepare functions that use it and read by nothing else. */
+static inline void kop_init(struct kop *op)
+{
+	op->commit = NULL;
+	op->oid = 0;
+	for (int i = 0; i < 4; i++)
+		op->arg[i] = 0;
+	key_set_words(&op->key, 0, 0);
+	op->proc = NULL;
+	op->reply.code = CAIRN_OK;
+	for (int i = 0; i < 4; i++)
+		op->reply.w[i] = 0;
+	op->reply.str = NULL;
+	op->reply.len = 0;
+	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
+		key_set_words(&op->reply.keys[i], 0, 0);
+}
+
 static __attribute__((noreturn)) void error_reply(struct invocation *inv, uint64_t code)
 {
 	struct kop op;
-	memset(&op, 0, sizeof(op));
+	kop_init(&op);
 	op.reply.code = code;
 	kernel_reply(inv, &op);
 }
@@ -135,15 +162,17 @@ __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv, struct 
 	uint64_t st = ustring_resolve(p, inv->str_va, inv->str_len, &ustr);
 	if (st != CAIRN_OK)
 		error_reply(inv, st);
+	struct key keys[CAIRN_MAX_KEYS];
+	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
+		invoke_send_key(inv, i, &keys[i]);
 	struct msg m = {
 		.order = inv->order,
+		.w = { inv->w[0], inv->w[1], inv->w[2], inv->w[3] },
 		.info = resume ? 0 : key_start_badge(&inv->target),
 		.ustr = &ustr,
 		.len = inv->str_len,
+		.keys = keys,
 	};
-	memcpy(m.w, inv->w, sizeof(m.w));
-	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
-		invoke_send_key(inv, i, &m.keys[i]);
 	if (inv->op == CAIRN_SYS_CALL) {
 		m.has_resume = true;
 		ipc_make_resume_key(p, false, &m.resume);
@@ -222,7 +251,7 @@ static __attribute__((noreturn, noinline)) void invoke_general(struct activity *
 	inv.target_type = key_check(&inv.target);
 
 	struct kop op;
-	memset(&op, 0, sizeof(op));
+	kop_init(&op);
 	kobj_prepare[inv.target_type](&inv, &op);
 	kernel_reply(&inv, &op);
 }

@@ -14,6 +14,26 @@
 #include "hw/riscv.h"
 #include "hw/panic.h"
 
+/* Prepare to change node `oid`, whose pot f is held by the process cache.
+ * obj_prepare_write does nothing more than pin a block that is already
+ * dirty in this epoch, and a held pot needs no pin; otherwise it runs
+ * (log space, copy-before-write: it may park, which is still prepare). */
+static inline void held_prepare_write(const struct frame *f, uint64_t oid)
+{
+	if (!(f->obj_flags & OBJF_DIRTY))
+		node_prepare_write(oid);
+}
+
+/* Prepare to store keys into a cached domain's capability node (its pot is
+ * held): no page-table walk for the pin, and the address space's tables
+ * are dropped only if the node is part of one (aspace_node_changing). */
+static void caps_prepare_write(struct proc *rcv)
+{
+	if (rcv->caps_pot->obj_flags & OBJF_ASPACE_NODE(node_pot_slot(rcv->caps_oid)))
+		aspace_node_changing(rcv->caps_oid);
+	held_prepare_write(rcv->caps_pot, rcv->caps_oid);
+}
+
 void ipc_prepare_delivery(struct proc *rcv, const struct msg *m, struct delivery *d)
 {
 	/* Every field is set below; page_oid[] only up to npages. */
@@ -56,9 +76,8 @@ void ipc_prepare_delivery(struct proc *rcv, const struct msg *m, struct delivery
 	bool any = m->has_resume && cairn_slots_resume(slots) != 0;
 	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
 		any |= cairn_slots_recv(slots, i) != 0;
-	if (any && rcv->caps_oid != OID_NONE) {
-		node_prepare_write(rcv->caps_oid);
-		aspace_node_changing(rcv->caps_oid);
+	if (any && rcv->caps) {
+		caps_prepare_write(rcv);
 		d->store_keys = true;
 	}
 }
@@ -90,7 +109,7 @@ void ipc_commit_delivery(const struct msg *m, const struct delivery *d)
 	/* The keys. */
 	uint64_t slots = rcv->tf.regs[REG_A0];
 	if (d->store_keys) {
-		struct knode *caps = node_at(rcv->caps_oid);
+		struct knode *caps = rcv->caps;
 		for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++) {
 			unsigned s = cairn_slots_recv(slots, i);
 			if (s != 0)
@@ -146,15 +165,6 @@ void ipc_make_resume_key(struct proc *p, bool fault, struct key *out)
 
 #define SLOTS_RECV_MASK (0xfffffULL << CAIRN_SLOTS_RECV_SHIFT) /* 4 x 5 bits */
 
-/* Prepare to change node `oid`, whose pot f is held by the process cache.
- * obj_prepare_write does nothing more than pin a block that is already
- * dirty in this epoch, and a held pot needs no pin; otherwise it runs
- * (log space, copy-before-write: it may park, which is still prepare). */
-static inline void held_prepare_write(const struct frame *f, uint64_t oid)
-{
-	if (!(f->obj_flags & OBJF_DIRTY))
-		node_prepare_write(oid);
-}
 
 void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsigned op)
 {

@@ -24,7 +24,7 @@ struct msg {
 	const struct ustring *ustr; /* string from a domain, or NULL */
 	const uint8_t *kstr;        /* string from kernel-visible memory, or NULL */
 	uint32_t len;
-	struct key keys[CAIRN_MAX_KEYS];
+	const struct key *keys; /* CAIRN_MAX_KEYS of them, void where none is sent */
 	bool has_resume;
 	struct key resume;
 };

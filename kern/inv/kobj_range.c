@@ -74,15 +74,6 @@ static bool range_holds(const struct range *r, const struct key *k, uint64_t *of
 	return true;
 }
 
-/* The i-th key sent, validity-checked (void if invalid), as
- * invoke_send_key gives it but without pinning the invoker's capability
- * node once more per key: the range key invoked came from that node, so
- * invoke_general already pinned it in this kernel entry. */
-static void sent_key(const struct invocation *inv, unsigned i, struct key *out)
-{
-	unsigned slot = cairn_slots_send(inv->slots, i);
-	key_copy_checked(out, slot == 0 ? &key_void : &node_at(inv->p->caps_oid)->slot[slot]);
-}
 
 /* IDENTIFY_KEYS: w0 = n keys k0..k(n-1), k3 a second range key or none. */
 static void identify_keys(struct invocation *inv, struct kop *op, const struct range *self)
@@ -93,12 +84,12 @@ static void identify_keys(struct invocation *inv, struct kop *op, const struct r
 		return;
 	}
 	struct key k;
-	sent_key(inv, CAIRN_MAX_KEYS - 1, &k);
+	invoke_send_key(inv, CAIRN_MAX_KEYS - 1, &k);
 	bool two = key_type(&k) == CAIRN_KEY_RANGE;
 	struct range other = two ? range_of(&k) : (struct range){ 0 };
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t off;
-		sent_key(inv, i, &k);
+		invoke_send_key(inv, i, &k);
 		if (range_holds(self, &k, &off)) {
 			op->reply.w[i] = (uint64_t)self->pages << 32 | off;
 		} else if (two && range_holds(&other, &k, &off)) {
@@ -175,7 +166,7 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		return;
 	case CAIRN_OC_RANGE_IDENTIFY: {
 		struct key k;
-		sent_key(inv, 0, &k);
+		invoke_send_key(inv, 0, &k);
 		if (!range_holds(&self, &k, &op->reply.w[0]))
 			op->reply.code = CAIRN_BAD_KEY;
 		return;

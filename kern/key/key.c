@@ -45,7 +45,7 @@ uint8_t key_check(const struct key *k)
 void key_copy_checked(struct key *dst, const struct key *src)
 {
 	if (key_check(src) == CAIRN_KEY_VOID)
-		key_make_void(dst->b);
+		key_set_words(dst, 0, 0); /* key_make_void, as two aligned stores */
 	else
 		*dst = *src;
 }
