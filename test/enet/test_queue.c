@@ -473,7 +473,7 @@ static void random_hostile_client(void **state)
 	struct enet_desc d;
 	for (uint32_t i = 0; i < NBUF; i++)
 		tx_frame(i, i * 3);
-	srandom(7);
+	srandom(test_seed("enet_queue", 7));
 	uint64_t sent = 0;
 	for (int n = 0; n < 20000; n++) {
 		struct enet_ring *r = rings[random() % 4];
