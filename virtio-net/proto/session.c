@@ -79,3 +79,22 @@ enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_ad
 	*len = d.len;
 	return ENET_TAKE_OK;
 }
+
+uint32_t enet_session_tx_turn(struct enet_session *s, const struct enet_addr *us,
+			      const struct enet_ports *ports, uint32_t budget,
+			      const struct enet_tx_sink *sink)
+{
+	uint32_t sent = 0;
+	for (uint32_t taken = 0; taken < budget; taken++) {
+		uint8_t *copy = sink->buffer(sink->ctx);
+		uint32_t len = 0;
+		enum enet_take t = enet_session_tx_next(s, us, ports, copy, &len);
+		if (t == ENET_TAKE_EMPTY || t == ENET_TAKE_STUCK)
+			break;
+		if (t == ENET_TAKE_OK) {
+			sink->send(sink->ctx, copy, len);
+			sent++;
+		}
+	}
+	return sent;
+}

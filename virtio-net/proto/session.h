@@ -65,4 +65,20 @@ enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *fra
 enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_addr *us,
 				    const struct enet_ports *ports, uint8_t *copy, uint32_t *len);
 
+/* Where enet_session_tx_turn puts the frames it accepts: buffer() gives
+ * ENET_FRAME_MAX bytes of enet's own memory for the next frame (its
+ * device transmit buffer, say), send() sends the frame copied there. */
+struct enet_tx_sink {
+	uint8_t *(*buffer)(void *ctx);
+	void (*send)(void *ctx, uint8_t *frame, uint32_t len);
+	void *ctx;
+};
+
+/* One transmit turn (txsched.h): take up to `budget` descriptors, refused
+ * ones included, sending each good frame to the sink; the turn ends early
+ * when the queue is empty or its index is refused. Returns frames sent. */
+uint32_t enet_session_tx_turn(struct enet_session *s, const struct enet_addr *us,
+			      const struct enet_ports *ports, uint32_t budget,
+			      const struct enet_tx_sink *sink);
+
 #endif /* ENET_SESSION_H */
