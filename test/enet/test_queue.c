@@ -543,6 +543,12 @@ static void random_hostile_client(void **state)
 				      (unsigned long long)s.stats.drops[r]);
 	assert_int_equal(s.stats.frames_out, sent);
 	assert_true(sent > 0);
+	/* The flat view a statistics reply reads. */
+	assert_int_equal(enet_stats_counter(&s.stats, 0), s.stats.frames_in);
+	assert_int_equal(enet_stats_counter(&s.stats, 3), s.stats.bytes_out);
+	assert_int_equal(enet_stats_counter(&s.stats, ENET_STATS_DROPS + ENET_Q_INDEX_JUMPED),
+			 drops(ENET_Q_INDEX_JUMPED));
+	assert_int_equal(enet_stats_counter(&s.stats, ENET_STATS_COUNTERS), 0);
 	assert_true(s.stats.frames_in > 0);
 	/* Every kind of tampering the client did was seen. */
 	assert_true(drops(ENET_Q_INDEX_JUMPED) > 0);
