@@ -4,6 +4,7 @@
  */
 #include "frames.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -120,4 +121,13 @@ const uint8_t *at_guard(const uint8_t *frame, uint32_t len)
 	uint8_t *at = area + page - len;
 	memcpy(at, frame, len);
 	return at;
+}
+
+unsigned test_seed(const char *test, unsigned dflt)
+{
+	const char *env = getenv("CAIRN_SEED");
+	unsigned seed = env && *env ? (unsigned)strtoul(env, NULL, 0) : dflt;
+	printf("%s: seed %u (%s; repeat with CAIRN_SEED=%u)\n", test, seed,
+	       env && *env ? "from CAIRN_SEED" : "the default", seed);
+	return seed;
 }

@@ -56,6 +56,10 @@ void put16(uint8_t *p, uint16_t v);
 /* Recompute the IPv4 header checksum after a test changed the header. */
 void fix_ip_checksum(uint8_t *f);
 
+/* The seed of a randomised test: CAIRN_SEED if set, else `dflt`; printed
+ * (docs/testing.md "Seeds of randomised tests"). */
+unsigned test_seed(const char *test, unsigned dflt);
+
 /* A copy of frame[0..len) whose last byte is the last before a page that
  * faults. Valid until the next call. */
 const uint8_t *at_guard(const uint8_t *frame, uint32_t len);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "frames.h"
 #include "ports.h"
 
 static struct enet_ports t;
@@ -127,7 +128,7 @@ static void random_against_model(void **state)
 		for (int i = 0; i < MODEL_PORTS; i++)
 			model[p][i] = ENET_NO_SESSION;
 	uint32_t per_session[12] = { 0 }, total = 0; /* 12 * quota > ENET_PORTS_MAX */
-	srandom(5);
+	srandom(test_seed("enet_ports", 5));
 	for (int n = 0; n < 50000; n++) {
 		uint32_t s = (uint32_t)(random() % 12);
 		int p = (int)(random() % 2);

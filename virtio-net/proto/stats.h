@@ -103,6 +103,28 @@ static inline enum enet_reason enet_count(struct enet_stats *st, enum enet_reaso
 	return why;
 }
 
+/* The counters as one flat array, for a statistics reply that returns
+ * them a few words at a time: 0 frames_in, 1 bytes_in, 2 frames_out,
+ * 3 bytes_out, then ENET_STATS_DROPS + r for the drops of reason r.
+ * An index past the end reads 0. */
+#define ENET_STATS_DROPS    4u
+#define ENET_STATS_COUNTERS (ENET_STATS_DROPS + ENET_REASON_COUNT)
+
+static inline uint64_t enet_stats_counter(const struct enet_stats *st, uint32_t index)
+{
+	switch (index) {
+	case 0:
+		return st->frames_in;
+	case 1:
+		return st->bytes_in;
+	case 2:
+		return st->frames_out;
+	case 3:
+		return st->bytes_out;
+	}
+	return index < ENET_STATS_COUNTERS ? st->drops[index - ENET_STATS_DROPS] : 0;
+}
+
 /* The sum of every drop counter. */
 static inline uint64_t enet_drops_total(const struct enet_stats *st)
 {
