@@ -153,12 +153,6 @@ void invoke_void(struct invocation *inv, struct kop *op)
 	op->reply.code = CAIRN_VOID;
 }
 
-void invoke_reserved(struct invocation *inv, struct kop *op)
-{
-	(void)inv;
-	op->reply.code = CAIRN_BAD_ORDER;
-}
-
 /* Start and resume keys: the message goes to the domain. */
 __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv, struct kop *op)
 {

@@ -85,10 +85,9 @@ void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out);
 /*
  * Per key type: the prepare function, the `prepare` column of
  * CAIRN_KEY_TYPES (cairn/keytab.h), declared here by expanding it. Each
- * kobj_*.c defines its type's; invoke.c defines the three it answers
- * itself: invoke_void (VOID), invoke_reserved (types with no invocations
- * yet: BAD_ORDER) and invoke_domain_key (START, RESUME: the message goes
- * to a domain, so it never returns).
+ * kobj_*.c defines its type's; invoke.c defines the two it answers
+ * itself: invoke_void (VOID) and invoke_domain_key (START, RESUME: the
+ * message goes to a domain, so it never returns).
  */
 typedef void kobj_prepare_fn(struct invocation *inv, struct kop *op);
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) kobj_prepare_fn prepare;

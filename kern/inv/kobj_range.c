@@ -3,7 +3,9 @@
  * Range keys: the right to make keys to, and rescind, the objects of a
  * range of OIDs. Only the space bank should hold one (docs/design.md invariant
  * 6). Rescinding bumps the object's allocation count (and a node's call
- * count), so every outstanding key to it turns void, and zeroes it.
+ * count), so every outstanding key to it turns void, and zeroes it; a
+ * page whose frame a DMA key pins gets a fresh frame, and the old one stays
+ * the device's until it is unpinned (mem/objcache.h).
  * IDENTIFY_KEYS names the objects of up to three keys at once, each in the
  * invoked range or a second one sent with it (the bank's SELL: one call
  * for a batch of nodes and pages, docs/bank.md "Buying and selling").
@@ -33,17 +35,23 @@ static void zero_page(uint64_t *p)
 }
 
 /* arg[0]: the page's frame, pinned by prepare; arg[1]: it is known to be
- * zero (OBJF_ZERO) and was left clean, else prepare dirtied it. */
+ * zero (OBJF_ZERO), no DMA key pins it, and it was left clean; else
+ * prepare dirtied it. A frame a DMA key pins stays the device's: the
+ * object moves to a fresh frame (prepare made one free), so the device
+ * never writes into the page's next owner's memory (docs/invocations.md
+ * "DMA"). */
 static void rescind_page_commit(struct kop *op)
 {
 	struct frame *f = (struct frame *)(uintptr_t)op->arg[0];
-	(*page_tag_at(op->oid))++;
-	if (!op->arg[1]) {
-		zero_page((uint64_t *)page_at(op->oid));
-		f->obj_flags |= OBJF_ZERO;
-	}
 	/* Mappings made through the old keys must go. */
 	aspace_unmap_frame(f);
+	(*page_tag_at(op->oid))++;
+	if (op->arg[1])
+		return;
+	if (f->dma_pins)
+		f = obj_dma_detach(f);
+	zero_page((uint64_t *)page_at(op->oid));
+	f->obj_flags |= OBJF_ZERO;
 }
 
 /* Prepare RESCIND of page oid. A page RESCIND zeroed before and nobody has
@@ -54,9 +62,12 @@ static void rescind_page_prepare(struct kop *op, uint64_t oid)
 {
 	page_tag_prepare_write(oid);
 	struct frame *f = obj_pin_resident(OBJ_PAGE, oid);
-	op->arg[1] = f && (f->obj_flags & OBJF_ZERO);
-	if (!op->arg[1])
+	op->arg[1] = f && (f->obj_flags & OBJF_ZERO) && !f->dma_pins;
+	if (!op->arg[1]) {
 		f = page_prepare_write(oid);
+		if (f->dma_pins)
+			kframe_reserve(1); /* the page's new frame */
+	}
 	op->arg[0] = (uintptr_t)f;
 	op->commit = rescind_page_commit;
 }

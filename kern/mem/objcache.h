@@ -13,9 +13,16 @@
  * while it is dirty (its content exists nowhere else; until the
  * checkpointer lands it cannot be written anywhere, see docs/design.md
  * invariant 5), while its I/O is in flight, while it holds a node of a
- * cached domain (proc.c), or while it is pinned by the current kernel
- * entry (kctx.h). Dirty blocks are never written to their home location
- * here: only checkpoint migration does that.
+ * cached domain (proc.c), while it is pinned by the current kernel
+ * entry (kctx.h), or while a DMA key pins it (a device holds its physical
+ * address). Dirty blocks are never written to their home location here:
+ * only checkpoint migration does that.
+ *
+ * DMA pins (inv/kobj_dma.c, docs/invocations.md "DMA"): a pinned page keeps
+ * its frame until its last unpin. When the page is rescinded meanwhile, the
+ * object moves to a fresh frame (obj_dma_detach) and the old one leaves the
+ * cache as FRAME_DMA, owned by its pins alone: a device never writes into
+ * memory that has a new owner, and the frame is freed at the last unpin.
  */
 #ifndef CAIRN_KERN_OBJCACHE_H
 #define CAIRN_KERN_OBJCACHE_H
@@ -40,10 +47,10 @@ enum obj_class {
  * this first. Set only by RANGE RESCIND, after it zeroes the page and
  * unmaps it everywhere; cleared by obj_prepare_write (every kernel write
  * and every write fault prepares the page) and wherever a page is mapped
- * writable (aspace.c), so a domain never holds a writable mapping of a
- * page that says it is zero. A frame read in afresh starts without it.
- * RESCIND of a page that is known to be zero leaves its content alone
- * (kobj_range.c): no zeroing, no dirtying. */
+ * writable (aspace.c) or pinned for a device (obj_dma_pin), so neither a
+ * domain nor a device can write a page that says it is zero. A frame read in afresh starts without
+ * it. RESCIND of a page that is known to be zero leaves its content alone (kobj_range.c): no
+ * zeroing, no dirtying. */
 #define OBJF_ZERO 0x0004
 /* Node pots: node i of the pot was walked as part of an address space, so
  * Sv39 entries may derive from it (aspace.c). */
@@ -97,6 +104,19 @@ uint64_t kframe_alloc(void);
  * evict (which may drop page tables: hold no pointer into them across
  * it) and may park. */
 void kframe_reserve(unsigned n);
+
+/* DMA pins on a resident page's frame (kern/inv/kobj_dma.c). Pinning
+ * keeps the frame from eviction; the last unpin of a FRAME_DMA frame frees
+ * it. Commit phase: neither faults nor waits. */
+void obj_dma_pin(struct frame *f);
+void obj_dma_unpin(struct frame *f);
+
+/* Commit phase of a rescind, for a page frame with DMA pins that is DIRTY
+ * (so not owed to a snapshot): the object moves to a fresh frame (the
+ * prepare phase made one free with kframe_reserve(1)) with f's flags and
+ * place on the dirty list, and f becomes FRAME_DMA. The caller has removed
+ * f's user mappings. Returns the object's new frame. */
+struct frame *obj_dma_detach(struct frame *f);
 
 /* Make sure the kernel page-table slot for a pool address exists. */
 void obj_prepare_slot(enum obj_class c, uint64_t index);
