@@ -15,7 +15,8 @@
  * Domain keys (start, resume): invoke_domain_key below, which never
  * returns.
  * Before all of this, ipc_fast_path (ipc.c) takes the common case, a call
- * or return that carries only words between two cached domains, and does
+ * or return that carries words and keys but no string between two cached
+ * domains, and does
  * the same thing in a few hundred instructions; when it does not apply it
  * returns having changed nothing.
  */
