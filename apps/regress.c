@@ -727,6 +727,8 @@ static const struct regress_case cases[] = {
 	{ G_RULES, "rescinded node keys are void", case_rescind_node },
 	{ G_RULES, "rescinded domain keys are void", case_rescind_domain },
 	{ G_RULES, "rescinded page keys are void and unmapped", case_rescind_page },
+	{ G_RULES, "a rescind zeroes a page written after an earlier rescind",
+	  case_rescind_zero_again },
 	{ G_RULES, "RO page key", case_ro_page },
 	{ G_RULES, "RO and WEAK space keys map read-only", case_ro_spaces },
 	{ G_RULES, "a space node's slot changed under a mapping", case_space_slot_changed },

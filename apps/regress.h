@@ -136,6 +136,7 @@ void case_identify_keys(void);
 void case_rescind_node(void);
 void case_rescind_domain(void);
 void case_rescind_page(void);
+void case_rescind_zero_again(void);
 void case_ro_page(void);
 void case_ro_spaces(void);
 void case_space_slot_changed(void);

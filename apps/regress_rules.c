@@ -191,7 +191,7 @@ void case_rescind_domain(void)
 #define VA_RO_PAGE     0x5001000ul /* slot 1 of that node: an RO page key */
 #define VA_WEAK_SP     0x5400000ul /* top slot 21: a WEAK space key to a node with a page */
 #define VA_RO_SP       0x5800000ul /* top slot 22: an RO space key to a node with a page */
-#define VA_REMAP       0x5c00000ul /* top slot 23: a node whose slot 0 a case changes */
+#define VA_REMAP       0x6000000ul /* top slot 24: a node whose slot 0 a case changes */
 #define MAGIC(n)       ((uint64_t)0x3a61c0de00000000ull | (n))
 
 static uint64_t page_rescind, page_ro, page_weak_sp, page_ro_sp;
@@ -254,7 +254,7 @@ static bool setup_test_space(void)
 	    !ok("remap leaf", fresh_node(CAP_TMP(2), &node_remap)) ||
 	    !ok("remap leaf page", cairn_node_swap(CAP_TMP(2), 0, CAP_TMP(0), 0)) ||
 	    !ok("remap leaf space", make_space(CAP_TMP(2), 1, 0, CAP_TMP(3))) ||
-	    !ok("top slot 23", cairn_node_swap(CAP_CASE(5), 23, CAP_TMP(3), 0)) ||
+	    !ok("top slot 24", cairn_node_swap(CAP_CASE(5), 24, CAP_TMP(3), 0)) ||
 	    !page_with(&page_remap_b, MAGIC(6), CAP_TMP(0)) ||
 	    !ok("test space key", make_space(CAP_CASE(5), 3, 0, CAP_TEST_SPACE)))
 		return false;
@@ -343,6 +343,50 @@ void case_rescind_page(void)
 	if (ok("new key", cairn_range_make_key(CAP_PAGES, page_rescind, CAP_TMP(0))) &&
 	    ok("read through it", page_word(CAP_TMP(0), &word)) && word != 0)
 		failf("the rescinded page was not zeroed: %#" PRIx64, word);
+}
+
+/* A rescinded page is known to be zero until it is written (OBJF_ZERO,
+ * kern/mem/objcache.h), and a second RESCIND leaves a known-zero page
+ * alone. Whatever writes it must clear that: here PAGE WRITE, then a store
+ * through a mapping that a load made (the load maps the page writable when
+ * it is dirty already, so the store itself does not fault). After each, a
+ * rescind must zero the page again. */
+#define VA_ZERO_AGAIN 0x5c00000ul /* top slot 23: a height-1 node with the page */
+
+void case_rescind_zero_again(void)
+{
+	struct kid m;
+	uint64_t off, word = 0;
+	struct cairn_io io = { .w = { 0 }, .str = &(uint64_t){ MAGIC(5) }, .len = 8 };
+	if (!test_space() || !ok("page", fresh_page(CAP_CASE(0), &off)) ||
+	    !ok("rescind", cairn_range_rescind(CAP_PAGES, off)) ||
+	    !ok("new key", cairn_range_make_key(CAP_PAGES, off, CAP_CASE(0))) ||
+	    !ok("PAGE WRITE", cairn_inv_PAGE_WRITE(CAP_CASE(0), &io)) ||
+	    !ok("rescind", cairn_range_rescind(CAP_PAGES, off)) ||
+	    !ok("new key", cairn_range_make_key(CAP_PAGES, off, CAP_CASE(0))))
+		return;
+	if (ok("read", page_word(CAP_CASE(0), &word)) && word != 0) {
+		failf("a page written by PAGE WRITE after a rescind reads %#" PRIx64
+		      " after the next rescind, want 0",
+		      word);
+		return;
+	}
+	if (!leaf_in_top(23, CAP_CASE(0), 0) || !mapper_up(&m))
+		return;
+	if (!mapper_does(&m, 1, VA_ZERO_AGAIN, &word) || !mapper_does(&m, 2, VA_ZERO_AGAIN, NULL)) {
+		failf("the mapper could not load and store at %#lx", VA_ZERO_AGAIN);
+		return;
+	}
+	if (ok("read", page_word(CAP_CASE(0), &word)) && word != 0x5ca1ab1e) {
+		failf("the mapper's store reads %#" PRIx64 ", want 0x5ca1ab1e", word);
+		return;
+	}
+	if (ok("rescind", cairn_range_rescind(CAP_PAGES, off)) &&
+	    ok("new key", cairn_range_make_key(CAP_PAGES, off, CAP_TMP(0))) &&
+	    ok("read", page_word(CAP_TMP(0), &word)) && word != 0)
+		failf("a page stored to through a mapping reads %#" PRIx64
+		      " after its rescind, want 0",
+		      word);
 }
 
 void case_ro_page(void)

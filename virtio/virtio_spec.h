@@ -47,8 +47,9 @@
 #define VIRTIO_MMIO_INT_CONFIG (1u << 1)
 
 /* §5, table: device IDs. */
-#define VIRTIO_ID_NET   1
-#define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_NET     1
+#define VIRTIO_ID_BLOCK   2
+#define VIRTIO_ID_ENTROPY 4 /* §5.4: a requestq the device fills with random bytes */
 
 /* §2.1: device status field. */
 #define VIRTIO_STATUS_ACKNOWLEDGE        1

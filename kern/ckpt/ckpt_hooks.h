@@ -6,7 +6,8 @@
  *  - before a block that the current snapshot still owes to the log is
  *    modified (copy it aside for the log writer),
  *  - when it reads a block (the newest committed copy may be in the log),
- *  - when memory is full of dirty blocks (hurry the next checkpoint).
+ *  - when memory is full of dirty blocks (hurry the next checkpoint),
+ *  - when a dirty block moves to another frame (a DMA-pinned page rescinded).
  */
 #ifndef CAIRN_KERN_CKPT_HOOKS_H
 #define CAIRN_KERN_CKPT_HOOKS_H
@@ -22,5 +23,8 @@ void ckpt_before_write(struct frame *f);
 #define CKPT_LOCATE_ZERO UINT64_MAX
 uint64_t ckpt_locate(int obj_class, uint64_t index, uint64_t home_block);
 void ckpt_memory_pressure(void);
+/* A dirty block moved from frame `from` to `to` (a page rescinded while a
+ * DMA key pins its frame, objcache.h): the dirty list names `to`. */
+void ckpt_dirty_moved(struct frame *from, struct frame *to);
 
 #endif

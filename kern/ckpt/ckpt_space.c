@@ -173,6 +173,18 @@ void ckpt_reserve_dirty(struct frame *f)
 	ckpt_state.dirty[ckpt_state.ndirty++] = f;
 }
 
+/* Rare (a rescind of a DMA-pinned page), so a scan of the list rather
+ * than an index kept for every dirty block. */
+void ckpt_dirty_moved(struct frame *from, struct frame *to)
+{
+	for (uint64_t i = 0; i < ckpt_state.ndirty; i++)
+		if (ckpt_state.dirty[i] == from) {
+			ckpt_state.dirty[i] = to;
+			return;
+		}
+	kassert(!ckpt_state.enabled); /* a DIRTY block is on the list */
+}
+
 void ckpt_space_freed(void)
 {
 	act_wake_all(&ckpt_state.log_waiters);

@@ -292,6 +292,8 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 	kctx_commit();
 	struct frame *f = w->page;
 	bool writable = !w->ro && (f->obj_flags & OBJF_DIRTY) && !(f->obj_flags & OBJF_SNAPSHOT);
+	if (writable)
+		f->obj_flags &= (uint16_t)~OBJF_ZERO; /* the domain may write it now */
 	pte_t want = pte_make(frame_pa(f), PTE_V | PTE_U | PTE_R | PTE_A | PTE_D |
 						   (writable ? PTE_W : 0) | (w->nx ? 0 : PTE_X));
 	if ((*pte & PTE_V) && (*pte & PTE_SW_DEVICE)) {

@@ -103,14 +103,16 @@ void fault_deliver(struct activity *a, struct proc *p, uint16_t code, uint64_t s
 	if (k->run_state != CAIRN_DOM_AVAILABLE)
 		park_stall(k_oid); /* the retry faults again and gets here */
 
+	struct key keys[CAIRN_MAX_KEYS] = { 0 }; /* all zero: void */
+	key_make_object(keys[0].b, CAIRN_KEY_DOMAIN, p->root_oid, node_at(p->root_oid)->alloc_count,
+			0, 0);
 	struct msg m = {
 		.order = code,
 		.w = { scause, stval, p->tf.sepc, 0 },
 		.info = key_start_badge(&keeper),
+		.keys = keys,
 		.has_resume = true,
 	};
-	key_make_object(m.keys[0].b, CAIRN_KEY_DOMAIN, p->root_oid,
-			node_at(p->root_oid)->alloc_count, 0, 0);
 	ipc_make_resume_key(p, true, &m.resume);
 	struct delivery d;
 	ipc_prepare_delivery(k, &m, &d);

@@ -15,7 +15,8 @@
  * Domain keys (start, resume): invoke_domain_key below, which never
  * returns.
  * Before all of this, ipc_fast_path (ipc.c) takes the common case, a call
- * or return that carries only words between two cached domains, and does
+ * or return that carries words and keys but no string between two cached
+ * domains, and does
  * the same thing in a few hundred instructions; when it does not apply it
  * returns having changed nothing.
  */
@@ -31,14 +32,6 @@
 #include "hw/riscv.h"
 #include "hw/log.h"
 #include "hw/panic.h"
-
-const struct key *invoke_cap(struct proc *p, unsigned slot)
-{
-	if (slot == 0 || slot >= CAIRN_CAP_REGS || p->caps_oid == OID_NONE)
-		return &key_void;
-	node_pin(p->caps_oid);
-	return &node_at(p->caps_oid)->slot[slot];
-}
 
 void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out)
 {
@@ -62,13 +55,48 @@ static __attribute__((noreturn)) void finish_invoker(struct invocation *inv)
 	sched_resume(a, p);
 }
 
+/* A kernel key's reply to a CALL that carries no string: words and keys
+ * straight into the invoker's registers and capability node, which
+ * ipc_prepare_delivery and ipc_commit_delivery would do in more steps. */
+static __attribute__((noreturn)) void kernel_reply_words(struct invocation *inv, struct kop *op)
+{
+	struct proc *p = inv->p;
+	uint64_t slots = p->tf.regs[REG_A0];
+	bool store = (slots & IPC_SLOTS_RECV_MASK) && p->caps;
+	if (store)
+		ipc_caps_prepare_write(p);
+
+	kctx_commit();   /* ---- nothing below may fail, fault or wait ---- */
+	p->tf.sepc += 4; /* first, as in kernel_reply */
+	p->dirty = true;
+	if (op->commit)
+		op->commit(op);
+	if (store) {
+		for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++) {
+			unsigned s = cairn_slots_recv(slots, i);
+			if (s != 0)
+				p->caps->slot[s] = op->reply.keys[i];
+		}
+	}
+	p->tf.regs[REG_A0] = 0; /* no badge, not truncated, not a call */
+	p->tf.regs[REG_A1] = op->reply.code;
+	for (int i = 0; i < 4; i++)
+		p->tf.regs[REG_A2 + i] = op->reply.w[i];
+	p->tf.regs[REG_A6] = 0; /* no string */
+	finish_invoker(inv);
+}
+
 /* Reply from the kernel itself (errors, kernel keys). */
 static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struct kop *op)
 {
 	struct proc *p = inv->p;
-	struct msg m = { .order = op->reply.code, .kstr = op->reply.str, .len = op->reply.len };
-	memcpy(m.w, op->reply.w, sizeof(m.w));
-	memcpy(m.keys, op->reply.keys, sizeof(m.keys));
+	if (inv->op == CAIRN_SYS_CALL && op->reply.len == 0)
+		kernel_reply_words(inv, op);
+	struct msg m = { .order = op->reply.code,
+			 .w = { op->reply.w[0], op->reply.w[1], op->reply.w[2], op->reply.w[3] },
+			 .kstr = op->reply.str,
+			 .len = op->reply.len,
+			 .keys = op->reply.keys };
 	struct delivery d;
 	bool reply = inv->op == CAIRN_SYS_CALL;
 	if (reply)
@@ -88,10 +116,32 @@ static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struc
 	finish_invoker(inv);
 }
 
+/* A kop with nothing to commit and an empty reply: code OK, no words, no
+ * string, void keys, zero arguments. Every field but the user string is
+ * cleared field by field (a memset of the whole kop, string and all, cost
+ * about 90 instructions a call); op->ustr is set by ustring_resolve in the
+ * prepare functions that use it and read by nothing else. */
+static inline void kop_init(struct kop *op)
+{
+	op->commit = NULL;
+	op->oid = 0;
+	for (int i = 0; i < 4; i++)
+		op->arg[i] = 0;
+	key_set_words(&op->key, 0, 0);
+	op->proc = NULL;
+	op->reply.code = CAIRN_OK;
+	for (int i = 0; i < 4; i++)
+		op->reply.w[i] = 0;
+	op->reply.str = NULL;
+	op->reply.len = 0;
+	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
+		key_set_words(&op->reply.keys[i], 0, 0);
+}
+
 static __attribute__((noreturn)) void error_reply(struct invocation *inv, uint64_t code)
 {
 	struct kop op;
-	memset(&op, 0, sizeof(op));
+	kop_init(&op);
 	op.reply.code = code;
 	kernel_reply(inv, &op);
 }
@@ -102,12 +152,6 @@ void invoke_void(struct invocation *inv, struct kop *op)
 {
 	(void)inv;
 	op->reply.code = CAIRN_VOID;
-}
-
-void invoke_reserved(struct invocation *inv, struct kop *op)
-{
-	(void)inv;
-	op->reply.code = CAIRN_BAD_ORDER;
 }
 
 /* Start and resume keys: the message goes to the domain. */
@@ -141,15 +185,17 @@ __attribute__((noreturn)) void invoke_domain_key(struct invocation *inv, struct 
 	uint64_t st = ustring_resolve(p, inv->str_va, inv->str_len, &ustr);
 	if (st != CAIRN_OK)
 		error_reply(inv, st);
+	struct key keys[CAIRN_MAX_KEYS];
+	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
+		invoke_send_key(inv, i, &keys[i]);
 	struct msg m = {
 		.order = inv->order,
+		.w = { inv->w[0], inv->w[1], inv->w[2], inv->w[3] },
 		.info = resume ? 0 : key_start_badge(&inv->target),
 		.ustr = &ustr,
 		.len = inv->str_len,
+		.keys = keys,
 	};
-	memcpy(m.w, inv->w, sizeof(m.w));
-	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
-		invoke_send_key(inv, i, &m.keys[i]);
 	if (inv->op == CAIRN_SYS_CALL) {
 		m.has_resume = true;
 		ipc_make_resume_key(p, false, &m.resume);
@@ -228,7 +274,7 @@ static __attribute__((noreturn, noinline)) void invoke_general(struct activity *
 	inv.target_type = key_check(&inv.target);
 
 	struct kop op;
-	memset(&op, 0, sizeof(op));
+	kop_init(&op);
 	kobj_prepare[inv.target_type](&inv, &op);
 	kernel_reply(&inv, &op);
 }

@@ -23,6 +23,7 @@
 #include <cairn/keytab.h>
 #include "key/key.h"
 #include "inv/ustring.h"
+#include "dom/proc.h"
 
 struct proc;
 struct activity;
@@ -65,8 +66,18 @@ struct kop {
 /* Entry from trap.c: the current domain executed ecall. Never returns. */
 __attribute__((noreturn)) void invoke_syscall(struct activity *a, struct proc *p);
 
-/* Capability register `slot` of p, read in place (may fault). */
-const struct key *invoke_cap(struct proc *p, unsigned slot);
+/* Capability register `slot` of p, read in place and unpinned (never
+ * faults): the process cache holds the capability node's pot resident
+ * while p is cached (dom/proc.h), and the invoker's entry is never evicted
+ * or released during its own invocation (proc.c in_use, kobj_node_access's
+ * CAIRN_SELF). Slot 0, and every slot of a domain with no capability node,
+ * read as void. */
+static inline const struct key *invoke_cap(struct proc *p, unsigned slot)
+{
+	if (slot == 0 || slot >= CAIRN_CAP_REGS || !p->caps)
+		return &key_void;
+	return &p->caps->slot[slot];
+}
 
 /* The i-th key sent with the invocation, validity-checked (void if invalid). */
 void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out);
@@ -74,10 +85,9 @@ void invoke_send_key(const struct invocation *inv, unsigned i, struct key *out);
 /*
  * Per key type: the prepare function, the `prepare` column of
  * CAIRN_KEY_TYPES (cairn/keytab.h), declared here by expanding it. Each
- * kobj_*.c defines its type's; invoke.c defines the three it answers
- * itself: invoke_void (VOID), invoke_reserved (types with no invocations
- * yet: BAD_ORDER) and invoke_domain_key (START, RESUME: the message goes
- * to a domain, so it never returns).
+ * kobj_*.c defines its type's; invoke.c defines the two it answers
+ * itself: invoke_void (VOID) and invoke_domain_key (START, RESUME: the
+ * message goes to a domain, so it never returns).
  */
 typedef void kobj_prepare_fn(struct invocation *inv, struct kop *op);
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) kobj_prepare_fn prepare;

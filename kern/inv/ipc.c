@@ -5,6 +5,7 @@
  */
 #include <string.h>
 #include "inv/ipc.h"
+#include "inv/invoke.h"
 #include "dom/proc.h"
 #include "dom/act.h"
 #include "dom/kctx.h"
@@ -13,6 +14,26 @@
 #include "mem/node.h"
 #include "hw/riscv.h"
 #include "hw/panic.h"
+
+/* Prepare to change node `oid`, whose pot f is held by the process cache.
+ * obj_prepare_write does nothing more than pin a block that is already
+ * dirty in this epoch, and a held pot needs no pin; otherwise it runs
+ * (log space, copy-before-write: it may park, which is still prepare). */
+static inline void held_prepare_write(const struct frame *f, uint64_t oid)
+{
+	if (!(f->obj_flags & OBJF_DIRTY))
+		node_prepare_write(oid);
+}
+
+/* Prepare to store keys into a cached domain's capability node (its pot is
+ * held): no page-table walk for the pin, and the address space's tables
+ * are dropped only if the node is part of one (aspace_node_changing). */
+void ipc_caps_prepare_write(struct proc *rcv)
+{
+	if (rcv->caps_pot->obj_flags & OBJF_ASPACE_NODE(node_pot_slot(rcv->caps_oid)))
+		aspace_node_changing(rcv->caps_oid);
+	held_prepare_write(rcv->caps_pot, rcv->caps_oid);
+}
 
 void ipc_prepare_delivery(struct proc *rcv, const struct msg *m, struct delivery *d)
 {
@@ -56,9 +77,8 @@ void ipc_prepare_delivery(struct proc *rcv, const struct msg *m, struct delivery
 	bool any = m->has_resume && cairn_slots_resume(slots) != 0;
 	for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++)
 		any |= cairn_slots_recv(slots, i) != 0;
-	if (any && rcv->caps_oid != OID_NONE) {
-		node_prepare_write(rcv->caps_oid);
-		aspace_node_changing(rcv->caps_oid);
+	if (any && rcv->caps) {
+		ipc_caps_prepare_write(rcv);
 		d->store_keys = true;
 	}
 }
@@ -90,7 +110,7 @@ void ipc_commit_delivery(const struct msg *m, const struct delivery *d)
 	/* The keys. */
 	uint64_t slots = rcv->tf.regs[REG_A0];
 	if (d->store_keys) {
-		struct knode *caps = node_at(rcv->caps_oid);
+		struct knode *caps = rcv->caps;
 		for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++) {
 			unsigned s = cairn_slots_recv(slots, i);
 			if (s != 0)
@@ -124,14 +144,16 @@ void ipc_make_resume_key(struct proc *p, bool fault, struct key *out)
 /* --- the fast path ---------------------------------------------------- */
 
 /*
- * A CALL or RETURN through a start or resume key that sends only words
- * (no string, no keys) to a domain that is cached and ready to take it:
- * the shape of almost every message between a client and a server. It
- * does what invoke.c's invoke_domain_key and the delivery above do for
- * such a message, without their generality: no struct is cleared, no key
- * is copied, and no page table is walked, because both domains' root and
+ * A CALL or RETURN through a start or resume key that sends words and keys
+ * but no string to a domain that is cached and ready to take it: the shape
+ * of almost every message between a client and a server. It does what
+ * invoke.c's invoke_domain_key and the delivery above do for such a
+ * message, without their generality: no struct is cleared and no page
+ * table is walked for either domain, because both domains' root and
  * capability nodes sit in pots the process cache holds resident (proc.h),
- * so they are read in place and their frames are at hand.
+ * so they are read in place and their frames are at hand. A sent key is
+ * checked as the general path checks it (key_copy_checked: a stale key
+ * arrives void), which pins its object's node or tag pot.
  *
  * Prepare-then-commit as everywhere: every check comes before
  * kctx_commit() and changes nothing but dirtiness (obj_prepare_write, the
@@ -143,18 +165,6 @@ void ipc_make_resume_key(struct proc *p, bool fault, struct key *out)
  * through sched_transfer(), as for every domain that runs (its registers
  * reach its nodes at the next demarcation's write-back).
  */
-
-#define SLOTS_RECV_MASK (0xfffffULL << CAIRN_SLOTS_RECV_SHIFT) /* 4 x 5 bits */
-
-/* Prepare to change node `oid`, whose pot f is held by the process cache.
- * obj_prepare_write does nothing more than pin a block that is already
- * dirty in this epoch, and a held pot needs no pin; otherwise it runs
- * (log space, copy-before-write: it may park, which is still prepare). */
-static inline void held_prepare_write(const struct frame *f, uint64_t oid)
-{
-	if (!(f->obj_flags & OBJF_DIRTY))
-		node_prepare_write(oid);
-}
 
 void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsigned op)
 {
@@ -178,11 +188,25 @@ void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, 
 	if (op == CAIRN_SYS_CALL)
 		info |= CAIRN_INFO_CALL;
 
-	/* Its receive registers get the keys: void ones (none is sent) and,
+	/* The keys sent, checked (invoke_send_key; may fault, still prepare). */
+	uint64_t sslots = p->tf.regs[REG_A0];
+	bool sends = sslots & IPC_SLOTS_SEND_MASK;
+	struct key sent[CAIRN_MAX_KEYS];
+	if (sends) {
+		for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++) {
+			unsigned s = cairn_slots_send(sslots, i);
+			if (s == 0)
+				key_set_words(&sent[i], 0, 0);
+			else
+				key_copy_checked(&sent[i], invoke_cap(p, s));
+		}
+	}
+
+	/* Its receive registers get the keys (void ones if none is sent) and,
 	 * for a CALL, the resume key. */
 	uint64_t rslots = t->tf.regs[REG_A0];
 	unsigned rs = op == CAIRN_SYS_CALL ? cairn_slots_resume(rslots) : 0;
-	bool store = ((rslots & SLOTS_RECV_MASK) || rs) && t->caps_pot;
+	bool store = ((rslots & IPC_SLOTS_RECV_MASK) || rs) && t->caps_pot;
 	if (store) {
 		if (t->caps_pot->obj_flags & OBJF_ASPACE_NODE(node_pot_slot(t->caps_oid)))
 			return; /* walked as a space: the general path drops tables */
@@ -197,9 +221,13 @@ void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, 
 		t_root->call_count++; /* node_consume_resume_bytes: every resume key dies */
 	if (store) {
 		struct knode *caps = t->caps;
-		for (unsigned i = 0; (rslots & SLOTS_RECV_MASK) && i < CAIRN_MAX_KEYS; i++) {
+		for (unsigned i = 0; (rslots & IPC_SLOTS_RECV_MASK) && i < CAIRN_MAX_KEYS; i++) {
 			unsigned s = cairn_slots_recv(rslots, i);
-			if (s != 0)
+			if (s == 0)
+				continue;
+			if (sends)
+				caps->slot[s] = sent[i];
+			else
 				key_set_words(&caps->slot[s], 0, 0); /* void */
 		}
 		if (rs != 0) /* ipc_make_resume_key(p, false, ...) */

@@ -24,7 +24,7 @@ struct msg {
 	const struct ustring *ustr; /* string from a domain, or NULL */
 	const uint8_t *kstr;        /* string from kernel-visible memory, or NULL */
 	uint32_t len;
-	struct key keys[CAIRN_MAX_KEYS];
+	const struct key *keys; /* CAIRN_MAX_KEYS of them, void where none is sent */
 	bool has_resume;
 	struct key resume;
 };
@@ -41,6 +41,9 @@ struct delivery {
 
 /* Prepare phase: resolve and pin everything the delivery will write. */
 void ipc_prepare_delivery(struct proc *rcv, const struct msg *m, struct delivery *d);
+/* Prepare to store keys into cached domain rcv's capability node (not
+ * NULL): dirty it, and drop page tables if an address space uses it. */
+void ipc_caps_prepare_write(struct proc *rcv);
 /* Commit phase: write it. */
 void ipc_commit_delivery(const struct msg *m, const struct delivery *d);
 
@@ -54,11 +57,12 @@ void ipc_make_resume_key(struct proc *p, bool fault, struct key *out);
  * does the whole invocation and never returns. If it returns, nothing has
  * changed and the general path (invoke.c) takes the invocation. The cheap
  * checks are inline, so that invoking a kernel key pays only for them:
- * CALL or RETURN, no string (a7 bits 16..31), no keys sent (a0's send
- * fields), and the invoked capability register holds a start key or a
- * resume key without the FAULT right.
+ * CALL or RETURN, no string (a7 bits 16..31), and the invoked capability
+ * register holds a start key or a resume key without the FAULT right. Keys
+ * may be sent (the bank's BUY reply and SELL call carry one each).
  */
 #define IPC_SLOTS_SEND_MASK    (0xfffffULL << CAIRN_SLOTS_SEND_SHIFT) /* 4 x 5 bits */
+#define IPC_SLOTS_RECV_MASK    (0xfffffULL << CAIRN_SLOTS_RECV_SHIFT) /* 4 x 5 bits */
 #define IPC_A7_STRING_LEN_MASK 0xffff0000ULL
 
 void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsigned op);
@@ -70,7 +74,7 @@ static inline void ipc_fast_path(struct activity *a, struct proc *p)
 	unsigned op = (unsigned)(a7 & 0xff);
 	unsigned slot = cairn_slots_target(slots);
 	if ((op != CAIRN_SYS_CALL && op != CAIRN_SYS_RETURN) || (a7 & IPC_A7_STRING_LEN_MASK) ||
-	    (slots & IPC_SLOTS_SEND_MASK) || slot == 0 || !p->caps)
+	    slot == 0 || !p->caps)
 		return;
 	const struct key *k = &p->caps->slot[slot];
 	uint8_t type = key_type(k);

@@ -3,7 +3,9 @@
  * Range keys: the right to make keys to, and rescind, the objects of a
  * range of OIDs. Only the space bank should hold one (docs/design.md invariant
  * 6). Rescinding bumps the object's allocation count (and a node's call
- * count), so every outstanding key to it turns void, and zeroes it.
+ * count), so every outstanding key to it turns void, and zeroes it; a
+ * page whose frame a DMA key pins gets a fresh frame, and the old one stays
+ * the device's until it is unpinned (mem/objcache.h).
  * IDENTIFY_KEYS names the objects of up to three keys at once, each in the
  * invoked range or a second one sent with it (the bank's SELL: one call
  * for a batch of nodes and pages, docs/bank.md "Buying and selling").
@@ -12,6 +14,7 @@
 #include "dom/proc.h"
 #include "dom/aspace.h"
 #include "mem/node.h"
+#include "mem/objcache.h"
 
 static void rescind_node_commit(struct kop *op)
 {
@@ -31,13 +34,42 @@ static void zero_page(uint64_t *p)
 	}
 }
 
-/* arg[0]: the page's frame, pinned and dirtied by prepare. */
+/* arg[0]: the page's frame, pinned by prepare; arg[1]: it is known to be
+ * zero (OBJF_ZERO), no DMA key pins it, and it was left clean; else
+ * prepare dirtied it. A frame a DMA key pins stays the device's: the
+ * object moves to a fresh frame (prepare made one free), so the device
+ * never writes into the page's next owner's memory (docs/invocations.md
+ * "DMA"). */
 static void rescind_page_commit(struct kop *op)
 {
-	(*page_tag_at(op->oid))++;
-	zero_page((uint64_t *)page_at(op->oid));
+	struct frame *f = (struct frame *)(uintptr_t)op->arg[0];
 	/* Mappings made through the old keys must go. */
-	aspace_unmap_frame((struct frame *)(uintptr_t)op->arg[0]);
+	aspace_unmap_frame(f);
+	(*page_tag_at(op->oid))++;
+	if (op->arg[1])
+		return;
+	if (f->dma_pins)
+		f = obj_dma_detach(f);
+	zero_page((uint64_t *)page_at(op->oid));
+	f->obj_flags |= OBJF_ZERO;
+}
+
+/* Prepare RESCIND of page oid. A page RESCIND zeroed before and nobody has
+ * written since (OBJF_ZERO, objcache.h) is zero on the volume or in this
+ * epoch's dirty set already: its content is left alone, so a page bought
+ * and sold back untouched costs no zeroing and no log space. */
+static void rescind_page_prepare(struct kop *op, uint64_t oid)
+{
+	page_tag_prepare_write(oid);
+	struct frame *f = obj_pin_resident(OBJ_PAGE, oid);
+	op->arg[1] = f && (f->obj_flags & OBJF_ZERO) && !f->dma_pins;
+	if (!op->arg[1]) {
+		f = page_prepare_write(oid);
+		if (f->dma_pins)
+			kframe_reserve(1); /* the page's new frame */
+	}
+	op->arg[0] = (uintptr_t)f;
+	op->commit = rescind_page_commit;
 }
 
 /* A range of OIDs of one pool: a range key's target. */
@@ -49,7 +81,7 @@ struct range {
 static struct range range_of(const struct key *k)
 {
 	return (struct range){ .first = key_oid(k),
-			       .count = cairn_key_alloc_count(k->b),
+			       .count = key_count(k),
 			       .pages = key_badge(k) == CAIRN_RANGE_PAGES };
 }
 
@@ -66,16 +98,6 @@ static bool range_holds(const struct range *r, const struct key *k, uint64_t *of
 	return true;
 }
 
-/* The i-th key sent, validity-checked (void if invalid), as
- * invoke_send_key gives it but without pinning the invoker's capability
- * node once more per key: the range key invoked came from that node, so
- * invoke_general already pinned it in this kernel entry. */
-static void sent_key(const struct invocation *inv, unsigned i, struct key *out)
-{
-	unsigned slot = cairn_slots_send(inv->slots, i);
-	key_copy_checked(out, slot == 0 ? &key_void : &node_at(inv->p->caps_oid)->slot[slot]);
-}
-
 /* IDENTIFY_KEYS: w0 = n keys k0..k(n-1), k3 a second range key or none. */
 static void identify_keys(struct invocation *inv, struct kop *op, const struct range *self)
 {
@@ -85,12 +107,12 @@ static void identify_keys(struct invocation *inv, struct kop *op, const struct r
 		return;
 	}
 	struct key k;
-	sent_key(inv, CAIRN_MAX_KEYS - 1, &k);
+	invoke_send_key(inv, CAIRN_MAX_KEYS - 1, &k);
 	bool two = key_type(&k) == CAIRN_KEY_RANGE;
 	struct range other = two ? range_of(&k) : (struct range){ 0 };
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t off;
-		sent_key(inv, i, &k);
+		invoke_send_key(inv, i, &k);
 		if (range_holds(self, &k, &off)) {
 			op->reply.w[i] = (uint64_t)self->pages << 32 | off;
 		} else if (two && range_holds(&other, &k, &off)) {
@@ -124,14 +146,16 @@ void kobj_range(struct invocation *inv, struct kop *op)
 			op->reply.code = CAIRN_BAD_ARGUMENT;
 			return;
 		}
+		/* key_make_object's layout, as two words (key.h key_word0) */
 		if (pages) {
 			page_tag_pin(oid);
-			key_make_object(op->reply.keys[0].b, CAIRN_KEY_PAGE, oid, *page_tag_at(oid),
-					0, 0);
+			key_set_words(&op->reply.keys[0],
+				      key_word0(CAIRN_KEY_PAGE, 0, 0, *page_tag_at(oid)), oid);
 		} else {
 			node_pin(oid);
-			key_make_object(op->reply.keys[0].b, CAIRN_KEY_NODE, oid,
-					node_at(oid)->alloc_count, 0, 0);
+			key_set_words(&op->reply.keys[0],
+				      key_word0(CAIRN_KEY_NODE, 0, 0, node_at(oid)->alloc_count),
+				      oid);
 		}
 		return;
 	case CAIRN_OC_RANGE_RESCIND:
@@ -140,9 +164,7 @@ void kobj_range(struct invocation *inv, struct kop *op)
 			return;
 		}
 		if (pages) {
-			page_tag_prepare_write(oid);
-			op->arg[0] = (uintptr_t)page_prepare_write(oid);
-			op->commit = rescind_page_commit;
+			rescind_page_prepare(op, oid);
 		} else {
 			uint64_t st = kobj_node_access(inv, oid, true);
 			if (st != CAIRN_OK) {
@@ -164,7 +186,7 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		return;
 	case CAIRN_OC_RANGE_IDENTIFY: {
 		struct key k;
-		sent_key(inv, 0, &k);
+		invoke_send_key(inv, 0, &k);
 		if (!range_holds(&self, &k, &op->reply.w[0]))
 			op->reply.code = CAIRN_BAD_KEY;
 		return;

@@ -10,7 +10,7 @@ const struct key key_void;
 /* A range key (no object) is valid while it lies inside its pool. */
 static bool range_in_pool(const struct key *k)
 {
-	uint64_t first = key_oid(k), n = cairn_key_alloc_count(k->b);
+	uint64_t first = key_oid(k), n = key_count(k);
 	uint64_t limit = key_badge(k) == CAIRN_RANGE_PAGES ? volume_sb.page_count
 							   : volume_sb.node_count;
 	return key_badge(k) <= CAIRN_RANGE_PAGES && first <= limit && n <= limit - first;
@@ -59,8 +59,12 @@ uint8_t key_check_pot(const struct key *k, struct frame **pot)
 
 void key_copy_checked(struct key *dst, const struct key *src)
 {
+	if (key_type(src) == CAIRN_KEY_VOID) {
+		key_set_words(dst, 0, 0); /* the common case, without key_check */
+		return;
+	}
 	if (key_check(src) == CAIRN_KEY_VOID)
-		key_make_void(dst->b);
+		key_set_words(dst, 0, 0); /* key_make_void, as two aligned stores */
 	else
 		*dst = *src;
 }

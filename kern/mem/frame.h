@@ -2,8 +2,10 @@
 /*
  * Physical page frames. Every 4 KiB frame of RAM above the kernel image has
  * a descriptor; free frames are on one list. A frame is either free, used
- * by the kernel for a cache structure (Sv48 tables, I/O buffers), or holds a
- * copy of a volume object (kern/mem/objcache.c sets the object fields). None of
+ * by the kernel for a cache structure (Sv48 tables, I/O buffers), holds a
+ * copy of a volume object (kern/mem/objcache.c sets the object fields), or is
+ * the frame a rescinded object left behind while a device may still write it
+ * (FRAME_DMA: pinned by a DMA key, freed at the last unpin). None of
  * this is persistent: after a restart it is rebuilt empty.
  */
 #ifndef CAIRN_KERN_FRAME_H
@@ -20,6 +22,8 @@ enum frame_kind {
 	FRAME_FREE,
 	FRAME_KERNEL, /* page tables, buffers: a cache, never on disk */
 	FRAME_OBJECT, /* a copy of a volume block: see objcache.h */
+	FRAME_DMA,    /* an object's old frame, still pinned for DMA after the
+		       * object was rescinded: freed at its last unpin (objcache.h) */
 };
 
 struct frame {
@@ -33,6 +37,7 @@ struct frame {
 	uint64_t aux;       /* objcache: per-node dirty bits, log slot...; a kernel
 			     * page table: its entries in use (vm.c) */
 	uint32_t ckpt_item; /* OBJF_SNAPSHOT: index of its snapshot item */
+	uint16_t dma_pins;  /* DMA pins on it (inv/kobj_dma.c): never evicted, never reused */
 };
 
 /* Set up descriptors over all RAM, excluding [0, kernel_end_pa), the device

@@ -125,9 +125,20 @@ struct frame *obj_frame(enum obj_class c, uint64_t index)
 	return frame_of(pte_pa(*pte));
 }
 
+struct frame *obj_pin_resident(enum obj_class c, uint64_t index)
+{
+	struct frame *f = obj_frame(c, index);
+	if (f) {
+		f->pin_stamp = kctx_stamp;
+		f->obj_flags |= OBJF_REF;
+	}
+	return f;
+}
+
 struct frame *obj_prepare_write(enum obj_class c, uint64_t index)
 {
 	struct frame *f = obj_pin(c, index);
+	f->obj_flags &= (uint16_t)~OBJF_ZERO; /* about to be written: maybe not zero */
 	if (f->obj_flags & OBJF_DIRTY)
 		return f;
 	/* Copy-before-write for a block the snapshot still needs (may park,
@@ -177,6 +188,8 @@ static bool evictable(const struct frame *f)
 		return false;
 	if (f->pin_stamp == kctx_stamp && kctx_act)
 		return false;
+	if (f->dma_pins) /* a device holds its physical address */
+		return false;
 	if (f->obj_class == OBJ_NODEPOT && f->aux != 0) /* holds a cached domain's node */
 		return false;
 	return true;
@@ -225,6 +238,57 @@ static bool evict_one(void)
 		return true;
 	}
 	return false;
+}
+
+/* --- DMA pins ------------------------------------------------------- */
+
+void obj_dma_pin(struct frame *f)
+{
+	kassert(f->kind == FRAME_OBJECT || f->kind == FRAME_DMA);
+	kassert(f->dma_pins < UINT16_MAX);
+	f->dma_pins++;
+	f->obj_flags &= (uint16_t)~OBJF_ZERO; /* the device may write it */
+}
+
+void obj_dma_unpin(struct frame *f)
+{
+	kassert(f->dma_pins > 0);
+	if (--f->dma_pins == 0 && f->kind == FRAME_DMA)
+		frame_free(frame_pa(f)); /* its object left it: nobody else has it */
+}
+
+/* g takes f's place in the resident ring. */
+static void ring_replace(struct frame *f, struct frame *g)
+{
+	g->next = f->next;
+	g->prev = f->prev;
+	f->prev->next = g;
+	f->next->prev = g;
+	if (clock_hand == f)
+		clock_hand = g;
+	f->next = f->prev = NULL;
+}
+
+struct frame *obj_dma_detach(struct frame *f)
+{
+	kassert(f->kind == FRAME_OBJECT && f->obj_class == OBJ_PAGE && f->dma_pins > 0);
+	kassert((f->obj_flags & OBJF_DIRTY) && !(f->obj_flags & OBJF_SNAPSHOT) && f->aux == 0);
+	uint64_t pa = frame_alloc(); /* reserved by the prepare phase */
+	kassert(pa != 0);
+	struct frame *g = frame_of(pa);
+	g->kind = FRAME_OBJECT;
+	g->obj_class = f->obj_class;
+	g->obj_index = f->obj_index;
+	g->obj_flags = f->obj_flags;
+	g->pin_stamp = f->pin_stamp;
+	g->aux = 0;
+	ring_replace(f, g);
+	ckpt_dirty_moved(f, g);
+	uint64_t va = (uint64_t)obj_va(OBJ_PAGE, f->obj_index);
+	vm_kremap(va, pa, PTE_R | PTE_W); /* the old translation goes before the new one */
+	f->kind = FRAME_DMA;
+	f->obj_flags = 0;
+	return g;
 }
 
 /* Nothing can be evicted: wait (inside an operation) for a checkpoint to

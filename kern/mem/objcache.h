@@ -13,9 +13,16 @@
  * while it is dirty (its content exists nowhere else; until the
  * checkpointer lands it cannot be written anywhere, see docs/design.md
  * invariant 5), while its I/O is in flight, while it holds a node of a
- * cached domain (proc.c), or while it is pinned by the current kernel
- * entry (kctx.h). Dirty blocks are never written to their home location
- * here: only checkpoint migration does that.
+ * cached domain (proc.c), while it is pinned by the current kernel
+ * entry (kctx.h), or while a DMA key pins it (a device holds its physical
+ * address). Dirty blocks are never written to their home location here:
+ * only checkpoint migration does that.
+ *
+ * DMA pins (inv/kobj_dma.c, docs/invocations.md "DMA"): a pinned page keeps
+ * its frame until its last unpin. When the page is rescinded meanwhile, the
+ * object moves to a fresh frame (obj_dma_detach) and the old one leaves the
+ * cache as FRAME_DMA, owned by its pins alone: a device never writes into
+ * memory that has a new owner, and the frame is freed at the last unpin.
  */
 #ifndef CAIRN_KERN_OBJCACHE_H
 #define CAIRN_KERN_OBJCACHE_H
@@ -39,6 +46,15 @@ enum obj_class {
 #define OBJF_DIRTY    0x0001 /* modified since the last demarcation */
 #define OBJF_REF      0x0002 /* used since the clock hand last passed */
 #define OBJF_SNAPSHOT 0x0008 /* checkpoint: content still owed to the log */
+/* Pages: every byte is zero, and nothing can write it without clearing
+ * this first. Set only by RANGE RESCIND, after it zeroes the page and
+ * unmaps it everywhere; cleared by obj_prepare_write (every kernel write
+ * and every write fault prepares the page) and wherever a page is mapped
+ * writable (aspace.c) or pinned for a device (obj_dma_pin), so neither a
+ * domain nor a device can write a page that says it is zero. A frame read in afresh starts without
+ * it. RESCIND of a page that is known to be zero leaves its content alone (kobj_range.c): no
+ * zeroing, no dirtying. */
+#define OBJF_ZERO 0x0004
 /* Node pots: node i of the pot was walked as part of an address space, so
  * Sv48 entries may derive from it (aspace.c). */
 #define OBJF_ASPACE_NODE(i) ((uint16_t)(0x100u << (i)))
@@ -84,6 +100,9 @@ static inline struct frame *obj_pin(enum obj_class c, uint64_t index)
 	return f;
 }
 
+/* obj_pin if the block is resident, else NULL; never faults. */
+struct frame *obj_pin_resident(enum obj_class c, uint64_t index);
+
 /* Prepare to modify the block: resident, pinned and dirty. Dirtying is the
  * one side effect prepare may have; it only means "write me at the next
  * checkpoint". May abandon the current operation. */
@@ -102,6 +121,19 @@ uint64_t kframe_alloc(void);
  * evict (which may drop page tables: hold no pointer into them across
  * it) and may park. */
 void kframe_reserve(unsigned n);
+
+/* DMA pins on a resident page's frame (kern/inv/kobj_dma.c). Pinning
+ * keeps the frame from eviction; the last unpin of a FRAME_DMA frame frees
+ * it. Commit phase: neither faults nor waits. */
+void obj_dma_pin(struct frame *f);
+void obj_dma_unpin(struct frame *f);
+
+/* Commit phase of a rescind, for a page frame with DMA pins that is DIRTY
+ * (so not owed to a snapshot): the object moves to a fresh frame (the
+ * prepare phase made one free with kframe_reserve(1)) with f's flags and
+ * place on the dirty list, and f becomes FRAME_DMA. The caller has removed
+ * f's user mappings. Returns the object's new frame. */
+struct frame *obj_dma_detach(struct frame *f);
 
 /* The S-mode fault handler for the pools (trap.c). */
 struct trap_frame;

@@ -275,6 +275,15 @@ void vm_kunmap(uint64_t va)
 	table_put(va, pte);
 }
 
+void vm_kremap(uint64_t va, uint64_t pa, uint64_t flags)
+{
+	pte_t *pte = vm_kpte_lookup(va);
+	kassert(pte != NULL && (*pte & PTE_V));
+	*pte = 0;
+	sfence_vma_addr(va);
+	*pte = pte_make(pa, flags | PTE_V | PTE_A | PTE_D | PTE_G);
+}
+
 uint64_t vm_kernel_tables(void)
 {
 	return pool_tables;

@@ -73,6 +73,9 @@ void vm_kpte_install_table(uint64_t va, uint64_t table_pa);
  * the page's level-0 (and level-1) table when nothing else in it is used. */
 void vm_kmap(uint64_t va, uint64_t pa, uint64_t flags);
 void vm_kunmap(uint64_t va);
+/* Map an already mapped page to another frame: the old translation is
+ * cleared and fenced before the new one is written; its tables stay. */
+void vm_kremap(uint64_t va, uint64_t pa, uint64_t flags);
 /* Keep va's tables while a read for it is in flight (its PTE is not valid
  * yet, so it does not count as a use); release may free them. */
 void vm_kslot_hold(uint64_t va);

@@ -302,27 +302,27 @@ static void test_default_image(void **state)
 	assert_int_equal(format_image(desc, "64M"), 0);
 	assert_string_equal(err_text, "");
 	assert_non_null(strstr(out_text, "cairn-format: wrote "));
-	assert_non_null(strstr(out_text, " image: 10 domains, "));
+	assert_non_null(strstr(out_text, " image: 12 domains, "));
 
 	load_sb();
 	assert_true(sb.boot_node_oid == 0);
 	assert_true(sb.image_node_count > 0 && sb.image_page_count > 0);
-	enum { N = 10 };
+	enum { N = 12 };
 	struct domain_info d[N + 1];
 	assert_int_equal(boot_domains(d, N + 1), N);
-	static const char *const names[N] = { "hello", "counter",   "ping",     "pong",
-					      "mover", "account1",  "account2", "account3",
-					      "bank",  "bankreaper" };
-	static const char *const elves[N] = { "hello.elf",     "counter.elf", "pingpong.elf",
-					      "pingpong.elf",  "ledger.elf",  "ledger.elf",
-					      "ledger.elf",    "ledger.elf",  "bank.elf",
-					      "bankreaper.elf" };
-	static const uint64_t a0[N] = { 0, 0, 0, 1, 0, 1, 2, 3, 1, 0 };
+	static const char *const names[N] = { "hello", "counter",    "ping",     "pong",
+					      "mover", "account1",   "account2", "account3",
+					      "bank",  "bankreaper", "enet",     "enetirq" };
+	static const char *const elves[N] = { "hello.elf",      "counter.elf", "pingpong.elf",
+					      "pingpong.elf",   "ledger.elf",  "ledger.elf",
+					      "ledger.elf",     "ledger.elf",  "bank.elf",
+					      "bankreaper.elf", "enet.elf",    "enet.elf" };
+	static const uint64_t a0[N] = { 0, 0, 0, 1, 0, 1, 2, 3, 1, 0, 0, 1 };
 	/* Console labels: the domain's name, but ping and the mover print
-	 * the pingpong and ledger lines. */
-	static const char *const labels[N] = { "hello",  "counter",   "pingpong", "pong",
-					       "ledger", "account1",  "account2", "account3",
-					       "bank",   "bankreaper" };
+	 * the pingpong and ledger lines, and enet's helper prints as enet. */
+	static const char *const labels[N] = { "hello",  "counter",    "pingpong", "pong",
+					       "ledger", "account1",   "account2", "account3",
+					       "bank",   "bankreaper", "enet",     "enet" };
 	/* The badge of each demo's start key to its bank, register 6
 	 * (bank/domain/boot_banks.c). */
 	static const unsigned bank_badge[8] = { 3, 5, 7, 9, 11, 13, 15, 17 };
@@ -425,6 +425,18 @@ static void test_default_image(void **state)
 		}
 		if (i == 9)
 			strcat(want, "  cap 3     start bank badge=0\n");
+		if (i == 10) {
+			snprintf(line, sizeof(line),
+				 "  cap 3     domain enet\n"
+				 "  cap 4     start bank badge=19\n"
+				 "  cap 5     dma\n"
+				 "  cap 6     device 1 0\n"
+				 "  cap 12    discrim\n");
+			strcat(want, line);
+		}
+		if (i == 11)
+			strcat(want, "  cap 6     device 1 0\n"
+				     "  cap 7     start enet badge=0\n");
 		free(e.b);
 	}
 	char *listing = strstr(out_text, "superblock  primary\n");
@@ -690,8 +702,8 @@ static void test_inspect_damaged(void **state)
 
 	/* Inside a domain, odd keys are shown as `?` (or left out), and
 	 * nothing is an error: a running system changes its domains. */
-	struct domain_info d[10];
-	assert_int_equal(boot_domains(d, 10), 10);
+	struct domain_info d[12];
+	assert_int_equal(boot_domains(d, 12), 12);
 	damage(d[0].root, CAIRN_DOM_SLOT_GPRS, CAIRN_KEY_PAGE, 0);
 	damage(d[0].root, CAIRN_DOM_SLOT_CAPS, CAIRN_KEY_NODE, UINT64_MAX);
 	damage(d[0].root, CAIRN_DOM_SLOT_STATE, CAIRN_KEY_CONSOLE, 0);

@@ -310,7 +310,7 @@ static const struct expected_type {
 	  "checkpoint" },
 	{ CAIRN_KEY_RANGE, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "kobj_range", "range" },
 	{ CAIRN_KEY_DEVICE, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "kobj_device", "device" },
-	{ CAIRN_KEY_DMA, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "invoke_reserved", "" },
+	{ CAIRN_KEY_DMA, CAIRN_OBJECT_NONE, CAIRN_WEAKENED_VOID, "kobj_dma", "dma" },
 };
 
 #define NEXPECTED (sizeof(expected_types) / sizeof(expected_types[0]))

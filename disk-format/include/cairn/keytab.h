@@ -35,22 +35,23 @@
  * CAIRN_SERVICE_ORDERS(X): X(SERVICE, NAME, code, "arguments -> results")
  *   the order codes of the persistent services (user-level domains, called
  *   through their start keys): code = 0x8000 | service << 8 | n, so they
- *   never collide with a kernel key's orders. docs/bank.md for the bank.
+ *   never collide with a kernel key's orders. docs/bank.md for the bank
+ *   (service 1), docs/network.md for enet (service 2).
  * CAIRN_RESULTS(X):     X(NAME, code, "meaning"), the result code in a1.
  * CAIRN_FAULTS(X):      X(NAME, code, "meaning"), the order code a keeper
  *   receives.
  *
- * Adding a key type (or giving a reserved one, DEVICE or DMA, its
- * columns): its row in CAIRN_KEY_TYPES, with the next code, and its rows
- * in CAIRN_INVOCATIONS; kern/inv/kobj_TYPE.c defining the prepare
- * function the row names, listed in kern/inv/meson.build. Nothing else
- * needs an edit to build and work: the kernel's dispatch and prototypes
- * (kern/inv/invoke.c, invoke.h), validity and weakening (kern/key/), the
- * runtime's cairn_inv_TYPE_* stubs and names (lib/) and cairn-format (the
- * word on a cap line, the key it writes, its --inspect line) all expand
- * the row. Two tests then fail, on purpose, until they are told what the
- * type is: docs_keytab prints the rows to add to docs/invocations.md (and,
- * for a type with a word, docs/image-format.md), key_rules wants the
+ * Adding a key type (or giving a reserved one its columns): its row in
+ * CAIRN_KEY_TYPES, with the next code, and its rows in CAIRN_INVOCATIONS;
+ * kern/inv/kobj_TYPE.c defining the prepare function the row names,
+ * listed in kern/inv/meson.build. Nothing else needs an edit to build and
+ * work: the kernel's dispatch and prototypes (kern/inv/invoke.c,
+ * invoke.h), validity and weakening (kern/key/), the runtime's
+ * cairn_inv_TYPE_* stubs and names (lib/) and cairn-format (the word on a
+ * cap line, the key it writes, its --inspect line) all expand the row.
+ * Two tests then fail, on purpose, until they are told what the type is:
+ * docs_keytab prints the rows to add to docs/invocations.md (and, for a
+ * type with a word, docs/image-format.md), key_rules wants the
  * type's line in test/unit/test_key_rules.c (expected_types). Only a type
  * that needs more than its columns say takes code of its own: a word with
  * arguments (cap_syntax[] and cap_key() in disk-format/image_desc.c,
@@ -114,8 +115,9 @@ enum cairn_key_object {
 	X(DEVICE,     13, NONE,      VOID,    kobj_device,         "device",                   \
 	  "one virtio-mmio device for a user-level driver: its registers as a page of an "  \
 	  "address space, its interrupt (badge: virtio device ID; bytes 4..7: instance)")  \
-	X(DMA,        14, NONE,      VOID,    invoke_reserved,     "",                         \
-	  "reserved: DMA-pinnable pages (network issue)")
+	X(DMA,        14, NONE,      VOID,    kobj_dma,            "dma",                      \
+	  "the kernel's DMA pins for a trusted driver: a pinned page's frame and physical "  \
+	  "address stay the device's until unpinned, even if the page is rescinded")
 /* clang-format on */
 
 #define CAIRN_INVOCATIONS(X)                                                                        \
@@ -168,7 +170,16 @@ enum cairn_key_object {
 	  "-> w0 = virtio device ID, w1 = instance, w2 = interrupt, w3 = interrupts so far")        \
 	X(DEVICE, WAIT, 0x0d02,                                                                     \
 	  "-> its interrupt line is enabled; returns when the device has interrupted (the line "    \
-	  "is masked again until the next WAIT)")
+	  "is masked again until the next WAIT)")                                                   \
+	X(DMA, PIN, 0x0e01,                                                                         \
+	  "k0 = page key, w0 = 1 if the device may write it (needs RW) -> w0 = pin, "               \
+	  "w1 = physical address")                                                                  \
+	X(DMA, UNPIN, 0x0e02, "w0 = pin -> the pin is gone (a device-writable page is dirtied)")    \
+	X(DMA, SYNC, 0x0e03,                                                                        \
+	  "w0 = first pin, w1 = count -> each device-writable page is dirtied; w0 = pages "         \
+	  "dirtied, w1 = pins whose page was rescinded")                                            \
+	X(DMA, INFO, 0x0e04,                                                                        \
+	  "-> w0 = pins in use, w1 = pins in all, w2 = pins whose page was rescinded")
 
 /* clang-format off */
 #define CAIRN_SERVICE_ORDERS(X)                                                            \
@@ -185,7 +196,13 @@ enum cairn_key_object {
 	X(BANK, RESCIND_OBJ, 0x810b, "inspect key: w0 = object (pool << 32 | offset) -> the object is sold (rescinded)") \
 	X(BANK, READ_KEY,    0x810c, "inspect key: w0 = object (pool << 32 | offset) -> r0 = a read-only key to it (page RO, node RO and WEAK)") \
 	X(BANK, AUDIT,       0x810d, "prime bank key: -> w0 = 0 or the books' first inconsistency, w1 = banks, w2 = nodes in use, w3 = pages in use") \
-	X(BANK, STEP,        0x810e, "the bank's reaper only: -> reclaims a bounded slice of pending destroys; w0 = 1 if work remains")
+	X(BANK, STEP,        0x810e, "the bank's reaper only: -> reclaims a bounded slice of pending destroys; w0 = 1 if work remains") \
+	X(ENET, ATTACH,      0x8201, "k0 = read-write page key, the session's buffer page -> w0 = the guest's MAC, w1 = its IPv4 address (first byte lowest)") \
+	X(ENET, BIND,        0x8202, "w0 = protocol (6 TCP, 17 UDP), w1 = port -> the port is the session's") \
+	X(ENET, RECV,        0x8203, "w0 = offset in the buffer page -> returns when a frame for the session is there; w0 = its length") \
+	X(ENET, SEND,        0x8204, "w0 = offset, w1 = length -> the frame there is checked and sent") \
+	X(ENET, STATS,       0x8205, "w0 = reason row -> w0 = frames in, w1 = frames out, w2 = drops for that reason, w3 = all drops") \
+	X(ENET, IRQ,         0x8206, "enet's interrupt helper only: w0 = what DEVICE_WAIT answered -> the device was served")
 /* clang-format on */
 
 enum cairn_service_order {
@@ -226,7 +243,12 @@ enum cairn_service_order {
 	X(NOT_BANK, 26, "the key is not a genuine key to a bank of this bank domain")              \
 	X(NO_DEVICE, 27, "the machine has no such device, or the kernel drives it itself")         \
 	X(DEVICE_RESET, 28,                                                                        \
-	  "the device was reset (a boot since the driver last used it): set it up again")
+	  "the device was reset (a boot since the driver last used it): set it up again")          \
+	X(NOT_PINNED, 29, "the DMA key has no such pin")                                           \
+	X(DMA_FULL, 30, "every pin of the DMA key is in use")                                      \
+	X(PORT_TAKEN, 31, "another session of enet owns the port")                                 \
+	X(PORTS_FULL, 32, "enet's port table, or the session's share of it, is full")              \
+	X(NET_REFUSED, 33, "enet refused the frame: w0 = the reason (docs/network.md)")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_##name = code,

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A session's receive and transmit paths over its queues (session.h).
+ * Receive checks for room in RX_ACTIVE before taking a free buffer, so a
+ * buffer is never taken that cannot be queued; transmit copies before it
+ * checks, so the check covers the bytes that will be sent.
+ */
+#include "session.h"
+
+#include <string.h>
+
+bool enet_session_init(struct enet_session *s, uint32_t id, const struct enet_session_mem *m)
+{
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	s->rx_base = m->rx_base;
+	s->tx_base = m->tx_base;
+	return enet_queue_init(&s->rx_free, m->rx_free, m->capacity, ENET_Q_RX_FREE) &&
+	       enet_queue_init(&s->rx_active, m->rx_active, m->capacity, ENET_Q_RX_ACTIVE) &&
+	       enet_queue_init(&s->tx_active, m->tx_active, m->capacity, ENET_Q_TX_ACTIVE) &&
+	       enet_queue_init(&s->tx_free, m->tx_free, m->capacity, ENET_Q_TX_FREE) &&
+	       enet_bufs_init(&s->rx_bufs, m->buf_size, m->rx_count) &&
+	       enet_bufs_init(&s->tx_bufs, m->buf_size, m->tx_count);
+}
+
+/* The next acceptable free receive buffer: refused descriptors are
+ * skipped, at most a ring's worth, so junk costs the client its slots and
+ * enet a bounded amount of work; a refused index ends the search. */
+static enum enet_take take_rx_buffer(struct enet_session *s, struct enet_desc *d)
+{
+	for (uint32_t tries = 0; tries < s->rx_free.capacity; tries++) {
+		enum enet_take t = enet_queue_take(&s->rx_free, &s->rx_bufs, &s->stats, d);
+		if (t != ENET_TAKE_REFUSED)
+			return t;
+	}
+	return ENET_TAKE_REFUSED;
+}
+
+enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *frame, uint32_t len)
+{
+	if (len > s->rx_bufs.buf_size || len > ENET_FRAME_MAX)
+		return enet_count(&s->stats, ENET_ETH_TOO_LONG);
+	if (enet_queue_space(&s->rx_active, &s->stats) == 0)
+		return enet_count(&s->stats, ENET_RX_QUEUE_FULL);
+	struct enet_desc d;
+	enum enet_take t = take_rx_buffer(s, &d);
+	if (t == ENET_TAKE_EMPTY)
+		return enet_count(&s->stats, ENET_RX_NO_BUFFER);
+	if (t != ENET_TAKE_OK)
+		return ENET_RX_NO_BUFFER; /* each refusal already counted */
+	memcpy(s->rx_base + d.offset, frame, len);
+	d.len = len;
+	enum enet_reason why = enet_queue_put(&s->rx_active, &s->rx_bufs, &s->stats, d);
+	if (why == ENET_OK) {
+		s->stats.frames_in++;
+		s->stats.bytes_in += len;
+	}
+	return why;
+}
+
+enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_addr *us,
+				    const struct enet_ports *ports, uint8_t *copy, uint32_t *len)
+{
+	struct enet_desc d;
+	enum enet_take t = enet_queue_take(&s->tx_active, &s->tx_bufs, &s->stats, &d);
+	if (t != ENET_TAKE_OK)
+		return t;
+	enum enet_reason why = d.len > ENET_FRAME_MAX ? ENET_ETH_TOO_LONG : ENET_OK;
+	if (why == ENET_OK)
+		memcpy(copy, s->tx_base + d.offset, d.len);
+	/* The client's buffer goes back at once: enet sends from its copy. */
+	enet_queue_put(&s->tx_free, &s->tx_bufs, &s->stats, d);
+	if (why == ENET_OK)
+		why = enet_check_tx(us, ports, s->id, copy, d.len);
+	if (enet_count(&s->stats, why) != ENET_OK)
+		return ENET_TAKE_REFUSED;
+	s->stats.frames_out++;
+	s->stats.bytes_out += d.len;
+	*len = d.len;
+	return ENET_TAKE_OK;
+}
+
+uint32_t enet_session_tx_turn(struct enet_session *s, const struct enet_addr *us,
+			      const struct enet_ports *ports, uint32_t budget,
+			      const struct enet_tx_sink *sink)
+{
+	uint32_t sent = 0;
+	for (uint32_t taken = 0; taken < budget; taken++) {
+		uint8_t *copy = sink->buffer(sink->ctx);
+		uint32_t len = 0;
+		enum enet_take t = enet_session_tx_next(s, us, ports, copy, &len);
+		if (t == ENET_TAKE_EMPTY || t == ENET_TAKE_STUCK)
+			break;
+		if (t == ENET_TAKE_OK) {
+			sink->send(sink->ctx, copy, len);
+			sent++;
+		}
+	}
+	return sent;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One client session as the queues, buffers and counters see it
+ * (docs/network.md "Sessions and ports"): the receive path that copies a
+ * classified frame into the session's next free receive buffer, and the
+ * transmit path that takes the session's next frame, copies it into
+ * enet's own memory, returns the client's buffer and checks the copy.
+ *
+ * The session owns none of the memory it names: the rings and the two
+ * buffer regions are the client's storage (bought from its bank), mapped
+ * into enet by enet; the receive region is mapped read-only to the
+ * client. A copy into or out of that storage can fault when the client
+ * revokes it; recovering from that is enet's main loop's business (the
+ * copies here are plain memcpy over bounds checked by queue.c).
+ *
+ * Invariants between calls: every buffer enet holds is marked in its
+ * region's bitmap (queue.h); the receive path holds a buffer only inside
+ * enet_session_deliver and the transmit path only inside
+ * enet_session_tx_next, so between calls enet holds none, and nothing the
+ * client does can make enet wait for it.
+ */
+#ifndef ENET_SESSION_H
+#define ENET_SESSION_H
+
+#include <stdint.h>
+#include "classify.h"
+#include "queue.h"
+#include "stats.h"
+
+/* Where a session's shared memory is, as enet mapped it. */
+struct enet_session_mem {
+	struct enet_ring *rx_free, *rx_active, *tx_active, *tx_free;
+	uint32_t capacity; /* of each ring */
+	uint8_t *rx_base;  /* the receive region, enet's (writable) mapping */
+	uint32_t rx_count;
+	const uint8_t *tx_base; /* the transmit region */
+	uint32_t tx_count;
+	uint32_t buf_size; /* of every buffer in both regions */
+};
+
+struct enet_session {
+	uint32_t id; /* the owner in the port table */
+	struct enet_queue rx_free, rx_active, tx_active, tx_free;
+	struct enet_bufs rx_bufs, tx_bufs;
+	uint8_t *rx_base;
+	const uint8_t *tx_base;
+	struct enet_stats stats;
+};
+
+/* False if any size is out of bounds (queue.h); the rings must be zeroed. */
+bool enet_session_init(struct enet_session *s, uint32_t id, const struct enet_session_mem *m);
+
+/* Copy a frame (already classified as this session's) into its next free
+ * receive buffer and queue it. ENET_OK, or why it was dropped (counted):
+ * the session's receive queue full or no free buffer posted (a slow or
+ * hostile client loses its own frames), or refused descriptors. */
+enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *frame, uint32_t len);
+
+/* Take the session's next frame into copy[0..ENET_FRAME_MAX), give the
+ * client its buffer back, and check the copy (enet_check_tx).
+ * ENET_TAKE_OK: *len bytes of copy may be sent (counted as out).
+ * ENET_TAKE_REFUSED: a descriptor or the frame was refused (counted).
+ * ENET_TAKE_STUCK: the client's index was refused (counted).
+ * ENET_TAKE_EMPTY: nothing queued. */
+enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_addr *us,
+				    const struct enet_ports *ports, uint8_t *copy, uint32_t *len);
+
+/* Where enet_session_tx_turn puts the frames it accepts: buffer() gives
+ * ENET_FRAME_MAX bytes of enet's own memory for the next frame (its
+ * device transmit buffer, say), send() sends the frame copied there. */
+struct enet_tx_sink {
+	uint8_t *(*buffer)(void *ctx);
+	void (*send)(void *ctx, uint8_t *frame, uint32_t len);
+	void *ctx;
+};
+
+/* One transmit turn (txsched.h): take up to `budget` descriptors, refused
+ * ones included, sending each good frame to the sink; the turn ends early
+ * when the queue is empty or its index is refused. Returns frames sent. */
+uint32_t enet_session_tx_turn(struct enet_session *s, const struct enet_addr *us,
+			      const struct enet_ports *ports, uint32_t budget,
+			      const struct enet_tx_sink *sink);
+
+#endif /* ENET_SESSION_H */

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The enet domain: a user-level virtio-net driver (virtio 1.2 §4.2, §5.1)
+ * and the first cut of its client protocol (docs/network.md). This header
+ * is the domain's shared state and the map of its files:
+ *
+ *   main.c          start, the server loop, the interrupt helper (arg 1)
+ *   vnet_mem.c      pages bought from the bank, mapped and pinned (DMA key)
+ *   vnet_dev.c      bring-up, the receive and transmit rings
+ *   vnet_frames.c   what a received frame is for: ARP answered here,
+ *                   UDP and TCP to the session owning the port
+ *   vnet_client.c   sessions and their orders (CAIRN_SERVICE_ORDERS' ENET)
+ *
+ * Invariants:
+ *  - Every buffer of either ring is the device's from its publish until
+ *    its head comes back used, and the driver's otherwise; rx_head_buf and
+ *    tx_head_buf say which buffer a published head carries (VNET_NONE when
+ *    the head is not in flight), and a used element naming a head not in
+ *    flight is the device's error: the device is reset and brought up
+ *    again, nothing is trusted.
+ *  - Every descriptor posted is one buffer of at least one byte: a receive
+ *    buffer of VNET_BUF bytes, a transmit buffer of the 12-byte header and
+ *    a frame of at least an Ethernet header.
+ *  - The device is not persistent: `up` is true only while the device's
+ *    status still reads DRIVER_OK and this boot's pins are in `pa`; a
+ *    reset (DEVICE_RESET from a key, or a status that lost DRIVER_OK) is
+ *    met by bringing the whole device up again, and nothing a client sees
+ *    changes (its session, ports and queued frames are enet's memory).
+ */
+#ifndef VNET_H
+#define VNET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cairn.h"
+#include "classify.h"
+#include "ports.h"
+#include "stats.h"
+#include "virtio_mmio.h"
+#include "virtq.h"
+
+/* Capability registers (apps/default.image, apps/enet.image). */
+enum {
+	VNET_CAP_SELF = 3,   /* its own domain key */
+	VNET_CAP_BANK = 4,   /* a start key to its bank */
+	VNET_CAP_DMA = 5,    /* the DMA key */
+	VNET_CAP_DEVICE = 6, /* device net */
+	VNET_CAP_ENET = 7,   /* the helper's: a start key to enet, badge 0 */
+	VNET_CAP_SPACE = 8,  /* scratch: its top space node, a leaf, a page */
+	VNET_CAP_LEAF = 9,
+	VNET_CAP_PAGE = 10,
+	VNET_CAP_TMP = 11,
+	VNET_CAP_DISCRIM = 12,     /* a discrim key: what a client's key is */
+	VNET_CAP_CLIENT_PAGE = 16, /* 16 + s - 1: session s's buffer page */
+	VNET_CAP_PARKED = 24,      /* 24 + s - 1: session s's parked RECV */
+	VNET_CAP_RESUME = 31,      /* the resume key of the call being served */
+};
+
+#define VNET_SESSIONS 8 /* badges 1..8; badge 0 is the interrupt helper */
+#define VNET_QUEUE    128
+#define VNET_BUF      2048 /* a buffer: header and frame, two a page */
+#define VNET_HDR      ((uint32_t)sizeof(struct virtio_net_hdr))
+#define VNET_NONE     0xffffu
+
+/* The pages, in pin order: the two rings, the receive buffers, the
+ * transmit buffers. Pin i of this boot is page i. */
+#define VNET_PG_RXRING 0
+#define VNET_PG_TXRING 1
+#define VNET_PG_RXBUF  2
+#define VNET_PG_TXBUF  (VNET_PG_RXBUF + VNET_QUEUE / 2)
+#define VNET_PAGES     (VNET_PG_TXBUF + VNET_QUEUE / 2)
+
+/* A frame waiting for its session's RECV. */
+struct vnet_frame {
+	uint16_t len;
+	uint8_t data[ENET_FRAME_MAX];
+};
+
+#define VNET_RXQ_FRAMES 8
+
+struct vnet_session {
+	bool attached;
+	bool parked;          /* a RECV waits in VNET_CAP_PARKED + s - 1 */
+	uint32_t recv_offset; /* where the parked RECV wants its frame */
+	uint32_t head, count; /* its queue of frames not yet received */
+	struct vnet_frame queue[VNET_RXQ_FRAMES];
+	struct enet_stats stats;
+};
+
+struct vnet {
+	bool present; /* the machine has a virtio-net device */
+	bool up;
+	bool regs_mapped;
+	uint32_t pages_mapped;   /* pages bought and mapped so far (first start) */
+	uint64_t pa[VNET_PAGES]; /* this boot's physical addresses */
+	struct virtio_mmio dev;
+	struct virtq rxq, txq;
+	uint16_t rx_head_buf[VNET_QUEUE], tx_head_buf[VNET_QUEUE];
+	uint16_t tx_free[VNET_QUEUE], tx_nfree; /* transmit buffers not in flight */
+	struct enet_addr addr;
+	struct enet_ports ports;
+	struct enet_stats stats; /* frames no session owns */
+	uint64_t bring_ups, device_errors, tx_dropped, arp_replies;
+	struct vnet_session session[VNET_SESSIONS + 1]; /* [0] unused */
+};
+
+extern struct vnet vnet;
+
+/* vnet_mem.c */
+bool vnet_mem_buy(void);     /* first start: buy and map the registers and every page */
+uint64_t vnet_mem_pin(void); /* every bring-up: pin them, learn vnet.pa */
+void *vnet_page_va(unsigned page);
+volatile void *vnet_regs_va(void);
+/* A DMA key invocation; a DEVICE_RESET (the first after a boot) marks the
+ * device down and is retried once: this boot's table is empty. */
+uint64_t vnet_dma(uint64_t order, struct cairn_io *io);
+
+/* vnet_dev.c */
+uint64_t vnet_bring_up(void);
+bool vnet_device_lost(void);
+void vnet_serve_device(void);
+/* Queue a frame (ENET_ETH_HDR..ENET_FRAME_MAX bytes) for sending; false
+ * if the device is down or every transmit buffer is in flight (counted in
+ * tx_dropped). */
+bool vnet_transmit(const uint8_t *frame, uint32_t len);
+
+/* vnet_frames.c */
+void vnet_receive(const uint8_t *frame, uint32_t len);
+
+/* vnet_client.c */
+void vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len);
+uint64_t vnet_client_order(uint32_t s, const struct cairn_reply *in, struct cairn_msg *out,
+			   bool *parked);
+
+#endif

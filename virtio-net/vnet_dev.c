@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtio-net device (virtio 1.2 §5.1) on the portable transport
+ * (virtio/, docs/virtio.md): bring-up, the receive ring kept full, the
+ * transmit ring, and serving both when the device interrupts.
+ *
+ * Bring-up is the whole of §3.1.1 every time: at the first start, after
+ * every boot (DEVICE_RESET from the device or DMA key, or a status that
+ * lost DRIVER_OK) and after a device error. The pages are pinned again,
+ * the queues laid out afresh, the MAC read, DRIVER_OK set, and only then
+ * every receive buffer posted (the driver must not notify before
+ * DRIVER_OK, §3.1.1).
+ *
+ * Buffers are VNET_BUF bytes, two a page: a receive buffer is one
+ * device-writable descriptor for the 12-byte header and a whole frame
+ * (VERSION_1 allows any layout, §2.6.4; without MRG_RXBUF a frame never
+ * spans buffers, §5.1.6.3.1); a transmit buffer is one device-readable
+ * descriptor for the header, all zeros (no offloads), and the frame.
+ *
+ * Device-written pages and checkpoints: before reading the receive
+ * buffers the device returned, the driver SYNCs their pages and the rings
+ * (DMA key: the device's bytes go into the next checkpoint), and SYNCs the
+ * buffers again before giving them back, so a checkpoint cut while it
+ * handled them keeps what it read (docs/network.md "Checkpoints").
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "virtio_net_spec.h"
+#include "virtio_spec.h"
+#include "vnet.h"
+
+#define FEATURE(bit) (1ull << (bit))
+
+static volatile uint32_t *status_reg(void)
+{
+	return (volatile uint32_t *)((volatile uint8_t *)vnet_regs_va() + VIRTIO_MMIO_STATUS);
+}
+
+/* Buffer i of a ring's buffer pages: its address for the driver and the
+ * device's. */
+static uint8_t *buf_va(unsigned first_page, unsigned i)
+{
+	return (uint8_t *)vnet_page_va(first_page + i / 2) + (i % 2) * VNET_BUF;
+}
+
+static uint64_t buf_pa(unsigned first_page, unsigned i)
+{
+	return vnet.pa[first_page + i / 2] + (i % 2) * VNET_BUF;
+}
+
+/* The queue's three parts in one pinned page: descriptors at 0 (at most
+ * 2 KiB for 128 entries), the available ring at 2 KiB, the used ring at
+ * 2.5 KiB (at most 1,030 bytes), each aligned as §2.7 asks. */
+static enum virtio_err queue_up(uint16_t index, struct virtq *q, unsigned page)
+{
+	uint16_t size;
+	enum virtio_err e = virtio_mmio_queue_size(&vnet.dev, index, VNET_QUEUE, &size);
+	if (e)
+		return e;
+	uint8_t *va = vnet_page_va(page);
+	uint64_t pa = vnet.pa[page];
+	struct virtq_ring_mem mem = {
+		.desc = (struct virtq_desc *)va,
+		.desc_pa = pa,
+		.avail = (struct virtq_avail *)(va + 2048),
+		.avail_pa = pa + 2048,
+		.used = (struct virtq_used *)(va + 2560),
+		.used_pa = pa + 2560,
+	};
+	e = virtq_init(q, index, size, &mem, virtio_mmio_notify_reg(&vnet.dev));
+	if (e)
+		return e;
+	virtio_mmio_queue_enable(&vnet.dev, q, &mem);
+	return VIRTIO_OK;
+}
+
+static bool post_rx(uint16_t i)
+{
+	struct virtq_buf in = { buf_pa(VNET_PG_RXBUF, i), VNET_BUF };
+	uint16_t head;
+	if (virtq_add_chain(&vnet.rxq, NULL, 0, &in, 1, &head) != VIRTIO_OK)
+		return false;
+	vnet.rx_head_buf[head] = i;
+	virtq_publish(&vnet.rxq, head);
+	return true;
+}
+
+static void buffers_reset(void)
+{
+	for (unsigned i = 0; i < VNET_QUEUE; i++)
+		vnet.rx_head_buf[i] = vnet.tx_head_buf[i] = VNET_NONE;
+	vnet.tx_nfree = 0;
+	for (uint16_t j = 0; j < vnet.txq.size; j++)
+		vnet.tx_free[vnet.tx_nfree++] = j;
+}
+
+static void print_up(void)
+{
+	const uint8_t *m = vnet.addr.mac, *ip = vnet.addr.ip;
+	printf("up: mac %02x:%02x:%02x:%02x:%02x:%02x ip %u.%u.%u.%u, rx %u tx %u buffers, "
+	       "bring-up %" PRIu64 "\n",
+	       m[0], m[1], m[2], m[3], m[4], m[5], ip[0], ip[1], ip[2], ip[3], vnet.rxq.size,
+	       vnet.txq.size, vnet.bring_ups);
+}
+
+/* Is the device there? DEVICE_INFO answers DEVICE_RESET once a boot. */
+static uint64_t device_present(void)
+{
+	struct cairn_io io = { 0 };
+	uint64_t rc = cairn_inv_DEVICE_INFO(VNET_CAP_DEVICE, &io);
+	if (rc == CAIRN_DEVICE_RESET)
+		rc = cairn_inv_DEVICE_INFO(VNET_CAP_DEVICE, &io);
+	vnet.present = rc == CAIRN_OK;
+	return rc;
+}
+
+static uint64_t transport_up(void)
+{
+	enum virtio_err e = virtio_mmio_probe(&vnet.dev, vnet_regs_va(), VIRTIO_ID_NET);
+	if (!e)
+		e = virtio_mmio_negotiate(&vnet.dev, FEATURE(VIRTIO_NET_F_STATUS),
+					  FEATURE(VIRTIO_NET_F_MAC));
+	if (!e)
+		e = queue_up(VIRTIO_NET_RXQ, &vnet.rxq, VNET_PG_RXRING);
+	if (!e)
+		e = queue_up(VIRTIO_NET_TXQ, &vnet.txq, VNET_PG_TXRING);
+	if (e) {
+		printf("device refused: %s (offered %#" PRIx64 ")\n", virtio_err_name(e),
+		       vnet.dev.offered);
+		virtio_mmio_fail(&vnet.dev);
+		return CAIRN_NO_DEVICE;
+	}
+	for (uint32_t i = 0; i < 6; i++)
+		vnet.addr.mac[i] = virtio_mmio_config_read8(&vnet.dev, VIRTIO_NET_CFG_MAC + i);
+	return CAIRN_OK;
+}
+
+uint64_t vnet_bring_up(void)
+{
+	vnet.up = false;
+	uint64_t rc = device_present();
+	if (rc == CAIRN_OK)
+		rc = vnet_mem_pin();
+	if (rc == CAIRN_OK)
+		rc = transport_up();
+	if (rc != CAIRN_OK)
+		return rc;
+	virtio_mmio_driver_ok(&vnet.dev);
+	buffers_reset();
+	for (uint16_t i = 0; i < vnet.rxq.size; i++)
+		post_rx(i); /* the queue has a descriptor for each */
+	vnet.up = true;
+	vnet.bring_ups++;
+	print_up();
+	return CAIRN_OK;
+}
+
+bool vnet_device_lost(void)
+{
+	if (device_present() != CAIRN_OK)
+		return true; /* a boot since the last look, or no device */
+	uint32_t st = *status_reg();
+	return !(st & VIRTIO_STATUS_DRIVER_OK) || (st & VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+}
+
+/* The device returned a head it does not hold: trust nothing, start over. */
+static void device_error(const char *what, uint32_t id)
+{
+	vnet.device_errors++;
+	printf("device error: %s %" PRIu32 "; resetting it\n", what, id);
+	virtio_mmio_fail(&vnet.dev);
+	vnet.up = false;
+}
+
+static uint64_t sync_pins(unsigned first, unsigned count)
+{
+	struct cairn_io io = { .w = { first, count } };
+	return vnet_dma(CAIRN_OC_DMA_SYNC, &io);
+}
+
+/* The buffers popped from the receive ring this round. */
+struct rx_round {
+	uint16_t n;
+	uint16_t buf[VNET_QUEUE], head[VNET_QUEUE];
+	uint32_t len[VNET_QUEUE];
+	unsigned lo, hi; /* their pages, relative to VNET_PG_RXBUF */
+};
+
+static bool rx_collect(struct rx_round *r)
+{
+	struct virtq_used_elem e;
+	r->n = 0;
+	r->lo = VNET_QUEUE;
+	r->hi = 0;
+	while (r->n < VNET_QUEUE && virtq_pop_used(&vnet.rxq, &e)) {
+		if (e.id >= VNET_QUEUE || vnet.rx_head_buf[e.id] == VNET_NONE) {
+			device_error("receive head", e.id);
+			return false;
+		}
+		uint16_t i = vnet.rx_head_buf[e.id];
+		r->buf[r->n] = i;
+		r->head[r->n] = (uint16_t)e.id;
+		r->len[r->n++] = e.len;
+		r->lo = i / 2 < r->lo ? i / 2 : r->lo;
+		r->hi = i / 2 > r->hi ? i / 2 : r->hi;
+	}
+	return true;
+}
+
+static void serve_rx(void)
+{
+	static struct rx_round r;
+	if (!rx_collect(&r) || r.n == 0)
+		return;
+	unsigned first = VNET_PG_RXBUF + r.lo, count = r.hi - r.lo + 1;
+	if (sync_pins(VNET_PG_RXRING, 2) || sync_pins(first, count) || !vnet.up)
+		return; /* a boot since: the buffers are gone with the device */
+	for (uint16_t k = 0; k < r.n; k++) {
+		uint32_t len = r.len[k];
+		if (len <= VNET_HDR || len > VNET_BUF) {
+			enet_count(&vnet.stats,
+				   len <= VNET_HDR ? ENET_ETH_TRUNCATED : ENET_ETH_TOO_LONG);
+			continue;
+		}
+		vnet_receive(buf_va(VNET_PG_RXBUF, r.buf[k]) + VNET_HDR, len - VNET_HDR);
+	}
+	if (sync_pins(first, count) || !vnet.up)
+		return;
+	for (uint16_t k = 0; k < r.n; k++) {
+		vnet.rx_head_buf[r.head[k]] = VNET_NONE;
+		if (virtq_free_chain(&vnet.rxq, r.head[k]) != VIRTIO_OK || !post_rx(r.buf[k]))
+			return device_error("receive chain", r.head[k]);
+	}
+}
+
+static void serve_tx(void)
+{
+	struct virtq_used_elem e;
+	while (vnet.up && virtq_pop_used(&vnet.txq, &e)) {
+		if (e.id >= VNET_QUEUE || vnet.tx_head_buf[e.id] == VNET_NONE ||
+		    virtq_free_chain(&vnet.txq, e.id) != VIRTIO_OK)
+			return device_error("transmit head", e.id);
+		vnet.tx_free[vnet.tx_nfree++] = vnet.tx_head_buf[e.id];
+		vnet.tx_head_buf[e.id] = VNET_NONE;
+	}
+}
+
+void vnet_serve_device(void)
+{
+	if (!vnet.up)
+		return;
+	virtio_mmio_ack_interrupt(&vnet.dev); /* before the rings: §4.2.3.4 */
+	serve_rx();
+	serve_tx();
+}
+
+bool vnet_transmit(const uint8_t *frame, uint32_t len)
+{
+	if (vnet.up && vnet.tx_nfree == 0)
+		serve_tx(); /* reclaim what the device has sent */
+	if (!vnet.up || vnet.tx_nfree == 0 || len < ENET_ETH_HDR || len > ENET_FRAME_MAX) {
+		vnet.tx_dropped++; /* the device's loss, not the sender's fault */
+		return false;
+	}
+	uint16_t j = vnet.tx_free[--vnet.tx_nfree];
+	uint8_t *b = buf_va(VNET_PG_TXBUF, j);
+	memset(b, 0, VNET_HDR);
+	memcpy(b + VNET_HDR, frame, len);
+	struct virtq_buf out = { buf_pa(VNET_PG_TXBUF, j), VNET_HDR + len };
+	uint16_t head;
+	if (virtq_add_chain(&vnet.txq, &out, 1, NULL, 0, &head) != VIRTIO_OK) {
+		vnet.tx_free[vnet.tx_nfree++] = j;
+		vnet.tx_dropped++;
+		return false;
+	}
+	vnet.tx_head_buf[head] = j;
+	virtq_publish(&vnet.txq, head);
+	return true;
+}
