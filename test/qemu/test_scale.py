@@ -84,7 +84,7 @@ def node_pool_a_hundred_times_ram_survives_a_kill(build, tmp):
         count, n = int(m.group(1)), int(m.group(2))
         assert NODES - 64 < count < NODES and n == (count - 1) // STRIDE + 2, m.group(0)
         # Kill half way through the writes, after a checkpoint has committed.
-        _, at = vm.wait_for(r"^nodetouch: wrote 16384 nodes$", 300)
+        _, at = vm.wait_for(r"^nodetouch: wrote 16384 nodes$", 120)
         vm.wait_for(r"^cairn: checkpoint \d+ committed ", 120, at)
         vm.kill()
         stats += memstats(vm)
