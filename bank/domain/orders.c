@@ -24,6 +24,39 @@
 
 static bool reaper_parked; /* CAP_REAPER holds the reaper's resume key */
 
+/* The order being served, for the answers the kernel gives for the bank
+ * (answer_by_kernel). */
+static struct {
+	struct cairn_reply *in;
+	const struct cairn_rcv *rcv;
+	bool called;   /* it came by CALL: CAP_RESUME is its caller's */
+	bool answered; /* the kernel answered it; *in is the next order */
+} serving;
+
+/*
+ * The last step of a BUY or SELL of one object, done so that it is also
+ * the answer: a RETURN on the range key with the caller's resume key as
+ * k3 (docs/invocations.md "A kernel key's reply handed on"). The kernel
+ * makes the key (MAKE_KEY) or rescinds the page (RESCIND) and hands its
+ * reply, OK and the key if any, straight to the caller: one kernel pass
+ * where a CALL and a RETURN took two. The books are already done, as
+ * before the CALL; the bank does not see the result (the range orders
+ * used fail only on a disk error: the caller gets that error, and a
+ * MAKE_KEY's object stays in the caller's bank, counted, until that bank
+ * is destroyed). Only for a CALL: a SEND's CAP_RESUME is stale.
+ */
+static bool answer_by_kernel(cap_t range, uint64_t order, uint64_t offset)
+{
+	if (!serving.called)
+		return false;
+	const struct cairn_msg m = { .order = order,
+				     .w = { offset },
+				     .keys = { 0, 0, 0, CAP_RESUME } };
+	cairn_return(range, &m, serving.rcv, serving.in);
+	serving.answered = true;
+	return true;
+}
+
 uint64_t bank_result(enum bank_err err)
 {
 	switch (err) {
@@ -132,6 +165,8 @@ static uint64_t do_buy(const struct bank_key *k, const uint64_t *w, struct cairn
 	}
 	if (err != BANK_OK)
 		return bank_result(err);
+	if (n == 1 && answer_by_kernel(pool_range(pools[0]), CAIRN_OC_RANGE_MAKE_KEY, offs[0]))
+		return CAIRN_OK;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t rc = cairn_range_make_key(pool_range(pools[i]), offs[i], CAP_OUT0 + i);
 		if (rc != CAIRN_OK) {
@@ -202,6 +237,11 @@ static uint64_t do_sell(const struct bank_key *k, const uint64_t *w)
 	enum bank_err err = bank_sell(&bank_books, k->bank, objs, (unsigned)n);
 	if (err != BANK_OK)
 		return bank_result(err);
+	/* A node's RESCIND is never handed on (the kernel refuses: it may
+	 * change a domain's own nodes), so only a page answers this way. */
+	if (n == 1 && objs[0].pool == BANK_POOL_PAGE &&
+	    answer_by_kernel(CAP_POOL_PAGES, CAIRN_OC_RANGE_RESCIND, objs[0].offset))
+		return CAIRN_OK;
 	for (unsigned i = 0; i < n; i++)
 		rescind(objs[i]);
 	return CAIRN_OK;
@@ -496,16 +536,21 @@ static uint64_t dispatch(const struct bank_key *k, const struct cairn_reply *in,
 	return CAIRN_BAD_ORDER;
 }
 
-bool bank_serve(const struct cairn_reply *in, struct cairn_msg *out)
+enum bank_answer bank_serve(struct cairn_reply *in, struct cairn_msg *out,
+			    const struct cairn_rcv *rcv)
 {
 	uint64_t badge = in->info & CAIRN_INFO_BADGE_MASK;
 	struct bank_key k;
+	serving.in = in;
+	serving.rcv = rcv;
+	serving.called = in->info & CAIRN_INFO_CALL;
+	serving.answered = false;
 	*out = (struct cairn_msg){ 0 };
 	if (!known_order(in->code)) {
 		out->order = CAIRN_BAD_ORDER;
 	} else if (badge == BANK_REAPER_BADGE) {
 		if (in->code == CAIRN_SO_BANK_STEP)
-			return do_step(in, out);
+			return do_step(in, out) ? BANK_ANSWER : BANK_NO_ANSWER;
 		out->order = CAIRN_NOT_BANK;
 	} else if (bank_badge_decode(badge, &k) != BANK_OK) {
 		out->order = CAIRN_NOT_BANK; /* a badge this bank never made */
@@ -518,5 +563,5 @@ bool bank_serve(const struct cairn_reply *in, struct cairn_msg *out)
 	} else {
 		out->order = dispatch(&k, in, out);
 	}
-	return true;
+	return serving.answered ? BANK_ANSWERED : BANK_ANSWER;
 }

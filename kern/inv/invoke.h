@@ -56,7 +56,12 @@ typedef void (*kop_commit_fn)(struct kop *op);
 struct kop {
 	struct kreply reply;
 	kop_commit_fn commit; /* NULL: the operation changes nothing */
-	uint64_t oid;         /* arguments for commit */
+	/* The prepare function says its commit changes no node (nothing, or
+	 * pages only), so that a RETURN may hand its reply on to a waiting
+	 * domain (invoke.c kernel_reply_onward): no domain's own nodes can
+	 * change under the delivery. */
+	bool reply_onward_ok;
+	uint64_t oid; /* arguments for commit */
 	uint64_t arg[4];
 	struct key key;
 	struct proc *proc;

@@ -135,6 +135,9 @@ void kobj_range(struct invocation *inv, struct kop *op)
 	uint64_t off = inv->w[0];
 	uint64_t oid = first + off;
 	op->oid = oid;
+	/* Every order but a node RESCIND changes no node (below): a RETURN may
+	 * hand its reply on (invoke.c kernel_reply_onward). */
+	op->reply_onward_ok = pages || inv->order != CAIRN_OC_RANGE_RESCIND;
 	switch (inv->order) {
 	case CAIRN_OC_RANGE_INFO:
 		op->reply.w[0] = first;
