@@ -209,6 +209,7 @@ static inline void kop_init(struct kop *op)
 		op->arg[i] = 0;
 	key_set_words(&op->key, 0, 0);
 	op->proc = NULL;
+	op->nobjs = 0; /* objs[] up to nobjs only */
 	op->reply.code = CAIRN_OK;
 	for (int i = 0; i < 4; i++)
 		op->reply.w[i] = 0;

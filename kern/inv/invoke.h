@@ -53,6 +53,14 @@ struct kreply {
 struct kop;
 typedef void (*kop_commit_fn)(struct kop *op);
 
+/* An object a RANGE order works on (kobj_range.c): a batch has up to three. */
+struct kop_obj {
+	uint64_t oid;
+	struct frame *frame; /* a page's frame, pinned by prepare */
+	bool page;
+	bool zero; /* a page known to be zero (OBJF_ZERO): left as it is */
+};
+
 struct kop {
 	struct kreply reply;
 	kop_commit_fn commit; /* NULL: the operation changes nothing */
@@ -65,6 +73,8 @@ struct kop {
 	uint64_t arg[4];
 	struct key key;
 	struct proc *proc;
+	struct kop_obj objs[CAIRN_MAX_KEYS - 1];
+	unsigned nobjs;
 	struct ustring ustr;
 };
 

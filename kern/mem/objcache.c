@@ -128,7 +128,9 @@ struct frame *obj_pin(enum obj_class c, uint64_t index)
 
 struct frame *obj_pin_resident(enum obj_class c, uint64_t index)
 {
-	struct frame *f = obj_frame(c, index);
+	struct frame *f = frame_hint[c][index % FRAME_HINTS];
+	if (!frame_holds(f, c, index))
+		f = obj_frame(c, index);
 	if (f) {
 		f->pin_stamp = kctx_stamp;
 		f->obj_flags |= OBJF_REF;
