@@ -52,6 +52,7 @@ test: build
 bench: build
 	python3 test/qemu/bench.py --build $(BUILD)
 	python3 test/qemu/bench_ckpt.py --build $(BUILD)
+	python3 test/qemu/bench_scale.py --build $(BUILD) --check
 
 soak: build
 	python3 test/qemu/soak.py --build $(BUILD) $(SOAK_ARGS)

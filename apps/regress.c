@@ -732,6 +732,7 @@ static const struct regress_case cases[] = {
 	{ G_RULES, "RETURN on a kernel key hands its reply on", case_reply_onward },
 	{ G_RULES, "RO page key", case_ro_page },
 	{ G_RULES, "RO and WEAK space keys map read-only", case_ro_spaces },
+	{ G_RULES, "a space node's slot changed under a mapping", case_space_slot_changed },
 	{ G_RULES, "WEAK node key weakens what it fetches", case_weak_node },
 	{ G_RULES, "fast path checks the start key's count", case_fast_path_counts },
 	{ G_RULES, "IDENTIFY and 48-bit start badges", case_identify },

@@ -144,6 +144,7 @@ void case_rescind_zero_again(void);
 void case_reply_onward(void);
 void case_ro_page(void);
 void case_ro_spaces(void);
+void case_space_slot_changed(void);
 void case_weak_node(void);
 void case_fast_path_counts(void);
 

@@ -191,9 +191,11 @@ void case_rescind_domain(void)
 #define VA_RO_PAGE     0x5001000ul /* slot 1 of that node: an RO page key */
 #define VA_WEAK_SP     0x5400000ul /* top slot 21: a WEAK space key to a node with a page */
 #define VA_RO_SP       0x5800000ul /* top slot 22: an RO space key to a node with a page */
+#define VA_REMAP       0x6000000ul /* top slot 24: a node whose slot 0 a case changes */
 #define MAGIC(n)       ((uint64_t)0x3a61c0de00000000ull | (n))
 
 static uint64_t page_rescind, page_ro, page_weak_sp, page_ro_sp;
+static uint64_t node_remap, page_remap_a, page_remap_b;
 static bool test_space_ok;
 
 static bool page_with(uint64_t *off, uint64_t magic, cap_t into)
@@ -248,6 +250,12 @@ static bool setup_test_space(void)
 	    !leaf_in_top(21, CAP_TMP(0), CAIRN_RIGHT_WEAK) ||
 	    !page_with(&page_ro_sp, MAGIC(4), CAP_TMP(0)) ||
 	    !leaf_in_top(22, CAP_TMP(0), CAIRN_RIGHT_RO) ||
+	    !page_with(&page_remap_a, MAGIC(5), CAP_TMP(0)) ||
+	    !ok("remap leaf", fresh_node(CAP_TMP(2), &node_remap)) ||
+	    !ok("remap leaf page", cairn_node_swap(CAP_TMP(2), 0, CAP_TMP(0), 0)) ||
+	    !ok("remap leaf space", make_space(CAP_TMP(2), 1, 0, CAP_TMP(3))) ||
+	    !ok("top slot 24", cairn_node_swap(CAP_CASE(5), 24, CAP_TMP(3), 0)) ||
+	    !page_with(&page_remap_b, MAGIC(6), CAP_TMP(0)) ||
 	    !ok("test space key", make_space(CAP_CASE(5), 3, 0, CAP_TEST_SPACE)))
 		return false;
 	return true;
@@ -497,6 +505,32 @@ void case_ro_spaces(void)
 {
 	ro_space(VA_WEAK_SP, MAGIC(3), page_weak_sp, "store through a WEAK space key");
 	ro_space(VA_RO_SP, MAGIC(4), page_ro_sp, "store through an RO space key");
+}
+
+/* A slot of a space node changes under a mapping made through it: the
+ * next load must find the new page, so the kernel must drop the tables it
+ * built from the old slot (docs/object-model.md "Address spaces": the walk
+ * marks every node it reads). */
+void case_space_slot_changed(void)
+{
+	struct kid m;
+	uint64_t word = 0;
+	if (!test_space() || !mapper_up(&m))
+		return;
+	if (!mapper_does(&m, 1, VA_REMAP, &word) || word != MAGIC(5)) {
+		failf("setup: the mapped page reads %#" PRIx64 ", want %#" PRIx64, word, MAGIC(5));
+		return;
+	}
+	if (!ok("leaf key", cairn_range_make_key(CAP_NODES, node_remap, CAP_CASE(0))) ||
+	    !ok("second page", cairn_range_make_key(CAP_PAGES, page_remap_b, CAP_CASE(1))) ||
+	    !ok("swap the leaf's slot 0", cairn_node_swap(CAP_CASE(0), 0, CAP_CASE(1), 0)))
+		return;
+	if (!mapper_does(&m, 1, VA_REMAP, &word))
+		failf("the load after the swap faulted");
+	else if (word != MAGIC(6))
+		failf("after the swap the address reads %#" PRIx64 ", want %#" PRIx64
+		      " (a mapping of the old slot survived)",
+		      word, MAGIC(6));
 }
 
 /* --- capability rules: WEAK and RO node keys ------------------------- */

@@ -5,11 +5,14 @@
  * geometry is then checked against the real device size. Each failure is
  * one line naming the reason (the format library's error name) followed by
  * a clean SBI shutdown: a machine with no usable volume has nothing to run,
- * and looping or panicking would help nobody.
+ * and looping or panicking would help nobody. The largest volume is the
+ * format's (32-bit OIDs): the kernel's pool windows hold every OID
+ * (hw/memlayout.h), so "too large" is the geometry check's OID_RANGE.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <cairn/key.h>
 #include "dev/volume.h"
 #include "dev/virtio_blk.h"
 #include "mem/frame.h"
@@ -60,6 +63,13 @@ void volume_open(void)
 	if (primary != CAIRN_VOL_OK) {
 		enum cairn_vol_err backup = read_superblock(1, buf, &volume_sb, &io);
 		if (io != BLK_OK || backup != CAIRN_VOL_OK) {
+			if (primary == CAIRN_VOL_ERR_OID_RANGE)
+				volume_stop("volume too large: %lu nodes, %lu pages; a key's OID is "
+					    "32 bits, so at most %lu of each (%s)",
+					    (unsigned long)volume_sb.node_count,
+					    (unsigned long)volume_sb.page_count,
+					    (unsigned long)CAIRN_POOL_COUNT_MAX,
+					    cairn_vol_errname(primary));
 			if (primary == CAIRN_VOL_ERR_MAGIC)
 				volume_stop("not a Cairn volume (no CAIRNVOL superblock; %s)",
 					    cairn_vol_errname(primary));

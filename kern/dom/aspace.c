@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Address spaces and their Sv39 caches; see aspace.h.
+ * Address spaces and their page-table caches; see aspace.h.
  *
  * The reverse map: each user PTE that maps a page frame has a `umap`
  * record on that frame's list (frame.aux of a page frame points at the
@@ -78,12 +78,6 @@ static void umap_remove(struct frame *f, pte_t *pte)
 
 /* --- walking the node tree ------------------------------------------ */
 
-static void mark_aspace_node(uint64_t oid)
-{
-	struct frame *f = node_pin(oid);
-	f->obj_flags |= OBJF_ASPACE_NODE(node_pot_slot(oid));
-}
-
 /* Walk p's space for va. Returns 0 with w->page_oid set, or a fault code. */
 /* A leaf that is neither a page nor a space: a device's registers,
  * mapped like a page (dev/udev.h), or nothing. Off the hot path. */
@@ -102,7 +96,7 @@ walk_leaf_other(const struct key *k, uint8_t type, bool top, uint64_t offset, st
 
 static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 {
-	memset(w, 0, sizeof(*w));
+	*w = (struct aspace_walk){ 0 };
 	if (va >= USER_VA_TOP)
 		return CAIRN_FAULT_MEMORY;
 	struct key k = node_at(p->root_oid)->slot[CAIRN_DOM_SLOT_SPACE];
@@ -110,7 +104,8 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 	unsigned limit = CAIRN_SPACE_MAX_HEIGHT + 1; /* heights must decrease */
 	bool top = true;
 	for (int step = 0; step < WALK_MAX_STEPS; step++) {
-		uint8_t type = key_check(&k);
+		struct frame *pot = NULL;
+		uint8_t type = key_check_pot(&k, &pot); /* pins each node once */
 		if (type == CAIRN_KEY_PAGE) {
 			if (top && offset >= 4096)
 				return CAIRN_FAULT_MEMORY; /* a lone page maps [0, 4096) */
@@ -123,7 +118,8 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 			return walk_leaf_other(&k, type, top, offset, w);
 		top = false;
 		uint64_t n = key_oid(&k);
-		mark_aspace_node(n);
+		/* Page tables will derive from this node (aspace_node_changing). */
+		pot->obj_flags |= OBJF_ASPACE_NODE(node_pot_slot(n));
 		const struct knode *node = node_at(n);
 		uint8_t rights = key_rights(&k);
 		w->ro |= (rights & (CAIRN_RIGHT_RO | CAIRN_RIGHT_WEAK)) != 0;
@@ -134,7 +130,7 @@ static uint16_t walk(struct proc *p, uint64_t va, struct aspace_walk *w)
 			k = node->slot[0];
 			continue;
 		}
-		unsigned h = key_space_height(k.b);
+		unsigned h = key_height(&k);
 		if (h < 1 || h >= limit)
 			return CAIRN_FAULT_MEMORY; /* malformed: treated as unmapped */
 		limit = h;
@@ -184,24 +180,21 @@ static inline __attribute__((always_inline)) uint16_t check_page(enum aspace_acc
 		return CAIRN_FAULT_MEMORY;
 	}
 	if (acc == ACCESS_WRITE)
-		page_prepare_write(w->page_oid);
+		w->page = page_prepare_write(w->page_oid);
 	else
-		page_pin(w->page_oid);
+		w->page = page_pin(w->page_oid);
 	return 0;
 }
 
-/* --- Sv39 tables ------------------------------------------------------ */
+/* --- Sv48 tables ------------------------------------------------------ */
 
 uint64_t aspace_root(struct proc *p)
 {
-	if (p->sv39_root)
-		return p->sv39_root;
+	if (p->pt_root)
+		return p->pt_root;
 	uint64_t pa = kframe_alloc();
-	const pte_t *kroot = pa_to_va(vm_kernel_root());
-	pte_t *root = pa_to_va(pa);
-	memcpy(&root[SV39_ENTRIES / 2], &kroot[SV39_ENTRIES / 2],
-	       (SV39_ENTRIES / 2) * sizeof(pte_t));
-	p->sv39_root = pa;
+	vm_user_root_init(pa);
+	p->pt_root = pa;
 	return pa;
 }
 
@@ -209,11 +202,11 @@ uint64_t aspace_root(struct proc *p)
  * included), given the tables p has now. */
 static unsigned tables_missing(const struct proc *p, uint64_t va)
 {
-	if (!p->sv39_root)
-		return SV39_LEVELS;
-	const pte_t *table = pa_to_va(p->sv39_root);
-	for (int level = SV39_LEVELS - 1; level > 0; level--) {
-		pte_t pte = table[sv39_vpn(va, level)];
+	if (!p->pt_root)
+		return PT_LEVELS;
+	const pte_t *table = pa_to_va(p->pt_root);
+	for (int level = PT_LEVELS - 1; level > 0; level--) {
+		pte_t pte = table[pt_vpn(va, level)];
 		if (!(pte & PTE_V))
 			return (unsigned)level;
 		table = pa_to_va(pte_pa(pte));
@@ -240,27 +233,24 @@ static uint64_t table_frame(void)
 
 static pte_t *user_pte(struct proc *p, uint64_t va)
 {
-	if (frame_free_count() < SV39_LEVELS) {
+	if (frame_free_count() < PT_LEVELS) {
 		unsigned need;
 		while (frame_free_count() < (need = tables_missing(p, va)))
 			kframe_reserve(need); /* may evict, may park: holds nothing yet */
 	}
-	if (!p->sv39_root) {
+	if (!p->pt_root) {
 		uint64_t pa = table_frame();
-		const pte_t *kroot = pa_to_va(vm_kernel_root());
-		pte_t *root = pa_to_va(pa);
-		memcpy(&root[SV39_ENTRIES / 2], &kroot[SV39_ENTRIES / 2],
-		       (SV39_ENTRIES / 2) * sizeof(pte_t));
-		p->sv39_root = pa;
+		vm_user_root_init(pa);
+		p->pt_root = pa;
 	}
-	pte_t *table = pa_to_va(p->sv39_root);
-	for (int level = SV39_LEVELS - 1; level > 0; level--) {
-		pte_t *pte = &table[sv39_vpn(va, level)];
+	pte_t *table = pa_to_va(p->pt_root);
+	for (int level = PT_LEVELS - 1; level > 0; level--) {
+		pte_t *pte = &table[pt_vpn(va, level)];
 		if (!(*pte & PTE_V))
 			*pte = pte_make(table_frame(), PTE_V);
 		table = pa_to_va(pte_pa(*pte));
 	}
-	return &table[sv39_vpn(va, 0)];
+	return &table[pt_vpn(va, 0)];
 }
 
 /* A load or store to a device's registers: map the register page,
@@ -300,8 +290,7 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 	/* The page was pinned by aspace_lookup; table allocation above may
 	 * have evicted other objects but not it. Nothing below can fault. */
 	kctx_commit();
-	struct frame *f = obj_frame(OBJ_PAGE, w->page_oid);
-	kassert(f != NULL);
+	struct frame *f = w->page;
 	bool writable = !w->ro && (f->obj_flags & OBJF_DIRTY) && !(f->obj_flags & OBJF_SNAPSHOT);
 	if (writable)
 		f->obj_flags &= (uint16_t)~OBJF_ZERO; /* the domain may write it now */
@@ -326,7 +315,7 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 static void free_table(uint64_t table_pa, int level)
 {
 	pte_t *t = pa_to_va(table_pa);
-	unsigned limit = level == SV39_LEVELS - 1 ? SV39_ENTRIES / 2 : SV39_ENTRIES;
+	unsigned limit = level == PT_LEVELS - 1 ? PT_ENTRIES / 2 : PT_ENTRIES;
 	for (unsigned i = 0; i < limit; i++) {
 		if (!(t[i] & PTE_V))
 			continue;
@@ -345,7 +334,7 @@ void aspace_free_tables(uint64_t root_pa)
 	/* Never free the table the hart is using. */
 	if ((csr_read(satp) & SATP_PPN_MASK) == (root_pa >> PAGE_SHIFT))
 		vm_switch(vm_kernel_root());
-	free_table(root_pa, SV39_LEVELS - 1);
+	free_table(root_pa, PT_LEVELS - 1);
 }
 
 static void drop_tables(struct proc *p, void *arg)

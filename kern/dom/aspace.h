@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Address spaces: trees of nodes mapping pages, and the Sv39 tables that
+ * Address spaces: trees of nodes mapping pages, and the Sv48 tables that
  * cache them (RISC-V privileged spec §4.3-4.4).
  *
  * A space key designates a node of height h (the badge's low byte): each
@@ -11,7 +11,7 @@
  * on a fault inside it; the innermost wrapper on the path wins, and a
  * fault with no wrapper goes to the domain's keeper.
  *
- * Sv39 tables are a cache per cached domain (proc.h). Every user PTE that
+ * Sv48 tables are a cache per cached domain (proc.h). Every user PTE that
  * maps a page frame is recorded on that frame's list (the reverse map), so
  * evicting a page and write-protecting it at a checkpoint both cost time
  * proportional to that page's mappings. A PTE is writable only while its
@@ -38,6 +38,7 @@ enum aspace_access {
 
 struct aspace_walk {
 	uint64_t page_oid;
+	struct frame *page; /* the page's frame, pinned (or prepared for writing) */
 	uint64_t device_pa; /* nonzero: the leaf is a DEVICE key, these registers */
 	bool ro, nx;
 	bool has_keeper;
@@ -52,12 +53,12 @@ void aspace_init(void);
  * Returns 0, or the fault code (w says which keeper to tell). */
 uint16_t aspace_lookup(struct proc *p, uint64_t va, enum aspace_access acc, struct aspace_walk *w);
 
-/* Resolve a user page fault: aspace_lookup, then install the Sv39 entry.
+/* Resolve a user page fault: aspace_lookup, then install the Sv48 entry.
  * Returns 0 or the fault code. */
 uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc,
 			     struct aspace_walk *w);
 
-/* The Sv39 root to run p with (built on demand; prepare phase). */
+/* The Sv48 root to run p with (built on demand; prepare phase). */
 uint64_t aspace_root(struct proc *p);
 
 void aspace_unmap_frame(struct frame *f); /* evicting a page */

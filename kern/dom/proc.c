@@ -249,10 +249,10 @@ void proc_release_node(uint64_t oid, bool with_caps)
 
 void proc_drop_tables(struct proc *p)
 {
-	if (!p->sv39_root)
+	if (!p->pt_root)
 		return;
-	aspace_free_tables(p->sv39_root);
-	p->sv39_root = 0;
+	aspace_free_tables(p->pt_root);
+	p->pt_root = 0;
 }
 
 bool proc_get_reg(struct proc *p, unsigned reg, uint64_t *value)

@@ -46,7 +46,7 @@ struct proc {
 	uint8_t run_state;   /* CAIRN_DOM_* */
 	uint16_t fault_code; /* last fault (CAIRN_FAULT_*), 0 if none */
 	uint64_t fault_addr;
-	uint64_t sv39_root; /* 0: no page tables built yet */
+	uint64_t pt_root; /* 0: no page tables built yet */
 	struct activity *act;
 	/* The caller this (available) domain was handed to: the oldest of
 	 * the callers stalled on it, woken at its RETURN (act_wake_next_caller).

@@ -73,7 +73,7 @@ void sched_resume(struct activity *a, struct proc *p)
 	 * park a; the committed invocation stays done). */
 	if (kctx_committed)
 		kctx_begin(a);
-	uint64_t root = p->sv39_root ? p->sv39_root : aspace_root(p);
+	uint64_t root = p->pt_root ? p->pt_root : aspace_root(p);
 	kctx_commit();
 	a->state = ACT_RUNNING;
 	sched_current = a;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * RISC-V supervisor-level definitions: CSR accessors, status and interrupt
- * bits, trap causes and the Sv39 page-table entry format. Numbers are from
+ * bits, trap causes and the Sv48 page-table entry format. Numbers are from
  * the RISC-V Privileged Architecture v1.12: §4.1 (supervisor CSRs), §4.1.1
- * (sstatus), §4.1.3 (sip/sie), §4.1.9 (scause, table 4.2), §4.3 (Sv39).
+ * (sstatus), §4.1.3 (sip/sie), §4.1.9 (scause, table 4.2), §4.3-§4.5 (Sv39, Sv48).
  */
 #ifndef CAIRN_KERN_RISCV_H
 #define CAIRN_KERN_RISCV_H
@@ -61,11 +61,15 @@
 #define EXC_LOAD_PAGE_FAULT  13
 #define EXC_STORE_PAGE_FAULT 15
 
-/* §4.1.11: satp for Sv39. */
-#define SATP_MODE_SV39 (8UL << 60)
-#define SATP_PPN_MASK  ((1UL << 44) - 1)
+/* §4.1.11: satp. Sv39 is the early boot table's mode (kern/entry/boot.S);
+ * the kernel runs in Sv48 (§4.5), whose MODE field a hart without it
+ * leaves unchanged when written. */
+#define SATP_MODE_SV39  (8UL << 60)
+#define SATP_MODE_SV48  (9UL << 60)
+#define SATP_MODE_SHIFT 60
+#define SATP_PPN_MASK   ((1UL << 44) - 1)
 
-/* §4.3.1 / §4.4: Sv39 page-table entries. */
+/* §4.3.1 / §4.4 / §4.5: page-table entries (the same in Sv39 and Sv48). */
 #define PTE_V (1UL << 0)
 #define PTE_R (1UL << 1)
 #define PTE_W (1UL << 2)
@@ -80,17 +84,19 @@
 #define PTE_PPN_SHIFT 10
 #define PTE_LEAF_MASK (PTE_R | PTE_W | PTE_X)
 
-#define PAGE_SHIFT    12
-#define PAGE_SIZE     (1UL << PAGE_SHIFT)
-#define SV39_LEVELS   3
-#define SV39_VPN_BITS 9
-#define SV39_ENTRIES  512
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  (1UL << PAGE_SHIFT)
+/* Sv48 (§4.5): four levels of 512 entries; level 3 is the root, whose
+ * upper half (entries 256..511, 512 GiB each) is the kernel's. */
+#define PT_LEVELS   4
+#define PT_VPN_BITS 9
+#define PT_ENTRIES  512
 
 typedef uint64_t pte_t;
 
-static inline unsigned long sv39_vpn(unsigned long va, int level)
+static inline unsigned long pt_vpn(unsigned long va, int level)
 {
-	return (va >> (PAGE_SHIFT + SV39_VPN_BITS * level)) & (SV39_ENTRIES - 1);
+	return (va >> (PAGE_SHIFT + PT_VPN_BITS * level)) & (PT_ENTRIES - 1);
 }
 
 static inline pte_t pte_make(unsigned long pa, unsigned long flags)

@@ -3,7 +3,7 @@
  * Faults: what happens when a domain does something the kernel cannot
  * complete for it (RISC-V privileged spec §4.1.9 causes). The kernel first
  * tries to resolve it itself (a page present in the address space but not
- * yet in the Sv39 cache; the first FP instruction). Otherwise the fault
+ * yet in the Sv48 cache; the first FP instruction). Otherwise the fault
  * goes to a keeper as a call: order = CAIRN_FAULT_*, w0 = scause, w1 =
  * stval, w2 = pc; the keeper receives a domain key to the faulter as key 0
  * and a restart key (a resume key with the FAULT right) in its resume

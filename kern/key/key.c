@@ -16,7 +16,10 @@ static bool range_in_pool(const struct key *k)
 	return key_badge(k) <= CAIRN_RANGE_PAGES && first <= limit && n <= limit - first;
 }
 
-uint8_t key_check(const struct key *k)
+/* Both checks: pin_tag says whether a page key's tag pot is pinned, or
+ * only read (faulting it in). */
+static inline __attribute__((always_inline)) uint8_t check(const struct key *k, struct frame **pot,
+							   bool pin_tag)
 {
 	uint8_t type = key_type(k);
 	if (type >= CAIRN_KEY_TYPE_COUNT)
@@ -30,16 +33,28 @@ uint8_t key_check(const struct key *k)
 	if (key_type_names_page(type)) {
 		if (!page_oid_ok(oid))
 			return CAIRN_KEY_VOID;
-		page_tag_pin(oid);
+		if (pin_tag)
+			*pot = page_tag_pin(oid);
 		return key_count(k) == *page_tag_at(oid) ? type : CAIRN_KEY_VOID;
 	}
 	if (!node_oid_ok(oid))
 		return CAIRN_KEY_VOID;
-	node_pin(oid);
+	*pot = node_pin(oid);
 	const struct knode *n = node_at(oid);
 	/* key_counts_match(), with the counts read as words. */
 	uint32_t count = key_type_counts_calls(type) ? n->call_count : n->alloc_count;
 	return key_count(k) == count ? type : CAIRN_KEY_VOID;
+}
+
+uint8_t key_check(const struct key *k)
+{
+	struct frame *pot;
+	return check(k, &pot, true);
+}
+
+uint8_t key_check_pot(const struct key *k, struct frame **pot)
+{
+	return check(k, pot, false);
 }
 
 void key_copy_checked(struct key *dst, const struct key *src)

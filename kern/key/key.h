@@ -18,6 +18,13 @@
  * node pot or tag pot when valid. */
 uint8_t key_check(const struct key *k);
 
+/* key_check() for the address-space walk (dom/aspace.c), which pins each
+ * node once: a node key's pot is pinned and its frame given in *pot, so the
+ * walk need not look it up again; a page key's tag pot is read (faulting
+ * it in) but not pinned, because after the check the walk uses the page,
+ * never its count. *pot is unchanged for other keys. */
+uint8_t key_check_pot(const struct key *k, struct frame **pot);
+
 /* Copy src to dst, turning an invalid key into a void one. */
 void key_copy_checked(struct key *dst, const struct key *src);
 
@@ -68,6 +75,12 @@ static inline uint8_t key_rights(const struct key *k)
 static inline uint16_t key_badge(const struct key *k)
 {
 	return (uint16_t)(key_word(k, 0) >> 16);
+}
+
+/* A space key's height: the badge's low byte (key_space_height()). */
+static inline unsigned key_height(const struct key *k)
+{
+	return key_badge(k) & 0xffu;
 }
 
 /* The allocation count (a resume key: the call count) the key carries. */

@@ -11,9 +11,9 @@
 #include "hw/log.h"
 #include "hw/panic.h"
 
-static struct frame *frames; /* descriptor for frame at ram_base + i*4K */
-static uint64_t ram_base;
-static size_t frame_count;
+struct frame *frame_table; /* descriptor for frame at frame_table_base + i*4K */
+uint64_t frame_table_base;
+size_t frame_table_count;
 static struct frame *free_list;
 static size_t free_count;
 
@@ -41,45 +41,39 @@ static bool frame_is_usable(uint64_t pa, uint64_t kernel_end_pa, uint64_t desc_e
 
 void frame_init(uint64_t kernel_end_pa)
 {
-	ram_base = platform.mem[0].base;
+	frame_table_base = platform.mem[0].base;
 	for (int i = 1; i < platform.mem_count; i++)
-		if (platform.mem[i].base < ram_base)
-			ram_base = platform.mem[i].base;
-	frame_count = (platform_ram_end() - ram_base) / PAGE_SIZE;
+		if (platform.mem[i].base < frame_table_base)
+			frame_table_base = platform.mem[i].base;
+	frame_table_count = (platform_ram_end() - frame_table_base) / PAGE_SIZE;
 
 	uint64_t desc_pa = (kernel_end_pa + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	/* Skip the device tree if it sits right after the kernel. */
-	if (overlaps(desc_pa, frame_count * sizeof(struct frame), platform.dtb_pa,
+	if (overlaps(desc_pa, frame_table_count * sizeof(struct frame), platform.dtb_pa,
 		     platform.dtb_size))
 		desc_pa = (platform.dtb_pa + platform.dtb_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	uint64_t desc_end = desc_pa + frame_count * sizeof(struct frame);
+	uint64_t desc_end = desc_pa + frame_table_count * sizeof(struct frame);
 	desc_end = (desc_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	frames = pa_to_va(desc_pa);
-	memset(frames, 0, frame_count * sizeof(struct frame));
+	frame_table = pa_to_va(desc_pa);
+	memset(frame_table, 0, frame_table_count * sizeof(struct frame));
 
 	/* Push in descending order so that allocation starts low. */
-	for (size_t i = frame_count; i-- > 0;) {
-		uint64_t pa = ram_base + i * PAGE_SIZE;
+	for (size_t i = frame_table_count; i-- > 0;) {
+		uint64_t pa = frame_table_base + i * PAGE_SIZE;
 		if (!frame_is_usable(pa, kernel_end_pa, desc_end))
 			continue;
-		frames[i].kind = FRAME_FREE;
-		frames[i].next = free_list;
-		free_list = &frames[i];
+		frame_table[i].kind = FRAME_FREE;
+		frame_table[i].next = free_list;
+		free_list = &frame_table[i];
 		free_count++;
 	}
-	log_debug("frames: %zu of %zu free, descriptors at %#lx", free_count, frame_count,
-		  (unsigned long)desc_pa);
-}
-
-struct frame *frame_of(uint64_t pa)
-{
-	kassert(pa >= ram_base && (pa - ram_base) / PAGE_SIZE < frame_count);
-	return &frames[(pa - ram_base) / PAGE_SIZE];
+	log_debug("frame_table: %zu of %zu free, descriptors at %#lx", free_count,
+		  frame_table_count, (unsigned long)desc_pa);
 }
 
 uint64_t frame_pa(const struct frame *f)
 {
-	return ram_base + (uint64_t)(f - frames) * PAGE_SIZE;
+	return frame_table_base + (uint64_t)(f - frame_table) * PAGE_SIZE;
 }
 
 uint64_t frame_alloc(void)
@@ -114,5 +108,5 @@ size_t frame_free_count(void)
 
 size_t frame_total_count(void)
 {
-	return frame_count;
+	return frame_table_count;
 }

@@ -11,7 +11,7 @@
 /* Map one more page at va; false when no frame is free. */
 static bool map_page(uint64_t va, bool may_park)
 {
-	if (!vm_kpte_lookup(va)) {
+	while (!vm_kpte_lookup(va)) {
 		uint64_t t = may_park ? kframe_alloc() : frame_alloc();
 		if (!t)
 			return false;

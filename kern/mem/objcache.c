@@ -9,7 +9,11 @@
  * waiters are marked so that their retry raises FAULT_IO to their keeper
  * instead of reading again.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <cairn/key.h>
+#include <cairn/node.h>
+#include <cairn/tag.h>
 #include "mem/objcache.h"
 #include "dom/kctx.h"
 #include "dom/park.h"
@@ -22,6 +26,7 @@
 #include "dom/sched.h"
 #include "entry/trap.h"
 #include "hw/riscv.h"
+#include "hw/platform.h"
 #include "hw/log.h"
 #include "hw/panic.h"
 
@@ -46,14 +51,32 @@ static struct frame clock_ring;            /* sentinel of the resident ring */
 static struct frame *clock_hand;
 static struct objcache_stats stats;
 static bool warned_full;
+static uint64_t memstat_every; /* boot arg memstat=N: a line every N fetches */
 
 static const char *const class_names[OBJ_CLASSES] = { "node pot", "tag pot", "page" };
 
+/* The windows (memlayout.h) hold every object a 32-bit OID names. */
+_Static_assert(PAGE_POOL_SIZE / 4096 >= CAIRN_POOL_COUNT_MAX, "page window");
+_Static_assert(NODE_POOL_SIZE / 4096 >= CAIRN_POOL_COUNT_MAX / CAIRN_NODES_PER_POT + 1,
+	       "node window");
+_Static_assert(TAG_POOL_SIZE / 4096 >= CAIRN_POOL_COUNT_MAX / CAIRN_TAGS_PER_POT + 1, "tag window");
+
+static uint64_t div_round_up(uint64_t n, uint64_t d)
+{
+	return n / d + (n % d != 0);
+}
+
+/* A pool maps the blocks its OIDs name (a pool may have spare blocks
+ * beyond them: the geometry allows it, no OID reaches them). */
 static void pool_setup(enum obj_class c, uint64_t va, uint64_t window, uint64_t count,
 		       uint64_t home)
 {
+	/* Unreachable while the geometry check refuses OIDs past 32 bits
+	 * (cairn_sb_check_geometry: CAIRN_VOL_ERR_OID_RANGE); kept so that
+	 * a looser check can never map past a window. */
 	if (count > window / 4096)
-		volume_stop("volume too large for this kernel: %lu %ss exceed the %lu GiB window",
+		volume_stop("volume too large for this kernel: %lu %ss exceed the %lu GiB window "
+			    "(CAIRN_VOL_ERR_OID_RANGE)",
 			    (unsigned long)count, class_names[c], (unsigned long)(window >> 30));
 	obj_pools[c] = (struct obj_pool){ va, count, home };
 	if (!vm_reserve(va, count * 4096))
@@ -62,14 +85,29 @@ static void pool_setup(enum obj_class c, uint64_t va, uint64_t window, uint64_t 
 
 void objcache_init(void)
 {
-	pool_setup(OBJ_NODEPOT, NODE_POOL_BASE, NODE_POOL_SIZE, volume_sb.node_pool_blocks,
+	pool_setup(OBJ_NODEPOT, NODE_POOL_BASE, NODE_POOL_SIZE,
+		   div_round_up(volume_sb.node_count, CAIRN_NODES_PER_POT),
 		   volume_sb.node_pool_start);
-	pool_setup(OBJ_TAGPOT, TAG_POOL_BASE, TAG_POOL_SIZE, volume_sb.tag_pool_blocks,
+	pool_setup(OBJ_TAGPOT, TAG_POOL_BASE, TAG_POOL_SIZE,
+		   div_round_up(volume_sb.page_count, CAIRN_TAGS_PER_POT),
 		   volume_sb.tag_pool_start);
-	pool_setup(OBJ_PAGE, PAGE_POOL_BASE, PAGE_POOL_SIZE, volume_sb.page_pool_blocks,
+	pool_setup(OBJ_PAGE, PAGE_POOL_BASE, PAGE_POOL_SIZE, volume_sb.page_count,
 		   volume_sb.page_pool_start);
 	clock_ring.next = clock_ring.prev = &clock_ring;
 	clock_hand = &clock_ring;
+	char arg[24];
+	if (platform_bootarg("memstat", arg, sizeof(arg)))
+		memstat_every = strtoul(arg, NULL, 10);
+}
+
+/* What the cache holds and what its tables cost, for tests that check
+ * that kernel memory stays bounded however much of the volume is touched. */
+static void memstat_line(void)
+{
+	kprintf("cairn: memstat fetches=%lu resident=%lu tables=%lu free=%lu of %lu\n",
+		(unsigned long)stats.fetches, (unsigned long)stats.resident,
+		(unsigned long)vm_kernel_tables(), (unsigned long)frame_free_count(),
+		(unsigned long)frame_total_count());
 }
 
 const struct objcache_stats *objcache_stats(void)
@@ -87,6 +125,8 @@ const struct objcache_stats *objcache_stats(void)
  * the frame; eviction unmaps and frees it, a DMA detach makes it
  * FRAME_DMA), so a hint to a frame that was evicted, reused or detached
  * fails the check and the walk runs. Nothing else needs to forget hints.
+ * obj_pin (objcache.h) does not consult them: the touch and vm.h's cache
+ * of level-0 tables make its lookup cheap already.
  */
 #define FRAME_HINTS 64
 static struct frame *frame_hint[OBJ_CLASSES][FRAME_HINTS];
@@ -108,21 +148,6 @@ struct frame *obj_frame(enum obj_class c, uint64_t index)
 		return NULL;
 	struct frame *f = frame_of(pte_pa(*pte));
 	*hint = f;
-	return f;
-}
-
-struct frame *obj_pin(enum obj_class c, uint64_t index)
-{
-	kassert(index < obj_pools[c].count);
-	/* Touch first: a miss faults here and may abandon the operation. */
-	(void)*(volatile uint8_t *)obj_va(c, index);
-	struct frame *f = frame_hint[c][index % FRAME_HINTS];
-	if (!frame_holds(f, c, index)) {
-		f = obj_frame(c, index);
-		kassert(f != NULL);
-	}
-	f->pin_stamp = kctx_stamp;
-	f->obj_flags |= OBJF_REF;
 	return f;
 }
 
@@ -288,8 +313,7 @@ struct frame *obj_dma_detach(struct frame *f)
 	ring_replace(f, g);
 	ckpt_dirty_moved(f, g);
 	uint64_t va = (uint64_t)obj_va(OBJ_PAGE, f->obj_index);
-	vm_kunmap(va); /* the old translation goes (sfence) before the new one */
-	vm_kmap(va, pa, PTE_R | PTE_W);
+	vm_kremap(va, pa, PTE_R | PTE_W); /* the old translation goes before the new one */
 	f->kind = FRAME_DMA;
 	f->obj_flags = 0;
 	return g;
@@ -334,15 +358,42 @@ void objcache_memory_available(void)
 	act_wake_all(&mem_waiters);
 }
 
-void obj_prepare_slot(enum obj_class c, uint64_t index)
+/*
+ * Room for a block and the pool tables its slot may lack (a level-1 and a
+ * level-0 table). It is made free first, evicting (and inside an operation
+ * parking) while nothing is held; what follows allocates without evicting,
+ * because an eviction may free the very tables being built (vm.h).
+ */
+#define FETCH_FRAMES (PT_LEVELS - 1)
+
+static bool make_room(void)
+{
+	if (kctx_act && !kctx_committed) {
+		kframe_reserve(FETCH_FRAMES);
+		return true;
+	}
+	while (frame_free_count() < FETCH_FRAMES)
+		if (!evict_one())
+			return false;
+	return true;
+}
+
+/* Build the tables of a block's slot from the frames make_room() freed,
+ * and hold them until the block is installed (vm_kslot_release). */
+static void slot_hold(enum obj_class c, uint64_t index)
 {
 	uint64_t va = (uint64_t)obj_va(c, index);
-	if (vm_kpte_lookup(va))
-		return;
-	uint64_t pa = kframe_alloc();
-	if (!pa)
-		panic("objcache: no frame for a pool page table outside an activity");
-	vm_kpte_install_table(va, pa);
+	while (!vm_kpte_lookup(va)) {
+		uint64_t t = frame_alloc();
+		kassert(t != 0);
+		vm_kpte_install_table(va, t);
+	}
+	vm_kslot_hold(va);
+}
+
+static void slot_release(enum obj_class c, uint64_t index)
+{
+	vm_kslot_release((uint64_t)obj_va(c, index));
 }
 
 /* --- fetching ------------------------------------------------------- */
@@ -367,6 +418,8 @@ static void install(enum obj_class c, uint64_t index, uint64_t pa)
 	vm_kmap((uint64_t)obj_va(c, index), pa, PTE_R | PTE_W);
 	ring_insert(f);
 	stats.fetches++;
+	if (memstat_every && stats.fetches % memstat_every == 0)
+		memstat_line();
 }
 
 static void fetch_done(struct blk_req *req)
@@ -376,10 +429,12 @@ static void fetch_done(struct blk_req *req)
 	if (req->status == BLK_OK) {
 		(void)f;
 		install((enum obj_class)ft->cls, ft->index, ft->pa);
+		slot_release((enum obj_class)ft->cls, ft->index);
 	} else {
 		log_error("cannot read %s %lu from the volume: %s", class_names[ft->cls],
 			  (unsigned long)ft->index, blk_strerror(req->status));
 		frame_free(ft->pa);
+		slot_release((enum obj_class)ft->cls, ft->index);
 		stats.fetch_errors++;
 		for (struct activity *a = ft->waiters.head; a; a = a->next)
 			a->io_error = true;
@@ -405,15 +460,17 @@ static enum fetch_start_result fetch_start(enum obj_class c, uint64_t index, str
 			ft = &fetches[i];
 	if (!ft)
 		return FETCH_NO_SLOT;
-	obj_prepare_slot(c, index);   /* may park: before we claim anything */
-	uint64_t pa = kframe_alloc(); /* likewise */
-	if (!pa)
+	if (!make_room()) /* may park: before we claim anything */
 		return FETCH_NO_SLOT;
+	slot_hold(c, index);
+	uint64_t pa = frame_alloc();
+	kassert(pa != 0);
 	uint64_t block = ckpt_locate(c, index, obj_pools[c].home_start + index);
 	if (block == CKPT_LOCATE_ZERO) {
 		/* All zeros in the newest checkpoint: no read (the frame is
 		 * zeroed); the caller retries and finds it resident. */
 		install(c, index, pa);
+		slot_release(c, index);
 		*out = NULL;
 		return FETCH_DONE;
 	}
@@ -492,16 +549,18 @@ bool obj_load_sync(enum obj_class c, uint64_t index)
 		return false;
 	if (obj_frame(c, index))
 		return true;
-	obj_prepare_slot(c, index);
-	uint64_t pa = kframe_alloc();
-	if (!pa)
+	if (!make_room())
 		return false;
+	slot_hold(c, index);
+	uint64_t pa = frame_alloc();
+	kassert(pa != 0);
 	uint64_t block = ckpt_locate(c, index, obj_pools[c].home_start + index);
-	if (block != CKPT_LOCATE_ZERO &&
-	    blk_sync(BLK_READ, volume_sector(block), pa, 4096) != BLK_OK) {
+	bool ok = block == CKPT_LOCATE_ZERO ||
+		  blk_sync(BLK_READ, volume_sector(block), pa, 4096) == BLK_OK;
+	if (ok)
+		install(c, index, pa);
+	else
 		frame_free(pa);
-		return false;
-	}
-	install(c, index, pa);
-	return true;
+	slot_release(c, index);
+	return ok;
 }

@@ -30,7 +30,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "mem/frame.h"
+#include "mem/vm.h"
+#include "dom/kctx.h"
 #include "hw/memlayout.h"
+#include "hw/panic.h"
 
 enum obj_class {
 	OBJ_NODEPOT = 0,
@@ -53,7 +56,7 @@ enum obj_class {
  * zeroing, no dirtying. */
 #define OBJF_ZERO 0x0004
 /* Node pots: node i of the pot was walked as part of an address space, so
- * Sv39 entries may derive from it (aspace.c). */
+ * Sv48 entries may derive from it (aspace.c). */
 #define OBJF_ASPACE_NODE(i) ((uint16_t)(0x100u << (i)))
 #define OBJF_ASPACE_ANY     ((uint16_t)0x7f00u)
 
@@ -80,8 +83,22 @@ static inline void *obj_va(enum obj_class c, uint64_t index)
 struct frame *obj_frame(enum obj_class c, uint64_t index);
 
 /* Make the block resident (faulting it in: may abandon the current
- * operation), pin it for the current kernel entry, and return its frame. */
-struct frame *obj_pin(enum obj_class c, uint64_t index);
+ * operation), pin it for the current kernel entry, and return its frame.
+ * Inline: every invocation pins a few objects. The touch comes first;
+ * once it returns the block is mapped, so its PTE is there (usually in
+ * vm.h's cache of level-0 tables). */
+static inline struct frame *obj_pin(enum obj_class c, uint64_t index)
+{
+	kassert(index < obj_pools[c].count);
+	uint64_t va = (uint64_t)obj_va(c, index);
+	(void)*(volatile uint8_t *)va;
+	pte_t *pte = vm_kpte_lookup(va);
+	kassert(pte != NULL && (*pte & PTE_V));
+	struct frame *f = frame_of(pte_pa(*pte));
+	f->pin_stamp = kctx_stamp;
+	f->obj_flags |= OBJF_REF;
+	return f;
+}
 
 /* obj_pin if the block is resident, else NULL; never faults. */
 struct frame *obj_pin_resident(enum obj_class c, uint64_t index);
@@ -117,9 +134,6 @@ void obj_dma_unpin(struct frame *f);
  * place on the dirty list, and f becomes FRAME_DMA. The caller has removed
  * f's user mappings. Returns the object's new frame. */
 struct frame *obj_dma_detach(struct frame *f);
-
-/* Make sure the kernel page-table slot for a pool address exists. */
-void obj_prepare_slot(enum obj_class c, uint64_t index);
 
 /* The S-mode fault handler for the pools (trap.c). */
 struct trap_frame;

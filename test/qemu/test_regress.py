@@ -48,6 +48,7 @@ CASES = [
     (8, "RETURN on a kernel key hands its reply on"),
     (8, "RO page key"),
     (8, "RO and WEAK space keys map read-only"),
+    (8, "a space node's slot changed under a mapping"),
     (8, "WEAK node key weakens what it fetches"),
     (8, "fast path checks the start key's count"),
     (8, "IDENTIFY and 48-bit start badges"),
