@@ -729,6 +729,7 @@ static const struct regress_case cases[] = {
 	{ G_RULES, "rescinded page keys are void and unmapped", case_rescind_page },
 	{ G_RULES, "a rescind zeroes a page written after an earlier rescind",
 	  case_rescind_zero_again },
+	{ G_RULES, "RETURN on a kernel key hands its reply on", case_reply_onward },
 	{ G_RULES, "RO page key", case_ro_page },
 	{ G_RULES, "RO and WEAK space keys map read-only", case_ro_spaces },
 	{ G_RULES, "a space node's slot changed under a mapping", case_space_slot_changed },

@@ -54,7 +54,8 @@
 /* What a kid does (register a0 when it starts; a1 is its cell). */
 enum kid_role {
 	ROLE_BUSY = 1,   /* stays busy: sleeps 2 ms at a time; cmd 1: ebreak (halts, no keeper) */
-	ROLE_CALLER,     /* state 1, CALL register 3, rc = the result, state 2, then parks */
+	ROLE_CALLER,     /* state 1, CALL register 3 (order cmd, w0 arg; 1 and 7 if 0), rc =
+			  * the result, state 2, then parks */
 	ROLE_ECHO,       /* server: replies OK, w0/w1 = type/rights of the key received in 5,
 			  * w2 = w0 + 1; value counts the calls */
 	ROLE_FP_SERVER,  /* server: loads kid_fp_values into f0..f31, replies OK */
@@ -69,6 +70,9 @@ enum kid_role {
 	ROLE_FLAG,       /* state 1, then parks */
 	ROLE_LEAK,       /* the activity-leak worker: runs leak_work() (regress.c) */
 	ROLE_SLEEPER,    /* state 1, SLEEP FOR 10 minutes, state 2, then parks */
+	ROLE_ONWARD,     /* server: on a call (order o, w0 = offset, bit 63 for the node
+			  * range 4 instead of the page range 3), RETURNs order o on that
+			  * range key with k3 = the caller's resume key; value counts calls */
 };
 
 struct kid_cell {
@@ -137,6 +141,7 @@ void case_rescind_node(void);
 void case_rescind_domain(void);
 void case_rescind_page(void);
 void case_rescind_zero_again(void);
+void case_reply_onward(void);
 void case_ro_page(void);
 void case_ro_spaces(void);
 void case_space_slot_changed(void);

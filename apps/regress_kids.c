@@ -214,9 +214,27 @@ static __attribute__((noreturn)) void busy(struct kid_cell *c)
 static __attribute__((noreturn)) void caller(struct kid_cell *c)
 {
 	c->state = 1;
-	c->rc = cairn_call(KID_CAP_A, &(struct cairn_msg){ .order = 1, .w = { 7 } }, NULL, NULL);
+	const struct cairn_msg m = { .order = c->cmd ? c->cmd : 1, .w = { c->arg ? c->arg : 7 } };
+	c->rc = cairn_call(KID_CAP_A, &m, NULL, NULL);
 	c->state = 2;
 	park();
+}
+
+/* Answers each call by a RETURN on a range key that hands the kernel's
+ * reply on to the caller (k3 = its resume key, docs/invocations.md). */
+static __attribute__((noreturn)) void onward(struct kid_cell *c)
+{
+	const struct cairn_rcv rcv = { .resume = KID_CAP_RESUME };
+	struct cairn_reply in;
+	cairn_wait(&rcv, &in);
+	for (;;) {
+		c->value++;
+		bool nodes = in.w[0] >> 63;
+		const struct cairn_msg m = { .order = in.code,
+					     .w = { in.w[0] & ~(1ull << 63) },
+					     .keys = { 0, 0, 0, KID_CAP_RESUME } };
+		cairn_return(nodes ? KID_CAP_B : KID_CAP_A, &m, &rcv, &in);
+	}
 }
 
 static __attribute__((noreturn)) void echo(struct kid_cell *c)
@@ -353,6 +371,8 @@ void kid_main(uint64_t role, uint64_t cell)
 		sink(c);
 	case ROLE_LEAK:
 		leak_work((unsigned)cell);
+	case ROLE_ONWARD:
+		onward(c);
 	case ROLE_SLEEPER:
 		c->state = 1;
 		cairn_sleep_for(CAIRN_CAP_SLEEP, 600000);

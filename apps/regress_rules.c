@@ -351,6 +351,66 @@ void case_rescind_page(void)
  * through a mapping that a load made (the load maps the page writable when
  * it is dirty already, so the store itself does not fault). After each, a
  * rescind must zero the page again. */
+/* RETURN on a kernel key with a resume key as k3: the kernel's reply goes to
+ * the caller that resume key names (invoke.c kernel_reply_onward), for a
+ * range order that changes no node; a node RESCIND runs but its reply is
+ * dropped (it could change the very domain it would answer). */
+void case_reply_onward(void)
+{
+	struct kid o, c;
+	uint64_t off, noff, word = 0, type;
+	kid_alloc(&o);
+	if (!ok("build", kid_build(&o, ROLE_ONWARD)) ||
+	    !ok("give pages", kid_give(&o, 3, CAP_PAGES)) ||
+	    !ok("give nodes", kid_give(&o, 4, CAP_NODES)) || !ok("start", kid_start(&o)) ||
+	    !wait_run_state(&o, CAIRN_DOM_AVAILABLE, 2000) ||
+	    !ok("start key", kid_start_key(&o, CAP_CASE(0))) ||
+	    !ok("page", fresh_page(CAP_CASE(1), &off)))
+		return;
+	struct cairn_io io = { .w = { 0 }, .str = &(uint64_t){ MAGIC(6) }, .len = 8 };
+	if (!ok("PAGE WRITE", cairn_inv_PAGE_WRITE(CAP_CASE(1), &io)))
+		return;
+	/* MAKE_KEY through the server: its key arrives in the caller's r0. */
+	const struct cairn_rcv r = { .keys = { CAP_CASE(2) } };
+	struct cairn_reply rep;
+	uint64_t rc =
+		cairn_call(CAP_CASE(0),
+			   &(struct cairn_msg){ .order = CAIRN_OC_RANGE_MAKE_KEY, .w = { off } },
+			   &r, &rep);
+	if (!rc_is("MAKE_KEY handed on", rc, CAIRN_OK))
+		return;
+	if (ok("read through it", page_word(CAP_CASE(2), &word)) && word != MAGIC(6))
+		failf("the key handed on reads %#" PRIx64 ", want %#" PRIx64, word, MAGIC(6));
+	/* A page RESCIND through the server: answered, and the page's keys die. */
+	rc = cairn_call(CAP_CASE(0),
+			&(struct cairn_msg){ .order = CAIRN_OC_RANGE_RESCIND, .w = { off } }, NULL,
+			NULL);
+	if (rc_is("page RESCIND handed on", rc, CAIRN_OK) &&
+	    (type = key_type_of(CAP_CASE(1), NULL)) != CAIRN_KEY_VOID)
+		failf("the page's key is of type %" PRIu64 " after the RESCIND, want void", type);
+	/* A node RESCIND: done, not answered (a caller kid stays waiting). */
+	if (!ok("node", fresh_node(CAP_CASE(3), &noff)))
+		return;
+	kid_alloc(&c);
+	if (!ok("build caller", kid_build(&c, ROLE_CALLER)) ||
+	    !ok("give", kid_give(&c, 3, CAP_CASE(0))))
+		return;
+	kid_cells[c.cell].cmd = CAIRN_OC_RANGE_RESCIND;
+	kid_cells[c.cell].arg = 1ull << 63 | noff;
+	if (!ok("start caller", kid_start(&c)) || !wait_cell(c.cell, 1, 2000))
+		return;
+	for (unsigned t = 0; t < 500 && key_type_of(CAP_CASE(3), NULL) != CAIRN_KEY_VOID; t += 2)
+		nap(2);
+	if ((type = key_type_of(CAP_CASE(3), NULL)) != CAIRN_KEY_VOID)
+		failf("the node's key is of type %" PRIu64 " after the RESCIND, want void", type);
+	nap(20);
+	if (kid_cells[c.cell].state != 1)
+		failf("a node RESCIND's reply was handed on (the caller got %s)",
+		      cairn_result_name(kid_cells[c.cell].rc));
+	if (kid_cells[o.cell].value != 3)
+		failf("the server saw %" PRIu64 " calls, want 3", kid_cells[o.cell].value);
+}
+
 #define VA_ZERO_AGAIN 0x5c00000ul /* top slot 23: a height-1 node with the page */
 
 void case_rescind_zero_again(void)

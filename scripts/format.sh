@@ -32,10 +32,12 @@ if ! $check; then
     git ls-files -z -- "$@" | grep -z '\.[ch]$' | xargs -0 -r "$cf" -i --style=file
     exit 0
 fi
-unformatted=$(git ls-files -z -- "$@" | grep -z '\.[ch]$' | xargs -0 -r sh -c '
-    for f; do
-        "$0" --style=file "$f" | cmp -s - "$f" || echo "$f"
-    done' "$cf")
+# One clang-format per 40 files (--dry-run names each file it would
+# change), two at a time: a process per file took 30 s on a loaded machine.
+unformatted=$(git ls-files -z -- "$@" | grep -z '\.[ch]$' | xargs -0 -r -n 40 -P 2 sh -c '
+    "$0" --dry-run --style=file "$@" 2>&1 |
+        sed -n "s/^\(.*\):[0-9]*:[0-9]*: warning: code should be clang-formatted.*/\1/p"' "$cf" |
+    sort -u)
 [ -z "$unformatted" ] && exit 0
 echo "format.sh: not formatted (scripts/format.sh fixes them):" >&2
 echo "$unformatted"

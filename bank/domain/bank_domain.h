@@ -68,9 +68,15 @@ extern struct bank_books bank_books;
  * books. Prints the reason and returns false if it cannot. */
 bool books_mem_init(void);
 
-/* orders.c: answer one order (in: as received; out: the reply). Returns
- * false when the caller is not to be answered now (the reaper, parked). */
-bool bank_serve(const struct cairn_reply *in, struct cairn_msg *out);
+/* orders.c: serve one order (in: as received; out: the reply). */
+enum bank_answer {
+	BANK_ANSWER,    /* answer with *out through CAP_RESUME (if it was a CALL) */
+	BANK_NO_ANSWER, /* do not answer now (the reaper, parked): just wait */
+	BANK_ANSWERED,  /* the kernel answered the caller (a RETURN whose reply it
+			 * handed on) and *in already holds the next order */
+};
+enum bank_answer bank_serve(struct cairn_reply *in, struct cairn_msg *out,
+			    const struct cairn_rcv *rcv);
 
 /* boot_banks.c: at first boot, the default image's sub-banks (arg = 1),
  * then one console line per bank. */

@@ -38,10 +38,18 @@ int main(uint64_t arg)
 		/* An order that came by SEND brought no resume key: CAP_RESUME
 		 * still holds an older one, which must not get this answer. */
 		bool called = in.info & CAIRN_INFO_CALL;
-		if (bank_serve(&in, &out) && called)
-			cairn_return(CAP_RESUME, &out, &rcv, &in);
-		else
-			cairn_wait(&rcv, &in); /* no answer now (the parked reaper), or none wanted
-						*/
+		switch (bank_serve(&in, &out, &rcv)) {
+		case BANK_ANSWER:
+			if (called) {
+				cairn_return(CAP_RESUME, &out, &rcv, &in);
+				break;
+			}
+			__attribute__((fallthrough)); /* none wanted */
+		case BANK_NO_ANSWER:
+			cairn_wait(&rcv, &in);
+			break;
+		case BANK_ANSWERED:
+			break; /* the next order is in `in` already */
+		}
 	}
 }

@@ -24,6 +24,69 @@
 
 static bool reaper_parked; /* CAP_REAPER holds the reaper's resume key */
 
+static cap_t pool_range(uint32_t pool)
+{
+	return pool == BANK_POOL_NODE ? CAP_POOL_NODES : CAP_POOL_PAGES;
+}
+
+/* A batch of objects as the batch range orders take them (MAKE_KEYS,
+ * RESCIND_MANY on the page pool's range key, the node pool's as k0): w1..wn
+ * = kind << 32 | offset. */
+static void batch_words(unsigned n, const struct bank_object *objs, struct cairn_msg *m)
+{
+	for (unsigned i = 0; i < n; i++)
+		m->w[1 + i] = (uint64_t)(objs[i].pool == BANK_POOL_PAGE ? CAIRN_RANGE_PAGES
+									: CAIRN_RANGE_NODES)
+				      << 32 |
+			      objs[i].offset;
+}
+
+/* The order being served, for the answers the kernel gives for the bank
+ * (answer_by_kernel). */
+static struct {
+	struct cairn_reply *in;
+	const struct cairn_rcv *rcv;
+	bool called;   /* it came by CALL: CAP_RESUME is its caller's */
+	bool answered; /* the kernel answered it; *in is the next order */
+} serving;
+
+/*
+ * The last step of a BUY, or of a SELL of pages only, done so that it is
+ * also the answer: a RETURN on the page pool's range key with the caller's
+ * resume key as k3 (docs/invocations.md "A kernel key's reply handed on").
+ * The kernel makes the keys (MAKE_KEYS) or rescinds the pages
+ * (RESCIND_MANY) and hands its reply, OK and the keys if any, straight to
+ * the caller: one kernel pass where a CALL per object and a RETURN took
+ * more. The books are already done, as
+ * before the CALL; the bank does not see the result (the range orders
+ * used fail only on a disk error: the caller gets that error, and a
+ * MAKE_KEY's object stays in the caller's bank, counted, until that bank
+ * is destroyed). Only for a CALL: a SEND's CAP_RESUME is stale.
+ */
+static bool answer_by_kernel(uint64_t order, unsigned n, const struct bank_object *objs)
+{
+	if (!serving.called)
+		return false;
+	struct cairn_msg m = { .order = order,
+			       .w = { n },
+			       .keys = { CAP_POOL_NODES, 0, 0, CAP_RESUME } };
+	cap_t range = CAP_POOL_PAGES;
+	if (n == 1) {
+		/* One object: the single order, on its own pool's range key
+		 * (about 300 instructions less than a batch of one). */
+		m.order = order == CAIRN_OC_RANGE_MAKE_KEYS ? CAIRN_OC_RANGE_MAKE_KEY
+							    : CAIRN_OC_RANGE_RESCIND;
+		m.w[0] = objs[0].offset;
+		m.keys[0] = 0;
+		range = pool_range(objs[0].pool);
+	} else {
+		batch_words(n, objs, &m);
+	}
+	cairn_return(range, &m, serving.rcv, serving.in);
+	serving.answered = true;
+	return true;
+}
+
 uint64_t bank_result(enum bank_err err)
 {
 	switch (err) {
@@ -59,11 +122,6 @@ uint64_t bank_result(enum bank_err err)
 		break;
 	}
 	return CAIRN_NOT_BANK;
-}
-
-static cap_t pool_range(uint32_t pool)
-{
-	return pool == BANK_POOL_NODE ? CAP_POOL_NODES : CAP_POOL_PAGES;
 }
 
 static void rescind(struct bank_object o)
@@ -132,6 +190,11 @@ static uint64_t do_buy(const struct bank_key *k, const uint64_t *w, struct cairn
 	}
 	if (err != BANK_OK)
 		return bank_result(err);
+	struct bank_object bought[BANK_MAX_BATCH];
+	for (unsigned i = 0; i < n; i++)
+		bought[i] = (struct bank_object){ .pool = pools[i], .offset = offs[i] };
+	if (answer_by_kernel(CAIRN_OC_RANGE_MAKE_KEYS, (unsigned)n, bought))
+		return CAIRN_OK;
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t rc = cairn_range_make_key(pool_range(pools[i]), offs[i], CAP_OUT0 + i);
 		if (rc != CAIRN_OK) {
@@ -202,8 +265,17 @@ static uint64_t do_sell(const struct bank_key *k, const uint64_t *w)
 	enum bank_err err = bank_sell(&bank_books, k->bank, objs, (unsigned)n);
 	if (err != BANK_OK)
 		return bank_result(err);
+	/* A node's RESCIND is never handed on (the kernel refuses: it may
+	 * change a domain's own nodes), so only pages answer this way. */
+	bool pages_only = true;
 	for (unsigned i = 0; i < n; i++)
-		rescind(objs[i]);
+		pages_only &= objs[i].pool == BANK_POOL_PAGE;
+	if (pages_only && answer_by_kernel(CAIRN_OC_RANGE_RESCIND_MANY, (unsigned)n, objs))
+		return CAIRN_OK;
+	struct cairn_msg m = { .w = { n } };
+	batch_words((unsigned)n, objs, &m);
+	struct cairn_io io = { .w = { n, m.w[1], m.w[2], m.w[3] }, .keys = { CAP_POOL_NODES } };
+	cairn_inv_RANGE_RESCIND_MANY(CAP_POOL_PAGES, &io); /* one call for the batch */
 	return CAIRN_OK;
 }
 
@@ -496,16 +568,21 @@ static uint64_t dispatch(const struct bank_key *k, const struct cairn_reply *in,
 	return CAIRN_BAD_ORDER;
 }
 
-bool bank_serve(const struct cairn_reply *in, struct cairn_msg *out)
+enum bank_answer bank_serve(struct cairn_reply *in, struct cairn_msg *out,
+			    const struct cairn_rcv *rcv)
 {
 	uint64_t badge = in->info & CAIRN_INFO_BADGE_MASK;
 	struct bank_key k;
+	serving.in = in;
+	serving.rcv = rcv;
+	serving.called = in->info & CAIRN_INFO_CALL;
+	serving.answered = false;
 	*out = (struct cairn_msg){ 0 };
 	if (!known_order(in->code)) {
 		out->order = CAIRN_BAD_ORDER;
 	} else if (badge == BANK_REAPER_BADGE) {
 		if (in->code == CAIRN_SO_BANK_STEP)
-			return do_step(in, out);
+			return do_step(in, out) ? BANK_ANSWER : BANK_NO_ANSWER;
 		out->order = CAIRN_NOT_BANK;
 	} else if (bank_badge_decode(badge, &k) != BANK_OK) {
 		out->order = CAIRN_NOT_BANK; /* a badge this bank never made */
@@ -518,5 +595,5 @@ bool bank_serve(const struct cairn_reply *in, struct cairn_msg *out)
 	} else {
 		out->order = dispatch(&k, in, out);
 	}
-	return true;
+	return serving.answered ? BANK_ANSWERED : BANK_ANSWER;
 }

@@ -29,6 +29,7 @@
 #include "dom/park.h"
 #include "dom/sched.h"
 #include "dom/aspace.h"
+#include "mem/objcache.h"
 #include "hw/riscv.h"
 #include "hw/log.h"
 #include "hw/panic.h"
@@ -86,12 +87,90 @@ static __attribute__((noreturn)) void kernel_reply_words(struct invocation *inv,
 	finish_invoker(inv);
 }
 
+/* The domain a RETURN on a kernel key hands the reply to: the one the
+ * resume key in send register k3 names, if that key is valid, not a
+ * fault keeper's restart key, and its domain waits for it (the key's call
+ * count matches, so it does). NULL: the reply is dropped, as a RETURN on a
+ * kernel key always did. Prepare phase, after the operation's own prepare
+ * (which may have released cached domains). */
+static struct proc *onward_receiver(struct invocation *inv, const struct kop *op)
+{
+	if (!op->reply_onward_ok)
+		return NULL;
+	const struct key *rk = invoke_cap(inv->p, cairn_slots_send(inv->slots, CAIRN_MAX_KEYS - 1));
+	if (key_type(rk) != CAIRN_KEY_RESUME || (key_rights(rk) & CAIRN_RIGHT_FAULT))
+		return NULL;
+	/* A cached domain's root is resident (proc.h): its call count is
+	 * read in place, as the fast path does; else the key is checked
+	 * and the domain loaded. */
+	struct proc *t = proc_lookup(key_oid(rk));
+	if (t) {
+		if (key_count(rk) != t->root->call_count)
+			return NULL;
+		t->last_use = kctx_stamp; /* kept cached for this entry */
+	} else if (key_check(rk) != CAIRN_KEY_RESUME || proc_get(key_oid(rk), &t) != PROC_OK) {
+		return NULL;
+	}
+	if (t == inv->p || t->run_state != CAIRN_DOM_WAITING)
+		return NULL;
+	return t;
+}
+
+/*
+ * A RETURN on a kernel key whose reply goes on to the domain the resume key
+ * in k3 names (KeyKOS's reply key): the operation runs, the invoker
+ * becomes available, and the waiting domain receives the kernel's reply
+ * exactly as if the invoker had CALLed the key and RETURNed the answer
+ * through the resume key, in one kernel pass instead of two. The space
+ * bank answers a one-object BUY with RANGE MAKE_KEY this way, and a
+ * one-page SELL with RANGE RESCIND (docs/bank.md). Only operations whose
+ * commit changes no node may (kop.reply_onward_ok).
+ */
+static __attribute__((noreturn)) void kernel_reply_onward(struct invocation *inv, struct kop *op,
+							  struct proc *t)
+{
+	struct proc *p = inv->p;
+	struct msg m; /* field by field: an initializer would clear the rest */
+	m.order = op->reply.code;
+	for (int i = 0; i < 4; i++)
+		m.w[i] = op->reply.w[i];
+	m.info = 0; /* through a resume key: no badge */
+	m.ustr = NULL;
+	m.kstr = op->reply.str;
+	m.len = op->reply.len;
+	m.keys = op->reply.keys;
+	m.has_resume = false;
+	struct delivery d;
+	ipc_prepare_delivery(t, &m, &d);
+	if (!(t->root_pot->obj_flags & OBJF_DIRTY))
+		node_prepare_write(t->root_oid); /* its call count changes */
+
+	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
+	p->tf.sepc += 4;
+	p->dirty = true;
+	if (op->commit)
+		op->commit(op);
+	node_consume_resume_bytes((uint8_t *)node_at(t->root_oid)); /* every resume key dies */
+	ipc_commit_delivery(&m, &d);
+	t->run_state = CAIRN_DOM_RUNNING;
+	t->fault_code = 0;
+	t->dirty = true;
+	p->run_state = CAIRN_DOM_AVAILABLE;
+	p->next_caller = act_wake_next_caller(p->root_oid);
+	sched_transfer(inv->act, t);
+}
+
 /* Reply from the kernel itself (errors, kernel keys). */
 static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struct kop *op)
 {
 	struct proc *p = inv->p;
 	if (inv->op == CAIRN_SYS_CALL && op->reply.len == 0)
 		kernel_reply_words(inv, op);
+	if (inv->op == CAIRN_SYS_RETURN) {
+		struct proc *t = onward_receiver(inv, op);
+		if (t)
+			kernel_reply_onward(inv, op, t);
+	}
 	struct msg m = { .order = op->reply.code,
 			 .w = { op->reply.w[0], op->reply.w[1], op->reply.w[2], op->reply.w[3] },
 			 .kstr = op->reply.str,
@@ -124,11 +203,13 @@ static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struc
 static inline void kop_init(struct kop *op)
 {
 	op->commit = NULL;
+	op->reply_onward_ok = false;
 	op->oid = 0;
 	for (int i = 0; i < 4; i++)
 		op->arg[i] = 0;
 	key_set_words(&op->key, 0, 0);
 	op->proc = NULL;
+	op->nobjs = 0; /* objs[] up to nobjs only */
 	op->reply.code = CAIRN_OK;
 	for (int i = 0; i < 4; i++)
 		op->reply.w[i] = 0;

@@ -53,13 +53,28 @@ struct kreply {
 struct kop;
 typedef void (*kop_commit_fn)(struct kop *op);
 
+/* An object a RANGE order works on (kobj_range.c): a batch has up to three. */
+struct kop_obj {
+	uint64_t oid;
+	struct frame *frame; /* a page's frame, pinned by prepare */
+	bool page;
+	bool zero; /* a page known to be zero (OBJF_ZERO): left as it is */
+};
+
 struct kop {
 	struct kreply reply;
 	kop_commit_fn commit; /* NULL: the operation changes nothing */
-	uint64_t oid;         /* arguments for commit */
+	/* The prepare function says its commit changes no node (nothing, or
+	 * pages only), so that a RETURN may hand its reply on to a waiting
+	 * domain (invoke.c kernel_reply_onward): no domain's own nodes can
+	 * change under the delivery. */
+	bool reply_onward_ok;
+	uint64_t oid; /* arguments for commit */
 	uint64_t arg[4];
 	struct key key;
 	struct proc *proc;
+	struct kop_obj objs[CAIRN_MAX_KEYS - 1];
+	unsigned nobjs;
 	struct ustring ustr;
 };
 

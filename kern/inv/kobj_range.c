@@ -16,12 +16,6 @@
 #include "mem/node.h"
 #include "mem/objcache.h"
 
-static void rescind_node_commit(struct kop *op)
-{
-	node_rescind_bytes((uint8_t *)node_at(op->oid));
-	kobj_node_changed(op->oid); /* a domain rooted here stops; its callers retry */
-}
-
 /* 4 KiB of zeros, 16 doubleword stores a round: about 580 instructions,
  * where picolibc's memset stores two a round (about 1,030). The empty asm
  * keeps GCC from turning the loop back into a memset call. */
@@ -34,42 +28,60 @@ static void zero_page(uint64_t *p)
 	}
 }
 
-/* arg[0]: the page's frame, pinned by prepare; arg[1]: it is known to be
- * zero (OBJF_ZERO), no DMA key pins it, and it was left clean; else
- * prepare dirtied it. A frame a DMA key pins stays the device's: the
- * object moves to a fresh frame (prepare made one free), so the device
- * never writes into the page's next owner's memory (docs/invocations.md
- * "DMA"). */
-static void rescind_page_commit(struct kop *op)
+/* Commit the rescind of one object. A page's old keys' mappings go; a
+ * frame a DMA key pins stays the device's: the object moves to a fresh
+ * frame (prepare made one free), so the device never writes into the
+ * page's next owner's memory (docs/invocations.md "DMA"). A page known to
+ * be zero is left as it is. */
+static void rescind_one(const struct kop_obj *o)
 {
-	struct frame *f = (struct frame *)(uintptr_t)op->arg[0];
-	/* Mappings made through the old keys must go. */
+	if (!o->page) {
+		node_rescind_bytes((uint8_t *)node_at(o->oid));
+		kobj_node_changed(o->oid); /* a domain rooted here stops; its callers retry */
+		return;
+	}
+	struct frame *f = o->frame;
 	aspace_unmap_frame(f);
-	(*page_tag_at(op->oid))++;
-	if (op->arg[1])
+	(*page_tag_at(o->oid))++;
+	if (o->zero)
 		return;
 	if (f->dma_pins)
 		f = obj_dma_detach(f);
-	zero_page((uint64_t *)page_at(op->oid));
+	zero_page((uint64_t *)page_at(o->oid));
 	f->obj_flags |= OBJF_ZERO;
 }
 
-/* Prepare RESCIND of page oid. A page RESCIND zeroed before and nobody has
- * written since (OBJF_ZERO, objcache.h) is zero on the volume or in this
- * epoch's dirty set already: its content is left alone, so a page bought
- * and sold back untouched costs no zeroing and no log space. */
-static void rescind_page_prepare(struct kop *op, uint64_t oid)
+static void rescind_commit(struct kop *op)
 {
-	page_tag_prepare_write(oid);
-	struct frame *f = obj_pin_resident(OBJ_PAGE, oid);
-	op->arg[1] = f && (f->obj_flags & OBJF_ZERO) && !f->dma_pins;
-	if (!op->arg[1]) {
-		f = page_prepare_write(oid);
-		if (f->dma_pins)
-			kframe_reserve(1); /* the page's new frame */
+	for (unsigned i = 0; i < op->nobjs; i++)
+		rescind_one(&op->objs[i]);
+}
+
+/* Prepare the rescind of object o (oid and kind set); counts in *dma the
+ * pages whose frame a DMA key pins (each needs a fresh frame). A page
+ * RESCIND zeroed before and nobody has written since (OBJF_ZERO,
+ * objcache.h) is zero on the volume or in this epoch's dirty set already:
+ * its content is left alone, so a page bought and sold back untouched
+ * costs no zeroing and no log space. */
+static uint64_t rescind_prepare(struct invocation *inv, struct kop_obj *o, unsigned *dma)
+{
+	if (!o->page) {
+		uint64_t st = kobj_node_access(inv, o->oid, true);
+		if (st != CAIRN_OK)
+			return st;
+		node_prepare_write(o->oid);
+		aspace_node_changing(o->oid);
+		return CAIRN_OK;
 	}
-	op->arg[0] = (uintptr_t)f;
-	op->commit = rescind_page_commit;
+	page_tag_prepare_write(o->oid);
+	struct frame *f = obj_pin_resident(OBJ_PAGE, o->oid);
+	o->zero = f && (f->obj_flags & OBJF_ZERO) && !f->dma_pins;
+	if (!o->zero) {
+		f = page_prepare_write(o->oid);
+		*dma += f->dma_pins != 0;
+	}
+	o->frame = f;
+	return CAIRN_OK;
 }
 
 /* A range of OIDs of one pool: a range key's target. */
@@ -127,6 +139,86 @@ static void identify_keys(struct invocation *inv, struct kop *op, const struct r
 	}
 }
 
+/* The objects of a batch order: w0 = n (1..3), w1..wn = kind << 32 |
+ * offset (kind CAIRN_RANGE_NODES or _PAGES), each in whichever of the
+ * invoked range and a second range key sent as k0 is of its kind. False,
+ * with BAD_ARGUMENT, for a count, kind or offset either range refuses. */
+static bool batch_objects(struct invocation *inv, struct kop *op, const struct range *self)
+{
+	uint64_t n = inv->w[0];
+	if (n < 1 || n > CAIRN_MAX_KEYS - 1) {
+		op->reply.code = CAIRN_BAD_ARGUMENT;
+		return false;
+	}
+	struct range other = { 0 };
+	bool two = false, looked = false; /* k0 is read only if an object needs it */
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t kind = inv->w[1 + i] >> 32, off = (uint32_t)inv->w[1 + i];
+		if (kind != self->pages && !looked) {
+			struct key k;
+			invoke_send_key(inv, 0, &k);
+			two = key_type(&k) == CAIRN_KEY_RANGE;
+			if (two)
+				other = range_of(&k);
+			looked = true;
+		}
+		const struct range *r = kind == self->pages          ? self
+					: two && kind == other.pages ? &other
+								     : NULL;
+		if (kind > CAIRN_RANGE_PAGES || !r || off >= r->count) {
+			op->reply.code = CAIRN_BAD_ARGUMENT;
+			op->reply.w[0] = i;
+			return false;
+		}
+		op->objs[i] = (struct kop_obj){ .oid = r->first + off, .page = r->pages };
+	}
+	op->nobjs = (unsigned)n;
+	return true;
+}
+
+static bool batch_has_node(const struct kop *op)
+{
+	for (unsigned i = 0; i < op->nobjs; i++)
+		if (!op->objs[i].page)
+			return true;
+	return false;
+}
+
+/* MAKE_KEY's key for each object of the batch, into r0..r(n-1). */
+static void make_keys(struct kop *op)
+{
+	for (unsigned i = 0; i < op->nobjs; i++) {
+		uint64_t oid = op->objs[i].oid;
+		uint32_t count;
+		if (op->objs[i].page) {
+			page_tag_pin(oid);
+			count = *page_tag_at(oid);
+		} else {
+			node_pin(oid);
+			count = node_at(oid)->alloc_count;
+		}
+		uint8_t type = op->objs[i].page ? CAIRN_KEY_PAGE : CAIRN_KEY_NODE;
+		key_set_words(&op->reply.keys[i], key_word0(type, 0, 0, count), oid);
+	}
+}
+
+/* Prepare the rescind of op->objs (all of them, or none: a refusal leaves
+ * every key working). */
+static void rescind_objects(struct invocation *inv, struct kop *op)
+{
+	unsigned dma = 0;
+	for (unsigned i = 0; i < op->nobjs; i++) {
+		uint64_t st = rescind_prepare(inv, &op->objs[i], &dma);
+		if (st != CAIRN_OK) {
+			op->reply.code = st;
+			return;
+		}
+	}
+	if (dma)
+		kframe_reserve(dma); /* the new frames of pinned pages */
+	op->commit = rescind_commit;
+}
+
 void kobj_range(struct invocation *inv, struct kop *op)
 {
 	const struct range self = range_of(&inv->target);
@@ -135,6 +227,9 @@ void kobj_range(struct invocation *inv, struct kop *op)
 	uint64_t off = inv->w[0];
 	uint64_t oid = first + off;
 	op->oid = oid;
+	/* Every order but a node RESCIND changes no node (below): a RETURN may
+	 * hand its reply on (invoke.c kernel_reply_onward). */
+	op->reply_onward_ok = pages || inv->order != CAIRN_OC_RANGE_RESCIND;
 	switch (inv->order) {
 	case CAIRN_OC_RANGE_INFO:
 		op->reply.w[0] = first;
@@ -163,18 +258,9 @@ void kobj_range(struct invocation *inv, struct kop *op)
 			op->reply.code = CAIRN_BAD_ARGUMENT;
 			return;
 		}
-		if (pages) {
-			rescind_page_prepare(op, oid);
-		} else {
-			uint64_t st = kobj_node_access(inv, oid, true);
-			if (st != CAIRN_OK) {
-				op->reply.code = st;
-				return;
-			}
-			node_prepare_write(oid);
-			aspace_node_changing(oid);
-			op->commit = rescind_node_commit;
-		}
+		op->objs[0] = (struct kop_obj){ .oid = oid, .page = pages };
+		op->nobjs = 1;
+		rescind_objects(inv, op);
 		return;
 	case CAIRN_OC_RANGE_SUB:
 		if (off > count || inv->w[1] > count - off) {
@@ -193,6 +279,15 @@ void kobj_range(struct invocation *inv, struct kop *op)
 	}
 	case CAIRN_OC_RANGE_IDENTIFY_KEYS:
 		identify_keys(inv, op, &self);
+		return;
+	case CAIRN_OC_RANGE_MAKE_KEYS:
+		if (batch_objects(inv, op, &self))
+			make_keys(op);
+		return;
+	case CAIRN_OC_RANGE_RESCIND_MANY:
+		if (batch_objects(inv, op, &self))
+			rescind_objects(inv, op);
+		op->reply_onward_ok = op->reply.code != CAIRN_OK || !batch_has_node(op);
 		return;
 	default:
 		op->reply.code = CAIRN_BAD_ORDER;

@@ -45,6 +45,7 @@ CASES = [
     (8, "rescinded domain keys are void"),
     (8, "rescinded page keys are void and unmapped"),
     (8, "a rescind zeroes a page written after an earlier rescind"),
+    (8, "RETURN on a kernel key hands its reply on"),
     (8, "RO page key"),
     (8, "RO and WEAK space keys map read-only"),
     (8, "a space node's slot changed under a mapping"),

@@ -166,6 +166,12 @@ enum cairn_key_object {
 	X(RANGE, IDENTIFY, 0x0c05, "k0 -> w0 = offset of k0's object in this range")                \
 	X(RANGE, IDENTIFY_KEYS, 0x0c06,                                                             \
 	  "w0 = n 1..3, k0..k(n-1), k3 = a second range key or none -> w(i) = kind << 32 | offset") \
+	X(RANGE, MAKE_KEYS, 0x0c07,                                                                 \
+	  "w0 = n 1..3, w1..wn = kind << 32 | offset, k0 = a second range key or none -> "          \
+	  "r0..r(n-1) = read-write keys")                                                           \
+	X(RANGE, RESCIND_MANY, 0x0c08,                                                              \
+	  "w0 = n 1..3, w1..wn = kind << 32 | offset, k0 = a second range key or none -> "          \
+	  "each object as RESCIND, all or none")                                                    \
 	X(DEVICE, INFO, 0x0d01,                                                                     \
 	  "-> w0 = virtio device ID, w1 = instance, w2 = interrupt, w3 = interrupts so far")        \
 	X(DEVICE, WAIT, 0x0d02,                                                                     \
