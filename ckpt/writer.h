@@ -145,6 +145,12 @@ struct ckpt_writer_env {
 	void (*state_changed)(void *ctx);
 	/* Something to tell (may be NULL). */
 	void (*report)(void *ctx, const struct ckpt_writer *w, const struct ckpt_report *r);
+	/* May be NULL: the writer then runs from ckpt_writer_start() on, as far
+	 * as it can go. Else ckpt_writer_start() only prepares, and the writer
+	 * runs when the owner calls ckpt_writer_kick() after this (soon, from
+	 * outside the caller: the kernel's demarcation pause ends first); it
+	 * asks again when its budget (`burst`) ran out with nothing in flight. */
+	void (*kick)(void *ctx);
 };
 
 /* --- the writer ----------------------------------------------------------- */
@@ -180,6 +186,7 @@ struct ckpt_writer {
 	struct ckpt_writer_env env;
 	unsigned keep;    /* generations a header keeps, >= 1 */
 	uint16_t batch;   /* blocks per DATA request */
+	uint16_t burst;   /* DATA requests per run of the machine at most (0: no limit) */
 	const void *zero; /* a block of zeros (recovered ZERO entries) */
 	enum ckpt_phase phase;
 
@@ -220,6 +227,8 @@ struct ckpt_writer {
 	enum ckpt_err refused;  /* why the directory is refused; CKPT_OK: it is not */
 	bool threads_rebuilt;   /* this generation's one retry is used */
 	uint64_t check_instret; /* instructions the check took (RISC-V; else 0) */
+	uint64_t longest_run;   /* of this generation: the most instructions one run of the
+				 * machine took, completions and kicks (RISC-V; else 0) */
 
 	/* After a restart (RECOVER_MIGRATE). */
 	struct ckpt_dirmap *map;
@@ -245,6 +254,7 @@ struct ckpt_writer_config {
 	struct ckpt_writer_env env;
 	unsigned keep;                /* 0 or 1: the kernel's (tail = gen_start); up to MAX_KEEP */
 	unsigned batch;               /* the device's segments per request (0: 1) */
+	unsigned burst;               /* DATA requests per run (0: no limit) */
 	void *buf[CKPT_WRITER_SLOTS]; /* one 4 KiB buffer per slot */
 	const void *zero;             /* 4 KiB of zeros */
 };
@@ -279,8 +289,12 @@ static inline bool ckpt_log_fits(const struct ckpt_writer *w, uint64_t n)
 uint64_t ckpt_writer_check_bytes(uint64_t entries);
 
 /* Demarcation is done: items, threads and check_slots are filled, the
- * phase is IDLE. Takes the next sequence and the positions from the head. */
+ * phase is IDLE. Takes the next sequence and the positions from the head;
+ * with env.kick, asks for a kick rather than running the machine. */
 void ckpt_writer_start(struct ckpt_writer *w);
+
+/* Run the machine (the owner's answer to env.kick). */
+void ckpt_writer_kick(struct ckpt_writer *w);
 
 /* Migrate the generations recovery found (map: their directory map, kept
  * until done) from the log to home. */

@@ -58,15 +58,18 @@ uint64_t ckpt_request(bool forced);
 /* Periodic checkpoints every ms milliseconds (0: off). */
 void ckpt_set_interval(uint32_t ms);
 
-/* Measurement (ckpt=verbose): the retired instructions from kernel entry
- * (kmain) to the first domain about to run, printed once. */
+/* Measurement, at the two points where a pause ends: a domain about to
+ * run (the return to U-mode) and the hart going idle. Set while a pause is
+ * being counted: the demarcation pause (always: STATS reports it), and
+ * with ckpt=verbose the boot, from kernel entry (kmain) to the first
+ * domain (printed once). ckpt_measure.c. */
 extern uint64_t ckpt_boot_instret;
-extern bool ckpt_first_run_pending;
-void ckpt_report_first_run(void);
-static inline void ckpt_note_first_run(void)
+extern bool ckpt_pause_pending;
+void ckpt_pause_end(bool domain_runs);
+static inline void ckpt_note_run(bool domain_runs)
 {
-	if (__builtin_expect(ckpt_first_run_pending, 0))
-		ckpt_report_first_run();
+	if (__builtin_expect(ckpt_pause_pending, 0))
+		ckpt_pause_end(domain_runs);
 }
 
 struct ckpt_stats {
@@ -76,7 +79,7 @@ struct ckpt_stats {
 	uint64_t log_blocks; /* ring blocks */
 	uint64_t failures;   /* checkpoints that failed (I/O errors) */
 	uint64_t last_objects, last_bytes;
-	uint64_t last_stall_instret; /* retired instructions of the last demarcation */
+	uint64_t last_stall_instret; /* retired instructions of the last demarcation pause */
 };
 void ckpt_get_stats(struct ckpt_stats *out);
 

@@ -75,7 +75,10 @@ struct ckpt_state {
 	struct act_list log_waiters; /* ACT_WAIT_LOG: no reservation */
 	struct act_list io_waiters;  /* a snapshot block's transfer */
 
-	uint64_t last_stall;    /* instructions of the last demarcation */
+	uint64_t last_stall;    /* instructions of the last demarcation pause */
+	uint64_t stall_start;   /* rdinstret() where the pause being counted began */
+	bool stall_pending;     /* a demarcation pause is being counted */
+	bool first_run_pending; /* ckpt=verbose: the boot is being counted */
 	uint64_t demarcated_at; /* rdtime() at the end of demarcation */
 	uint64_t zero_pa;       /* a zero frame for ZERO migrations */
 };

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Measurements for the checkpoint benchmarks (docs/benchmarks.md), active
- * only when asked for at boot:
+ * Measurements for the checkpoint benchmarks (docs/benchmarks.md):
+ *  - the demarcation pause, always (STATS reports it): the retired
+ *    instructions from the top of ckpt_demarcate() to the next return to
+ *    U-mode (or the hart going idle: nobody waited), whatever ran between,
+ *    the invocation that met the safe point included; with ckpt=verbose
+ *    the `demarcated` line, printed after the count ends;
  *  - ckpt=verbose: the retired instructions from kernel entry to the first
- *    domain about to run (restart cost);
+ *    domain about to run (restart cost), and where kernel entry was
+ *    (`entry=`, absolute: a domain's rdinstret minus it is its distance
+ *    from kernel entry);
  *  - blkbench=MIB: before any domain runs, the raw sequential write rate
  *    of the device, writing MIB MiB in requests of 32 blocks, up to 32 in
  *    flight (as the log writer does), from 4 MiB of distinct frames, then
@@ -25,13 +31,27 @@
 #include "mem/frame.h"
 
 uint64_t ckpt_boot_instret;
-bool ckpt_first_run_pending;
+bool ckpt_pause_pending;
 
-void ckpt_report_first_run(void)
+void ckpt_pause_end(bool domain_runs)
 {
-	ckpt_first_run_pending = false;
-	kprintf("cairn: first domain runs after instret=%lu\n",
-		(unsigned long)(rdinstret() - ckpt_boot_instret));
+	uint64_t now = rdinstret();
+	struct ckpt_state *s = &ckpt_state;
+	ckpt_pause_pending = false;
+	if (s->stall_pending) {
+		s->stall_pending = false;
+		s->last_stall = now - s->stall_start;
+		if (s->verbose)
+			kprintf("cairn: checkpoint %lu demarcated blocks=%lu threads=%lu instret=%lu\n",
+				(unsigned long)s->w.gen, (unsigned long)s->w.nitems,
+				(unsigned long)s->w.nthreads, (unsigned long)s->last_stall);
+	}
+	if (s->first_run_pending && domain_runs) {
+		s->first_run_pending = false;
+		kprintf("cairn: first domain runs after instret=%lu entry=%lu\n",
+			(unsigned long)(now - ckpt_boot_instret), (unsigned long)ckpt_boot_instret);
+	}
+	ckpt_pause_pending = s->first_run_pending;
 }
 
 #define BENCH_INFLIGHT 32
@@ -88,7 +108,8 @@ static void bench_submit(struct blk_req *r)
 void ckpt_measure_boot(void)
 {
 	char arg[16];
-	ckpt_first_run_pending = ckpt_state.verbose;
+	ckpt_state.first_run_pending = ckpt_state.verbose;
+	ckpt_pause_pending = ckpt_state.verbose;
 	if (!platform_bootarg("blkbench", arg, sizeof(arg)) || !ckpt_state.enabled)
 		return;
 	uint64_t mib = 0;

@@ -4,9 +4,10 @@
 `make bench` after the object-model figures; docs/benchmarks.md has the
 results and how to read them.
 
-1. Demarcation stall: apps/ckptbench{1,16,64}.image dirty 1, 16 and 64 MiB
+1. Demarcation pause: apps/ckptbench{1,16,64}.image dirty 1, 16 and 64 MiB
    of pages and force a checkpoint, four rounds; under -icount shift=0 the
-   kernel's `demarcated ... instret=` line is exact. Reported: the median
+   kernel's `demarcated ... instret=` line is exact: from the top of
+   ckpt_demarcate() to the next return to a domain. Reported: the median
    over rounds 2..4 (steady state), and instructions per dirty block.
 2. Stabilization rate: ckptbench64 without icount (real time), the kernel
    first measures the raw sequential write rate (blkbench=64: 64 MiB in
