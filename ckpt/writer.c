@@ -80,6 +80,7 @@ void ckpt_writer_init(struct ckpt_writer *w, const struct ckpt_writer_config *c)
 							     : c->batch);
 	w->zero = c->zero;
 	w->burst = (uint16_t)(c->burst > UINT16_MAX ? UINT16_MAX : c->burst);
+	w->flush_every = c->flush_every;
 	w->ring = ckpt_ring_blocks(c->sb);
 	w->prev_dir_pos = CKPT_NO_DIR;
 	w->refused = CKPT_OK;
@@ -203,6 +204,10 @@ void ckpt_writer_done(struct ckpt_writer *w, struct ckpt_io_req *req, int status
 		items_idle(w, s->item, s->nitems);
 		if (ok)
 			w->bytes += (uint64_t)CKPT_BLOCK_SIZE * req->nblocks;
+		w->unflushed += req->nblocks;
+		break;
+	case SLOT_FLUSH:
+		w->data_flushing = false;
 		break;
 	case SLOT_HOME:
 		items_idle(w, s->item, 1);
@@ -446,19 +451,36 @@ static unsigned run_budget(const struct ckpt_writer *w)
 	return w->burst && w->env.kick ? w->burst : UINT32_MAX;
 }
 
-/* The budget of one run is spent: the completions of what is in flight
- * run the machine again, or, with nothing in flight, the owner's kick. */
+/* The budget of one run is spent: with fewer than CKPT_KICK_DEPTH
+ * requests in flight the owner kicks again (the device would run dry
+ * waiting for completions to build the pipeline up), else their
+ * completions run the machine again. */
 static bool out_of_budget(struct ckpt_writer *w)
 {
-	if (!w->inflight)
+	if (w->inflight < CKPT_KICK_DEPTH)
 		w->env.kick(w->env.ctx);
 	return false;
+}
+
+/* DATA: the blocks written so far on their way to stable storage while
+ * the rest is summed and written, so that FLUSH1 has less left to do (an
+ * extra FLUSH orders nothing wrongly: the header still waits for FLUSH1). */
+static void early_flush(struct ckpt_writer *w)
+{
+	struct ckpt_slot *s;
+	if (!w->flush_every || w->data_flushing || w->unflushed < w->flush_every ||
+	    !(s = free_slot(w)))
+		return;
+	w->unflushed = 0;
+	w->data_flushing = true;
+	submit_blocks(w, s, CKPT_IO_FLUSH, 0, 0, SLOT_FLUSH);
 }
 
 static bool phase_data(struct ckpt_writer *w)
 {
 	struct ckpt_slot *s;
 	unsigned budget = run_budget(w);
+	early_flush(w);
 	while (!w->failed && w->next < w->nitems) {
 		if (budget-- == 0)
 			return out_of_budget(w);
@@ -735,6 +757,8 @@ void ckpt_writer_start(struct ckpt_writer *w)
 	w->threads_rebuilt = false;
 	w->check_instret = 0;
 	w->longest_run = 0;
+	w->unflushed = 0;
+	w->data_flushing = false;
 	if (w->env.kick)
 		w->env.kick(w->env.ctx); /* the owner runs the machine later */
 	else

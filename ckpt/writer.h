@@ -43,9 +43,10 @@
 #include "dirmap.h"
 #include "gencheck.h"
 
-#define CKPT_WRITER_SLOTS     32   /* requests in flight at most */
-#define CKPT_WRITER_BATCH     32   /* blocks per request at most: the log is written sequentially */
-#define CKPT_WRITER_MAX_KEEP  16   /* generations one header may keep (the kernel keeps 1) */
+#define CKPT_WRITER_SLOTS     32 /* requests in flight at most */
+#define CKPT_WRITER_BATCH     32 /* blocks per request at most: the log is written sequentially */
+#define CKPT_KICK_DEPTH       8  /* a run out of budget asks for a kick below this many in flight */
+#define CKPT_WRITER_MAX_KEEP  16 /* generations one header may keep (the kernel keeps 1) */
 #define CKPT_RETRY_MS         100  /* a failed attempt is written again after this */
 #define CKPT_MIGRATE_RETRY_MS 1000 /* a failed migration is done again after this */
 
@@ -184,10 +185,11 @@ struct ckpt_writer {
 	const struct cairn_superblock *sb;
 	struct ckpt_io io;
 	struct ckpt_writer_env env;
-	unsigned keep;    /* generations a header keeps, >= 1 */
-	uint16_t batch;   /* blocks per DATA request */
-	uint16_t burst;   /* DATA requests per run of the machine at most (0: no limit) */
-	const void *zero; /* a block of zeros (recovered ZERO entries) */
+	unsigned keep;        /* generations a header keeps, >= 1 */
+	uint16_t batch;       /* blocks per DATA request */
+	uint16_t burst;       /* DATA requests per run of the machine at most (0: no limit) */
+	uint32_t flush_every; /* DATA: a FLUSH after this many blocks written (0: none) */
+	const void *zero;     /* a block of zeros (recovered ZERO entries) */
 	enum ckpt_phase phase;
 
 	/* The log (positions only grow; p is in ring block p mod ring). */
@@ -217,7 +219,9 @@ struct ckpt_writer {
 	uint32_t dir_blocks;
 	uint64_t bytes; /* written to the log by this attempt */
 	uint64_t inflight;
-	bool failed; /* an I/O error in this phase: fail_status */
+	uint64_t unflushed; /* DATA blocks written since the last FLUSH went out */
+	bool data_flushing; /* DATA: a FLUSH of those is in flight */
+	bool failed;        /* an I/O error in this phase: fail_status */
 	int fail_status;
 	bool timer_wait; /* RETRY, MIGRATE: until ckpt_writer_timer() */
 
@@ -255,6 +259,7 @@ struct ckpt_writer_config {
 	unsigned keep;                /* 0 or 1: the kernel's (tail = gen_start); up to MAX_KEEP */
 	unsigned batch;               /* the device's segments per request (0: 1) */
 	unsigned burst;               /* DATA requests per run (0: no limit) */
+	unsigned flush_every;         /* DATA blocks between early FLUSHes (0: none) */
 	void *buf[CKPT_WRITER_SLOTS]; /* one 4 KiB buffer per slot */
 	const void *zero;             /* 4 KiB of zeros */
 };

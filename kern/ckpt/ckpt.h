@@ -51,6 +51,11 @@ static inline void ckpt_safe_point(void)
 		ckpt_demarcate();
 }
 
+/* The hart is about to idle (no domain ready, interrupts off): run the
+ * log writer now if it asked for a kick, rather than after the timer.
+ * True when it ran (the run queue may have changed). ckpt_write.c. */
+bool ckpt_idle(void);
+
 /* Ask for a checkpoint as soon as possible (forced: even if nothing is
  * dirty). Returns the generation the next demarcation will have. */
 uint64_t ckpt_request(bool forced);

@@ -111,6 +111,7 @@ uint64_t ckpt_sum(const void *block, bool *all_zero);
 
 /* ckpt_measure.c */
 void ckpt_measure_boot(void);
+void ckpt_measure_paired(uint64_t ndirty); /* blkbench=: a raw run before demarcation */
 
 /* ckpt_write.c: the writer over virtio-blk */
 void ckpt_write_init(void);

@@ -36,9 +36,14 @@ static struct ktimer retry_timer;
 static struct ktimer kick_timer; /* the writer's next run, at once but outside the caller */
 
 /* DATA requests or directory blocks one run of the writer prepares: two,
- * so the requests in flight grow by one per completion up to the slots,
- * and one run sums at most 2 x 32 blocks. */
+ * so one run sums at most 2 x 32 blocks; below CKPT_KICK_DEPTH requests in
+ * flight the run ends with another kick, beyond, completions drive it (up
+ * to two more per completion, to the slots). */
 #define CKPT_KERNEL_BURST 2
+/* DATA blocks between early FLUSHes: FLUSH1 then has at most these 8 MiB
+ * left to make durable, the rest went to stable storage while the writer
+ * summed (docs/checkpoint.md "Demarcation pause"; docs/benchmarks.md). */
+#define CKPT_KERNEL_FLUSH_EVERY 2048
 
 /* --- the device ----------------------------------------------------------- */
 
@@ -91,13 +96,24 @@ static void kick_fire(struct ktimer *t)
 	ckpt_writer_kick(&ckpt_state.w);
 }
 
-/* From a timer interrupt as soon as interrupts are on: after the
- * demarcation pause has ended, when a domain runs or the hart idles. */
+/* From a timer interrupt as soon as interrupts are on, after the
+ * demarcation pause has ended, when a domain runs; or at once when the
+ * hart would idle (ckpt_idle(): a timer's deadline in the past still
+ * takes QEMU's main loop a while to deliver). */
 static void kick(void *ctx)
 {
 	(void)ctx;
 	if (!kick_timer.armed)
 		ktimer_arm(&kick_timer, timer_now());
+}
+
+bool ckpt_idle(void)
+{
+	if (!kick_timer.armed)
+		return false;
+	ktimer_cancel(&kick_timer);
+	ckpt_writer_kick(&ckpt_state.w);
+	return true;
 }
 
 static void retry_fire(struct ktimer *t)
@@ -228,6 +244,7 @@ void ckpt_write_init(void)
 		.keep = 1, /* docs/checkpoint.md "The kernel's checkpointer": at most two */
 		.batch = blk_seg_max(),
 		.burst = CKPT_KERNEL_BURST,
+		.flush_every = CKPT_KERNEL_FLUSH_EVERY,
 		.zero = pa_to_va(ckpt_state.zero_pa),
 	};
 	for (int i = 0; i < CKPT_WRITER_SLOTS; i++) {

@@ -142,6 +142,8 @@ void sched_run(void)
 		 * no domain's tables are in use while they may be freed. */
 		sched_current = NULL;
 		ckpt_note_run(false); /* or here: nobody is waiting */
+		if (ckpt_idle())
+			continue; /* the log writer ran instead of idling */
 		__asm__ volatile("wfi");
 		intr_on();
 		intr_off();

@@ -9,7 +9,9 @@
  * time, oldest first, and counts what each run did. The generation must
  * still commit and migrate, also when a stretch of zero blocks longer
  * than one run's budget leaves nothing in flight (the writer then asks
- * for another kick instead of stopping).
+ * for another kick instead of stopping). With flush_every, FLUSHes go out
+ * during DATA, and the header still waits for a FLUSH after the last
+ * data and directory write.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,9 +23,10 @@
 #include "testvol.h"
 #include "writer.h"
 
-#define BURST 2
-#define BATCH 4
-#define ITEMS 60
+#define BURST       2
+#define BATCH       4
+#define ITEMS       60
+#define FLUSH_EVERY 8
 
 struct rig {
 	struct ckpt_writer w;
@@ -35,6 +38,9 @@ struct rig {
 	unsigned submits; /* DATA and DIR writes in the current run */
 	unsigned max_sums, max_submits;
 	unsigned committed;
+	unsigned flushes_in_data;    /* FLUSHes submitted during DATA */
+	unsigned writes_since_flush; /* log writes submitted since the last FLUSH */
+	bool header_unflushed;       /* a header went out with writes not yet flushed */
 	struct ckpt_item items[ITEMS];
 	uint64_t threads[1];
 	uint8_t data[ITEMS][CKPT_BLOCK_SIZE];
@@ -50,8 +56,22 @@ static void submit(void *ctx, struct ckpt_io_req *req)
 	(void)ctx;
 	assert_true(R.queued < CKPT_WRITER_SLOTS);
 	R.queue[R.queued++] = req;
-	if (req->op == CKPT_IO_WRITE && req->block >= R.sb.log_start + 2)
+	if (req->op == CKPT_IO_WRITE && req->block >= R.sb.log_start + 2) {
 		R.submits++;
+		R.writes_since_flush++;
+	}
+	if (req->op == CKPT_IO_WRITE && req->block < R.sb.log_start + 2 &&
+	    req->block >= R.sb.log_start && R.writes_since_flush)
+		R.header_unflushed = true;
+	if (req->op == CKPT_IO_FLUSH) {
+		/* Completions come oldest first, so this FLUSH covers what is
+		 * queued before it only once they completed: count it as
+		 * covering them only when nothing else is in flight. */
+		if (R.queued == 1)
+			R.writes_since_flush = 0;
+		if (R.w.phase == CKPT_PHASE_DATA)
+			R.flushes_in_data++;
+	}
 }
 
 static const char *strerr(int status)
@@ -118,7 +138,7 @@ static void run_end(void)
 		R.max_submits = R.submits;
 }
 
-static void setup_rig(unsigned zero_from, unsigned zero_to)
+static void setup_rig(unsigned zero_from, unsigned zero_to, unsigned flush_every)
 {
 	memset(&R, 0, sizeof(R));
 	R.sb = testvol_sb();
@@ -137,6 +157,7 @@ static void setup_rig(unsigned zero_from, unsigned zero_to)
 		.keep = 1,
 		.batch = BATCH,
 		.burst = BURST,
+		.flush_every = flush_every,
 		.zero = zero_block,
 	};
 	for (unsigned i = 0; i < CKPT_WRITER_SLOTS; i++)
@@ -182,7 +203,7 @@ static void drive(void)
 static void start_prepares_only(void **state)
 {
 	(void)state;
-	setup_rig(0, 0);
+	setup_rig(0, 0, 0);
 	run_begin();
 	ckpt_writer_start(&R.w);
 	run_end();
@@ -198,7 +219,7 @@ static void start_prepares_only(void **state)
 static void runs_are_bounded(void **state)
 {
 	(void)state;
-	setup_rig(0, 0);
+	setup_rig(0, 0, 0);
 	ckpt_writer_start(&R.w);
 	drive();
 	assert_int_equal(R.committed, 1);
@@ -211,7 +232,7 @@ static void runs_are_bounded(void **state)
 static void zero_stretch_asks_again(void **state)
 {
 	(void)state;
-	setup_rig(8, 8 + 3 * BURST * BATCH);
+	setup_rig(8, 8 + 3 * BURST * BATCH, 0);
 	ckpt_writer_start(&R.w);
 	drive();
 	assert_int_equal(R.committed, 1);
@@ -220,12 +241,25 @@ static void zero_stretch_asks_again(void **state)
 		assert_int_equal(R.items[i].flags, CKPT_ENTRY_ZERO);
 }
 
+/* FLUSH_EVERY: early FLUSHes in DATA; the header after a FLUSH of all. */
+static void early_flushes(void **state)
+{
+	(void)state;
+	setup_rig(0, 0, FLUSH_EVERY);
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_true(R.flushes_in_data >= 1);
+	assert_false(R.header_unflushed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(start_prepares_only),
 		cmocka_unit_test(runs_are_bounded),
 		cmocka_unit_test(zero_stretch_asks_again),
+		cmocka_unit_test(early_flushes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
