@@ -44,7 +44,7 @@
 #include "gencheck.h"
 
 #define CKPT_WRITER_SLOTS     32 /* requests in flight at most */
-#define CKPT_WRITER_BATCH     32 /* blocks per request at most: the log is written sequentially */
+#define CKPT_WRITER_BATCH     64 /* blocks per request at most: the log is written sequentially */
 #define CKPT_KICK_DEPTH       8  /* a run out of budget asks for a kick below this many in flight */
 #define CKPT_WRITER_MAX_KEEP  16 /* generations one header may keep (the kernel keeps 1) */
 #define CKPT_RETRY_MS         100  /* a failed attempt is written again after this */

@@ -11,7 +11,7 @@
  *    (`entry=`, absolute: a domain's rdinstret minus it is its distance
  *    from kernel entry);
  *  - blkbench=MIB: before any domain runs, the raw sequential write rate
- *    of the device, writing MIB MiB in requests of 32 blocks, up to 32 in
+ *    of the device, writing MIB MiB in requests of 64 blocks, up to 32 in
  *    flight (as the log writer does), each block from a frame of its own
  *    (up to 64 MiB of them, as memory allows), then one FLUSH; five runs,
  *    into the free part of the log ring. And then, paired with each
@@ -61,7 +61,7 @@ void ckpt_pause_end(bool domain_runs)
 
 #define BENCH_INFLIGHT 32
 
-#define BENCH_BATCH 32 /* blocks per request, as the log writer batches */
+#define BENCH_BATCH 64 /* blocks per request, as the log writer batches */
 
 static struct blk_req bench_req[BENCH_INFLIGHT];
 static struct blk_seg bench_seg[BENCH_INFLIGHT][BENCH_BATCH];

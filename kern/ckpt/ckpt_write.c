@@ -35,11 +35,11 @@ static struct blk_seg blk_segs[CKPT_WRITER_SLOTS][CKPT_WRITER_BATCH];
 static struct ktimer retry_timer;
 static struct ktimer kick_timer; /* the writer's next run, at once but outside the caller */
 
-/* DATA requests or directory blocks one run of the writer prepares: two,
- * so one run sums at most 2 x 32 blocks; below CKPT_KICK_DEPTH requests in
- * flight the run ends with another kick, beyond, completions drive it (up
- * to two more per completion, to the slots). */
-#define CKPT_KERNEL_BURST 2
+/* DATA requests or directory blocks one run of the writer prepares: one,
+ * so one run sums at most the 64 blocks of a request; below
+ * CKPT_KICK_DEPTH requests in flight the run ends with another kick,
+ * beyond, completions drive it (one more per completion). */
+#define CKPT_KERNEL_BURST 1
 /* DATA blocks between early FLUSHes: FLUSH1 then has at most these 8 MiB
  * left to make durable, the rest went to stable storage while the writer
  * summed (docs/checkpoint.md "Demarcation pause"; docs/benchmarks.md). */
