@@ -63,18 +63,28 @@ uint64_t ckpt_request(bool forced);
 /* Periodic checkpoints every ms milliseconds (0: off). */
 void ckpt_set_interval(uint32_t ms);
 
-/* Measurement, at the two points where a pause ends: a domain about to
- * run (the return to U-mode) and the hart going idle. Set while a pause is
- * being counted: the demarcation pause (always: STATS reports it), and
- * with ckpt=verbose the boot, from kernel entry (kmain) to the first
- * domain (printed once). ckpt_measure.c. */
-extern uint64_t ckpt_boot_instret;
+/* Measurement (ckpt_measure.c). The demarcation pause (always: STATS
+ * reports it) ends when a domain runs again: a timer armed for "now" when
+ * it starts fires at the first interrupt window, the return to U-mode (so
+ * the return path pays nothing); or when the hart goes idle (nobody
+ * waits), where the scheduler calls ckpt_note_idle(). */
 extern bool ckpt_pause_pending;
-void ckpt_pause_end(bool domain_runs);
-static inline void ckpt_note_run(bool domain_runs)
+void ckpt_pause_end(void);
+static inline void ckpt_note_idle(void)
 {
 	if (__builtin_expect(ckpt_pause_pending, 0))
-		ckpt_pause_end(domain_runs);
+		ckpt_pause_end();
+}
+
+/* ckpt=verbose: the retired instructions from kernel entry (kmain) to the
+ * first domain about to run, printed once (the scheduler's dispatch). */
+extern uint64_t ckpt_boot_instret;
+extern bool ckpt_first_run_pending;
+void ckpt_report_first_run(void);
+static inline void ckpt_note_first_run(void)
+{
+	if (__builtin_expect(ckpt_first_run_pending, 0))
+		ckpt_report_first_run();
 }
 
 struct ckpt_stats {

@@ -77,8 +77,6 @@ struct ckpt_state {
 
 	uint64_t last_stall;    /* instructions of the last demarcation pause */
 	uint64_t stall_start;   /* rdinstret() where the pause being counted began */
-	bool stall_pending;     /* a demarcation pause is being counted */
-	bool first_run_pending; /* ckpt=verbose: the boot is being counted */
 	uint64_t demarcated_at; /* rdtime() at the end of demarcation */
 	uint64_t zero_pa;       /* a zero frame for ZERO migrations */
 };
@@ -112,6 +110,7 @@ uint64_t ckpt_sum(const void *block, bool *all_zero);
 /* ckpt_measure.c */
 void ckpt_measure_boot(void);
 void ckpt_measure_paired(uint64_t ndirty); /* blkbench=: a raw run before demarcation */
+void ckpt_pause_begin(void);               /* a pause is counted from stall_start on */
 
 /* ckpt_write.c: the writer over virtio-blk */
 void ckpt_write_init(void);

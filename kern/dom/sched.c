@@ -83,7 +83,6 @@ void sched_resume(struct activity *a, struct proc *p)
 	if (!quantum.armed)
 		ktimer_arm(&quantum, timer_now() + timer_ms_to_ticks(SCHED_QUANTUM_MS));
 	kctx_end();
-	ckpt_note_run(true); /* a pause being measured ends here */
 	user_return(&p->tf);
 }
 
@@ -120,6 +119,7 @@ static void dispatch(struct activity *a)
 		act_wake_stalled(root);
 		return;
 	}
+	ckpt_note_first_run();
 	a->node_io_retries = 0;
 	act_attach(a, p);
 	sched_resume(a, p);
@@ -141,7 +141,7 @@ void sched_run(void)
 		/* Idle: nobody is ready. Switch to the kernel's own table so
 		 * no domain's tables are in use while they may be freed. */
 		sched_current = NULL;
-		ckpt_note_run(false); /* or here: nobody is waiting */
+		ckpt_note_idle(); /* a demarcation pause being counted ends: nobody waits */
 		if (ckpt_idle())
 			continue; /* the log writer ran instead of idling */
 		__asm__ volatile("wfi");
