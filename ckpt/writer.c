@@ -481,6 +481,7 @@ static bool phase_data(struct ckpt_writer *w)
 	struct ckpt_slot *s;
 	unsigned budget = run_budget(w);
 	early_flush(w);
+	ckpt_writer_check_clear_some(w, CKPT_CHECK_CLEAR_SLICE);
 	while (!w->failed && w->next < w->nitems) {
 		if (budget-- == 0)
 			return out_of_budget(w);
@@ -759,6 +760,7 @@ void ckpt_writer_start(struct ckpt_writer *w)
 	w->longest_run = 0;
 	w->unflushed = 0;
 	w->data_flushing = false;
+	w->check_zeroed = 0; /* the last generation's check used the map */
 	if (w->env.kick)
 		w->env.kick(w->env.ctx); /* the owner runs the machine later */
 	else

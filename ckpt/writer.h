@@ -214,6 +214,7 @@ struct ckpt_writer {
 	uint64_t nthreads;
 	struct ckpt_dirent *check_slots; /* the owner's memory for the directory check */
 	uint64_t check_bytes;            /* ... of this size (ckpt_writer_check_bytes()) */
+	uint64_t check_zeroed;           /* bytes of check_slots known zero (writer_dir.c) */
 	uint64_t next;                   /* next item (or DIR: directory block) to submit */
 	uint64_t dir_pos;
 	uint32_t dir_blocks;
