@@ -51,7 +51,7 @@ test: build
 
 bench: build
 	python3 test/qemu/bench.py --build $(BUILD)
-	python3 test/qemu/bench_ckpt.py --build $(BUILD)
+	python3 test/qemu/bench_ckpt.py --build $(BUILD) --check
 	python3 test/qemu/bench_scale.py --build $(BUILD) --check
 
 soak: build

@@ -13,7 +13,10 @@
  *
  *   pingpong: 10000 round trips, <instructions per round trip> instructions per round trip
  *
- * (integer division). Then, every second for ever, it makes 1000 more
+ * (integer division). With arg = n > 1 (apps/ckptbenchpp.image) it times
+ * n round trips instead, long enough for checkpoints to fall inside, and
+ * first prints `pingpong: timing <n> round trips`, so that a reader can
+ * count the kernel's commit lines between the two. Then, every second for ever, it makes 1000 more
  * round trips and prints the number of round trips made so far, the
  * warm-up ones included (so the first is 11100, then 12100, ...):
  *
@@ -67,16 +70,18 @@ static bool ping_trips(uint64_t n)
 	return true;
 }
 
-static __attribute__((noreturn)) void ping(void)
+static __attribute__((noreturn)) void ping(uint64_t timed)
 {
 	if (!ping_trips(PINGPONG_WARMUP))
 		goto wrong;
+	if (timed != PINGPONG_TRIPS)
+		printf("timing %" PRIu64 " round trips\n", timed);
 	uint64_t before = cairn_rdinstret();
-	if (!ping_trips(PINGPONG_TRIPS))
+	if (!ping_trips(timed))
 		goto wrong;
 	uint64_t after = cairn_rdinstret();
-	printf("%d round trips, %" PRIu64 " instructions per round trip\n", PINGPONG_TRIPS,
-	       (after - before) / PINGPONG_TRIPS);
+	printf("%" PRIu64 " round trips, %" PRIu64 " instructions per round trip\n", timed,
+	       (after - before) / timed);
 	for (;;) {
 		cairn_sleep_for(CAIRN_CAP_SLEEP, 1000);
 		if (!ping_trips(PINGPONG_EVERY_SECOND))
@@ -92,5 +97,5 @@ int main(uint64_t arg)
 {
 	if (arg == 1)
 		pong();
-	ping();
+	ping(arg > 1 ? arg : PINGPONG_TRIPS);
 }

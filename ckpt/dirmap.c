@@ -31,6 +31,15 @@ static inline size_t key_hash(uint8_t kind, uint64_t index)
 
 enum ckpt_err ckpt_dirmap_init(struct ckpt_dirmap *m, struct ckpt_dirent *slots, size_t capacity)
 {
+	enum ckpt_err err = ckpt_dirmap_init_zeroed(m, slots, capacity);
+	if (err == CKPT_OK)
+		ckpt_dirmap_clear(m);
+	return err;
+}
+
+enum ckpt_err ckpt_dirmap_init_zeroed(struct ckpt_dirmap *m, struct ckpt_dirent *slots,
+				      size_t capacity)
+{
 	m->slots = slots;
 	m->mask = 0;
 	m->count = 0;
@@ -41,7 +50,6 @@ enum ckpt_err ckpt_dirmap_init(struct ckpt_dirmap *m, struct ckpt_dirent *slots,
 	m->limit = capacity - capacity / 8;
 	if (m->limit > capacity - 1)
 		m->limit = capacity - 1;
-	ckpt_dirmap_clear(m);
 	return CKPT_OK;
 }
 

@@ -62,6 +62,11 @@ struct ckpt_dirmap_cursor {
  * power of two (CKPT_ERR_ARGUMENT otherwise, and the map is unusable). */
 enum ckpt_err ckpt_dirmap_init(struct ckpt_dirmap *m, struct ckpt_dirent *slots, size_t capacity);
 
+/* The same for slots the caller has zeroed already (the log writer clears
+ * its check map a slice at a time while it writes the data). O(1). */
+enum ckpt_err ckpt_dirmap_init_zeroed(struct ckpt_dirmap *m, struct ckpt_dirent *slots,
+				      size_t capacity);
+
 /* Remove every entry. O(capacity). */
 void ckpt_dirmap_clear(struct ckpt_dirmap *m);
 

@@ -23,6 +23,13 @@
  *   MIGRATE     every item written to its home from memory;
  *   HOME_FLUSH  those writes durable; the owner releases the snapshot.
  *
+ * A run of the machine (pump()) goes as far as it can; when the owner
+ * kicks it (env.kick: the kernel), ckpt_writer_start() only prepares, and
+ * a run prepares at most `burst` DATA requests or directory blocks, so
+ * the work that scales with the snapshot (block sums, the directory and
+ * its check) is done in short runs from completions while domains run,
+ * never in the demarcation pause (docs/checkpoint.md "Demarcation pause").
+ *
  * An I/O error fails the attempt; the same snapshot is written again
  * CKPT_RETRY_MS later under the same number (fail()). An error before the
  * header leaves nothing on disk that a header names: the retry takes the
@@ -72,6 +79,8 @@ void ckpt_writer_init(struct ckpt_writer *w, const struct ckpt_writer_config *c)
 			      : c->batch > CKPT_WRITER_BATCH ? CKPT_WRITER_BATCH
 							     : c->batch);
 	w->zero = c->zero;
+	w->burst = (uint16_t)(c->burst > UINT16_MAX ? UINT16_MAX : c->burst);
+	w->flush_every = c->flush_every;
 	w->ring = ckpt_ring_blocks(c->sb);
 	w->prev_dir_pos = CKPT_NO_DIR;
 	w->refused = CKPT_OK;
@@ -195,6 +204,10 @@ void ckpt_writer_done(struct ckpt_writer *w, struct ckpt_io_req *req, int status
 		items_idle(w, s->item, s->nitems);
 		if (ok)
 			w->bytes += (uint64_t)CKPT_BLOCK_SIZE * req->nblocks;
+		w->unflushed += req->nblocks;
+		break;
+	case SLOT_FLUSH:
+		w->data_flushing = false;
 		break;
 	case SLOT_HOME:
 		items_idle(w, s->item, 1);
@@ -395,15 +408,16 @@ static void refuse(struct ckpt_writer *w)
 /* --- the phases ---------------------------------------------------------- */
 
 /* One request of a run of items whose positions follow each other in the
- * ring (zero items take no position). False when only zero items were
- * left. */
-static bool submit_data_run(struct ckpt_writer *w, struct ckpt_slot *s)
+ * ring (zero items take no position), looking at `batch` items at most (so
+ * one run's budget bounds its sums); nothing when they were all zeros. */
+static void submit_data_run(struct ckpt_writer *w, struct ckpt_slot *s)
 {
 	uint16_t n = 0;
 	uint64_t first_pos = w->head;
+	uint64_t end = w->next + w->batch;
 
 	s->item = w->next;
-	while (w->next < w->nitems && n < w->batch) {
+	while (w->next < w->nitems && w->next < end) {
 		struct ckpt_item *it = &w->items[w->next];
 		const void *data = w->env.item_data(w->env.ctx, it);
 		bool zero;
@@ -425,20 +439,55 @@ static bool submit_data_run(struct ckpt_writer *w, struct ckpt_slot *s)
 		w->next++;
 	}
 	if (n == 0)
-		return false;
+		return;
 	s->nitems = (uint16_t)(w->next - s->item);
 	submit_blocks(w, s, CKPT_IO_WRITE, ckpt_pos_block(w->sb, first_pos), n, SLOT_DATA);
-	return true;
+}
+
+/* How many requests (DATA) or directory blocks (DIR) one run of the
+ * machine may prepare: `burst` when the owner kicks, else no limit. */
+static unsigned run_budget(const struct ckpt_writer *w)
+{
+	return w->burst && w->env.kick ? w->burst : UINT32_MAX;
+}
+
+/* The budget of one run is spent: with fewer than CKPT_KICK_DEPTH
+ * requests in flight the owner kicks again (the device would run dry
+ * waiting for completions to build the pipeline up), else their
+ * completions run the machine again. */
+static bool out_of_budget(struct ckpt_writer *w)
+{
+	if (w->inflight < CKPT_KICK_DEPTH)
+		w->env.kick(w->env.ctx);
+	return false;
+}
+
+/* DATA: the blocks written so far on their way to stable storage while
+ * the rest is summed and written, so that FLUSH1 has less left to do (an
+ * extra FLUSH orders nothing wrongly: the header still waits for FLUSH1). */
+static void early_flush(struct ckpt_writer *w)
+{
+	struct ckpt_slot *s;
+	if (!w->flush_every || w->data_flushing || w->unflushed < w->flush_every ||
+	    !(s = free_slot(w)))
+		return;
+	w->unflushed = 0;
+	w->data_flushing = true;
+	submit_blocks(w, s, CKPT_IO_FLUSH, 0, 0, SLOT_FLUSH);
 }
 
 static bool phase_data(struct ckpt_writer *w)
 {
 	struct ckpt_slot *s;
+	unsigned budget = run_budget(w);
+	early_flush(w);
+	ckpt_writer_check_clear_some(w, CKPT_CHECK_CLEAR_SLICE);
 	while (!w->failed && w->next < w->nitems) {
+		if (budget-- == 0)
+			return out_of_budget(w);
 		if (!(s = free_slot(w)))
 			return false;
-		if (!submit_data_run(w, s))
-			break;
+		submit_data_run(w, s);
 	}
 	if (w->failed) {
 		if (!w->inflight)
@@ -458,7 +507,10 @@ static bool phase_data(struct ckpt_writer *w)
 static bool phase_dir(struct ckpt_writer *w)
 {
 	struct ckpt_slot *s;
+	unsigned budget = run_budget(w);
 	while (!w->failed && w->refused == CKPT_OK && w->next < w->dir_blocks) {
+		if (budget-- == 0)
+			return out_of_budget(w);
 		if (!(s = free_slot(w)))
 			return false;
 		w->refused = ckpt_writer_encode_dir(w, (uint32_t)w->next, s->buf);
@@ -677,12 +729,21 @@ static void pump(struct ckpt_writer *w)
 		return;
 	}
 	w->pumping = true;
+	uint64_t t0 = instret();
 	do {
 		w->pump_again = false;
 		while (step(w))
 			;
 	} while (w->pump_again);
 	w->pumping = false;
+	uint64_t took = instret() - t0;
+	if (took > w->longest_run)
+		w->longest_run = took;
+}
+
+void ckpt_writer_kick(struct ckpt_writer *w)
+{
+	pump(w);
 }
 
 void ckpt_writer_start(struct ckpt_writer *w)
@@ -696,7 +757,14 @@ void ckpt_writer_start(struct ckpt_writer *w)
 	w->failed = false;
 	w->threads_rebuilt = false;
 	w->check_instret = 0;
-	pump(w);
+	w->longest_run = 0;
+	w->unflushed = 0;
+	w->data_flushing = false;
+	w->check_zeroed = 0; /* the last generation's check used the map */
+	if (w->env.kick)
+		w->env.kick(w->env.ctx); /* the owner runs the machine later */
+	else
+		pump(w);
 }
 
 void ckpt_writer_recover_migrate(struct ckpt_writer *w, struct ckpt_dirmap *map)

@@ -43,9 +43,10 @@
 #include "dirmap.h"
 #include "gencheck.h"
 
-#define CKPT_WRITER_SLOTS     32   /* requests in flight at most */
-#define CKPT_WRITER_BATCH     32   /* blocks per request at most: the log is written sequentially */
-#define CKPT_WRITER_MAX_KEEP  16   /* generations one header may keep (the kernel keeps 1) */
+#define CKPT_WRITER_SLOTS     32 /* requests in flight at most */
+#define CKPT_WRITER_BATCH     64 /* blocks per request at most: the log is written sequentially */
+#define CKPT_KICK_DEPTH       8  /* a run out of budget asks for a kick below this many in flight */
+#define CKPT_WRITER_MAX_KEEP  16 /* generations one header may keep (the kernel keeps 1) */
 #define CKPT_RETRY_MS         100  /* a failed attempt is written again after this */
 #define CKPT_MIGRATE_RETRY_MS 1000 /* a failed migration is done again after this */
 
@@ -145,6 +146,12 @@ struct ckpt_writer_env {
 	void (*state_changed)(void *ctx);
 	/* Something to tell (may be NULL). */
 	void (*report)(void *ctx, const struct ckpt_writer *w, const struct ckpt_report *r);
+	/* May be NULL: the writer then runs from ckpt_writer_start() on, as far
+	 * as it can go. Else ckpt_writer_start() only prepares, and the writer
+	 * runs when the owner calls ckpt_writer_kick() after this (soon, from
+	 * outside the caller: the kernel's demarcation pause ends first); it
+	 * asks again when its budget (`burst`) ran out with nothing in flight. */
+	void (*kick)(void *ctx);
 };
 
 /* --- the writer ----------------------------------------------------------- */
@@ -178,9 +185,11 @@ struct ckpt_writer {
 	const struct cairn_superblock *sb;
 	struct ckpt_io io;
 	struct ckpt_writer_env env;
-	unsigned keep;    /* generations a header keeps, >= 1 */
-	uint16_t batch;   /* blocks per DATA request */
-	const void *zero; /* a block of zeros (recovered ZERO entries) */
+	unsigned keep;        /* generations a header keeps, >= 1 */
+	uint16_t batch;       /* blocks per DATA request */
+	uint16_t burst;       /* DATA requests per run of the machine at most (0: no limit) */
+	uint32_t flush_every; /* DATA: a FLUSH after this many blocks written (0: none) */
+	const void *zero;     /* a block of zeros (recovered ZERO entries) */
 	enum ckpt_phase phase;
 
 	/* The log (positions only grow; p is in ring block p mod ring). */
@@ -205,12 +214,15 @@ struct ckpt_writer {
 	uint64_t nthreads;
 	struct ckpt_dirent *check_slots; /* the owner's memory for the directory check */
 	uint64_t check_bytes;            /* ... of this size (ckpt_writer_check_bytes()) */
+	uint64_t check_zeroed;           /* bytes of check_slots known zero (writer_dir.c) */
 	uint64_t next;                   /* next item (or DIR: directory block) to submit */
 	uint64_t dir_pos;
 	uint32_t dir_blocks;
 	uint64_t bytes; /* written to the log by this attempt */
 	uint64_t inflight;
-	bool failed; /* an I/O error in this phase: fail_status */
+	uint64_t unflushed; /* DATA blocks written since the last FLUSH went out */
+	bool data_flushing; /* DATA: a FLUSH of those is in flight */
+	bool failed;        /* an I/O error in this phase: fail_status */
 	int fail_status;
 	bool timer_wait; /* RETRY, MIGRATE: until ckpt_writer_timer() */
 
@@ -220,6 +232,8 @@ struct ckpt_writer {
 	enum ckpt_err refused;  /* why the directory is refused; CKPT_OK: it is not */
 	bool threads_rebuilt;   /* this generation's one retry is used */
 	uint64_t check_instret; /* instructions the check took (RISC-V; else 0) */
+	uint64_t longest_run;   /* of this generation: the most instructions one run of the
+				 * machine took, completions and kicks (RISC-V; else 0) */
 
 	/* After a restart (RECOVER_MIGRATE). */
 	struct ckpt_dirmap *map;
@@ -245,6 +259,8 @@ struct ckpt_writer_config {
 	struct ckpt_writer_env env;
 	unsigned keep;                /* 0 or 1: the kernel's (tail = gen_start); up to MAX_KEEP */
 	unsigned batch;               /* the device's segments per request (0: 1) */
+	unsigned burst;               /* DATA requests per run (0: no limit) */
+	unsigned flush_every;         /* DATA blocks between early FLUSHes (0: none) */
 	void *buf[CKPT_WRITER_SLOTS]; /* one 4 KiB buffer per slot */
 	const void *zero;             /* 4 KiB of zeros */
 };
@@ -279,8 +295,12 @@ static inline bool ckpt_log_fits(const struct ckpt_writer *w, uint64_t n)
 uint64_t ckpt_writer_check_bytes(uint64_t entries);
 
 /* Demarcation is done: items, threads and check_slots are filled, the
- * phase is IDLE. Takes the next sequence and the positions from the head. */
+ * phase is IDLE. Takes the next sequence and the positions from the head;
+ * with env.kick, asks for a kick rather than running the machine. */
 void ckpt_writer_start(struct ckpt_writer *w);
+
+/* Run the machine (the owner's answer to env.kick). */
+void ckpt_writer_kick(struct ckpt_writer *w);
 
 /* Migrate the generations recovery found (map: their directory map, kept
  * until done) from the log to home. */

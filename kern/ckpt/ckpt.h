@@ -51,6 +51,11 @@ static inline void ckpt_safe_point(void)
 		ckpt_demarcate();
 }
 
+/* The hart is about to idle (no domain ready, interrupts off): run the
+ * log writer now if it asked for a kick, rather than after the timer.
+ * True when it ran (the run queue may have changed). ckpt_write.c. */
+bool ckpt_idle(void);
+
 /* Ask for a checkpoint as soon as possible (forced: even if nothing is
  * dirty). Returns the generation the next demarcation will have. */
 uint64_t ckpt_request(bool forced);
@@ -58,8 +63,21 @@ uint64_t ckpt_request(bool forced);
 /* Periodic checkpoints every ms milliseconds (0: off). */
 void ckpt_set_interval(uint32_t ms);
 
-/* Measurement (ckpt=verbose): the retired instructions from kernel entry
- * (kmain) to the first domain about to run, printed once. */
+/* Measurement (ckpt_measure.c). The demarcation pause (always: STATS
+ * reports it) ends when a domain runs again: a timer armed for "now" when
+ * it starts fires at the first interrupt window, the return to U-mode (so
+ * the return path pays nothing); or when the hart goes idle (nobody
+ * waits), where the scheduler calls ckpt_note_idle(). */
+extern bool ckpt_pause_pending;
+void ckpt_pause_end(void);
+static inline void ckpt_note_idle(void)
+{
+	if (__builtin_expect(ckpt_pause_pending, 0))
+		ckpt_pause_end();
+}
+
+/* ckpt=verbose: the retired instructions from kernel entry (kmain) to the
+ * first domain about to run, printed once (the scheduler's dispatch). */
 extern uint64_t ckpt_boot_instret;
 extern bool ckpt_first_run_pending;
 void ckpt_report_first_run(void);
@@ -76,7 +94,7 @@ struct ckpt_stats {
 	uint64_t log_blocks; /* ring blocks */
 	uint64_t failures;   /* checkpoints that failed (I/O errors) */
 	uint64_t last_objects, last_bytes;
-	uint64_t last_stall_instret; /* retired instructions of the last demarcation */
+	uint64_t last_stall_instret; /* retired instructions of the last demarcation pause */
 };
 void ckpt_get_stats(struct ckpt_stats *out);
 

@@ -7,8 +7,12 @@
  * writes the cached domains back into their nodes, turns every block on
  * the dirty list into a snapshot item (clearing DIRTY, setting SNAPSHOT,
  * taking write permission away from user mappings of pages), records the
- * running domains and starts the log writer. Its cost is linear in the
- * dirty blocks and the cached domains (at most PROC_MAX), never in RAM.
+ * running domains and hands the generation to the log writer, which runs
+ * later, in short runs while domains run (ckpt_write.c's kick): block
+ * sums and the directory are never part of the pause. Its cost is linear
+ * in the dirty blocks and the cached domains (at most PROC_MAX), never in
+ * RAM. The pause is counted from the top of ckpt_demarcate() to the next
+ * return to U-mode or idle hart (ckpt_measure.c), whatever runs between.
  *
  * From then on a block of the snapshot may change only after
  * ckpt_before_write() has copied it aside (or waited while the device
@@ -50,6 +54,9 @@ void ckpt_demarcate(void)
 	ckpt_wanted = false;
 	if (!ckpt_due(true))
 		return;
+	uint64_t raw = rdinstret();
+	ckpt_measure_paired(ckpt_state.ndirty); /* blkbench= only: a raw run, not counted */
+	ckpt_state.stall_start = t0 + (rdinstret() - raw);
 
 	/* 1. The cached domains' registers into their nodes. Their node pots
 	 * are resident (proc.c holds them) and no block is SNAPSHOT now, so
@@ -78,15 +85,13 @@ void ckpt_demarcate(void)
 	w->nitems = ckpt_state.ndirty;
 	ckpt_state.ndirty = 0;
 
-	/* 4. A new epoch; the generation goes to the log writer. */
+	/* 4. A new epoch; the generation goes to the log writer, which runs
+	 * after the pause (its kick). */
 	ckpt_state.due = false;
 	ckpt_state.forced = false;
-	ckpt_state.last_stall = rdinstret() - t0;
 	ckpt_state.demarcated_at = rdtime();
-	if (ckpt_state.verbose)
-		kprintf("cairn: checkpoint %lu demarcated blocks=%lu threads=%lu instret=%lu\n",
-			(unsigned long)w->committed + 1, (unsigned long)w->nitems,
-			(unsigned long)w->nthreads, (unsigned long)ckpt_state.last_stall);
+	ckpt_pause_begin();   /* counted until a domain runs (ckpt_measure.c): its timer
+			       * goes before the writer's kick, which ends nothing */
 	ckpt_writer_start(w); /* takes the next sequence and the epoch's positions */
 	ckpt_space_freed();   /* the epoch's reservation starts again from zero */
 }

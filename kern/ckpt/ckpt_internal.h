@@ -75,7 +75,8 @@ struct ckpt_state {
 	struct act_list log_waiters; /* ACT_WAIT_LOG: no reservation */
 	struct act_list io_waiters;  /* a snapshot block's transfer */
 
-	uint64_t last_stall;    /* instructions of the last demarcation */
+	uint64_t last_stall;    /* instructions of the last demarcation pause */
+	uint64_t stall_start;   /* rdinstret() where the pause being counted began */
 	uint64_t demarcated_at; /* rdtime() at the end of demarcation */
 	uint64_t zero_pa;       /* a zero frame for ZERO migrations */
 };
@@ -108,6 +109,8 @@ uint64_t ckpt_sum(const void *block, bool *all_zero);
 
 /* ckpt_measure.c */
 void ckpt_measure_boot(void);
+void ckpt_measure_paired(uint64_t ndirty); /* blkbench=: a raw run before demarcation */
+void ckpt_pause_begin(void);               /* a pause is counted from stall_start on */
 
 /* ckpt_write.c: the writer over virtio-blk */
 void ckpt_write_init(void);

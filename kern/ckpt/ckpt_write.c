@@ -33,6 +33,17 @@ _Static_assert(CKPT_WRITER_SLOTS <= BLK_MAX_INFLIGHT, "every slot can be in flig
 static struct blk_req blk_reqs[CKPT_WRITER_SLOTS];
 static struct blk_seg blk_segs[CKPT_WRITER_SLOTS][CKPT_WRITER_BATCH];
 static struct ktimer retry_timer;
+static struct ktimer kick_timer; /* the writer's next run, at once but outside the caller */
+
+/* DATA requests or directory blocks one run of the writer prepares: one,
+ * so one run sums at most the 64 blocks of a request; below
+ * CKPT_KICK_DEPTH requests in flight the run ends with another kick,
+ * beyond, completions drive it (one more per completion). */
+#define CKPT_KERNEL_BURST 1
+/* DATA blocks between early FLUSHes: FLUSH1 then has at most these 8 MiB
+ * left to make durable, the rest went to stable storage while the writer
+ * summed (docs/checkpoint.md "Demarcation pause"; docs/benchmarks.md). */
+#define CKPT_KERNEL_FLUSH_EVERY 2048
 
 /* --- the device ----------------------------------------------------------- */
 
@@ -77,6 +88,31 @@ static const void *item_data(void *ctx, const struct ckpt_item *it)
 {
 	(void)ctx;
 	return pa_to_va(it->live ? frame_pa(it->live) : it->copy);
+}
+
+static void kick_fire(struct ktimer *t)
+{
+	(void)t;
+	ckpt_writer_kick(&ckpt_state.w);
+}
+
+/* From a timer interrupt as soon as interrupts are on, after the
+ * demarcation pause has ended, when a domain runs; or at once when the
+ * hart would idle (ckpt_idle(): a timer's deadline in the past still
+ * takes QEMU's main loop a while to deliver). */
+static void kick(void *ctx)
+{
+	(void)ctx;
+	ktimer_arm(&kick_timer, timer_now()); /* (again: after a pause's timer, ckpt_measure.c) */
+}
+
+bool ckpt_idle(void)
+{
+	if (!kick_timer.armed)
+		return false;
+	ktimer_cancel(&kick_timer);
+	ckpt_writer_kick(&ckpt_state.w);
+	return true;
 }
 
 static void retry_fire(struct ktimer *t)
@@ -144,10 +180,11 @@ static void committed(const struct ckpt_writer *w)
 		(unsigned long)w->nitems, (unsigned long)w->bytes);
 	if (ckpt_state.verbose)
 		kprintf("cairn: checkpoint %lu stabilized bytes=%lu us=%lu entries=%lu "
-			"check_instret=%lu\n",
+			"check_instret=%lu longest_run=%lu\n",
 			(unsigned long)w->gen, (unsigned long)w->bytes,
 			(unsigned long)timer_ticks_to_us(rdtime() - ckpt_state.demarcated_at),
-			(unsigned long)(w->nitems + w->nthreads), (unsigned long)w->check_instret);
+			(unsigned long)(w->nitems + w->nthreads), (unsigned long)w->check_instret,
+			(unsigned long)w->longest_run);
 }
 
 static void report(void *ctx, const struct ckpt_writer *w, const struct ckpt_report *r)
@@ -201,9 +238,12 @@ void ckpt_write_init(void)
 			 .space_freed = space_freed,
 			 .migrated = migrated,
 			 .state_changed = state_changed,
-			 .report = report },
+			 .report = report,
+			 .kick = kick },
 		.keep = 1, /* docs/checkpoint.md "The kernel's checkpointer": at most two */
 		.batch = blk_seg_max(),
+		.burst = CKPT_KERNEL_BURST,
+		.flush_every = CKPT_KERNEL_FLUSH_EVERY,
 		.zero = pa_to_va(ckpt_state.zero_pa),
 	};
 	for (int i = 0; i < CKPT_WRITER_SLOTS; i++) {
@@ -213,5 +253,6 @@ void ckpt_write_init(void)
 		c.buf[i] = pa_to_va(pa);
 	}
 	retry_timer.fn = retry_fire;
+	kick_timer.fn = kick_fire;
 	ckpt_writer_init(&ckpt_state.w, &c);
 }

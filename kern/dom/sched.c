@@ -141,6 +141,9 @@ void sched_run(void)
 		/* Idle: nobody is ready. Switch to the kernel's own table so
 		 * no domain's tables are in use while they may be freed. */
 		sched_current = NULL;
+		ckpt_note_idle(); /* a demarcation pause being counted ends: nobody waits */
+		if (ckpt_idle())
+			continue; /* the log writer ran instead of idling */
 		__asm__ volatile("wfi");
 		intr_on();
 		intr_off();

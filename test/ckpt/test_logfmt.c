@@ -57,7 +57,7 @@ static void test_header_roundtrip(void **state)
 	(void)state;
 	memset(&out, 0xee, sizeof(out));
 	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_OK);
-	assert_int_equal(out.version, 1);
+	assert_int_equal(out.version, 2);
 	assert_int_equal(out.interval_ms, 250);
 	assert_memory_equal(out.uuid, sb.uuid, CAIRN_UUID_SIZE);
 	assert_int_equal(out.sequence, 7);
@@ -80,7 +80,7 @@ static void test_header_layout(void **state)
 	h.sequence = 0x0102030405060708ull;
 	ckpt_header_encode(&h, b);
 	assert_memory_equal(b, "CAIRNCKP", 8);
-	assert_int_equal(cairn_get_le32(b + 8), 1);
+	assert_int_equal(cairn_get_le32(b + 8), 2);
 	assert_int_equal(cairn_get_le32(b + 12), 250);
 	assert_memory_equal(b + 16, sb.uuid, 16);
 	assert_int_equal(b[32], 0x08); /* little-endian */
@@ -125,9 +125,11 @@ static void test_header_magic_version_crc(void **state)
 	memcpy(b, "CAIRNDIR", 8); /* a directory block is not a header */
 	assert_int_equal(ckpt_header_decode(b, &sb, &out), CKPT_ERR_MAGIC);
 
-	h.version = 2;
+	h.version = 1; /* version 1 logs ended their directory blocks in a CRC32C */
 	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_ERR_VERSION);
-	assert_int_equal(out.version, 2); /* filled for diagnostics */
+	assert_int_equal(out.version, 1); /* filled for diagnostics */
+	h.version = 3;
+	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_ERR_VERSION);
 	h.version = CKPT_FORMAT_VERSION;
 
 	ckpt_header_encode(&h, b);
@@ -306,9 +308,14 @@ static void test_dir_layout(void **state)
 	assert_int_equal(cairn_get_le64(b + 112), 0xdeadbeefcafef00dull);
 	assert_int_equal(b[96 + 24], CKPT_KIND_PAGE);
 	assert_int_equal(b[96 + 25], 0);
-	for (unsigned i = 128; i < 4092; i++)
+	for (unsigned i = 128; i < 4088; i++)
 		assert_int_equal(b[i], 0);
-	assert_int_equal(cairn_get_le32(b + 4092), cairn_crc32c(0, b, 4092));
+	/* The block sum with its own field as zero (docs/volume-format.md). */
+	uint8_t z[CKPT_BLOCK_SIZE];
+	memcpy(z, b, sizeof(z));
+	memset(z + 4088, 0, 8);
+	assert_true(cairn_get_le64(b + 4088) == ckpt_block_sum(z, NULL));
+	assert_true(ckpt_dir_sum(b) == ckpt_block_sum(z, NULL));
 }
 
 static enum ckpt_err dir_roundtrip(const struct ckpt_dir_info *d)
@@ -538,6 +545,92 @@ static void test_block_sum_vector(void **state)
 	}
 }
 
+/* The directory block's check value, the obvious way: the block sum of a
+ * copy with its last word zero (docs/volume-format.md). */
+static uint64_t ref_dir_sum(const uint8_t *b)
+{
+	uint8_t z[CKPT_BLOCK_SIZE];
+
+	memcpy(z, b, sizeof(z));
+	memset(z + CKPT_DIR_OFF_SUM, 0, 8);
+	return ref_sum(z);
+}
+
+/* Is b refused as the block whose check value was recorded for `now`?
+ * Data: its sum is in the directory entry. Directory: in the block. */
+static bool data_refused(const uint8_t *b, const uint8_t *now)
+{
+	return ckpt_block_sum(b, NULL) != ckpt_block_sum(now, NULL);
+}
+
+static bool dir_refused(const uint8_t *b, const uint8_t *now)
+{
+	(void)now;
+	return cairn_get_le64(b + CKPT_DIR_OFF_SUM) != ckpt_dir_sum(b);
+}
+
+typedef bool refused_fn(const uint8_t *b, const uint8_t *now);
+
+/*
+ * What docs/volume-format.md says a check value detects, for both: every
+ * torn 4 KiB write (any proper, non-empty set of the eight 512-byte
+ * sectors left from the block that was there before: another block, or
+ * the zeros of a fresh log; a tear that leaves the bytes as they were is
+ * no difference, one that leaves the whole older block is that block)
+ * and a block of another generation (here every single-bit change
+ * anywhere, the smallest difference there is; a whole valid directory
+ * block of another generation is refused by its sequence, not its sum).
+ */
+static void check_detects(refused_fn *refused, const uint8_t *now, const uint8_t *before)
+{
+	static uint8_t b[CKPT_BLOCK_SIZE] __attribute__((aligned(8)));
+	static const uint8_t zeros[CKPT_BLOCK_SIZE];
+
+	for (unsigned mask = 1; mask < 255; mask++) {
+		for (unsigned pass = 0; pass < 2; pass++) {
+			const uint8_t *old = pass ? zeros : before;
+			for (unsigned sec = 0; sec < 8; sec++)
+				memcpy(b + 512 * sec,
+				       (mask >> sec & 1) ? old + 512 * sec : now + 512 * sec, 512);
+			if (memcmp(b, now, sizeof(b)) != 0 && memcmp(b, old, sizeof(b)) != 0)
+				assert_true(refused(b, now));
+		}
+	}
+	memcpy(b, now, sizeof(b));
+	assert_false(refused(b, now));
+	for (unsigned bit = 0; bit < 8 * CKPT_BLOCK_SIZE; bit++) {
+		b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		assert_true(refused(b, now));
+		b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+	}
+}
+
+static void test_check_values_detect(void **state)
+{
+	static uint8_t a[CKPT_BLOCK_SIZE] __attribute__((aligned(8)));
+	static uint8_t old[CKPT_BLOCK_SIZE] __attribute__((aligned(8)));
+	struct ckpt_entry e[CKPT_DIR_ENTRIES_PER_BLOCK];
+	struct ckpt_dir_info d = valid_dir();
+
+	(void)state;
+	testvol_fill(a, 7);
+	testvol_fill(old, 8);
+	check_detects(data_refused, a, old);
+	assert_true(data_refused(old, a));
+	/* A page that differs from its older version in one counter. */
+	memcpy(old, a, sizeof(old));
+	old[1000] ^= 0x01;
+	check_detects(data_refused, a, old);
+
+	fill_entries(e, CKPT_DIR_ENTRIES_PER_BLOCK);
+	d.count = CKPT_DIR_ENTRIES_PER_BLOCK;
+	ckpt_dir_encode(&d, e, a);
+	assert_true(cairn_get_le64(a + CKPT_DIR_OFF_SUM) == ref_dir_sum(a));
+	d.sequence++; /* the same directory block of the next generation */
+	ckpt_dir_encode(&d, e, old);
+	check_detects(dir_refused, a, old);
+}
+
 static void test_block_sum_zero(void **state)
 {
 	static uint8_t b[CKPT_BLOCK_SIZE] __attribute__((aligned(8)));
@@ -626,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_entry_check),
 		cmocka_unit_test(test_block_sum_vector),
 		cmocka_unit_test(test_block_sum_zero),
+		cmocka_unit_test(test_check_values_detect),
 		cmocka_unit_test(test_positions),
 		cmocka_unit_test(test_error_names),
 	};

@@ -76,8 +76,10 @@ enum ckpt_err { CKPT_ERRORS(CKPT_ERR_ENUM_) CKPT_NERRORS };
 const char *ckpt_strerror(enum ckpt_err e);
 const char *ckpt_errname(enum ckpt_err e);
 
-#define CKPT_BLOCK_SIZE     CAIRN_BLOCK_SIZE
-#define CKPT_FORMAT_VERSION 1u
+#define CKPT_BLOCK_SIZE CAIRN_BLOCK_SIZE
+/* 2: directory blocks end in the 64-bit block sum (CKPT_DIR_OFF_SUM), not
+ * a CRC32C: a twelfth of the instructions (docs/volume-format.md). */
+#define CKPT_FORMAT_VERSION 2u
 #define CKPT_HEADER_MAGIC   "CAIRNCKP" /* 8 bytes, no NUL on disk */
 #define CKPT_DIR_MAGIC      "CAIRNDIR"
 #define CKPT_MAGIC_LEN      8u
@@ -130,7 +132,8 @@ _Static_assert(CKPT_HDR_OFF_SEQUENCE % 8 == 0 && CKPT_HDR_OFF_HEAD % 8 == 0, "al
 #define CKPT_DIR_OFF_RESERVED1       52u
 #define CKPT_DIR_OFF_PREV_SEQUENCE   56u
 #define CKPT_DIR_OFF_ENTRIES         64u
-#define CKPT_DIR_OFF_CRC             4092u
+#define CKPT_DIR_USED                4064u /* bytes [4064, 4088) are zero */
+#define CKPT_DIR_OFF_SUM             4088u /* ckpt_dir_sum(): the block sum, this field as 0 */
 #define CKPT_ENTRY_SIZE              32u
 #define CKPT_DIR_ENTRIES_PER_BLOCK   125u
 
@@ -145,13 +148,11 @@ _Static_assert(CKPT_DIR_OFF_PREV_DIR_BLOCKS == CKPT_DIR_OFF_PREV_DIR_POS + 8, "d
 _Static_assert(CKPT_DIR_OFF_RESERVED1 == CKPT_DIR_OFF_PREV_DIR_BLOCKS + 4, "dir");
 _Static_assert(CKPT_DIR_OFF_PREV_SEQUENCE == CKPT_DIR_OFF_RESERVED1 + 4, "dir");
 _Static_assert(CKPT_DIR_OFF_ENTRIES == CKPT_DIR_OFF_PREV_SEQUENCE + 8, "dir");
-_Static_assert(CKPT_DIR_OFF_CRC == CKPT_BLOCK_SIZE - 4, "crc is the last word");
-_Static_assert(CKPT_DIR_OFF_ENTRIES + CKPT_DIR_ENTRIES_PER_BLOCK * CKPT_ENTRY_SIZE <=
-		       CKPT_DIR_OFF_CRC,
-	       "125 entries fit before the CRC");
-_Static_assert(CKPT_DIR_OFF_ENTRIES + (CKPT_DIR_ENTRIES_PER_BLOCK + 1) * CKPT_ENTRY_SIZE >
-		       CKPT_DIR_OFF_CRC,
-	       "125 is the most that fit");
+_Static_assert(CKPT_DIR_OFF_SUM == CKPT_BLOCK_SIZE - 8, "the sum is the last word");
+_Static_assert(CKPT_DIR_USED == CKPT_DIR_OFF_ENTRIES + CKPT_DIR_ENTRIES_PER_BLOCK * CKPT_ENTRY_SIZE,
+	       "dir");
+_Static_assert(CKPT_DIR_USED <= CKPT_DIR_OFF_SUM, "125 entries fit before the sum");
+_Static_assert(CKPT_DIR_USED + CKPT_ENTRY_SIZE > CKPT_DIR_OFF_SUM, "125 is the most that fit");
 
 /* Directory entry, relative to the entry. */
 #define CKPT_ENT_OFF_INDEX    0u
@@ -286,14 +287,20 @@ enum ckpt_err ckpt_header_decode(const void *block, const struct cairn_superbloc
  * writer runs them on the header it is about to write. */
 enum ckpt_err ckpt_header_check(const struct ckpt_header *h, const struct cairn_superblock *sb);
 
+/* The check value of a directory block: the block sum (ckpt_block_sum())
+ * of the block with its last word, where the value is stored, read as
+ * zero. */
+uint64_t ckpt_dir_sum(const void *block);
+
 /* Write a directory block: d's fields, d->count entries from entries[]
  * (count may exceed 125 only to build bad blocks: at most 125 are
- * written), zero padding and the CRC32C. No validation. */
+ * written), zero padding and ckpt_dir_sum() at CKPT_DIR_OFF_SUM. No
+ * validation. */
 void ckpt_dir_encode(const struct ckpt_dir_info *d, const struct ckpt_entry *entries, void *block);
 
 /*
  * Decode and validate the fixed part of a directory block. Checks, in
- * order: magic (MAGIC), CRC32C (CHECKSUM), sequence > 0 (SEQUENCE),
+ * order: magic (MAGIC), ckpt_dir_sum() (CHECKSUM), sequence > 0 (SEQUENCE),
  * count <= 125 (COUNT), dir_blocks >= 1 and index < dir_blocks (LINK),
  * and the previous link: prev_sequence < sequence (SEQUENCE); with
  * prev_dir_pos == CKPT_NO_DIR nothing else, otherwise prev_sequence > 0
@@ -305,14 +312,14 @@ void ckpt_dir_encode(const struct ckpt_dir_info *d, const struct ckpt_entry *ent
 enum ckpt_err ckpt_dir_decode(const void *block, struct ckpt_dir_info *d,
 			      struct ckpt_entry *entries);
 
-/* The checks of ckpt_dir_decode() that come after the CRC, on the decoded
+/* The checks of ckpt_dir_decode() that come after the sum, on the decoded
  * fixed part (sequence, count, index, previous link), in that order. */
 enum ckpt_err ckpt_dir_info_check(const struct ckpt_dir_info *d);
 
 /* Entry i (< 125) of a directory block: encode (no validation) and
  * decode. Decode checks the kind (KIND) and the flags: no unknown bit, and
  * none at all on a THREAD entry (FLAGS). Fields the format calls unused
- * or reserved are not looked at (the block CRC covers them). */
+ * or reserved are not looked at (the block's sum covers them). */
 void ckpt_entry_encode(void *block, unsigned i, const struct ckpt_entry *e);
 enum ckpt_err ckpt_entry_decode(const void *block, unsigned i, struct ckpt_entry *e);
 

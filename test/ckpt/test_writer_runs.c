@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The log writer run the way the kernel runs it (docs/checkpoint.md
+ * "Demarcation pause"): with env.kick, ckpt_writer_start() only prepares
+ * (no block sum, no request in the demarcation pause), and every run of
+ * the machine, a kick or a completion, prepares at most `burst` DATA
+ * requests or directory blocks, so its block sums are bounded. The device
+ * here completes nothing by itself: the test completes requests one at a
+ * time, oldest first, and counts what each run did. The generation must
+ * still commit and migrate, also when a stretch of zero blocks longer
+ * than one run's budget leaves nothing in flight (the writer then asks
+ * for another kick instead of stopping). With flush_every, FLUSHes go out
+ * during DATA, and the header still waits for a FLUSH after the last
+ * data and directory write.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "testvol.h"
+#include "writer.h"
+
+#define BURST       2
+#define BATCH       4
+#define ITEMS       60
+#define FLUSH_EVERY 8
+
+struct rig {
+	struct ckpt_writer w;
+	struct cairn_superblock sb;
+	struct ckpt_io_req *queue[CKPT_WRITER_SLOTS];
+	unsigned queued;
+	unsigned kicks;   /* asked for and not yet given */
+	unsigned sums;    /* block sums in the current run */
+	unsigned submits; /* DATA and DIR writes in the current run */
+	unsigned max_sums, max_submits;
+	unsigned committed;
+	unsigned flushes_in_data;    /* FLUSHes submitted during DATA */
+	unsigned writes_since_flush; /* log writes submitted since the last FLUSH */
+	bool header_unflushed;       /* a header went out with writes not yet flushed */
+	struct ckpt_item items[ITEMS];
+	uint64_t threads[1];
+	uint8_t data[ITEMS][CKPT_BLOCK_SIZE];
+	uint8_t bufs[CKPT_WRITER_SLOTS][CKPT_BLOCK_SIZE];
+	struct ckpt_dirent check_slots[512];
+};
+
+static struct rig R;
+static const uint8_t zero_block[CKPT_BLOCK_SIZE];
+
+static void submit(void *ctx, struct ckpt_io_req *req)
+{
+	(void)ctx;
+	assert_true(R.queued < CKPT_WRITER_SLOTS);
+	R.queue[R.queued++] = req;
+	if (req->op == CKPT_IO_WRITE && req->block >= R.sb.log_start + 2) {
+		R.submits++;
+		R.writes_since_flush++;
+	}
+	if (req->op == CKPT_IO_WRITE && req->block < R.sb.log_start + 2 &&
+	    req->block >= R.sb.log_start && R.writes_since_flush)
+		R.header_unflushed = true;
+	if (req->op == CKPT_IO_FLUSH) {
+		/* Completions come oldest first, so this FLUSH covers what is
+		 * queued before it only once they completed: count it as
+		 * covering them only when nothing else is in flight. */
+		if (R.queued == 1)
+			R.writes_since_flush = 0;
+		if (R.w.phase == CKPT_PHASE_DATA)
+			R.flushes_in_data++;
+	}
+}
+
+static const char *strerr(int status)
+{
+	(void)status;
+	return "error";
+}
+
+static const void *item_data(void *ctx, const struct ckpt_item *it)
+{
+	(void)ctx;
+	return it->live ? it->live : zero_block;
+}
+
+static uint64_t sum(const void *block, bool *all_zero)
+{
+	R.sums++;
+	return ckpt_block_sum(block, all_zero);
+}
+
+static void nothing(void *ctx)
+{
+	(void)ctx;
+}
+
+static void migrated(void *ctx, bool recovered)
+{
+	(void)ctx;
+	(void)recovered;
+}
+
+static void retry_after(void *ctx, uint32_t ms)
+{
+	(void)ctx;
+	(void)ms;
+	fail_msg("no failure expected");
+}
+
+static void kick(void *ctx)
+{
+	(void)ctx;
+	R.kicks++;
+}
+
+static void report(void *ctx, const struct ckpt_writer *w, const struct ckpt_report *r)
+{
+	(void)ctx;
+	(void)w;
+	if (r->kind == CKPT_REPORT_COMMITTED)
+		R.committed++;
+}
+
+/* Account for one run of the machine. */
+static void run_begin(void)
+{
+	R.sums = R.submits = 0;
+}
+
+static void run_end(void)
+{
+	if (R.sums > R.max_sums)
+		R.max_sums = R.sums;
+	if (R.submits > R.max_submits)
+		R.max_submits = R.submits;
+}
+
+static void setup_rig(unsigned zero_from, unsigned zero_to, unsigned flush_every)
+{
+	memset(&R, 0, sizeof(R));
+	R.sb = testvol_sb();
+	struct ckpt_writer_config c = {
+		.sb = &R.sb,
+		.io = { .submit = submit, .strerror = strerr },
+		.env = { .item_data = item_data,
+			 .sum = sum,
+			 .retry_after = retry_after,
+			 .items_free = nothing,
+			 .space_freed = nothing,
+			 .migrated = migrated,
+			 .state_changed = nothing,
+			 .report = report,
+			 .kick = kick },
+		.keep = 1,
+		.batch = BATCH,
+		.burst = BURST,
+		.flush_every = flush_every,
+		.zero = zero_block,
+	};
+	for (unsigned i = 0; i < CKPT_WRITER_SLOTS; i++)
+		c.buf[i] = R.bufs[i];
+	ckpt_writer_init(&R.w, &c);
+	R.w.items = R.items;
+	R.w.threads = R.threads;
+	R.w.check_slots = R.check_slots;
+	R.w.check_bytes = sizeof(R.check_slots);
+	R.w.thread_cap = 1;
+	for (unsigned i = 0; i < ITEMS; i++) {
+		if (i < zero_from || i >= zero_to)
+			testvol_fill(R.data[i], i + 1);
+		R.items[i] = (struct ckpt_item){ .live = R.data[i], .index = i, .pool = 2 };
+	}
+	R.w.nitems = ITEMS;
+	R.threads[0] = 3;
+	R.w.nthreads = 1;
+}
+
+/* Give kicks and complete requests (oldest first) until the writer is idle. */
+static void drive(void)
+{
+	for (unsigned guard = 0; guard < 10000; guard++) {
+		if (R.kicks) {
+			R.kicks--;
+			run_begin();
+			ckpt_writer_kick(&R.w);
+			run_end();
+		} else if (R.queued) {
+			struct ckpt_io_req *req = R.queue[0];
+			memmove(&R.queue[0], &R.queue[1], --R.queued * sizeof(R.queue[0]));
+			run_begin();
+			ckpt_writer_done(&R.w, req, 0);
+			run_end();
+		} else {
+			return;
+		}
+	}
+	fail_msg("the writer never went idle");
+}
+
+static void start_prepares_only(void **state)
+{
+	(void)state;
+	setup_rig(0, 0, 0);
+	run_begin();
+	ckpt_writer_start(&R.w);
+	run_end();
+	assert_int_equal(R.max_sums, 0);
+	assert_int_equal(R.queued, 0);
+	assert_int_equal(R.kicks, 1);
+	assert_int_equal(R.w.phase, CKPT_PHASE_DATA);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_int_equal(R.w.phase, CKPT_PHASE_IDLE);
+}
+
+static void runs_are_bounded(void **state)
+{
+	(void)state;
+	setup_rig(0, 0, 0);
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_true(R.max_sums <= BURST * BATCH);
+	assert_true(R.max_submits <= BURST);
+	assert_true(R.max_sums > 0);
+}
+
+/* 3 * BURST * BATCH zero blocks in a row: runs that submit nothing. */
+static void zero_stretch_asks_again(void **state)
+{
+	(void)state;
+	setup_rig(8, 8 + 3 * BURST * BATCH, 0);
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_true(R.max_sums <= BURST * BATCH);
+	for (unsigned i = 8; i < 8 + 3 * BURST * BATCH; i++)
+		assert_int_equal(R.items[i].flags, CKPT_ENTRY_ZERO);
+}
+
+/* The check map starts as garbage (what the last generation's check left):
+ * DATA runs zero it a slice at a time, so the directory's check finds it
+ * empty and the generation commits; and the DIR phase clears nothing
+ * itself (the map was zeroed by then). */
+static void check_map_zeroed_during_data(void **state)
+{
+	(void)state;
+	setup_rig(0, 0, 0);
+	memset(R.check_slots, 0xa5, sizeof(R.check_slots));
+	ckpt_writer_start(&R.w);
+	for (unsigned guard = 0; guard < 1000 && R.w.phase == CKPT_PHASE_DATA; guard++) {
+		if (R.kicks) {
+			R.kicks--;
+			ckpt_writer_kick(&R.w);
+		} else {
+			struct ckpt_io_req *req = R.queue[0];
+			memmove(&R.queue[0], &R.queue[1], --R.queued * sizeof(R.queue[0]));
+			ckpt_writer_done(&R.w, req, 0);
+		}
+	}
+	drive();
+	assert_int_equal(R.committed, 1);
+}
+
+/* FLUSH_EVERY: early FLUSHes in DATA; the header after a FLUSH of all. */
+static void early_flushes(void **state)
+{
+	(void)state;
+	setup_rig(0, 0, FLUSH_EVERY);
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_true(R.flushes_in_data >= 1);
+	assert_false(R.header_unflushed);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(start_prepares_only),          cmocka_unit_test(runs_are_bounded),
+		cmocka_unit_test(zero_stretch_asks_again),      cmocka_unit_test(early_flushes),
+		cmocka_unit_test(check_map_zeroed_during_data),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
