@@ -63,7 +63,9 @@
 	X(Q_LEN_LONG,        "a transmit descriptor longer than its buffer")                   \
 	X(RX_NO_BUFFER,      "the session posted no free receive buffer (slow client)")        \
 	X(RX_QUEUE_FULL,     "the session's receive queue is full (slow client)")              \
-	X(TX_FREE_FULL,      "the transmit free queue is full: a buffer went back unlisted")
+	X(TX_FREE_FULL,      "the transmit free queue is full: a buffer went back unlisted")     \
+	/* The session's storage (session.c). */                                               \
+	X(STORAGE_GONE,      "the client revoked its buffer storage: the session ended")
 /* clang-format on */
 
 enum enet_reason {
