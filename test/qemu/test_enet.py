@@ -15,11 +15,20 @@ second bring-up) while netecho's session carries on: it does not attach
 again, and the echo works with no action from it."""
 import random
 import socket
+import time
 
 from cairnvm import CairnVM, Runner, fresh
 
 t = Runner()
 GUEST_PORT = 7777
+HOSTILE_PORT = 9999
+# Lines of any domain but the hostile one (with no forward to its port, it
+# waits for datagrams that never come, and says so).
+NOT_HOSTILE = r"^(?!nethostile:).*"
+# The refusals the hostile client (apps/nethostile.c) must see counted.
+HOSTILE_COUNTERS = ["Q_OFFSET_RANGE", "Q_OFFSET_ALIGN", "Q_LEN_ZERO", "Q_LEN_LONG", "ETH_TOO_LONG",
+                    "TX_SRC_MAC", "TX_SRC_IP", "TX_PORT", "TX_PROTOCOL", "TX_ARP_SENDER",
+                    "Q_INDEX_JUMPED", "Q_INDEX_REWOUND", "RX_NO_BUFFER", "STORAGE_GONE"]
 SIZES = [1, 12, 100, 1000, 1472]
 
 
@@ -31,9 +40,26 @@ def free_udp_port():
     return port
 
 
-def net_args(port):
-    return ("-netdev", "user,id=n0,hostfwd=udp:127.0.0.1:%d-:%d" % (port, GUEST_PORT),
-            "-device", "virtio-net-device,netdev=n0")
+def net_args(port, hostile_port=None):
+    fwd = "hostfwd=udp:127.0.0.1:%d-:%d" % (port, GUEST_PORT)
+    if hostile_port:
+        fwd += ",hostfwd=udp:127.0.0.1:%d-:%d" % (hostile_port, HOSTILE_PORT)
+    return ("-netdev", "user,id=n0," + fwd, "-device", "virtio-net-device,netdev=n0")
+
+
+def poke_until(vm, port, pattern, tries=300):
+    """Send datagrams to port (bounded in count, 20 ms apart) until a
+    console line matches pattern."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        for i in range(tries):
+            if vm.count(pattern):
+                return i
+            s.sendto(b"poke %d" % i, ("127.0.0.1", port))
+            time.sleep(0.02)
+    finally:
+        s.close()
+    raise AssertionError("no %r after %d datagrams:\n%s" % (pattern, tries, vm.output()[-3000:]))
 
 
 def echo(port, payload, tries=10):
@@ -82,7 +108,8 @@ def enet_echoes_udp_and_carries_on_after_a_kill(build, tmp):
         _, at = vm.wait_for(r"^netecho: echoed 9 bytes to 10\.0\.2\.2:\d+$", 30, at)
         # A checkpoint that holds the echoes, then the kill.
         vm.wait_for(r"^cairn: checkpoint \d+ committed", 30, at)
-        assert vm.count(r"FAIL|PANIC|panic|device error|refused") == 0, vm.output()
+        assert vm.count(NOT_HOSTILE + r"(FAIL|PANIC|panic|device error|device refused)") == 0, \
+            vm.output()
         vm.kill()
     with CairnVM(build, img, extra=net_args(port)) as vm:
         vm.wait_for(r"^cairn: resumed from checkpoint", 60)
@@ -90,7 +117,47 @@ def enet_echoes_udp_and_carries_on_after_a_kill(build, tmp):
                             r"buffers, bring-up 2$", 60)
         check_echoes(vm, port, rng, at)
         assert vm.count(r"^netecho: listening") == 0, vm.output()
-        assert vm.count(r"FAIL|PANIC|panic|device error|refused") == 0, vm.output()
+        assert vm.count(NOT_HOSTILE + r"(FAIL|PANIC|panic|device error|device refused)") == 0, \
+            vm.output()
+
+
+@t.test
+def enet_hostile_client_harms_only_itself(build, tmp):
+    img = fresh(build, tmp, "enet")
+    port, hport = free_udp_port(), free_udp_port()
+    rng = random.Random(12)
+    with CairnVM(build, img, extra=net_args(port, hport)) as vm:
+        vm.wait_for(r"^enet: up: mac 52:54:00:12:34:56 ip 10\.0\.2\.15, ", 60)
+        _, at = vm.wait_for(r"^netecho: listening on udp 7777 at 10\.0\.2\.15$", 30)
+        vm.wait_for(r"^nethostile: attach refusals checked$", 30)
+        vm.wait_for(r"^nethostile: receive buffers read-only: NO_RIGHTS$", 30)
+        vm.wait_for(r"^nethostile: attached, udp 9999$", 30)
+        vm.wait_for(r"^nethostile: spoofed frames refused$", 30)
+        vm.wait_for(r"^nethostile: index tampering refused$", 30)
+        # The flood: netecho echoes all the while.
+        vm.wait_for(r"^nethostile: flooding$", 30)
+        for i in range(40):
+            payload = b"during the flood %d" % i
+            assert echo(port, payload) == payload, i
+        assert vm.count(r"^nethostile: flood done") == 0, "the flood ended early"
+        poke_until(vm, hport, r"^nethostile: flood done: \d+ kicks$")
+        # It stops servicing its queues: its frames are lost, not netecho's.
+        vm.wait_for(r"^nethostile: not servicing its queues$", 30)
+        poke_until(vm, hport, r"^nethostile: stalled: ")
+        at = check_echoes(vm, port, rng, at)
+        # It rescinds its storage: enet ends its session, and only its.
+        vm.wait_for(r"^nethostile: storage rescinded: 12 pages$", 30)
+        poke_until(vm, hport, r"^nethostile: session ended by enet: STORAGE_GONE 1$")
+        vm.wait_for(r"^nethostile: done: 0 failures$", 30)
+        check_echoes(vm, port, rng, at)
+        for name in HOSTILE_COUNTERS:
+            m, _ = vm.wait_for(r"^nethostile: counter %s (\d+)$" % name, 5)
+            assert int(m.group(1)) >= 1, name
+        vm.wait_for(r"^enet: stats session 2: in \d+ ", 5)
+        vm.wait_for(r"^enet: stats session 2: STORAGE_GONE 1$", 5)
+        assert vm.count(r"FAIL|PANIC|panic|device error|device refused") == 0, vm.output()
+        print("\n".join(l for l in vm.output().splitlines()
+                        if l.startswith(("nethostile:", "enet: stats"))))
 
 
 if __name__ == "__main__":
