@@ -47,6 +47,88 @@ def net_args(port, hostile_port=None):
     return ("-netdev", "user,id=n0," + fwd, "-device", "virtio-net-device,netdev=n0")
 
 
+def hub_args(port, hostile_port, wire_port, test_port):
+    """The NIC on a QEMU hub joined by slirp (with both forwards) and by a
+    dgram netdev between 127.0.0.1:wire_port (QEMU's end) and
+    127.0.0.1:test_port (the test's): every datagram the test sends there
+    is one raw Ethernet frame on the guest's wire, slirp's checks
+    bypassed."""
+    fwd = "hostfwd=udp:127.0.0.1:%d-:%d,hostfwd=udp:127.0.0.1:%d-:%d" % (
+        port, GUEST_PORT, hostile_port, HOSTILE_PORT)
+    return ("-netdev", "hubport,id=h0,hubid=0", "-device", "virtio-net-device,netdev=h0",
+            "-netdev", "user,id=u0," + fwd, "-netdev", "hubport,id=h1,hubid=0,netdev=u0",
+            "-netdev", "dgram,id=d0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
+            "remote.type=inet,remote.host=127.0.0.1,remote.port=%d" % (wire_port, test_port),
+            "-netdev", "hubport,id=h2,hubid=0,netdev=d0")
+
+
+GUEST_MAC = bytes.fromhex("525400123456")
+HOST_MAC = bytes.fromhex("525400123502")
+GUEST_IP = bytes([10, 0, 2, 15])
+HOST_IP = bytes([10, 0, 2, 2])
+
+
+def ones_sum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return s
+
+
+def ipv4(proto, payload, ihl=5, total=None, frag=0, csum=None, dst=GUEST_IP):
+    h = bytearray(ihl * 4 if ihl >= 5 else 20)
+    h[0] = 0x40 | ihl
+    h[2:4] = (total if total is not None else len(h) + len(payload)).to_bytes(2, "big")
+    h[6:8] = frag.to_bytes(2, "big")
+    h[8], h[9] = 64, proto
+    h[12:16], h[16:20] = HOST_IP, dst
+    c = (~ones_sum(bytes(h))) & 0xffff if csum is None else csum
+    h[10:12] = c.to_bytes(2, "big")
+    return bytes(h) + payload
+
+
+def eth(payload, dst=GUEST_MAC, ethertype=0x0800):
+    return dst + HOST_MAC + ethertype.to_bytes(2, "big") + payload
+
+
+def udp(dport, data=b"x" * 8, length=None):
+    n = length if length is not None else 8 + len(data)
+    return (4000).to_bytes(2, "big") + dport.to_bytes(2, "big") + n.to_bytes(2, "big") + \
+        b"\0\0" + data
+
+
+# Malformed or unowned frames from the wire, and the counter of enet's own
+# that each must land in ("enet: stats enet: NAME N" after PRINT). Frames
+# shorter than 60 bytes are padded by nobody on this path (dgram): each is
+# exactly the bytes here.
+MALFORMED = [
+    ("ETH_TRUNCATED", b"\x52\x54\x00\x12\x34\x56\x01\x02"),
+    ("ETH_TOO_LONG", eth(b"\0" * 1600)),
+    ("NOT_OUR_MAC", eth(ipv4(17, udp(GUEST_PORT)), dst=bytes.fromhex("525400999999"))),
+    ("ETHERTYPE", eth(b"\0" * 46, ethertype=0x86dd)),
+    ("ARP_TRUNCATED", eth(b"\x00\x01\x08\x00\x06\x04", ethertype=0x0806)),
+    ("IP_TRUNCATED", eth(ipv4(17, udp(GUEST_PORT))[:12])),
+    ("IP_HEADER_LENGTH", eth(ipv4(17, udp(GUEST_PORT), ihl=3))),
+    ("IP_TOTAL_LENGTH", eth(ipv4(17, udp(GUEST_PORT), total=1400))),
+    ("IP_CHECKSUM", eth(ipv4(17, udp(GUEST_PORT), csum=0x1234))),
+    ("IP_FRAGMENT", eth(ipv4(17, udp(GUEST_PORT), frag=0x2000))),
+    ("NOT_OUR_IP", eth(ipv4(17, udp(GUEST_PORT), dst=bytes([10, 0, 2, 99])))),
+    ("UDP_TRUNCATED", eth(ipv4(17, b"\0\1\2"))),
+    ("UDP_LENGTH", eth(ipv4(17, udp(GUEST_PORT, length=900)))),
+    ("TCP_HEADER_LENGTH", eth(ipv4(6, (4000).to_bytes(2, "big") + GUEST_PORT.to_bytes(2, "big") +
+                                     b"\0" * 8 + b"\x20" + b"\0" * 7))),
+    ("NO_OWNER", eth(ipv4(17, udp(4444)))),
+]
+
+
+def inject_malformed(wire_port, test_sock, rounds):
+    for _ in range(rounds):
+        for _, frame in MALFORMED:
+            test_sock.sendto(frame, ("127.0.0.1", wire_port))
+
+
 def poke_until(vm, port, pattern, tries=300):
     """Send datagrams to port (bounded in count, 20 ms apart) until a
     console line matches pattern."""
@@ -124,11 +206,17 @@ def enet_echoes_udp_and_carries_on_after_a_kill(build, tmp):
 @t.test
 def enet_hostile_client_harms_only_itself(build, tmp):
     img = fresh(build, tmp, "enet")
-    port, hport = free_udp_port(), free_udp_port()
+    port, hport, wire_port = free_udp_port(), free_udp_port(), free_udp_port()
     rng = random.Random(12)
-    with CairnVM(build, img, extra=net_args(port, hport)) as vm:
+    wire = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    wire.bind(("127.0.0.1", 0))
+    extra = hub_args(port, hport, wire_port, wire.getsockname()[1])
+    with CairnVM(build, img, extra=extra) as vm, wire:
         vm.wait_for(r"^enet: up: mac 52:54:00:12:34:56 ip 10\.0\.2\.15, ", 60)
         _, at = vm.wait_for(r"^netecho: listening on udp 7777 at 10\.0\.2\.15$", 30)
+        # Malformed frames from the wire (3 of each), then the echo still works.
+        inject_malformed(wire_port, wire, 3)
+        at = check_echoes(vm, port, rng, at)
         vm.wait_for(r"^nethostile: attach refusals checked$", 30)
         vm.wait_for(r"^nethostile: receive buffers read-only: NO_RIGHTS$", 30)
         vm.wait_for(r"^nethostile: attached, udp 9999$", 30)
@@ -139,6 +227,7 @@ def enet_hostile_client_harms_only_itself(build, tmp):
         for i in range(40):
             payload = b"during the flood %d" % i
             assert echo(port, payload) == payload, i
+            inject_malformed(wire_port, wire, 1)
         assert vm.count(r"^nethostile: flood done") == 0, "the flood ended early"
         poke_until(vm, hport, r"^nethostile: flood done: \d+ kicks$")
         # It stops servicing its queues: its frames are lost, not netecho's.
@@ -153,6 +242,9 @@ def enet_hostile_client_harms_only_itself(build, tmp):
         for name in HOSTILE_COUNTERS:
             m, _ = vm.wait_for(r"^nethostile: counter %s (\d+)$" % name, 5)
             assert int(m.group(1)) >= 1, name
+        for name, _ in MALFORMED:
+            m, _ = vm.wait_for(r"^enet: stats enet: %s (\d+)$" % name, 5)
+            assert int(m.group(1)) >= 3, (name, m.group(0))
         vm.wait_for(r"^enet: stats session 2: in \d+ ", 5)
         vm.wait_for(r"^enet: stats session 2: STORAGE_GONE 1$", 5)
         assert vm.count(r"FAIL|PANIC|panic|device error|device refused") == 0, vm.output()
