@@ -8,8 +8,8 @@
  *   main.c          start, the server loop, the interrupt helper (arg 1)
  *   vnet_mem.c      pages bought from the bank, mapped and pinned (DMA key)
  *   vnet_dev.c      bring-up, the receive and transmit rings
- *   vnet_frames.c   what a received frame is for: ARP answered here,
- *                   UDP and TCP to the session owning the port
+ *   vnet_frames.c   what a received frame is for: ARP and ICMP echo
+ *                   answered here, UDP and TCP to the session owning the port
  *   vnet_client.c   sessions and their orders (CAIRN_SERVICE_ORDERS' ENET):
  *                   the views built, the queues served, fair transmit
  *
@@ -105,7 +105,7 @@ struct vnet {
 	struct enet_ports ports;
 	struct enet_txsched txsched;
 	struct enet_stats stats; /* frames no session owns */
-	uint64_t bring_ups, device_errors, tx_dropped, arp_replies;
+	uint64_t bring_ups, device_errors, tx_dropped, arp_replies, icmp_replies;
 	struct vnet_session session[VNET_SESSIONS + 1]; /* [0] unused */
 };
 

@@ -93,6 +93,12 @@ def eth(payload, dst=GUEST_MAC, ethertype=0x0800):
     return dst + HOST_MAC + ethertype.to_bytes(2, "big") + payload
 
 
+def icmp(icmp_type, rest):
+    m = bytearray(bytes([icmp_type, 0, 0, 0]) + rest)
+    m[2:4] = ((~ones_sum(bytes(m))) & 0xffff).to_bytes(2, "big")
+    return bytes(m)
+
+
 def udp(dport, data=b"x" * 8, length=None):
     n = length if length is not None else 8 + len(data)
     return (4000).to_bytes(2, "big") + dport.to_bytes(2, "big") + n.to_bytes(2, "big") + \
@@ -120,7 +126,40 @@ MALFORMED = [
     ("TCP_HEADER_LENGTH", eth(ipv4(6, (4000).to_bytes(2, "big") + GUEST_PORT.to_bytes(2, "big") +
                                      b"\0" * 8 + b"\x20" + b"\0" * 7))),
     ("NO_OWNER", eth(ipv4(17, udp(4444)))),
+    ("ICMP_TRUNCATED", eth(ipv4(1, b"\x08\x00\xf7\xff"))),
+    ("ICMP_CHECKSUM", eth(ipv4(1, b"\x08\x00\x12\x34" + b"\0" * 12))),
+    ("ICMP_TYPE", eth(ipv4(1, icmp(13, b"\0" * 12)))),
 ]
+
+
+def ping(wire, wire_port, ident, payload, timeout=5.0):
+    """An ICMP echo request (RFC 792) to the guest on the raw wire; the
+    echo reply's ICMP message, once seen (the wire carries everything the
+    guest sends: the rest is skipped)."""
+    wire.setblocking(False)
+    try:
+        while True:
+            wire.recv(4096)  # what the guest sent before: not ours
+    except BlockingIOError:
+        pass
+    wire.settimeout(0.5)
+    request = icmp(8, ident.to_bytes(2, "big") + b"\0\1" + payload)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        wire.sendto(eth(ipv4(1, request)), ("127.0.0.1", wire_port))
+        for _ in range(50):
+            try:
+                f = wire.recv(4096)
+            except socket.timeout:
+                break
+            if (len(f) >= 42 and f[0:6] == HOST_MAC and f[12:14] == b"\x08\x00" and
+                    f[23] == 1 and f[26:30] == GUEST_IP and f[30:34] == HOST_IP):
+                ihl = (f[14] & 15) * 4
+                total = int.from_bytes(f[16:18], "big")
+                m = f[14 + ihl:14 + total]
+                if m[0] == 0 and m[4:6] == ident.to_bytes(2, "big"):
+                    return m
+    raise AssertionError("no echo reply to ping %d" % ident)
 
 
 def inject_malformed(wire_port, test_sock, rounds):
@@ -242,6 +281,12 @@ def enet_hostile_client_harms_only_itself(build, tmp):
         for name in HOSTILE_COUNTERS:
             m, _ = vm.wait_for(r"^nethostile: counter %s (\d+)$" % name, 5)
             assert int(m.group(1)) >= 1, name
+        # enet answers ICMP echo requests itself, byte for byte.
+        for ident, size in ((1, 8), (2, 56), (3, 1400)):
+            payload = bytes(rng.randrange(256) for _ in range(size))
+            m = ping(wire, wire_port, ident, payload)
+            assert m[8:] == payload and ones_sum(m) == 0xffff, (ident, m[:16])
+        vm.wait_for(r"^enet: stats enet: arp replies \d+, icmp replies \d+, ", 5)
         for name, _ in MALFORMED:
             m, _ = vm.wait_for(r"^enet: stats enet: %s (\d+)$" % name, 5)
             assert int(m.group(1)) >= 3, (name, m.group(0))

@@ -65,7 +65,11 @@
 	X(RX_QUEUE_FULL,     "the session's receive queue is full (slow client)")              \
 	X(TX_FREE_FULL,      "the transmit free queue is full: a buffer went back unlisted")     \
 	/* The session's storage (session.c). */                                               \
-	X(STORAGE_GONE,      "the client revoked its buffer storage: the session ended")
+	X(STORAGE_GONE,      "the client revoked its buffer storage: the session ended")     \
+	/* ICMP to the guest, enet's to answer (virtio-net/vnet_frames.c). */                   \
+	X(ICMP_TRUNCATED,    "ICMP shorter than its 8-byte header")                            \
+	X(ICMP_CHECKSUM,     "ICMP checksum is wrong")                                         \
+	X(ICMP_TYPE,         "ICMP other than an echo request (enet answers only those)")
 /* clang-format on */
 
 enum enet_reason {
