@@ -18,6 +18,11 @@ VOLUME  ?= cairn.img
 SIZE    ?= 256M
 MEM     ?= 256M
 QEMU_ARGS ?=
+# make run's NIC: QEMU user networking with restrict=on (the guest reaches
+# neither the host nor anything beyond it; no forwards), so that enet comes
+# up and prints the guest's address (docs/network.md). RUN_NET= boots
+# without a NIC.
+RUN_NET ?= -netdev user,id=net0,restrict=on -device virtio-net-device,netdev=net0
 
 MESON_SETUP = meson setup --cross-file cross/riscv64-unknown-elf.txt $(BUILD)
 FORMAT = $(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image
@@ -44,7 +49,7 @@ format: build
 
 run: build
 	@[ -e $(VOLUME) ] || $(FORMAT) $(VOLUME)
-	./scripts/cairn-qemu --build $(BUILD) --mem $(MEM) $(VOLUME) $(QEMU_ARGS)
+	./scripts/cairn-qemu --build $(BUILD) --mem $(MEM) $(VOLUME) $(QEMU_ARGS) -- $(RUN_NET)
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2

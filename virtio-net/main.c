@@ -4,8 +4,9 @@
  *
  *  - arg 0, enet: the virtio-net driver and the packet multiplexer, a
  *    server that only ever waits for calls. Its clients call it with their
- *    session's badge (1..VNET_SESSIONS); its interrupt helper calls it with
- *    badge 0 when the device interrupts.
+ *    session's badge (1..VNET_SESSIONS, vnet_client.c); its interrupt
+ *    helper calls it with badge 0 when the device interrupts, and every
+ *    interrupt ends with transmit rounds for the sessions' backlogs.
  *  - arg 1, the interrupt helper: loops on DEVICE_WAIT and calls enet
  *    (ENET_IRQ, w0 = what the wait answered) after each interrupt, so enet
  *    never blocks in the kernel while a client could be calling it. The
@@ -46,6 +47,7 @@ static void check_device(void)
 static void first_start(void)
 {
 	enet_ports_init(&vnet.ports);
+	enet_txsched_init(&vnet.txsched, VNET_TX_BUDGET);
 	for (unsigned i = 0; i < 4; i++)
 		vnet.addr.ip[i] = guest_ip[i];
 	struct cairn_io io = { 0 };
@@ -63,6 +65,7 @@ static uint64_t irq(void)
 	vnet_serve_device();
 	if (!vnet.up) /* a device error, or a boot found by the SYNC */
 		check_device();
+	vnet_tx_rounds(); /* the device has room again: backlogged sessions go on */
 	return CAIRN_OK;
 }
 

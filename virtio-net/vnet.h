@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The enet domain: a user-level virtio-net driver (virtio 1.2 §4.2, §5.1)
- * and the first cut of its client protocol (docs/network.md). This header
+ * and the packet multiplexer serving its clients' sessions
+ * (docs/network.md). This header
  * is the domain's shared state and the map of its files:
  *
  *   main.c          start, the server loop, the interrupt helper (arg 1)
  *   vnet_mem.c      pages bought from the bank, mapped and pinned (DMA key)
  *   vnet_dev.c      bring-up, the receive and transmit rings
- *   vnet_frames.c   what a received frame is for: ARP answered here,
- *                   UDP and TCP to the session owning the port
- *   vnet_client.c   sessions and their orders (CAIRN_SERVICE_ORDERS' ENET)
+ *   vnet_frames.c   what a received frame is for: ARP and ICMP echo
+ *                   answered here, UDP and TCP to the session owning the port
+ *   vnet_client.c   sessions and their orders (CAIRN_SERVICE_ORDERS' ENET):
+ *                   the views built, the queues served, fair transmit
  *
  * Invariants:
  *  - Every buffer of either ring is the device's from its publish until
@@ -36,7 +38,9 @@
 #include "cairn.h"
 #include "classify.h"
 #include "ports.h"
+#include "session.h"
 #include "stats.h"
+#include "txsched.h"
 #include "virtio_mmio.h"
 #include "virtq.h"
 
@@ -50,42 +54,41 @@ enum {
 	VNET_CAP_SPACE = 8,  /* scratch: its top space node, a leaf, a page */
 	VNET_CAP_LEAF = 9,
 	VNET_CAP_PAGE = 10,
-	VNET_CAP_TMP = 11,
+	VNET_CAP_TMP = 11,         /* the key a call brings */
 	VNET_CAP_DISCRIM = 12,     /* a discrim key: what a client's key is */
-	VNET_CAP_CLIENT_PAGE = 16, /* 16 + s - 1: session s's buffer page */
-	VNET_CAP_PARKED = 24,      /* 24 + s - 1: session s's parked RECV */
-	VNET_CAP_RESUME = 31,      /* the resume key of the call being served */
+	VNET_CAP_CLIENT_BANK = 13, /* ATTACH: the client's bank key */
+	VNET_CAP_VIEW = 14,        /* ATTACH: the view's node, then its space key */
+	VNET_CAP_SCRATCH = 15,
+	VNET_CAP_SESSION = 16, /* 16 + s - 1: session s's node of read-write page keys */
+	VNET_CAP_PARKED = 24,  /* 24 + s - 1: session s's parked RECV */
+	VNET_CAP_RESUME = 31,  /* the resume key of the call being served */
 };
 
-#define VNET_SESSIONS 8 /* badges 1..8; badge 0 is the interrupt helper */
-#define VNET_QUEUE    128
-#define VNET_BUF      2048 /* a buffer: header and frame, two a page */
-#define VNET_HDR      ((uint32_t)sizeof(struct virtio_net_hdr))
-#define VNET_NONE     0xffffu
+#define VNET_SESSIONS  7 /* badges 1..7; badge 0 is the interrupt helper */
+#define VNET_QUEUE     128
+#define VNET_BUF       2048 /* a buffer: header and frame, two a page */
+#define VNET_HDR       ((uint32_t)sizeof(struct virtio_net_hdr))
+#define VNET_NONE      0xffffu
+#define VNET_TX_BUDGET 4 /* descriptors per session per transmit turn */
+#define VNET_TX_ROUNDS 8 /* transmit rounds per order, at most */
 
 /* The pages, in pin order: the two rings, the receive buffers, the
- * transmit buffers. Pin i of this boot is page i. */
-#define VNET_PG_RXRING 0
-#define VNET_PG_TXRING 1
-#define VNET_PG_RXBUF  2
-#define VNET_PG_TXBUF  (VNET_PG_RXBUF + VNET_QUEUE / 2)
-#define VNET_PAGES     (VNET_PG_TXBUF + VNET_QUEUE / 2)
-
-/* A frame waiting for its session's RECV. */
-struct vnet_frame {
-	uint16_t len;
-	uint8_t data[ENET_FRAME_MAX];
-};
-
-#define VNET_RXQ_FRAMES 8
+ * transmit buffers; then, not pinned, one ring page per session. Pin i of
+ * this boot is page i. */
+#define VNET_PG_RXRING  0
+#define VNET_PG_TXRING  1
+#define VNET_PG_RXBUF   2
+#define VNET_PG_TXBUF   (VNET_PG_RXBUF + VNET_QUEUE / 2)
+#define VNET_PAGES      (VNET_PG_TXBUF + VNET_QUEUE / 2)
+#define VNET_PG_SESSION VNET_PAGES /* + s - 1: session s's rings */
+#define VNET_PAGES_ALL  (VNET_PG_SESSION + VNET_SESSIONS)
 
 struct vnet_session {
 	bool attached;
-	bool parked;          /* a RECV waits in VNET_CAP_PARKED + s - 1 */
-	uint32_t recv_offset; /* where the parked RECV wants its frame */
-	uint32_t head, count; /* its queue of frames not yet received */
-	struct vnet_frame queue[VNET_RXQ_FRAMES];
-	struct enet_stats stats;
+	bool parked;              /* a RECV waits in VNET_CAP_PARKED + s - 1 */
+	bool node_bought;         /* VNET_CAP_SESSION + s - 1 holds enet's node for it */
+	uint64_t sessions;        /* ATTACHes that succeeded */
+	struct enet_session core; /* queues, buffers, counters (cumulative) */
 };
 
 struct vnet {
@@ -100,8 +103,9 @@ struct vnet {
 	uint16_t tx_free[VNET_QUEUE], tx_nfree; /* transmit buffers not in flight */
 	struct enet_addr addr;
 	struct enet_ports ports;
+	struct enet_txsched txsched;
 	struct enet_stats stats; /* frames no session owns */
-	uint64_t bring_ups, device_errors, tx_dropped, arp_replies;
+	uint64_t bring_ups, device_errors, tx_dropped, arp_replies, icmp_replies;
 	struct vnet_session session[VNET_SESSIONS + 1]; /* [0] unused */
 };
 
@@ -111,6 +115,7 @@ extern struct vnet vnet;
 bool vnet_mem_buy(void);     /* first start: buy and map the registers and every page */
 uint64_t vnet_mem_pin(void); /* every bring-up: pin them, learn vnet.pa */
 void *vnet_page_va(unsigned page);
+uint64_t vnet_page_key(unsigned page, cap_t into); /* a read-write key to one of them */
 volatile void *vnet_regs_va(void);
 /* A DMA key invocation; a DEVICE_RESET (the first after a boot) marks the
  * device down and is retried once: this boot's table is empty. */
@@ -124,6 +129,13 @@ void vnet_serve_device(void);
  * if the device is down or every transmit buffer is in flight (counted in
  * tx_dropped). */
 bool vnet_transmit(const uint8_t *frame, uint32_t len);
+/* Transmit buffers free now (those the device has sent reclaimed first). */
+uint32_t vnet_tx_room(void);
+/* The frame area of the next free transmit buffer (enet's, ENET_FRAME_MAX
+ * bytes), and sending what was put there: a session's frame is copied
+ * straight from the client's page into the device's buffer. */
+uint8_t *vnet_tx_next_buffer(void);
+void vnet_tx_send_buffer(uint32_t len);
 
 /* vnet_frames.c */
 void vnet_receive(const uint8_t *frame, uint32_t len);
@@ -132,5 +144,8 @@ void vnet_receive(const uint8_t *frame, uint32_t len);
 void vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len);
 uint64_t vnet_client_order(uint32_t s, const struct cairn_reply *in, struct cairn_msg *out,
 			   bool *parked);
+/* Transmit rounds across the sessions (txsched.h) while the device has
+ * room and frames go out, at most VNET_TX_ROUNDS. */
+void vnet_tx_rounds(void);
 
 #endif

@@ -1,36 +1,46 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Sessions and their orders: the first cut of enet's client protocol
- * (the ENET rows of CAIRN_SERVICE_ORDERS; docs/network.md "The first
- * cut"). A client calls enet's start key; the badge (1..VNET_SESSIONS) is
- * its session. It attaches a page of its own (bought from its bank), binds
- * the ports it owns, and then receives into and sends from that page:
+ * Sessions and their orders (the ENET rows of CAIRN_SERVICE_ORDERS;
+ * docs/network.md "The session protocol"). A client calls enet's start
+ * key; the badge (1..VNET_SESSIONS) is its session.
  *
- *   ATTACH  k0 = read-write page key  -> w0 = MAC, w1 = IPv4 address
- *   BIND    w0 = protocol, w1 = port  -> OK, PORT_TAKEN, PORTS_FULL, BAD_ARGUMENT
- *   RECV    w0 = offset               -> (when a frame is there) w0 = length
- *   SEND    w0 = offset, w1 = length  -> OK, NET_REFUSED (w0 = reason)
- *   STATS   w0 = reason row           -> w0 in, w1 out, w2 drops[row], w3 all drops
+ *   ATTACH  k0 = a bank key        -> r0 = the view (space key), w0 = MAC, w1 = IPv4
+ *   BIND    w0 = protocol, w1 = port -> OK, PORT_TAKEN, PORTS_FULL, BAD_ARGUMENT
+ *   RECV                           -> (when RX_ACTIVE holds a frame) OK
+ *   SEND                           -> transmit rounds run; w0 = frames sent
+ *   STATS   w0 = index, w1 = whose -> w0..w3 = counters index..index + 3
+ *   PRINT                          -> the counters on the console (debug switch)
  *
- * Defences kept even in this cut: enet never waits for a client (a RECV
- * with nothing queued is parked, its resume key kept, and answered by a
- * SEND when a frame comes; a slow client's queue fills and it loses its
- * own frames, counted RX_QUEUE_FULL); enet reaches the client's page only
- * through PAGE_READ and PAGE_WRITE, so a page the client revoked is a
- * VOID result, never a fault in enet (the session is detached and its
- * ports released); every frame a client sends is copied into enet's
- * memory first and checked there (enet_check_tx: source MAC, IPv4
- * address, registered port), so the client cannot change it after the
- * check. What this cut lacks (shared descriptor queues, read-only receive
- * buffers built by enet, fairness across sessions) is docs/network.md's.
+ * ATTACH: the client's storage, enet's mapping. enet asks its own bank
+ * whether k0 is a genuine bank key that may buy (never calling a key it
+ * has not verified: a start key to anyone else need never answer), buys
+ * the view's node and its receive and transmit pages from that bank (the
+ * client pays, and can rescind them through its bank), keeps the only
+ * read-write keys to them in a node of its own (VNET_CAP_SESSION + s - 1),
+ * and fills the view with its own ring page, read-only keys to the
+ * receive pages (PAGE_WEAKEN) and the transmit pages: so the client owns
+ * the storage but cannot write a frame enet delivered (seed 001).
+ *
+ * enet reaches the regions only through PAGE_WRITE and PAGE_READ on its
+ * keys (struct enet_session_io), so storage the client revoked is a VOID
+ * result, never a fault in enet: the session ends (STORAGE_GONE), its
+ * ports are released, a parked RECV is answered VOID; no other session
+ * notices. The rings are in enet's own page, which no client can revoke.
+ * enet never waits for a client: a RECV with nothing queued is parked and
+ * answered by a SEND on its resume key when a frame comes; full or empty
+ * rings are the client's losses, counted (virtio-net/proto/queue.h).
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "bank.h"
+#include "client.h"
 #include "vnet.h"
 
-static cap_t page_cap(uint32_t s)
+static cap_t session_cap(uint32_t s)
 {
-	return VNET_CAP_CLIENT_PAGE + s - 1;
+	return VNET_CAP_SESSION + s - 1;
 }
 
 static cap_t parked_cap(uint32_t s)
@@ -46,8 +56,34 @@ static uint64_t keep_key(cap_t from, cap_t to)
 	return cairn_inv_DOMAIN_GET_CAP(VNET_CAP_SELF, &io);
 }
 
-/* The session ends: its ports and queued frames go, a parked RECV is
- * answered VOID. A new ATTACH starts it again. */
+/* The io of every session: the key to page `view_page` of the view from
+ * enet's node for the session, then one page invocation. A frame never
+ * crosses a buffer, and a buffer never crosses a page. */
+static uint64_t region_key(const struct enet_session *c, uint32_t view_page)
+{
+	return cairn_node_get(session_cap(c->id), view_page, VNET_CAP_PAGE);
+}
+
+static bool rx_write(const struct enet_session *c, uint64_t offset, const uint8_t *src,
+		     uint32_t len)
+{
+	struct cairn_io io = { .w = { offset % 4096 }, .str = src, .len = len };
+	return region_key(c, ENET_VIEW_RX_PAGE + (uint32_t)(offset / 4096)) == CAIRN_OK &&
+	       cairn_inv_PAGE_WRITE(VNET_CAP_PAGE, &io) == CAIRN_OK;
+}
+
+static bool tx_read(const struct enet_session *c, uint64_t offset, uint8_t *dst, uint32_t len)
+{
+	struct cairn_io io = { .w = { offset % 4096, len }, .buf = dst, .max = len };
+	return region_key(c, ENET_VIEW_TX_PAGE + (uint32_t)(offset / 4096)) == CAIRN_OK &&
+	       cairn_inv_PAGE_READ(VNET_CAP_PAGE, &io) == CAIRN_OK && io.rlen == len;
+}
+
+static const struct enet_session_io session_io = { rx_write, tx_read };
+
+/* The session ends: its ports go, a parked RECV is answered VOID, it
+ * takes no part in transmit rounds. Its counters stay (STATS reads them);
+ * the storage stays the client's, in its bank. A new ATTACH starts again. */
 static void detach(uint32_t s)
 {
 	struct vnet_session *ss = &vnet.session[s];
@@ -56,18 +92,16 @@ static void detach(uint32_t s)
 		cairn_send(parked_cap(s), &m);
 	}
 	enet_ports_release_session(&vnet.ports, s);
+	enet_txsched_remove(&vnet.txsched, s);
 	ss->attached = ss->parked = false;
-	ss->count = 0;
 }
 
-/* The frame into the client's page; false if the page is gone. */
-static bool put_frame(uint32_t s, uint32_t offset, const uint8_t *frame, uint32_t len)
+/* Frames waiting in RX_ACTIVE that the client has not taken, as its head
+ * says (a lying head only parks the liar). */
+static bool rx_waiting(const struct vnet_session *ss)
 {
-	struct cairn_io io = { .w = { offset }, .str = frame, .len = len };
-	if (cairn_inv_PAGE_WRITE(page_cap(s), &io) == CAIRN_OK)
-		return true;
-	detach(s); /* revoked (VOID) or never writable: the session ends */
-	return false;
+	uint32_t head = __atomic_load_n(&ss->core.rx_active.ring->head, __ATOMIC_ACQUIRE);
+	return head != ss->core.rx_active.tail;
 }
 
 void vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len)
@@ -77,49 +111,119 @@ void vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len)
 		enet_count(&vnet.stats, ENET_NO_OWNER);
 		return;
 	}
-	if (ss->parked) {
+	enum enet_reason why = enet_session_deliver(&ss->core, frame, len);
+	if (ss->core.gone) {
+		detach(s);
+		return;
+	}
+	if (why == ENET_OK && ss->parked) {
 		ss->parked = false;
-		bool ok = put_frame(s, ss->recv_offset, frame, len);
-		const struct cairn_msg m = { .order = ok ? CAIRN_OK : CAIRN_VOID, .w = { len } };
+		const struct cairn_msg m = { .order = CAIRN_OK };
 		cairn_send(parked_cap(s), &m); /* a SEND on a resume key never waits */
-		if (ok) {
-			ss->stats.frames_in++;
-			ss->stats.bytes_in += len;
-		}
-		return;
 	}
-	if (ss->count == VNET_RXQ_FRAMES) {
-		enet_count(&ss->stats, ENET_RX_QUEUE_FULL); /* a slow client loses its own */
-		return;
+}
+
+/* Is the key in VNET_CAP_TMP a genuine key to a live bank that may buy?
+ * Asked of enet's own bank, which never calls the key it checks. */
+static uint64_t check_bank(void)
+{
+	uint64_t type;
+	uint64_t rc = cairn_discrim_classify(VNET_CAP_DISCRIM, VNET_CAP_TMP, &type, NULL);
+	if (rc)
+		return rc;
+	if (type != CAIRN_KEY_START)
+		return type == CAIRN_KEY_VOID ? CAIRN_VOID : CAIRN_BAD_KEY;
+	struct cairn_bank_verdict v;
+	rc = cairn_bank_verify(VNET_CAP_BANK, VNET_CAP_TMP, &v);
+	if (!v.genuine || v.key_kind != CAIRN_BANK_KEY_BANK)
+		return rc == CAIRN_BANK_DEAD ? CAIRN_BANK_DEAD : CAIRN_BAD_KEY;
+	if (v.may_not & CAIRN_BANK_MAY_NOT_BUY)
+		return CAIRN_NO_RIGHTS;
+	return keep_key(VNET_CAP_TMP, VNET_CAP_CLIENT_BANK);
+}
+
+/* Page i of the view's regions bought from the client's bank: enet's
+ * read-write key in its session node, the client's key (read-only for the
+ * receive pages) in the view. */
+static uint64_t buy_region_page(uint32_t s, uint32_t view_page)
+{
+	uint64_t rc;
+	if ((rc = cairn_bank_buy1(VNET_CAP_CLIENT_BANK, CAIRN_BANK_PAGE, VNET_CAP_PAGE)) ||
+	    (rc = cairn_node_swap(session_cap(s), view_page, VNET_CAP_PAGE, 0)))
+		return rc;
+	if (view_page < ENET_VIEW_TX_PAGE) {
+		struct cairn_io io = { .rkeys = { VNET_CAP_SCRATCH } };
+		if ((rc = cairn_inv_PAGE_WEAKEN(VNET_CAP_PAGE, &io)))
+			return rc;
+		return cairn_node_swap(VNET_CAP_VIEW, view_page, VNET_CAP_SCRATCH, 0);
 	}
-	struct vnet_frame *f = &ss->queue[(ss->head + ss->count++) % VNET_RXQ_FRAMES];
-	f->len = (uint16_t)len;
-	memcpy(f->data, frame, len);
-	ss->stats.frames_in++;
-	ss->stats.bytes_in += len;
+	return cairn_node_swap(VNET_CAP_VIEW, view_page, VNET_CAP_PAGE, 0);
+}
+
+/* The view: its node and pages from the client's bank, enet's ring page
+ * in slot 0, made a height-1 no-execute space (left in VNET_CAP_VIEW). */
+static uint64_t build_view(uint32_t s)
+{
+	struct vnet_session *ss = &vnet.session[s];
+	uint64_t rc;
+	if (!ss->node_bought) {
+		if ((rc = cairn_bank_buy1(VNET_CAP_BANK, CAIRN_BANK_NODE, session_cap(s))))
+			return rc;
+		ss->node_bought = true;
+	}
+	if ((rc = cairn_bank_buy1(VNET_CAP_CLIENT_BANK, CAIRN_BANK_NODE, VNET_CAP_VIEW)) ||
+	    (rc = vnet_page_key(VNET_PG_SESSION + s - 1, VNET_CAP_SCRATCH)) ||
+	    (rc = cairn_node_swap(VNET_CAP_VIEW, 0, VNET_CAP_SCRATCH, 0)))
+		return rc;
+	for (uint32_t p = ENET_VIEW_RX_PAGE; p < ENET_VIEW_PAGES; p++)
+		if ((rc = buy_region_page(s, p)))
+			return rc;
+	struct cairn_io io = { .w = { 1, CAIRN_RIGHT_NX }, .rkeys = { VNET_CAP_VIEW } };
+	return cairn_inv_NODE_MAKE_SPACE(VNET_CAP_VIEW, &io);
+}
+
+/* The session's queues over its (zeroed) ring page; counters carry on. */
+static void start_session(uint32_t s)
+{
+	struct vnet_session *ss = &vnet.session[s];
+	uint8_t *rings = vnet_page_va(VNET_PG_SESSION + s - 1);
+	memset(rings, 0, 4096);
+	struct enet_session_mem m = {
+		.rx_free = (struct enet_ring *)(rings + ENET_Q_RX_FREE * ENET_RING_STRIDE),
+		.rx_active = (struct enet_ring *)(rings + ENET_Q_RX_ACTIVE * ENET_RING_STRIDE),
+		.tx_active = (struct enet_ring *)(rings + ENET_Q_TX_ACTIVE * ENET_RING_STRIDE),
+		.tx_free = (struct enet_ring *)(rings + ENET_Q_TX_FREE * ENET_RING_STRIDE),
+		.capacity = ENET_VIEW_RING_CAP,
+		.rx_count = ENET_VIEW_RX_BUFS,
+		.tx_count = ENET_VIEW_TX_BUFS,
+		.buf_size = ENET_VIEW_BUF,
+		.io = &session_io,
+	};
+	struct enet_stats kept = ss->core.stats;
+	enet_session_init(&ss->core, s, &m); /* the sizes are enet's constants: in bounds */
+	ss->core.stats = kept;
+	enet_txsched_add(&vnet.txsched, s);
+	ss->attached = true;
+	ss->sessions++;
 }
 
 static uint64_t attach(uint32_t s, struct cairn_msg *out)
 {
-	/* Never invoke a client's key before DISCRIM says what it is: a start
-	 * key would be a call into a domain that need never answer. */
-	uint64_t type, rights;
-	uint64_t rc = cairn_discrim_classify(VNET_CAP_DISCRIM, VNET_CAP_TMP, &type, &rights);
-	if (rc)
-		return rc;
-	if (type != CAIRN_KEY_PAGE)
-		return type == CAIRN_KEY_VOID ? CAIRN_VOID : CAIRN_BAD_KEY;
-	if (rights & CAIRN_RIGHT_RO)
-		return CAIRN_NO_RIGHTS;
-	if ((rc = keep_key(VNET_CAP_TMP, page_cap(s))))
-		return rc;
 	if (!vnet.present)
 		return CAIRN_NO_DEVICE;
-	vnet.session[s].attached = true;
+	if (vnet.session[s].attached)
+		detach(s); /* a second ATTACH starts the session again */
+	uint64_t rc = check_bank();
+	if (!rc)
+		rc = build_view(s);
+	if (rc)
+		return rc; /* what was bought stays in the client's bank, its to sell */
+	start_session(s);
 	for (unsigned i = 0; i < 6; i++)
 		out->w[0] |= (uint64_t)vnet.addr.mac[i] << (8 * i);
 	for (unsigned i = 0; i < 4; i++)
 		out->w[1] |= (uint64_t)vnet.addr.ip[i] << (8 * i);
+	out->keys[0] = VNET_CAP_VIEW;
 	return CAIRN_OK;
 }
 
@@ -140,61 +244,98 @@ static uint64_t bind(uint32_t s, uint64_t proto, uint64_t port)
 	}
 }
 
-static uint64_t recv(uint32_t s, uint64_t offset, struct cairn_msg *out, bool *parked)
+static uint64_t recv(uint32_t s, bool *parked)
 {
 	struct vnet_session *ss = &vnet.session[s];
-	if (offset > 4096 - ENET_FRAME_MAX || ss->parked)
+	if (ss->parked)
 		return CAIRN_BAD_ARGUMENT;
-	if (ss->count == 0) {
-		uint64_t rc = keep_key(VNET_CAP_RESUME, parked_cap(s));
-		if (rc)
-			return rc;
-		ss->parked = *parked = true;
-		ss->recv_offset = (uint32_t)offset;
+	if (rx_waiting(ss))
 		return CAIRN_OK;
-	}
-	struct vnet_frame *f = &ss->queue[ss->head];
-	if (!put_frame(s, (uint32_t)offset, f->data, f->len))
-		return CAIRN_VOID;
-	out->w[0] = f->len;
-	ss->head = (ss->head + 1) % VNET_RXQ_FRAMES;
-	ss->count--;
+	uint64_t rc = keep_key(VNET_CAP_RESUME, parked_cap(s));
+	if (rc)
+		return rc;
+	ss->parked = *parked = true;
 	return CAIRN_OK;
 }
 
-static uint64_t send(uint32_t s, uint64_t offset, uint64_t len, struct cairn_msg *out)
+/* The transmit sink: straight into the device's next free buffer. */
+static uint8_t *sink_buffer(void *ctx)
 {
-	static uint8_t copy[ENET_FRAME_MAX]; /* enet's own: checked, then sent */
-	struct vnet_session *ss = &vnet.session[s];
-	if (len < ENET_ETH_HDR || len > ENET_FRAME_MAX || offset > 4096 - len)
-		return CAIRN_BAD_ARGUMENT;
-	struct cairn_io io = { .w = { offset, len }, .buf = copy, .max = sizeof copy };
-	uint64_t rc = cairn_inv_PAGE_READ(page_cap(s), &io);
-	if (rc || io.rlen != len) {
-		detach(s);
-		return CAIRN_VOID;
+	(void)ctx;
+	return vnet_tx_next_buffer();
+}
+
+static void sink_send(void *ctx, uint8_t *frame, uint32_t len)
+{
+	(void)ctx;
+	(void)frame; /* it is the buffer sink_buffer gave */
+	vnet_tx_send_buffer(len);
+}
+
+static const struct enet_tx_sink sink = { sink_buffer, sink_send, NULL };
+
+static uint32_t serve_session(void *ctx, uint32_t slot, uint32_t budget)
+{
+	(void)ctx;
+	struct vnet_session *ss = &vnet.session[slot];
+	if (slot == 0 || slot > VNET_SESSIONS || !ss->attached)
+		return 0;
+	uint32_t sent = enet_session_tx_turn(&ss->core, &vnet.addr, &vnet.ports, budget, &sink);
+	if (ss->core.gone)
+		detach(slot);
+	return sent;
+}
+
+void vnet_tx_rounds(void)
+{
+	for (unsigned r = 0; r < VNET_TX_ROUNDS; r++) {
+		uint32_t room = vnet_tx_room();
+		if (room == 0 || enet_txsched_round(&vnet.txsched, room, serve_session, NULL) == 0)
+			return;
 	}
-	enum enet_reason why = enet_check_tx(&vnet.addr, &vnet.ports, s, copy, (uint32_t)len);
-	if (why != ENET_OK) {
-		enet_count(&ss->stats, why);
-		out->w[0] = why;
-		return CAIRN_NET_REFUSED;
-	}
-	ss->stats.frames_out++;
-	ss->stats.bytes_out += len;
-	vnet_transmit(copy, (uint32_t)len);
+}
+
+static uint64_t send(uint32_t s, struct cairn_msg *out)
+{
+	uint64_t before = vnet.session[s].core.stats.frames_out;
+	vnet_tx_rounds();
+	out->w[0] = vnet.session[s].core.stats.frames_out - before;
 	return CAIRN_OK;
 }
 
-static uint64_t stats(uint32_t s, uint64_t row, struct cairn_msg *out)
+/* w1 = 0: the session's counters; 1: enet's own (frames no session owns). */
+static uint64_t stats(uint32_t s, uint64_t index, uint64_t whose, struct cairn_msg *out)
 {
-	const struct enet_stats *st = &vnet.session[s].stats;
-	if (row >= ENET_REASON_COUNT)
+	if (whose > 1 || index >= ENET_STATS_COUNTERS)
 		return CAIRN_BAD_ARGUMENT;
-	out->w[0] = st->frames_in;
-	out->w[1] = st->frames_out;
-	out->w[2] = st->drops[row];
-	out->w[3] = enet_drops_total(st);
+	const struct enet_stats *st = whose ? &vnet.stats : &vnet.session[s].core.stats;
+	for (uint32_t i = 0; i < 4; i++)
+		out->w[i] = enet_stats_counter(st, (uint32_t)index + i);
+	return CAIRN_OK;
+}
+
+static void print_counters(const char *who, const struct enet_stats *st)
+{
+	printf("stats %s: in %" PRIu64 " (%" PRIu64 " bytes) out %" PRIu64 " (%" PRIu64
+	       " bytes) drops %" PRIu64 "\n",
+	       who, st->frames_in, st->bytes_in, st->frames_out, st->bytes_out,
+	       enet_drops_total(st));
+	for (uint32_t r = 1; r < ENET_REASON_COUNT; r++)
+		if (st->drops[r])
+			printf("stats %s: %s %" PRIu64 "\n", who, enet_reason_name(r),
+			       st->drops[r]);
+}
+
+/* The debug switch: the session's counters and enet's own, on the console. */
+static uint64_t print(uint32_t s)
+{
+	char who[16];
+	snprintf(who, sizeof who, "session %" PRIu32, s);
+	print_counters(who, &vnet.session[s].core.stats);
+	print_counters("enet", &vnet.stats);
+	printf("stats enet: arp replies %" PRIu64 ", icmp replies %" PRIu64 ", tx dropped %" PRIu64
+	       ", bring-ups %" PRIu64 "\n",
+	       vnet.arp_replies, vnet.icmp_replies, vnet.tx_dropped, vnet.bring_ups);
 	return CAIRN_OK;
 }
 
@@ -202,19 +343,25 @@ uint64_t vnet_client_order(uint32_t s, const struct cairn_reply *in, struct cair
 			   bool *parked)
 {
 	*parked = false;
-	if (in->code == CAIRN_SO_ENET_ATTACH)
+	switch (in->code) {
+	case CAIRN_SO_ENET_ATTACH:
 		return attach(s, out);
-	if (in->code == CAIRN_SO_ENET_STATS)
-		return stats(s, in->w[0], out);
+	case CAIRN_SO_ENET_STATS:
+		return stats(s, in->w[0], in->w[1], out);
+	case CAIRN_SO_ENET_PRINT:
+		return print(s);
+	default:
+		break;
+	}
 	if (!vnet.session[s].attached)
 		return CAIRN_RESTRICTED; /* attach first */
 	switch (in->code) {
 	case CAIRN_SO_ENET_BIND:
 		return bind(s, in->w[0], in->w[1]);
 	case CAIRN_SO_ENET_RECV:
-		return recv(s, in->w[0], out, parked);
+		return recv(s, parked);
 	case CAIRN_SO_ENET_SEND:
-		return send(s, in->w[0], in->w[1], out);
+		return send(s, out);
 	default:
 		return CAIRN_BAD_ORDER;
 	}

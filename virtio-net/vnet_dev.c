@@ -256,18 +256,28 @@ void vnet_serve_device(void)
 	serve_tx();
 }
 
-bool vnet_transmit(const uint8_t *frame, uint32_t len)
+uint32_t vnet_tx_room(void)
 {
-	if (vnet.up && vnet.tx_nfree == 0)
+	if (vnet.up && vnet.tx_nfree < vnet.txq.size)
 		serve_tx(); /* reclaim what the device has sent */
-	if (!vnet.up || vnet.tx_nfree == 0 || len < ENET_ETH_HDR || len > ENET_FRAME_MAX) {
-		vnet.tx_dropped++; /* the device's loss, not the sender's fault */
-		return false;
-	}
-	uint16_t j = vnet.tx_free[--vnet.tx_nfree];
-	uint8_t *b = buf_va(VNET_PG_TXBUF, j);
-	memset(b, 0, VNET_HDR);
-	memcpy(b + VNET_HDR, frame, len);
+	return vnet.up ? vnet.tx_nfree : 0;
+}
+
+/* Where a frame goes when there is no buffer for it: copied, then dropped. */
+static uint8_t tx_scratch[ENET_FRAME_MAX];
+
+uint8_t *vnet_tx_next_buffer(void)
+{
+	if (!vnet.up || vnet.tx_nfree == 0)
+		return tx_scratch;
+	return buf_va(VNET_PG_TXBUF, vnet.tx_free[vnet.tx_nfree - 1]) + VNET_HDR;
+}
+
+/* Buffer j (taken off the free list) on the transmit ring with len bytes
+ * of frame after its zeroed header. */
+static bool tx_publish(uint16_t j, uint32_t len)
+{
+	memset(buf_va(VNET_PG_TXBUF, j), 0, VNET_HDR);
 	struct virtq_buf out = { buf_pa(VNET_PG_TXBUF, j), VNET_HDR + len };
 	uint16_t head;
 	if (virtq_add_chain(&vnet.txq, &out, 1, NULL, 0, &head) != VIRTIO_OK) {
@@ -278,4 +288,26 @@ bool vnet_transmit(const uint8_t *frame, uint32_t len)
 	vnet.tx_head_buf[head] = j;
 	virtq_publish(&vnet.txq, head);
 	return true;
+}
+
+void vnet_tx_send_buffer(uint32_t len)
+{
+	if (!vnet.up || vnet.tx_nfree == 0 || len < ENET_ETH_HDR || len > ENET_FRAME_MAX) {
+		vnet.tx_dropped++;
+		return;
+	}
+	tx_publish(vnet.tx_free[--vnet.tx_nfree], len);
+}
+
+bool vnet_transmit(const uint8_t *frame, uint32_t len)
+{
+	if (vnet.up && vnet.tx_nfree == 0)
+		serve_tx(); /* reclaim what the device has sent */
+	if (!vnet.up || vnet.tx_nfree == 0 || len < ENET_ETH_HDR || len > ENET_FRAME_MAX) {
+		vnet.tx_dropped++; /* the device's loss, not the sender's fault */
+		return false;
+	}
+	uint16_t j = vnet.tx_free[--vnet.tx_nfree];
+	memcpy(buf_va(VNET_PG_TXBUF, j) + VNET_HDR, frame, len);
+	return tx_publish(j, len);
 }

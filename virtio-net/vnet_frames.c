@@ -4,9 +4,9 @@
  * the portable core (virtio-net/proto/classify.c), then ARP requests for
  * the guest's address are answered here, in one place for every session
  * (they share one MAC and one IPv4 address), UDP and TCP go to the session
- * that owns the destination port, and everything else is counted in
- * enet's own statistics under its reason and dropped. ICMP is enet's to
- * answer; this first cut counts and drops it (ENET_NO_OWNER).
+ * that owns the destination port, ICMP echo requests (RFC 792) to the
+ * guest are answered here too, and everything else is counted in enet's
+ * own statistics under its reason and dropped.
  *
  * The frame is read where the device wrote it, in enet's pinned receive
  * buffer; the session gets a copy (vnet_client.c), never the buffer.
@@ -38,6 +38,48 @@ static void answer_arp(const uint8_t *req)
 	vnet.arp_replies++;
 }
 
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* RFC 792 echo reply to a request classified ICMP (an IPv4 header already
+ * checked, info->ip_end <= len): the same datagram back, the addresses
+ * swapped, type 0, both checksums new. Options are echoed as they came. */
+static enum enet_reason answer_icmp(const uint8_t *req, const struct enet_rx_info *info)
+{
+	static uint8_t f[ENET_FRAME_MAX];
+	uint32_t icmp_len = (uint32_t)info->ip_end - info->l4_offset;
+	if (icmp_len < 8)
+		return ENET_ICMP_TRUNCATED;
+	if (enet_ones_sum(req + info->l4_offset, icmp_len) != 0xffff)
+		return ENET_ICMP_CHECKSUM;
+	if (req[info->l4_offset] != 8 || req[info->l4_offset + 1] != 0)
+		return ENET_ICMP_TYPE;
+	memcpy(f, req, info->ip_end);
+	memcpy(f, req + 6, 6);
+	memcpy(f + 6, vnet.addr.mac, 6);
+	uint8_t *ip = f + ENET_ETH_HDR, *icmp = f + info->l4_offset;
+	uint32_t ihl = info->l4_offset - ENET_ETH_HDR;
+	memcpy(ip + 16, req + ENET_ETH_HDR + 12, 4); /* back to the asker */
+	memcpy(ip + 12, vnet.addr.ip, 4);
+	ip[8] = 64;
+	put16(ip + 10, 0);
+	put16(ip + 10, (uint16_t)~enet_ones_sum(ip, ihl));
+	icmp[0] = 0;
+	put16(icmp + 2, 0);
+	put16(icmp + 2, (uint16_t)~enet_ones_sum(icmp, icmp_len));
+	uint32_t len = info->ip_end;
+	if (len < ETH_MIN_FRAME) { /* padded with zeros, never an older frame's bytes */
+		memset(f + len, 0, ETH_MIN_FRAME - len);
+		len = ETH_MIN_FRAME;
+	}
+	vnet_transmit(f, len);
+	vnet.icmp_replies++;
+	return ENET_OK;
+}
+
 void vnet_receive(const uint8_t *frame, uint32_t len)
 {
 	struct enet_rx_info info;
@@ -58,7 +100,10 @@ void vnet_receive(const uint8_t *frame, uint32_t len)
 		vnet_deliver(s, frame, len);
 		return;
 	}
-	default: /* ARP replies (enet asks nobody), ICMP */
+	case ENET_CLASS_ICMP:
+		enet_count(&vnet.stats, answer_icmp(frame, &info));
+		return;
+	default: /* ARP replies (enet asks nobody) */
 		break;
 	}
 	enet_count(&vnet.stats, ENET_NO_OWNER);

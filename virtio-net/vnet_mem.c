@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * enet's memory for the device (docs/network.md "Buffers"): the register
- * window and the VNET_PAGES pages of rings and buffers, bought from its
- * bank at its first start, mapped into its own space, and pinned through
- * the DMA key at every bring-up.
+ * enet's memory (docs/network.md "Buffers"): the register window, the
+ * VNET_PAGES pages of the device's rings and buffers and the sessions'
+ * ring pages, bought from its bank at its first start and mapped into its
+ * own space; the device's pages are pinned through the DMA key at every
+ * bring-up (the sessions' ring pages never are: no device touches them).
  *
  * Address space. The image makes enet's space (height 3, 32 slots of
  * 4 MiB); enet puts height-1 leaves (32 pages each) in slots of its top
@@ -87,15 +88,23 @@ bool vnet_mem_buy(void)
 	uint64_t rc = cairn_domain_get_slot(VNET_CAP_SELF, CAIRN_DOM_SLOT_SPACE, VNET_CAP_SPACE);
 	if (!rc && !vnet.regs_mapped && !(rc = new_leaf(REGS_SLOT, VNET_CAP_DEVICE)))
 		vnet.regs_mapped = true;
-	while (!rc && vnet.pages_mapped < VNET_PAGES)
+	while (!rc && vnet.pages_mapped < VNET_PAGES_ALL)
 		if (!(rc = map_page(vnet.pages_mapped)))
 			vnet.pages_mapped++;
 	if (rc) {
 		printf("cannot buy and map page %" PRIu32 " of %u: %s\n", vnet.pages_mapped,
-		       VNET_PAGES, cairn_result_name(rc));
+		       VNET_PAGES_ALL, cairn_result_name(rc));
 		return false;
 	}
 	return true;
+}
+
+uint64_t vnet_page_key(unsigned page, cap_t into)
+{
+	uint64_t rc = cairn_domain_get_slot(VNET_CAP_SELF, CAIRN_DOM_SLOT_SPACE, VNET_CAP_SPACE);
+	if (!rc)
+		rc = cairn_node_get(VNET_CAP_SPACE, PAGES_SLOT + page / LEAF_PAGES, VNET_CAP_LEAF);
+	return rc ? rc : cairn_node_get(VNET_CAP_LEAF, page % LEAF_PAGES, into);
 }
 
 /* Every pin of the table let go (a second bring-up in one boot). */

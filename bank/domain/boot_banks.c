@@ -30,7 +30,8 @@ struct boot_bank {
 static const struct boot_bank default_banks[] = {
 	{ "hello", 16, 16 }, { "counter", 64, 64 },  { "ping", 16, 16 },     { "pong", 16, 16 },
 	{ "mover", 16, 16 }, { "account1", 16, 16 }, { "account2", 16, 16 }, { "account3", 16, 16 },
-	{ "enet", 16, 160 }, /* its rings and buffers: 130 pages, 6 nodes (docs/network.md) */
+	{ "enet", 16, 160 }, /* its rings, buffers, session rings: 137 pages, 13 nodes
+				(docs/network.md) */
 };
 #define DEFAULT_BANKS (sizeof(default_banks) / sizeof(default_banks[0]))
 

@@ -14,9 +14,12 @@
  * zero or past the buffer or the largest frame, enet's own index
  * overwritten; slow clients (receive queue full, no free buffer, transmit
  * free queue never drained) cost drops and never a wait; ring and buffer
- * sizes out of bounds refused; and 20,000 seeded steps of a client
- * writing random indices and descriptors, with the invariants checked
- * after every step.
+ * sizes out of bounds refused; 20,000 seeded steps of a client writing
+ * random indices and descriptors, with the invariants checked after every
+ * step; and the io path (copies through callbacks, as the enet domain's
+ * page invocations): storage revoked mid-stream on receive and on
+ * transmit is counted once (STORAGE_GONE), lets go of the buffer, and
+ * nothing is taken or copied after it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -558,6 +561,93 @@ static void random_hostile_client(void **state)
 	assert_true(drops(ENET_Q_LEN_ZERO) + drops(ENET_Q_LEN_LONG) > 0);
 }
 
+/* The io path (struct enet_session_io, as the enet domain's page
+ * invocations): copies through the callbacks, and storage revoked after
+ * `io_left` more copies. */
+static int io_left;
+static uint32_t io_calls;
+
+static bool io_rx_write(const struct enet_session *c, uint64_t offset, const uint8_t *src,
+			uint32_t len)
+{
+	assert_ptr_equal(c, &s);
+	assert_true(offset + len <= NBUF * BUFSZ); /* a checked offset, a whole frame */
+	io_calls++;
+	if (io_left-- <= 0)
+		return false;
+	memcpy(rx_region() + offset, src, len);
+	return true;
+}
+
+static bool io_tx_read(const struct enet_session *c, uint64_t offset, uint8_t *dst, uint32_t len)
+{
+	assert_ptr_equal(c, &s);
+	assert_true(offset + len <= NBUF * BUFSZ);
+	io_calls++;
+	if (io_left-- <= 0)
+		return false;
+	memcpy(dst, tx_mem + offset, len);
+	return true;
+}
+
+static const struct enet_session_io test_io = { io_rx_write, io_tx_read };
+
+static void storage_revoked(void **state)
+{
+	(void)state;
+	s.io = &test_io;
+	io_left = 1;
+	io_calls = 0;
+	for (uint32_t i = 0; i < 4; i++)
+		push(RX_FREE, (uint64_t)i * BUFSZ, 0);
+	uint8_t f[FRAME_BUF];
+	uint32_t len = frame_udp(f, 0, 1, 7, 100);
+	assert_int_equal(enet_session_deliver(&s, f, len), ENET_OK);
+	/* The second copy finds the storage gone: counted once, the buffer let
+	 * go and not listed, and nothing more is taken or copied. */
+	assert_int_equal(enet_session_deliver(&s, f, len), ENET_STORAGE_GONE);
+	assert_true(s.gone);
+	assert_int_equal(drops(ENET_STORAGE_GONE), 1);
+	assert_int_equal(enet_session_deliver(&s, f, len), ENET_STORAGE_GONE);
+	assert_int_equal(drops(ENET_STORAGE_GONE), 1);
+	struct enet_desc d = { 0 };
+	assert_true(pop(RX_ACTIVE, &d));
+	assert_false(pop(RX_ACTIVE, &d));
+	assert_int_equal(RX_FREE->head, 2);
+	uint8_t copy[ENET_FRAME_MAX];
+	uint32_t n = 0;
+	push(TX_ACTIVE, BUFSZ, tx_frame(1, 20));
+	assert_int_equal(tx_next(copy, &n), ENET_TAKE_GONE);
+	assert_int_equal(TX_ACTIVE->head, 0);
+	assert_int_equal(io_calls, 2);
+	assert_true(holds_none());
+	assert_int_equal(s.stats.frames_in, 1);
+	canaries_intact();
+}
+
+static void storage_revoked_on_transmit(void **state)
+{
+	(void)state;
+	s.io = &test_io;
+	io_left = 1;
+	uint8_t copy[ENET_FRAME_MAX];
+	uint32_t n = 0, want = tx_frame(0, 20);
+	push(TX_ACTIVE, 0, want);
+	push(TX_ACTIVE, 0, want);
+	assert_int_equal(tx_next(copy, &n), ENET_TAKE_OK);
+	assert_memory_equal(copy, tx_mem, want);
+	assert_int_equal(tx_next(copy, &n), ENET_TAKE_GONE);
+	assert_int_equal(drops(ENET_STORAGE_GONE), 1);
+	struct enet_desc d = { 0 };
+	assert_true(pop(TX_FREE, &d));  /* the first, sent */
+	assert_false(pop(TX_FREE, &d)); /* the second: storage gone, nothing listed */
+	assert_true(holds_none());
+	uint8_t f[FRAME_BUF];
+	push(RX_FREE, 0, 0);
+	assert_int_equal(enet_session_deliver(&s, f, frame_udp(f, 0, 1, 7, 10)), ENET_STORAGE_GONE);
+	assert_int_equal(RX_FREE->head, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -574,6 +664,8 @@ int main(void)
 		cmocka_unit_test_setup(slow_clients, setup),
 		cmocka_unit_test_setup(sizes_bounded, setup),
 		cmocka_unit_test_setup(random_hostile_client, setup),
+		cmocka_unit_test_setup(storage_revoked, setup),
+		cmocka_unit_test_setup(storage_revoked_on_transmit, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

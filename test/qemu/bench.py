@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -87,11 +88,13 @@ class Session:
         self.log_dir = log_dir
         self._boots = {}
 
-    def boot(self, name, until, image=None, size="64M", format_args=(), also=(), fail=None):
+    def boot(self, name, until, image=None, size="64M", format_args=(), also=(), fail=None,
+             extra=()):
         """Format a fresh volume with `image` (default: apps/<name>.image),
-        boot it with --icount and wait until a console line matches
-        `until` and then until each pattern in `also` has matched; a line
-        matching `fail` stops early. Returns the Boot; cached by name."""
+        boot it with --icount and the further QEMU arguments `extra`, and
+        wait until a console line matches `until` and then until each
+        pattern in `also` has matched; a line matching `fail` stops early.
+        Returns the Boot; cached by name."""
         if name in self._boots:
             return self._boots[name]
         vol = fresh(self.build, self.tmp, name, *format_args, size=size, image_file=image)
@@ -99,7 +102,8 @@ class Session:
         if os.path.exists(log_path):
             os.unlink(log_path)
         deadline = time.monotonic() + self.timeout
-        with CairnVM(self.build, vol, mem=self.mem, icount=True, log_path=log_path) as vm:
+        with CairnVM(self.build, vol, mem=self.mem, icount=True, log_path=log_path,
+                     extra=extra) as vm:
             try:
                 for pattern in (until, *also):
                     left = max(1.0, deadline - time.monotonic())
@@ -197,6 +201,76 @@ def space_bank(s):
         out.append(Result(name, value, what, samples=n, source="apps/bankbench.c",
                           limit=limit, error=None if m else "no line from bankbench",
                           enforced=BANK_GOALS_ENFORCED or name in BANK_GOALS_MET))
+    return out
+
+
+def free_udp_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def dgram_nic(local, remote):
+    """The NIC on a dgram netdev: every frame the guest sends is one UDP
+    datagram from 127.0.0.1:local to 127.0.0.1:remote, and every datagram
+    to local is a frame received."""
+    return ("-netdev", "dgram,id=d0,local.type=inet,local.host=127.0.0.1,local.port=%d,"
+            "remote.type=inet,remote.host=127.0.0.1,remote.port=%d" % (local, remote),
+            "-device", "virtio-net-device,netdev=d0")
+
+
+# apps/netbench.c's figures (docs/benchmarks.md "The network"): transmit
+# from the sink boot (frames go to a socket this script holds and never
+# reads), the echo from the loopback boot (the dgram netdev's remote is its
+# own local port, so every frame comes back).
+NET_TX = [(60, 8), (60, 1), (1514, 8), (1514, 1)]
+NET_ECHO = [60, 1514]
+
+
+@benchmark
+def network(s):
+    """apps/netbench.image: enet's transmit rate and its echo round trip."""
+    fail = r"^netbench: FAIL|PANIC|^enet: device"
+    image = os.path.join(s.build, "apps", "netbench.image")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sink:
+        sink.bind(("127.0.0.1", 0))
+        tx = s.boot("netbench_sink", r"^netbench: tx done$", image=image, fail=fail,
+                    extra=dgram_nic(free_udp_port(), sink.getsockname()[1]))
+    port = free_udp_port()
+    echo = s.boot("netbench_loop", r"^netbench: done$", image=image, fail=fail,
+                  extra=dgram_nic(port, port))
+    out, single = [], {}
+    for size, batch in NET_TX:
+        m = tx.find(rf"^netbench: tx {size} bytes batch {batch}: (\d+) frames, (\d+) instructions "
+                    rf"per frame, (\d+) frames/s$")
+        name = f"tx_{size}_batch_{batch}"
+        what = f"enet: transmit a {size}-byte frame, {batch} per SEND (all of the hart)"
+        if not m:
+            out.append(Result(name, None, what, error="no line from netbench"))
+            continue
+        n = int(m.group(1))
+        out.append(Result(name, int(m.group(2)), what, stat="mean", samples=n,
+                          source="apps/netbench.c"))
+        out.append(Result(name + "_rate", int(m.group(3)), "  the same, frames/s (virtual time)",
+                          unit="frames/s", stat="mean", samples=n, source="apps/netbench.c"))
+        if batch == 1:
+            single[size] = int(m.group(2))
+    for size in NET_ECHO:
+        m = echo.find(rf"^netbench: echo {size} bytes: (\d+) round trips, median (\d+) "
+                      rf"instructions per round trip$")
+        name = f"echo_{size}"
+        what = f"enet: a {size}-byte frame out and back to its session (wire loops it)"
+        if not m:
+            out.append(Result(name, None, what, error="no line from netbench"))
+            continue
+        rt, n = int(m.group(2)), int(m.group(1))
+        out.append(Result(name, rt, what, samples=n, source="apps/netbench.c"))
+        if size in single:
+            out.append(Result(f"rx_{size}", rt - single[size],
+                              "  of which receive to the client (echo - tx batch 1)",
+                              stat="difference", samples=n, source="apps/netbench.c"))
     return out
 
 

@@ -156,6 +156,8 @@ def main():
     ap.add_argument("--flat", action="store_true", help="totals per function, not in order")
     ap.add_argument("--save", help="keep the raw trace in this file")
     ap.add_argument("--load", help="report on a raw trace saved before (no boot)")
+    ap.add_argument("--qemu-arg", action="append", default=[],
+                    help="one more QEMU argument (repeat it), e.g. a -netdev and a -device")
     args = ap.parse_args()
 
     build = os.path.abspath(args.build)
@@ -185,7 +187,7 @@ def run_trace(args, build, target, addr, expected, kernel):
         port = free_port()
         qemu = subprocess.Popen([os.path.join(ROOT, "scripts", "cairn-qemu"), "--build", build,
                                  "--mem", args.mem, "--icount", vol, "--", "-S", "-gdb",
-                                 "tcp:127.0.0.1:%d" % port],
+                                 "tcp:127.0.0.1:%d" % port] + args.qemu_arg,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         trace = os.path.join(tmp, "trace")

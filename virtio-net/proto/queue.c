@@ -63,6 +63,11 @@ static void bufs_set(struct enet_bufs *b, uint64_t offset, bool held)
 		b->owned[i / 64] &= ~bit;
 }
 
+void enet_bufs_release(struct enet_bufs *b, uint64_t offset)
+{
+	bufs_set(b, offset, false);
+}
+
 /* Where a client's index lands that is not in [low, high] relative to
  * enet's: a small step back from the last accepted value is a rewind,
  * anything else a jump (past the ring, or so far back it wrapped). */

@@ -95,6 +95,8 @@ enum enet_take {
 	ENET_TAKE_REFUSED, /* a descriptor refused (counted, its slot consumed): try the next */
 	ENET_TAKE_STUCK,   /* the client's index refused (counted): nothing can be taken
 			    * until the client puts it right */
+	ENET_TAKE_GONE,    /* (session.c) the client revoked the storage behind the
+			    * buffer: the session must end */
 };
 
 /* Set up the private view of `ring` (enet chooses the capacity and zeroes
@@ -124,6 +126,10 @@ uint32_t enet_queue_space(struct enet_queue *q, struct enet_stats *st);
  * not listed. */
 enum enet_reason enet_queue_put(struct enet_queue *q, struct enet_bufs *b, struct enet_stats *st,
 				struct enet_desc d);
+
+/* enet lets go of the buffer at this (checked) offset without listing it
+ * anywhere (its storage is gone: nothing can be handed back). */
+void enet_bufs_release(struct enet_bufs *b, uint64_t offset);
 
 /* Does enet hold the buffer at this (checked) offset? */
 bool enet_bufs_owned(const struct enet_bufs *b, uint64_t offset);

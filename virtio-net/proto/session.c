@@ -15,6 +15,7 @@ bool enet_session_init(struct enet_session *s, uint32_t id, const struct enet_se
 	s->id = id;
 	s->rx_base = m->rx_base;
 	s->tx_base = m->tx_base;
+	s->io = m->io;
 	return enet_queue_init(&s->rx_free, m->rx_free, m->capacity, ENET_Q_RX_FREE) &&
 	       enet_queue_init(&s->rx_active, m->rx_active, m->capacity, ENET_Q_RX_ACTIVE) &&
 	       enet_queue_init(&s->tx_active, m->tx_active, m->capacity, ENET_Q_TX_ACTIVE) &&
@@ -36,8 +37,41 @@ static enum enet_take take_rx_buffer(struct enet_session *s, struct enet_desc *d
 	return ENET_TAKE_REFUSED;
 }
 
+/* The copies, through the session's io when it has one. A failed copy
+ * lets go of the buffer (nothing can be listed in storage that is gone)
+ * and marks the session gone. */
+static bool rx_copy(struct enet_session *s, uint64_t offset, const uint8_t *frame, uint32_t len)
+{
+	if (!s->io) {
+		memcpy(s->rx_base + offset, frame, len);
+		return true;
+	}
+	if (s->io->rx_write(s, offset, frame, len))
+		return true;
+	enet_bufs_release(&s->rx_bufs, offset);
+	s->gone = true;
+	enet_count(&s->stats, ENET_STORAGE_GONE);
+	return false;
+}
+
+static bool tx_copy(struct enet_session *s, uint64_t offset, uint8_t *copy, uint32_t len)
+{
+	if (!s->io) {
+		memcpy(copy, s->tx_base + offset, len);
+		return true;
+	}
+	if (s->io->tx_read(s, offset, copy, len))
+		return true;
+	enet_bufs_release(&s->tx_bufs, offset);
+	s->gone = true;
+	enet_count(&s->stats, ENET_STORAGE_GONE);
+	return false;
+}
+
 enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *frame, uint32_t len)
 {
+	if (s->gone)
+		return ENET_STORAGE_GONE;
 	if (len > s->rx_bufs.buf_size || len > ENET_FRAME_MAX)
 		return enet_count(&s->stats, ENET_ETH_TOO_LONG);
 	if (enet_queue_space(&s->rx_active, &s->stats) == 0)
@@ -48,7 +82,8 @@ enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *fra
 		return enet_count(&s->stats, ENET_RX_NO_BUFFER);
 	if (t != ENET_TAKE_OK)
 		return ENET_RX_NO_BUFFER; /* each refusal already counted */
-	memcpy(s->rx_base + d.offset, frame, len);
+	if (!rx_copy(s, d.offset, frame, len))
+		return ENET_STORAGE_GONE;
 	d.len = len;
 	enum enet_reason why = enet_queue_put(&s->rx_active, &s->rx_bufs, &s->stats, d);
 	if (why == ENET_OK) {
@@ -61,13 +96,15 @@ enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *fra
 enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_addr *us,
 				    const struct enet_ports *ports, uint8_t *copy, uint32_t *len)
 {
+	if (s->gone)
+		return ENET_TAKE_GONE;
 	struct enet_desc d;
 	enum enet_take t = enet_queue_take(&s->tx_active, &s->tx_bufs, &s->stats, &d);
 	if (t != ENET_TAKE_OK)
 		return t;
 	enum enet_reason why = d.len > ENET_FRAME_MAX ? ENET_ETH_TOO_LONG : ENET_OK;
-	if (why == ENET_OK)
-		memcpy(copy, s->tx_base + d.offset, d.len);
+	if (why == ENET_OK && !tx_copy(s, d.offset, copy, d.len))
+		return ENET_TAKE_GONE;
 	/* The client's buffer goes back at once: enet sends from its copy. */
 	enet_queue_put(&s->tx_free, &s->tx_bufs, &s->stats, d);
 	if (why == ENET_OK)
@@ -89,7 +126,7 @@ uint32_t enet_session_tx_turn(struct enet_session *s, const struct enet_addr *us
 		uint8_t *copy = sink->buffer(sink->ctx);
 		uint32_t len = 0;
 		enum enet_take t = enet_session_tx_next(s, us, ports, copy, &len);
-		if (t == ENET_TAKE_EMPTY || t == ENET_TAKE_STUCK)
+		if (t == ENET_TAKE_EMPTY || t == ENET_TAKE_STUCK || t == ENET_TAKE_GONE)
 			break;
 		if (t == ENET_TAKE_OK) {
 			sink->send(sink->ctx, copy, len);

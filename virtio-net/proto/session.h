@@ -6,12 +6,16 @@
  * transmit path that takes the session's next frame, copies it into
  * enet's own memory, returns the client's buffer and checks the copy.
  *
- * The session owns none of the memory it names: the rings and the two
- * buffer regions are the client's storage (bought from its bank), mapped
- * into enet by enet; the receive region is mapped read-only to the
- * client. A copy into or out of that storage can fault when the client
- * revokes it; recovering from that is enet's main loop's business (the
- * copies here are plain memcpy over bounds checked by queue.c).
+ * The session owns none of the memory it names: the two buffer regions
+ * are the client's storage (bought from its bank), reached by enet as it
+ * chooses; the receive region is read-only to the client. Either enet maps
+ * a region and the copies are plain memcpy over bounds checked by queue.c
+ * (the host tests; a fault when the client revokes the storage is then
+ * the caller's business), or it names a struct enet_session_io whose
+ * copies answer false when the storage is gone (the enet domain: page
+ * invocations that answer VOID, never a fault). A failed copy marks the
+ * session gone (counted STORAGE_GONE, once): nothing is taken from or put
+ * on its queues after that, and the caller ends the session.
  *
  * Invariants between calls: every buffer enet holds is marked in its
  * region's bitmap (queue.h); the receive path holds a buffer only inside
@@ -27,6 +31,17 @@
 #include "queue.h"
 #include "stats.h"
 
+struct enet_session;
+
+/* Copies into the receive region and out of the transmit region at a
+ * checked offset (a whole frame, never across a buffer); false when the
+ * client's storage is gone. */
+struct enet_session_io {
+	bool (*rx_write)(const struct enet_session *s, uint64_t offset, const uint8_t *src,
+			 uint32_t len);
+	bool (*tx_read)(const struct enet_session *s, uint64_t offset, uint8_t *dst, uint32_t len);
+};
+
 /* Where a session's shared memory is, as enet mapped it. */
 struct enet_session_mem {
 	struct enet_ring *rx_free, *rx_active, *tx_active, *tx_free;
@@ -35,7 +50,8 @@ struct enet_session_mem {
 	uint32_t rx_count;
 	const uint8_t *tx_base; /* the transmit region */
 	uint32_t tx_count;
-	uint32_t buf_size; /* of every buffer in both regions */
+	uint32_t buf_size;                /* of every buffer in both regions */
+	const struct enet_session_io *io; /* NULL: the regions are mapped at the bases */
 };
 
 struct enet_session {
@@ -44,6 +60,8 @@ struct enet_session {
 	struct enet_bufs rx_bufs, tx_bufs;
 	uint8_t *rx_base;
 	const uint8_t *tx_base;
+	const struct enet_session_io *io;
+	bool gone; /* a copy found the client's storage revoked */
 	struct enet_stats stats;
 };
 
@@ -53,7 +71,8 @@ bool enet_session_init(struct enet_session *s, uint32_t id, const struct enet_se
 /* Copy a frame (already classified as this session's) into its next free
  * receive buffer and queue it. ENET_OK, or why it was dropped (counted):
  * the session's receive queue full or no free buffer posted (a slow or
- * hostile client loses its own frames), or refused descriptors. */
+ * hostile client loses its own frames), refused descriptors, or
+ * STORAGE_GONE (the session is gone). */
 enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *frame, uint32_t len);
 
 /* Take the session's next frame into copy[0..ENET_FRAME_MAX), give the
@@ -61,7 +80,8 @@ enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *fra
  * ENET_TAKE_OK: *len bytes of copy may be sent (counted as out).
  * ENET_TAKE_REFUSED: a descriptor or the frame was refused (counted).
  * ENET_TAKE_STUCK: the client's index was refused (counted).
- * ENET_TAKE_EMPTY: nothing queued. */
+ * ENET_TAKE_EMPTY: nothing queued.
+ * ENET_TAKE_GONE: the client's storage is gone (counted once). */
 enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_addr *us,
 				    const struct enet_ports *ports, uint8_t *copy, uint32_t *len);
 
@@ -76,7 +96,8 @@ struct enet_tx_sink {
 
 /* One transmit turn (txsched.h): take up to `budget` descriptors, refused
  * ones included, sending each good frame to the sink; the turn ends early
- * when the queue is empty or its index is refused. Returns frames sent. */
+ * when the queue is empty, its index is refused or the session is gone.
+ * Returns frames sent. */
 uint32_t enet_session_tx_turn(struct enet_session *s, const struct enet_addr *us,
 			      const struct enet_ports *ports, uint32_t budget,
 			      const struct enet_tx_sink *sink);

@@ -63,7 +63,13 @@
 	X(Q_LEN_LONG,        "a transmit descriptor longer than its buffer")                   \
 	X(RX_NO_BUFFER,      "the session posted no free receive buffer (slow client)")        \
 	X(RX_QUEUE_FULL,     "the session's receive queue is full (slow client)")              \
-	X(TX_FREE_FULL,      "the transmit free queue is full: a buffer went back unlisted")
+	X(TX_FREE_FULL,      "the transmit free queue is full: a buffer went back unlisted")     \
+	/* The session's storage (session.c). */                                               \
+	X(STORAGE_GONE,      "the client revoked its buffer storage: the session ended")     \
+	/* ICMP to the guest, enet's to answer (virtio-net/vnet_frames.c). */                   \
+	X(ICMP_TRUNCATED,    "ICMP shorter than its 8-byte header")                            \
+	X(ICMP_CHECKSUM,     "ICMP checksum is wrong")                                         \
+	X(ICMP_TYPE,         "ICMP other than an echo request (enet answers only those)")
 /* clang-format on */
 
 enum enet_reason {

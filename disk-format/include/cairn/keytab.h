@@ -203,12 +203,13 @@ enum cairn_key_object {
 	X(BANK, READ_KEY,    0x810c, "inspect key: w0 = object (pool << 32 | offset) -> r0 = a read-only key to it (page RO, node RO and WEAK)") \
 	X(BANK, AUDIT,       0x810d, "prime bank key: -> w0 = 0 or the books' first inconsistency, w1 = banks, w2 = nodes in use, w3 = pages in use") \
 	X(BANK, STEP,        0x810e, "the bank's reaper only: -> reclaims a bounded slice of pending destroys; w0 = 1 if work remains") \
-	X(ENET, ATTACH,      0x8201, "k0 = read-write page key, the session's buffer page -> w0 = the guest's MAC, w1 = its IPv4 address (first byte lowest)") \
+	X(ENET, ATTACH,      0x8201, "k0 = a bank key that may buy (the client's storage) -> r0 = the session's view (a space key: rings, read-only receive buffers, transmit buffers), w0 = the guest's MAC, w1 = its IPv4 address (first byte lowest)") \
 	X(ENET, BIND,        0x8202, "w0 = protocol (6 TCP, 17 UDP), w1 = port -> the port is the session's") \
-	X(ENET, RECV,        0x8203, "w0 = offset in the buffer page -> returns when a frame for the session is there; w0 = its length") \
-	X(ENET, SEND,        0x8204, "w0 = offset, w1 = length -> the frame there is checked and sent") \
-	X(ENET, STATS,       0x8205, "w0 = reason row -> w0 = frames in, w1 = frames out, w2 = drops for that reason, w3 = all drops") \
-	X(ENET, IRQ,         0x8206, "enet's interrupt helper only: w0 = what DEVICE_WAIT answered -> the device was served")
+	X(ENET, RECV,        0x8203, "-> returns when the session's RX_ACTIVE queue holds a frame the client has not taken") \
+	X(ENET, SEND,        0x8204, "-> transmit rounds across the sessions (fair) send what TX_ACTIVE holds; w0 = the session's frames sent") \
+	X(ENET, STATS,       0x8205, "w0 = counter index, w1 = 0 the session's / 1 enet's own -> w0..w3 = counters index..index+3 (frames in, bytes in, frames out, bytes out, then a drop counter per reason row)") \
+	X(ENET, IRQ,         0x8206, "enet's interrupt helper only: w0 = what DEVICE_WAIT answered -> the device was served") \
+	X(ENET, PRINT,       0x8207, "-> the session's counters and enet's own are printed on the console (the debug switch)")
 /* clang-format on */
 
 enum cairn_service_order {

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A session's shared memory as both sides see it, and the client's side
+ * of its rings (docs/network.md "Sessions: the view"). enet builds the
+ * client's view, a height-1 space of ENET_VIEW_PAGES pages the client
+ * maps where it likes:
+ *
+ *   page   what                                           client's rights
+ *   0      the four rings (enet's own page)               read-write
+ *   1..8   the receive region: 16 buffers of 2 KiB        read-only
+ *   9..12  the transmit region: 8 buffers of 2 KiB        read-write
+ *
+ * The receive and transmit pages are bought by enet from a bank the
+ * client hands it (the client pays and can rescind them); enet keeps the
+ * only read-write keys to the receive pages. In the ring page, ring k
+ * (enum enet_queue_kind) is at k * ENET_RING_STRIDE, of ENET_VIEW_RING_CAP
+ * descriptors. A descriptor's offset is in its region (buffer i at
+ * i * ENET_VIEW_BUF), never an address.
+ *
+ * The client's side needs no defence against enet (enet is in its trusted
+ * base), so it keeps no private copies: the helpers below read and write
+ * the shared indices directly, with the same acquire/release pairing as
+ * queue.c.
+ */
+#ifndef ENET_CLIENT_H
+#define ENET_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "queue.h"
+
+#define ENET_VIEW_BUF      2048u
+#define ENET_VIEW_RING_CAP 32u
+#define ENET_RING_STRIDE   1024u
+#define ENET_VIEW_RX_PAGE  1u /* first receive page of the view */
+#define ENET_VIEW_RX_PAGES 8u
+#define ENET_VIEW_TX_PAGE  (ENET_VIEW_RX_PAGE + ENET_VIEW_RX_PAGES)
+#define ENET_VIEW_TX_PAGES 4u
+#define ENET_VIEW_PAGES    (ENET_VIEW_TX_PAGE + ENET_VIEW_TX_PAGES)
+#define ENET_VIEW_RX_BUFS  (ENET_VIEW_RX_PAGES * 4096u / ENET_VIEW_BUF)
+#define ENET_VIEW_TX_BUFS  (ENET_VIEW_TX_PAGES * 4096u / ENET_VIEW_BUF)
+/* What enet buys from the client's bank for a session. */
+#define ENET_VIEW_BOUGHT_PAGES (ENET_VIEW_RX_PAGES + ENET_VIEW_TX_PAGES)
+#define ENET_VIEW_BOUGHT_NODES 1u /* the view's node */
+
+_Static_assert(ENET_RING_BYTES(ENET_VIEW_RING_CAP) <= ENET_RING_STRIDE, "a ring fits its stride");
+
+/* The client's view mapped at `base`. */
+struct enet_view {
+	struct enet_ring *ring[4]; /* by enum enet_queue_kind */
+	const uint8_t *rx;         /* the receive region (read-only) */
+	uint8_t *tx;               /* the transmit region */
+};
+
+static inline void enet_view_init(struct enet_view *v, uint8_t *base)
+{
+	for (unsigned k = 0; k < 4; k++)
+		v->ring[k] = (struct enet_ring *)(base + k * ENET_RING_STRIDE);
+	v->rx = base + ENET_VIEW_RX_PAGE * 4096u;
+	v->tx = base + ENET_VIEW_TX_PAGE * 4096u;
+}
+
+/* Produce (RX_FREE, TX_ACTIVE): false if the ring is full. */
+static inline bool enet_client_put(struct enet_ring *r, uint64_t offset, uint32_t len)
+{
+	uint32_t tail = r->tail, head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	if (tail - head >= ENET_VIEW_RING_CAP)
+		return false;
+	struct enet_desc *d = &r->desc[tail % ENET_VIEW_RING_CAP];
+	d->offset = offset;
+	d->len = len;
+	__atomic_store_n(&r->tail, tail + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* Consume (RX_ACTIVE, TX_FREE): false if the ring is empty. */
+static inline bool enet_client_get(struct enet_ring *r, struct enet_desc *out)
+{
+	uint32_t head = r->head, tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+	if (head == tail)
+		return false;
+	const struct enet_desc *d = &r->desc[head % ENET_VIEW_RING_CAP];
+	*out = (struct enet_desc){ .offset = d->offset, .len = d->len };
+	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+#endif /* ENET_CLIENT_H */
