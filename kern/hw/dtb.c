@@ -21,10 +21,13 @@ static uint64_t read_cells(const fdt32_t *p, int cells)
 	return v;
 }
 
-/* Read the first (address, size) pair of a node's "reg". */
-static int read_reg(const void *fdt, int node, int index, uint64_t *base, uint64_t *size)
+/* Read the index-th (address, size) pair of a node's "reg", sized by its
+ * parent's #address-cells and #size-cells. The parent is the caller's to
+ * know: libfdt's fdt_parent_offset() walks the tree from the root each
+ * time (about 230,000 instructions a node on QEMU's virt tree). */
+static int read_reg(const void *fdt, int parent, int node, int index, uint64_t *base,
+		    uint64_t *size)
 {
-	int parent = fdt_parent_offset(fdt, node);
 	int ac = fdt_address_cells(fdt, parent);
 	int sc = fdt_size_cells(fdt, parent);
 	int len;
@@ -51,7 +54,7 @@ static void parse_memory(const void *fdt)
 			continue;
 		for (int i = 0; platform.mem_count < PLATFORM_MAX_MEM; i++) {
 			struct mem_range r;
-			if (read_reg(fdt, node, i, &r.base, &r.size) != 0)
+			if (read_reg(fdt, 0, node, i, &r.base, &r.size) != 0)
 				break;
 			platform.mem[platform.mem_count++] = r;
 		}
@@ -77,7 +80,7 @@ static void parse_reserved(const void *fdt)
 		struct mem_range r;
 		if (platform.reserved_count >= PLATFORM_MAX_RESERVED)
 			break;
-		if (read_reg(fdt, node, 0, &r.base, &r.size) == 0)
+		if (read_reg(fdt, rm, node, 0, &r.base, &r.size) == 0)
 			platform.reserved[platform.reserved_count++] = r;
 	}
 }
@@ -98,7 +101,7 @@ static int boot_cpu_node(const void *fdt, unsigned long hartid)
 	int cpu;
 	fdt_for_each_subnode(cpu, fdt, cpus) {
 		uint64_t id, sz;
-		if (read_reg(fdt, cpu, 0, &id, &sz) == 0 && id == hartid)
+		if (read_reg(fdt, cpus, cpu, 0, &id, &sz) == 0 && id == hartid)
 			return cpu;
 	}
 	return -1;
@@ -109,14 +112,11 @@ static int boot_cpu_node(const void *fdt, unsigned long hartid)
  * context; the S-mode context of our hart is the entry whose phandle is our
  * hart's interrupt controller and whose irq is 9 (supervisor external).
  */
-static void parse_plic(const void *fdt, unsigned long hartid)
+static void parse_plic(const void *fdt, int parent, int node, unsigned long hartid)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "riscv,plic0");
-	if (node < 0)
-		node = fdt_node_offset_by_compatible(fdt, -1, "sifive,plic-1.0.0");
 	if (node < 0)
 		return;
-	read_reg(fdt, node, 0, &platform.plic_base, &platform.plic_size);
+	read_reg(fdt, parent, node, 0, &platform.plic_base, &platform.plic_size);
 	int len;
 	const fdt32_t *p = fdt_getprop(fdt, node, "riscv,ndev", &len);
 	if (p)
@@ -147,20 +147,48 @@ static void parse_plic(const void *fdt, unsigned long hartid)
 	}
 }
 
-static void parse_virtio(const void *fdt)
+static void add_virtio(const void *fdt, int parent, int node)
 {
-	int node = -1;
-	while ((node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) >= 0) {
-		if (platform.virtio_count >= PLATFORM_MAX_VIRTIO)
-			break;
-		struct virtio_slot *s = &platform.virtio[platform.virtio_count];
-		if (read_reg(fdt, node, 0, &s->base, &s->size) != 0)
+	if (platform.virtio_count >= PLATFORM_MAX_VIRTIO)
+		return;
+	struct virtio_slot *s = &platform.virtio[platform.virtio_count];
+	if (read_reg(fdt, parent, node, 0, &s->base, &s->size) != 0)
+		return;
+	int len;
+	const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
+	s->irq = irq ? fdt32_to_cpu(*irq) : 0;
+	platform.virtio_count++;
+}
+
+/* The PLIC and every "virtio,mmio" slot (in tree order), in one walk that
+ * keeps each node's parent on a stack, so that their "reg" is read with
+ * the parent's cell sizes without a walk from the root per node. */
+#define DTB_MAX_DEPTH 16
+struct plic_at {
+	int parent, node;
+};
+
+static struct plic_at parse_devices(const void *fdt)
+{
+	struct plic_at plic = { -1, -1 };
+	int parents[DTB_MAX_DEPTH];
+	int depth = -1;
+	for (int node = fdt_next_node(fdt, -1, &depth); node >= 0 && depth >= 0;
+	     node = fdt_next_node(fdt, node, &depth)) {
+		if (depth >= DTB_MAX_DEPTH)
+			continue; /* deeper than any device we look for */
+		parents[depth] = node;
+		if (depth == 0)
 			continue;
-		int len;
-		const fdt32_t *irq = fdt_getprop(fdt, node, "interrupts", &len);
-		s->irq = irq ? fdt32_to_cpu(*irq) : 0;
-		platform.virtio_count++;
+		int parent = parents[depth - 1];
+		if (fdt_node_check_compatible(fdt, node, "virtio,mmio") == 0)
+			add_virtio(fdt, parent, node);
+		else if (plic.node < 0 &&
+			 (fdt_node_check_compatible(fdt, node, "riscv,plic0") == 0 ||
+			  fdt_node_check_compatible(fdt, node, "sifive,plic-1.0.0") == 0))
+			plic = (struct plic_at){ parent, node };
 	}
+	return plic;
 }
 
 static void parse_chosen(const void *fdt)
@@ -203,8 +231,8 @@ int dtb_parse(const void *fdt, unsigned long hartid, uint64_t dtb_pa)
 	parse_memory(fdt);
 	parse_reserved(fdt);
 	parse_timebase(fdt);
-	parse_plic(fdt, hartid);
-	parse_virtio(fdt);
+	struct plic_at plic = parse_devices(fdt);
+	parse_plic(fdt, plic.parent, plic.node, hartid);
 	parse_chosen(fdt);
 	parse_isa(fdt, hartid);
 	if (platform.mem_count == 0 || platform.timebase_hz == 0)
