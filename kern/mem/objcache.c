@@ -115,47 +115,19 @@ const struct objcache_stats *objcache_stats(void)
 	return &stats;
 }
 
-/*
- * The frames obj_frame found last, one per (class, index mod FRAME_HINTS):
- * a hint that spares the kernel page-table walk and frame lookup (about 70
- * instructions) when the same block is looked up again. A hint is believed
- * only if the frame still says it holds that very block: a frame holds
- * block (c, i), mapped at the block's pool address, exactly while it is
- * FRAME_OBJECT with that class and index (install() sets them as it maps
- * the frame; eviction unmaps and frees it, a DMA detach makes it
- * FRAME_DMA), so a hint to a frame that was evicted, reused or detached
- * fails the check and the walk runs. Nothing else needs to forget hints.
- * obj_pin (objcache.h) does not consult them: the touch and vm.h's cache
- * of level-0 tables make its lookup cheap already.
- */
-#define FRAME_HINTS 64
-static struct frame *frame_hint[OBJ_CLASSES][FRAME_HINTS];
-
-static inline bool frame_holds(const struct frame *f, enum obj_class c, uint64_t index)
-{
-	return f && f->kind == FRAME_OBJECT && f->obj_class == c && f->obj_index == index;
-}
-
 struct frame *obj_frame(enum obj_class c, uint64_t index)
 {
 	if (index >= obj_pools[c].count)
 		return NULL;
-	struct frame **hint = &frame_hint[c][index % FRAME_HINTS];
-	if (frame_holds(*hint, c, index))
-		return *hint;
 	pte_t *pte = vm_kpte_lookup((uint64_t)obj_va(c, index));
 	if (!pte || !(*pte & PTE_V))
 		return NULL;
-	struct frame *f = frame_of(pte_pa(*pte));
-	*hint = f;
-	return f;
+	return frame_of(pte_pa(*pte));
 }
 
 struct frame *obj_pin_resident(enum obj_class c, uint64_t index)
 {
-	struct frame *f = frame_hint[c][index % FRAME_HINTS];
-	if (!frame_holds(f, c, index))
-		f = obj_frame(c, index);
+	struct frame *f = obj_frame(c, index);
 	if (f) {
 		f->pin_stamp = kctx_stamp;
 		f->obj_flags |= OBJF_REF;
