@@ -339,19 +339,11 @@ static void case_rescind_pinned(void)
 /* A checkpoint that holds this domain after the cases. */
 static void checkpoint(void)
 {
-	struct cairn_io io = { 0 };
-	if (cairn_inv_CHECKPOINT_FORCE(CAP_CKPT, &io) != CAIRN_OK)
-		return;
-	uint64_t gen = io.w[0];
-	for (unsigned t = 0; t < 20000; t += 10) {
-		struct cairn_io st = { 0 };
-		if (cairn_inv_CHECKPOINT_STATS(CAP_CKPT, &st) == CAIRN_OK && st.w[0] >= gen) {
-			printf("ready: checkpoint %" PRIu64 " committed\n", gen);
-			return;
-		}
-		cairn_sleep_for(CAIRN_CAP_SLEEP, 10);
-	}
-	printf("FAIL the checkpoint never committed\n");
+	uint64_t gen = cairn_checkpoint_and_wait(CAP_CKPT, CAIRN_CAP_SLEEP, 20000);
+	if (gen)
+		printf("ready: checkpoint %" PRIu64 " committed\n", gen);
+	else
+		printf("FAIL the checkpoint never committed\n");
 }
 
 int main(uint64_t arg)

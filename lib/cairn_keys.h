@@ -203,4 +203,22 @@ CAIRN_INLINE uint64_t cairn_discrim_compare(cap_t discrim, cap_t a, cap_t b, int
 	return rc;
 }
 
+/* Force a checkpoint and wait (sleeping 10 ms at a time, at most ms) until
+ * it has committed. Returns its generation, or 0 if it could not be forced
+ * or did not commit in time. */
+CAIRN_INLINE uint64_t cairn_checkpoint_and_wait(cap_t ckpt, cap_t sleep, unsigned ms)
+{
+	struct cairn_io io = { 0 };
+	if (cairn_inv_CHECKPOINT_FORCE(ckpt, &io) != CAIRN_OK)
+		return 0;
+	uint64_t gen = io.w[0];
+	for (unsigned t = 0; t < ms; t += 10) {
+		struct cairn_io st = { 0 };
+		if (cairn_inv_CHECKPOINT_STATS(ckpt, &st) == CAIRN_OK && st.w[0] >= gen)
+			return gen;
+		cairn_sleep_for(sleep, 10);
+	}
+	return 0;
+}
+
 #endif /* CAIRN_KEYS_H */
