@@ -56,6 +56,17 @@ static __attribute__((noreturn)) void finish_invoker(struct invocation *inv)
 	sched_resume(a, p);
 }
 
+/* A kernel key's operation takes effect (commit phase). The invoker's pc
+ * moves past the ecall first: an operation on the invoker itself (DOMAIN
+ * SET_REG of its own pc) must have the last word. */
+static inline void kop_take_effect(struct proc *p, struct kop *op)
+{
+	p->tf.sepc += 4;
+	p->dirty = true;
+	if (op->commit)
+		op->commit(op);
+}
+
 /* A kernel key's reply to a CALL that carries no string: words and keys
  * straight into the invoker's registers and capability node, which
  * ipc_prepare_delivery and ipc_commit_delivery would do in more steps. */
@@ -67,11 +78,8 @@ static __attribute__((noreturn)) void kernel_reply_words(struct invocation *inv,
 	if (store)
 		ipc_caps_prepare_write(p);
 
-	kctx_commit();   /* ---- nothing below may fail, fault or wait ---- */
-	p->tf.sepc += 4; /* first, as in kernel_reply */
-	p->dirty = true;
-	if (op->commit)
-		op->commit(op);
+	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
+	kop_take_effect(p, op);
 	if (store) {
 		for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++) {
 			unsigned s = cairn_slots_recv(slots, i);
@@ -146,10 +154,7 @@ static __attribute__((noreturn)) void kernel_reply_onward(struct invocation *inv
 		node_prepare_write(t->root_oid); /* its call count changes */
 
 	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
-	p->tf.sepc += 4;
-	p->dirty = true;
-	if (op->commit)
-		op->commit(op);
+	kop_take_effect(p, op);
 	node_consume_resume_bytes((uint8_t *)node_at(t->root_oid)); /* every resume key dies */
 	ipc_commit_delivery(&m, &d);
 	t->run_state = CAIRN_DOM_RUNNING;
@@ -182,12 +187,7 @@ static __attribute__((noreturn)) void kernel_reply(struct invocation *inv, struc
 		ipc_prepare_delivery(p, &m, &d);
 
 	kctx_commit(); /* ---- nothing below may fail, fault or wait ---- */
-	/* Past the ecall first: an operation on the invoker itself (DOMAIN
-	 * SET_REG of its own pc) must have the last word. */
-	p->tf.sepc += 4;
-	p->dirty = true;
-	if (op->commit)
-		op->commit(op);
+	kop_take_effect(p, op);
 	if (reply)
 		ipc_commit_delivery(&m, &d);
 	else if (inv->op == CAIRN_SYS_SEND)
