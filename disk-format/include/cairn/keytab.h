@@ -209,7 +209,21 @@ enum cairn_key_object {
 	X(ENET, SEND,        0x8204, "-> transmit rounds across the sessions (fair) send what TX_ACTIVE holds; w0 = the session's frames sent") \
 	X(ENET, STATS,       0x8205, "w0 = counter index, w1 = 0 the session's / 1 enet's own -> w0..w3 = counters index..index+3 (frames in, bytes in, frames out, bytes out, then a drop counter per reason row)") \
 	X(ENET, IRQ,         0x8206, "enet's interrupt helper only: w0 = what DEVICE_WAIT answered -> the device was served") \
-	X(ENET, PRINT,       0x8207, "-> the session's counters and enet's own are printed on the console (the debug switch)")
+	X(ENET, PRINT,       0x8207, "-> the session's counters and enet's own are printed on the console (the debug switch)") \
+	X(STACK, ATTACH,      0x8301, "client: k0 = a bank key that may buy (the client's storage: the stack's heap and its enet session) -> w0 = the guest's IPv4 address (first byte lowest), w1 = its MAC") \
+	X(STACK, TCP_LISTEN,  0x8302, "w0 = local port, w1 = backlog (0: the default) -> w0 = the listener's handle") \
+	X(STACK, TCP_ACCEPT,  0x8303, "w0 = a listener's handle -> w0 = the connection's handle, w1 = peer IPv4, w2 = peer port; NET_WOULD_BLOCK if none is waiting") \
+	X(STACK, TCP_CONNECT, 0x8304, "w0 = IPv4 (first byte lowest), w1 = port -> w0 = the connection's handle (writable once established; NET_RESET if it fails)") \
+	X(STACK, TCP_SEND,    0x8305, "w0 = handle, string = bytes -> w0 = bytes taken (a prefix); NET_WOULD_BLOCK if none fit") \
+	X(STACK, TCP_RECV,    0x8306, "w0 = handle, string buffer -> string = bytes, w0 = their count; NET_WOULD_BLOCK if none, NET_CLOSED at the end of the peer's data, NET_RESET") \
+	X(STACK, CLOSE,       0x8307, "w0 = handle -> the handle is free (TCP: a graceful close; UDP: the port is unbound)") \
+	X(STACK, UDP_BIND,    0x8308, "w0 = local port -> w0 = the socket's handle") \
+	X(STACK, UDP_SENDTO,  0x8309, "w0 = handle, w1 = IPv4 (first byte lowest), w2 = port, string = the datagram ->") \
+	X(STACK, UDP_RECVFROM,0x830a, "w0 = handle, string buffer -> string = the datagram, w0 = its length, w1 = sender IPv4, w2 = sender port; NET_WOULD_BLOCK if none") \
+	X(STACK, WAIT,        0x830b, "w0 = handles whose writability is wanted (bit h) -> w0 = readable handles (data, end, error, a connection to accept, a datagram), w1 = writable handles of w0; returns at once if either is non-empty, else when one is") \
+	X(STACK, STATS,       0x830c, "w0 = counter index -> w0..w3 = the stack's counters index..index+3 (docs/network.md)") \
+	X(STACK, RX,          0x830d, "the stack's receive helper only: -> the frames enet queued were taken in") \
+	X(STACK, TICK,        0x830e, "the stack's timer helper only: -> lwIP's timers ran; w0 = milliseconds until the next is due")
 /* clang-format on */
 
 enum cairn_service_order {
@@ -255,7 +269,12 @@ enum cairn_service_order {
 	X(DMA_FULL, 30, "every pin of the DMA key is in use")                                      \
 	X(PORT_TAKEN, 31, "another session of enet owns the port")                                 \
 	X(PORTS_FULL, 32, "enet's port table, or the session's share of it, is full")              \
-	X(NET_REFUSED, 33, "enet refused the frame: w0 = the reason (docs/network.md)")
+	X(NET_REFUSED, 33, "enet refused the frame: w0 = the reason (docs/network.md)")          \
+	X(NET_WOULD_BLOCK, 34, "nothing to take, or no room, yet: STACK WAIT, then try again")      \
+	X(NET_CLOSED, 35, "the peer closed the connection and everything it sent has been read")   \
+	X(NET_RESET, 36, "the connection was reset or aborted (by the peer, a timeout, a resume)") \
+	X(NET_NO_MEMORY, 37, "the stack's heap (its client's storage) is exhausted")              \
+	X(NET_BAD_HANDLE, 38, "no socket of that kind has this handle")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_##name = code,
