@@ -19,10 +19,12 @@ SIZE    ?= 256M
 MEM     ?= 256M
 QEMU_ARGS ?=
 # make run's NIC: QEMU user networking with restrict=on (the guest reaches
-# neither the host nor anything beyond it; no forwards), so that enet comes
-# up and prints the guest's address (docs/network.md). RUN_NET= boots
-# without a NIC.
-RUN_NET ?= -netdev user,id=net0,restrict=on -device virtio-net-device,netdev=net0
+# nothing beyond slirp) and the demo services forwarded from 127.0.0.1
+# only: http on HTTP_PORT, the UDP echo on ECHO_PORT (scripts/cairn-qemu
+# --services; docs/network.md). RUN_NET= boots without a NIC.
+HTTP_PORT ?= 8080
+ECHO_PORT ?= 7007
+RUN_NET ?= --http-port $(HTTP_PORT) --echo-port $(ECHO_PORT)
 
 MESON_SETUP = meson setup --cross-file cross/riscv64-unknown-elf.txt $(BUILD)
 FORMAT = $(BUILD)/disk-format/cairn-format --size $(SIZE) --image $(BUILD)/apps/default.image
@@ -49,7 +51,7 @@ format: build
 
 run: build
 	@[ -e $(VOLUME) ] || $(FORMAT) $(VOLUME)
-	./scripts/cairn-qemu --build $(BUILD) --mem $(MEM) $(VOLUME) $(QEMU_ARGS) -- $(RUN_NET)
+	./scripts/cairn-qemu --build $(BUILD) --mem $(MEM) $(RUN_NET) $(QEMU_ARGS) $(VOLUME)
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2

@@ -53,11 +53,13 @@ enum {
 	CAP_SCRATCH = 10,
 };
 
-#define VIEW_SLOT    16
-#define VIEW_VA      ((uint8_t *)(uintptr_t)(VIEW_SLOT * (4ull << 20)))
-#define WAIT_MS      30000
-#define IP_HDR       20
-#define NETECHO_PORT 7777
+#define VIEW_SLOT 16
+#define VIEW_VA   ((uint8_t *)(uintptr_t)(VIEW_SLOT * (4ull << 20)))
+#define WAIT_MS   30000
+#define IP_HDR    20
+/* The honest client's UDP port it tries to steal and send from: the image
+arg's bits 16..31, 7777 (netecho's) when they are 0. */
+static uint16_t victim_port = 7777;
 
 static uint16_t port;
 static uint8_t mac[6], ip[4];
@@ -232,8 +234,7 @@ static bool attach(void)
 	else
 		printf("receive buffers read-only: NO_RIGHTS\n");
 	expect_rc("BIND netecho's port",
-		  enet(CAIRN_SO_ENET_BIND, ENET_PROTO_UDP, NETECHO_PORT, 0, NULL),
-		  CAIRN_PORT_TAKEN);
+		  enet(CAIRN_SO_ENET_BIND, ENET_PROTO_UDP, victim_port, 0, NULL), CAIRN_PORT_TAKEN);
 	expect_rc("BIND protocol 1", enet(CAIRN_SO_ENET_BIND, 1, port, 0, NULL),
 		  CAIRN_BAD_ARGUMENT);
 	expect_rc("BIND its port", enet(CAIRN_SO_ENET_BIND, ENET_PROTO_UDP, port, 0, NULL),
@@ -272,7 +273,7 @@ static void spoofs(void)
 		ENET_TX_SRC_MAC);
 	refused("another IPv4 source", 0, ip_frame(0, mac, other_ip, ENET_PROTO_UDP, port),
 		ENET_TX_SRC_IP);
-	refused("netecho's port", 0, ip_frame(0, mac, ip, ENET_PROTO_UDP, NETECHO_PORT),
+	refused("netecho's port", 0, ip_frame(0, mac, ip, ENET_PROTO_UDP, victim_port),
 		ENET_TX_PORT);
 	refused("TCP on a UDP port", 0, ip_frame(0, mac, ip, ENET_PROTO_TCP, port), ENET_TX_PORT);
 	refused("ICMP", 0, ip_frame(0, mac, ip, ENET_PROTO_ICMP, 0), ENET_TX_PROTOCOL);
@@ -338,7 +339,7 @@ static void flood(void)
 				break;
 			case 1:
 				room = queue_tx(0,
-						ip_frame(0, mac, ip, ENET_PROTO_UDP, NETECHO_PORT));
+						ip_frame(0, mac, ip, ENET_PROTO_UDP, victim_port));
 				break;
 			case 2:
 				room = queue_tx(ENET_VIEW_BUF,
@@ -426,6 +427,8 @@ static void print_counters(void)
 int main(uint64_t arg)
 {
 	port = (uint16_t)arg;
+	if (arg >> 16 & 0xffff)
+		victim_port = (uint16_t)(arg >> 16);
 	struct cairn_reply rep;
 	if (enet(CAIRN_SO_ENET_STATS, 0, 0, 0, &rep) != CAIRN_OK)
 		return 0;

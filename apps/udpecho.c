@@ -69,7 +69,8 @@ int main(uint64_t arg)
 			size_t got;
 			uint32_t ip;
 			uint16_t port;
-			rc = cnet_udp_recvfrom(CAP_STACK, sock, dgram, sizeof dgram, &got, &ip, &port);
+			rc = cnet_udp_recvfrom(CAP_STACK, sock, dgram, sizeof dgram, &got, &ip,
+					       &port);
 			if (rc != CAIRN_OK)
 				break;
 			rc = cnet_udp_sendto(CAP_STACK, sock, ip, port, dgram, got);

@@ -48,8 +48,8 @@ uint64_t cnet_tcp_recv(cap_t stack, unsigned handle, void *buf, size_t max, size
 uint64_t cnet_close(cap_t stack, unsigned handle);
 
 uint64_t cnet_udp_bind(cap_t stack, uint16_t port, unsigned *handle);
-uint64_t cnet_udp_sendto(cap_t stack, unsigned handle, uint32_t ip, uint16_t port,
-			 const void *buf, size_t len);
+uint64_t cnet_udp_sendto(cap_t stack, unsigned handle, uint32_t ip, uint16_t port, const void *buf,
+			 size_t len);
 uint64_t cnet_udp_recvfrom(cap_t stack, unsigned handle, void *buf, size_t max, size_t *got,
 			   uint32_t *ip, uint16_t *port);
 

@@ -57,12 +57,12 @@ static const char index_page[] =
 
 struct conn {
 	bool open;
-	bool close_after;  /* close once the answer is out */
-	uint32_t in_len;   /* bytes of in[] received and not yet served */
-	uint32_t out_len;  /* the answer's head (and small body) in out[] */
-	uint32_t out_off;  /* ... of which sent */
-	uint64_t pattern;  /* bytes of /bytes still to send */
-	uint64_t pat_off;  /* ... from this offset of the pattern */
+	bool close_after; /* close once the answer is out */
+	uint32_t in_len;  /* bytes of in[] received and not yet served */
+	uint32_t out_len; /* the answer's head (and small body) in out[] */
+	uint32_t out_off; /* ... of which sent */
+	uint64_t pattern; /* bytes of /bytes still to send */
+	uint64_t pat_off; /* ... from this offset of the pattern */
 	char in[IN_MAX];
 	char out[OUT_MAX];
 };
@@ -156,8 +156,8 @@ static bool flush(unsigned h)
 		size_t sent = 0;
 		uint64_t rc = CAIRN_OK;
 		if (c->out_off < c->out_len) {
-			rc = cnet_tcp_send(CAP_STACK, h, c->out + c->out_off, c->out_len - c->out_off,
-					   &sent);
+			rc = cnet_tcp_send(CAP_STACK, h, c->out + c->out_off,
+					   c->out_len - c->out_off, &sent);
 			if (rc == CAIRN_OK)
 				c->out_off += (uint32_t)sent;
 		} else if (c->pattern > 0) {
@@ -191,11 +191,12 @@ static void readable(unsigned h)
 		if (c->in_len == IN_MAX) {
 			if (busy(c))
 				return; /* pipelined ahead of us: read more once answered */
-			flush(h);   /* a full buffer and no answer: 431 */
+			flush(h);       /* a full buffer and no answer: 431 */
 			return;
 		}
 		size_t got = 0;
-		uint64_t rc = cnet_tcp_recv(CAP_STACK, h, c->in + c->in_len, IN_MAX - c->in_len, &got);
+		uint64_t rc =
+			cnet_tcp_recv(CAP_STACK, h, c->in + c->in_len, IN_MAX - c->in_len, &got);
 		if (rc == CAIRN_NET_WOULD_BLOCK)
 			break;
 		if (rc != CAIRN_OK) { /* NET_CLOSED or NET_RESET: nothing more will come */

@@ -186,8 +186,8 @@ enum http_parse http_parse_request(const char *buf, size_t len, size_t max,
 				return HTTP_PARSE_BAD_REQUEST; /* an empty line first */
 			break;
 		}
-		r = first ? request_line(buf + line, n, req, &http10) :
-			    field_line(buf + line, n, &close, &keep);
+		r = first ? request_line(buf + line, n, req, &http10)
+			  : field_line(buf + line, n, &close, &keep);
 		first = false;
 		line = end + 1;
 	}

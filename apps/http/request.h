@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_TARGET_MAX 256u       /* longest request target served */
+#define HTTP_TARGET_MAX 256u         /* longest request target served */
 #define HTTP_BYTES_MAX  (1ull << 40) /* largest n of /bytes */
 
 enum http_route {
@@ -37,11 +37,11 @@ enum http_route {
 };
 
 /* What the parse found; the status to answer is http_status(). */
-#define HTTP_PARSE_RESULTS(X)                                     \
-	X(INCOMPLETE, 0, "no blank line yet: receive more")      \
-	X(OK, 200, "a request to serve (route and flags)")        \
-	X(BAD_REQUEST, 400, "malformed request line or field")    \
-	X(TOO_LARGE, 431, "the head does not fit the buffer")     \
+#define HTTP_PARSE_RESULTS(X)                                      \
+	X(INCOMPLETE, 0, "no blank line yet: receive more")        \
+	X(OK, 200, "a request to serve (route and flags)")         \
+	X(BAD_REQUEST, 400, "malformed request line or field")     \
+	X(TOO_LARGE, 431, "the head does not fit the buffer")      \
 	X(URI_TOO_LONG, 414, "the target is over HTTP_TARGET_MAX") \
 	X(NOT_IMPLEMENTED, 501, "a method other than GET or HEAD") \
 	X(VERSION, 505, "a version other than HTTP/1.0 or 1.1")
@@ -65,7 +65,7 @@ struct http_request {
 enum http_parse http_parse_request(const char *buf, size_t len, size_t max,
 				   struct http_request *req);
 
-unsigned http_status(enum http_parse r); /* 200, 400, ... */
+unsigned http_status(enum http_parse r);  /* 200, 400, ... */
 const char *http_reason(unsigned status); /* "OK", "Bad Request", ... */
 
 /* Byte i of /bytes: the low byte of (i mod 4093) * 7. The period is a

@@ -28,10 +28,21 @@ struct boot_bank {
 };
 
 static const struct boot_bank default_banks[] = {
-	{ "hello", 16, 16 }, { "counter", 64, 64 },  { "ping", 16, 16 },     { "pong", 16, 16 },
-	{ "mover", 16, 16 }, { "account1", 16, 16 }, { "account2", 16, 16 }, { "account3", 16, 16 },
+	{ "hello", 16, 16 },
+	{ "counter", 64, 64 },
+	{ "ping", 16, 16 },
+	{ "pong", 16, 16 },
+	{ "mover", 16, 16 },
+	{ "account1", 16, 16 },
+	{ "account2", 16, 16 },
+	{ "account3", 16, 16 },
 	{ "enet", 16, 160 }, /* its rings, buffers, session rings: 137 pages, 13 nodes
 				(docs/network.md) */
+	/* The demo services and their stacks (docs/network.md "The stacks"):
+	   each stack buys its heap and its enet session from its client's
+	   sub-bank. */
+	{ "http", 64, 512 },
+	{ "udpecho", 64, 512 },
 };
 #define DEFAULT_BANKS (sizeof(default_banks) / sizeof(default_banks[0]))
 

@@ -136,7 +136,8 @@ static void test_prefixes(void **state)
 static void test_pipelined(void **state)
 {
 	(void)state;
-	const char *two = "GET /counter HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\nConnection: close\r\n\r\n";
+	const char *two =
+		"GET /counter HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\nConnection: close\r\n\r\n";
 	struct http_request r;
 	assert_int_equal(parse(two, &r), HTTP_PARSE_OK);
 	assert_int_equal(r.route, HTTP_ROUTE_COUNTER);
@@ -164,7 +165,7 @@ static void test_pattern(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_routes),	  cmocka_unit_test(test_keep_alive),
+		cmocka_unit_test(test_routes),    cmocka_unit_test(test_keep_alive),
 		cmocka_unit_test(test_refusals),  cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_pipelined), cmocka_unit_test(test_pattern),
 	};

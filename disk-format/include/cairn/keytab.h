@@ -269,11 +269,11 @@ enum cairn_service_order {
 	X(DMA_FULL, 30, "every pin of the DMA key is in use")                                      \
 	X(PORT_TAKEN, 31, "another session of enet owns the port")                                 \
 	X(PORTS_FULL, 32, "enet's port table, or the session's share of it, is full")              \
-	X(NET_REFUSED, 33, "enet refused the frame: w0 = the reason (docs/network.md)")          \
-	X(NET_WOULD_BLOCK, 34, "nothing to take, or no room, yet: STACK WAIT, then try again")      \
+	X(NET_REFUSED, 33, "enet refused the frame: w0 = the reason (docs/network.md)")            \
+	X(NET_WOULD_BLOCK, 34, "nothing to take, or no room, yet: STACK WAIT, then try again")     \
 	X(NET_CLOSED, 35, "the peer closed the connection and everything it sent has been read")   \
 	X(NET_RESET, 36, "the connection was reset or aborted (by the peer, a timeout, a resume)") \
-	X(NET_NO_MEMORY, 37, "the stack's heap (its client's storage) is exhausted")              \
+	X(NET_NO_MEMORY, 37, "the stack's heap (its client's storage) is exhausted")               \
 	X(NET_BAD_HANDLE, 38, "no socket of that kind has this handle")
 
 enum cairn_key_type {
