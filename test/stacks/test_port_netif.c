@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stacks/port/stack_netif.c against the real lwIP (natively built), with
- * the test playing enet over a view in plain memory (port_enet.h):
+ * the test playing enet over a view in plain memory (port_enet.h) whose
+ * receive region is read-only, as in a session (so a write by lwIP into a
+ * frame passed by reference faults: TCP by reference does, in tcp_input):
  *  - init posts every receive buffer and announces itself (gratuitous ARP);
  *  - a TCP SYN to a listening raw pcb gets its SYN-ACK on TX_ACTIVE, with
  *    the right addresses, ports, flags and checksums, to the MAC learned
  *    from the SYN (enet keeps ARP replies); its buffer is re-posted at once;
  *  - a SYN from off the link is answered through the gateway's MAC;
+ *  - data on an accepted connection is copied (the buffer re-posted at
+ *    once while the receiver holds the pbuf) and acknowledged;
  *  - a UDP datagram goes up by reference and its buffer comes back on
  *    RX_FREE only when the receiver frees the pbuf; at most half of the
  *    buffers are held so, later datagrams are copied;
@@ -27,6 +31,7 @@
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/tcp.h"
+#include "lwip/timeouts.h"
 #include "lwip/udp.h"
 #include "port_enet.h"
 #include "port_frames.h"
@@ -40,6 +45,7 @@ static struct tcp_pcb *listener, *accepted;
 static struct udp_pcb *udp;
 static struct pbuf *held[HELD_MAX]; /* pbufs the UDP receiver keeps */
 static unsigned nheld;
+static struct pbuf *tcp_held; /* what the TCP receiver keeps */
 static uint8_t f[ENET_VIEW_BUF], out[ENET_VIEW_BUF];
 
 static ip4_addr_t addr4(const uint8_t b[4])
@@ -65,6 +71,7 @@ static int setup(void **state)
 	IP4_ADDR(&mask, 255, 255, 255, 0);
 	assert_true(stack_netif_init(&sn, &port_view, port_our_mac, &ip, &mask, &gw));
 	listener = accepted = NULL;
+	tcp_held = NULL;
 	udp = NULL;
 	nheld = 0;
 	return 0;
@@ -75,6 +82,8 @@ static int teardown(void **state)
 	(void)state;
 	for (unsigned i = 0; i < nheld; i++)
 		pbuf_free(held[i]);
+	if (tcp_held)
+		pbuf_free(tcp_held);
 	if (accepted)
 		tcp_abort(accepted);
 	if (listener)
@@ -104,11 +113,22 @@ static void bind_udp(uint16_t port)
 	udp_recv(udp, keep, NULL);
 }
 
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	(void)arg;
+	(void)pcb;
+	assert_int_equal(err, ERR_OK);
+	assert_null(tcp_held);
+	tcp_held = p;
+	return ERR_OK;
+}
+
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	(void)arg;
 	assert_int_equal(err, ERR_OK);
 	accepted = pcb;
+	tcp_recv(pcb, on_recv);
 	return ERR_OK;
 }
 
@@ -149,7 +169,7 @@ static void init_posts_and_announces(void **state)
 }
 
 /* The SYN-ACK for a SYN (sport -> 80, seq) from sip via smac. */
-static void check_synack(const uint8_t *dmac, const uint8_t *dip, uint16_t dport, uint32_t seq)
+static uint32_t check_synack(const uint8_t *dmac, const uint8_t *dip, uint16_t dport, uint32_t seq)
 {
 	assert_true(stack_netif_take_tx_pending(&sn));
 	uint32_t n = port_enet_take_tx(out, true);
@@ -170,7 +190,9 @@ static void check_synack(const uint8_t *dmac, const uint8_t *dip, uint16_t dport
 	/* lwIP offers our MSS (RFC 793 option 2): 1460 */
 	assert_int_equal(t[20], 2);
 	assert_int_equal(port_be16(t + 22), 1460);
+	uint32_t iss = port_be32(t + 4);
 	assert_int_equal(port_enet_take_tx(out, true), 0);
+	return iss;
 }
 
 static void syn_gets_synack(void **state)
@@ -207,6 +229,46 @@ static void offlink_syn_answered_via_gateway(void **state)
 	ip4_addr_t gw = addr4(port_gw_ip);
 	assert_true(etharp_find_addr(&sn.netif, &gw, &mac, &ip) >= 0);
 	assert_memory_equal(mac->addr, port_gw_mac, 6);
+}
+
+static void tcp_data_copied_and_acked(void **state)
+{
+	(void)state;
+	listen80();
+	port_enet_drain_tx();
+	uint32_t n = port_frame_tcp(f, port_gw_mac, port_gw_ip, 40000, 80, 1000, 0, PORT_TCP_SYN);
+	port_enet_deliver(f, n);
+	stack_netif_poll(&sn);
+	uint32_t iss = check_synack(port_gw_mac, port_gw_ip, 40000, 1000);
+	n = port_frame_tcp(f, port_gw_mac, port_gw_ip, 40000, 80, 1001, iss + 1, PORT_TCP_ACK);
+	port_enet_deliver(f, n);
+	stack_netif_poll(&sn);
+	assert_non_null(accepted);
+	static const uint8_t req[] = "GET / HTTP/1.1\r\n\r\n";
+	n = port_frame_tcp_data(f, port_gw_mac, port_gw_ip, 40000, 80, 1001, iss + 1,
+				PORT_TCP_ACK | 0x08, req, sizeof req - 1);
+	port_enet_deliver(f, n);
+	stack_netif_poll(&sn);
+	assert_non_null(tcp_held);
+	assert_int_equal(tcp_held->tot_len, sizeof req - 1);
+	assert_memory_equal(tcp_held->payload, req, sizeof req - 1);
+	/* a copy: the receiver still holds it, its buffer is enet's again */
+	assert_false(in_rx_region(tcp_held->payload));
+	assert_int_equal(port_ring_count(ENET_Q_RX_FREE), ENET_VIEW_RX_BUFS);
+	assert_int_equal(sn.stats.rx_by_ref, 0);
+	assert_int_equal(sn.stats.rx_copied, 3);
+	/* the receiver consumes it; lwIP acknowledges the data when its delayed
+	 * ACK falls due, on the fast timer (250 ms) run by sys_check_timeouts
+	 * from sys_now */
+	tcp_recved(accepted, tcp_held->tot_len);
+	stack_clock_update(stack_clock.last_raw_us + 300000);
+	sys_check_timeouts();
+	uint32_t ack = 0;
+	while ((n = port_enet_take_tx(out, true)) != 0) {
+		assert_true(port_l4_checksum_ok(out));
+		ack = port_be32(out + 34 + 8);
+	}
+	assert_int_equal(ack, 1001 + sizeof req - 1);
 }
 
 static void udp_by_reference_until_freed(void **state)
@@ -402,6 +464,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(init_posts_and_announces, setup, teardown),
 		cmocka_unit_test_setup_teardown(syn_gets_synack, setup, teardown),
 		cmocka_unit_test_setup_teardown(offlink_syn_answered_via_gateway, setup, teardown),
+		cmocka_unit_test_setup_teardown(tcp_data_copied_and_acked, setup, teardown),
 		cmocka_unit_test_setup_teardown(udp_by_reference_until_freed, setup, teardown),
 		cmocka_unit_test_setup_teardown(by_reference_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(arp_reply_resolves_neighbour, setup, teardown),
