@@ -10,10 +10,8 @@
 
 #include "lwip/etharp.h"
 #include "lwip/ip4.h"
+#include "lwip/priv/tcp_priv.h" /* tcp_txnow */
 #include "netif/ethernet.h"
-
-#define ETHERTYPE_IPV4 0x0800u
-#define IP_PROTO_UDP   17u
 
 const char *const stack_port_stat_names[STACK_PORT_STAT_COUNT] = {
 #define STACK_PORT_STAT_NAME(name, what) [STACK_PORT_STAT_##name] = #name,
@@ -63,7 +61,7 @@ static void rx_ref_free(struct pbuf *p)
  * version and protocol bytes are in bounds. Checked again by lwIP. */
 static bool is_ipv4(const uint8_t *f, uint32_t len)
 {
-	return len >= STACK_ETH_HDR + 20u && ((uint32_t)f[12] << 8 | f[13]) == ETHERTYPE_IPV4 &&
+	return len >= STACK_ETH_HDR + 20u && ((uint32_t)f[12] << 8 | f[13]) == ETHTYPE_IP &&
 	       (f[STACK_ETH_HDR] >> 4) == 4u;
 }
 
@@ -158,6 +156,19 @@ static void rx_one(struct stack_netif *s, const struct enet_desc *d)
 	}
 }
 
+void stack_netif_retry_tx(struct stack_netif *s)
+{
+	if (!s->tx_refused)
+		return;
+	stack_netif_reclaim_tx(s);
+	if (s->tx_nfree == 0)
+		return;
+	s->tx_refused = false;
+	/* tcp_output for every pcb whose output was refused (TF_NAGLEMEMERR):
+	 * lwIP itself retries only when an ACK arrives or a timer fires. */
+	tcp_txnow();
+}
+
 uint32_t stack_netif_poll(struct stack_netif *s)
 {
 	struct enet_desc d;
@@ -166,6 +177,7 @@ uint32_t stack_netif_poll(struct stack_netif *s)
 		rx_one(s, &d);
 		n++;
 	}
+	stack_netif_retry_tx(s);
 	return n;
 }
 
@@ -201,6 +213,7 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 	stack_netif_reclaim_tx(s);
 	if (s->tx_nfree == 0) {
 		s->stats.tx_no_buffer++;
+		s->tx_refused = true;
 		return ERR_MEM;
 	}
 	uint64_t off = s->tx_free[--s->tx_nfree];
@@ -213,6 +226,7 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 	if (!enet_client_put(s->view.ring[ENET_Q_TX_ACTIVE], off, len)) {
 		s->tx_free[s->tx_nfree++] = off; /* 8 buffers, 32 slots: only if enet misbehaves */
 		s->stats.tx_no_buffer++;
+		s->tx_refused = true;
 		return ERR_MEM;
 	}
 	s->tx_pending = true;

@@ -27,7 +27,8 @@
  * on TX_ACTIVE; tx_pending tells the server to invoke ENET SEND once after
  * the order, RX or TICK that queued frames. With no free buffer the frame
  * is counted (tx_no_buffer) and refused with ERR_MEM: TCP keeps the
- * segment and sends it again later, UDP's sender sees the error.
+ * segment (TF_NAGLEMEMERR) and stack_netif_retry_tx has it sent once
+ * buffers are back; UDP's sender sees the error.
  *
  * ARP: enet answers ARP requests for the guest and does not deliver ARP
  * replies to sessions (virtio-net/vnet_frames.c), so lwIP's own requests
@@ -106,6 +107,7 @@ struct stack_netif {
 	uint64_t tx_free[ENET_VIEW_TX_BUFS]; /* offsets of transmit buffers the stack holds */
 	uint32_t tx_nfree;
 	bool tx_pending; /* frames queued on TX_ACTIVE since the server last sent */
+	bool tx_refused; /* a frame was refused for want of a buffer since the last retry */
 	struct stack_rx_ref rx_ref[ENET_VIEW_RX_BUFS];
 	uint32_t rx_held;      /* buffers held by reference */
 	ip4_addr_t learned_ip; /* the last pair installed as a static ARP entry */
@@ -122,9 +124,14 @@ struct stack_netif {
 bool stack_netif_init(struct stack_netif *s, const struct enet_view *view, const uint8_t mac[6],
 		      const ip4_addr_t *ip, const ip4_addr_t *netmask, const ip4_addr_t *gw);
 
-/* Passes every frame on RX_ACTIVE to lwIP (see the top). Returns how many
- * descriptors it took. */
+/* Passes every frame on RX_ACTIVE to lwIP (see the top), then
+ * stack_netif_retry_tx. Returns how many descriptors it took. */
 uint32_t stack_netif_poll(struct stack_netif *s);
+
+/* If a frame was refused for want of a transmit buffer and TX_FREE has
+ * given some back, has lwIP send the TCP segments it kept (tcp_txnow).
+ * Called by stack_netif_poll; the server calls it too on TICK. */
+void stack_netif_retry_tx(struct stack_netif *s);
 
 /* Takes transmit buffers enet has finished with back from TX_FREE (also
  * done by every transmit). */

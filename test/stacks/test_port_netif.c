@@ -18,7 +18,8 @@
  *  - malformed frames and descriptors are dropped and counted, their
  *    buffers re-posted when they are ours;
  *  - with no free transmit buffer a frame is refused and counted, and
- *    nothing is written outside the view.
+ *    nothing is written outside the view; a TCP segment so refused is sent
+ *    once buffers come back, without waiting for an ACK or a timer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -231,9 +232,10 @@ static void offlink_syn_answered_via_gateway(void **state)
 	assert_memory_equal(mac->addr, port_gw_mac, 6);
 }
 
-static void tcp_data_copied_and_acked(void **state)
+/* A connection from 10.0.2.2:40000 (its ISN 1000) accepted on port 80.
+ * Returns our ISN. */
+static uint32_t connect80(void)
 {
-	(void)state;
 	listen80();
 	port_enet_drain_tx();
 	uint32_t n = port_frame_tcp(f, port_gw_mac, port_gw_ip, 40000, 80, 1000, 0, PORT_TCP_SYN);
@@ -244,6 +246,13 @@ static void tcp_data_copied_and_acked(void **state)
 	port_enet_deliver(f, n);
 	stack_netif_poll(&sn);
 	assert_non_null(accepted);
+	return iss;
+}
+
+static void tcp_data_copied_and_acked(void **state)
+{
+	(void)state;
+	uint32_t iss = connect80(), n;
 	static const uint8_t req[] = "GET / HTTP/1.1\r\n\r\n";
 	n = port_frame_tcp_data(f, port_gw_mac, port_gw_ip, 40000, 80, 1001, iss + 1,
 				PORT_TCP_ACK | 0x08, req, sizeof req - 1);
@@ -448,6 +457,41 @@ static void tx_without_buffer_refused(void **state)
 	assert_int_equal(sn.stats.tx_no_buffer, 1);
 }
 
+static void tcp_refused_segment_retried(void **state)
+{
+	(void)state;
+	uint32_t iss = connect80();
+	bind_udp(7007);
+	ip_addr_t gw;
+	ip_addr_copy_from_ip4(gw, addr4(port_gw_ip));
+	/* enet holds all but one transmit buffer */
+	for (unsigned i = 0; i + 1 < ENET_VIEW_TX_BUFS; i++) {
+		struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, 1, PBUF_RAM);
+		pbuf_take(p, "u", 1);
+		assert_int_equal(udp_sendto(udp, p, &gw, 5), ERR_OK);
+		pbuf_free(p);
+	}
+	/* three segments (lwIP's initial window, RFC 3390): one goes out */
+	static uint8_t data[3 * 1460];
+	memset(data, 'd', sizeof data);
+	assert_int_equal(tcp_write(accepted, data, sizeof data, TCP_WRITE_FLAG_COPY), ERR_OK);
+	tcp_output(accepted);
+	assert_int_equal(port_ring_count(ENET_Q_TX_ACTIVE), ENET_VIEW_TX_BUFS);
+	assert_true(sn.stats.tx_no_buffer >= 1);
+	port_enet_drain_tx(); /* enet sends them all and gives the buffers back */
+	/* nothing received: the retry alone sends the two segments kept */
+	assert_int_equal(stack_netif_poll(&sn), 0);
+	uint32_t seqs[2], k = 0, n;
+	while ((n = port_enet_take_tx(out, true)) != 0) {
+		assert_true(k < 2);
+		assert_int_equal(n, 14 + 20 + 20 + 1460);
+		seqs[k++] = port_be32(out + 34 + 4);
+	}
+	assert_int_equal(k, 2);
+	assert_int_equal(seqs[0], iss + 1 + 1460);
+	assert_int_equal(seqs[1], iss + 1 + 2 * 1460);
+}
+
 static void stat_names_complete(void **state)
 {
 	(void)state;
@@ -470,6 +514,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(arp_reply_resolves_neighbour, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_frames_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(tx_without_buffer_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(tcp_refused_segment_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(stat_names_complete, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
