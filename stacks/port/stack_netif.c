@@ -72,7 +72,8 @@ static bool is_udp(const uint8_t *f, uint32_t len)
 
 /* enet keeps ARP replies, so the neighbour's MAC is learned from its IPv4
  * frames (stack_netif.h): the sender itself when on the link, else the
- * gateway it came through. Installed only when the pair changes. */
+ * gateway it came through. Installed when new or changed, within
+ * STACK_ARP_LEARNED, always keeping a place for the gateway. */
 static void learn(struct stack_netif *s, const uint8_t *f, uint32_t len)
 {
 	if (!is_ipv4(f, len))
@@ -87,14 +88,29 @@ static void learn(struct stack_netif *s, const uint8_t *f, uint32_t len)
 	if (ip4_addr_isany(who) || ip4_addr_cmp(who, netif_ip4_addr(n)) ||
 	    ip4_addr_isbroadcast(who, n) || ip4_addr_ismulticast(who) || (f[6] & 1u))
 		return;
-	if (ip4_addr_cmp(who, &s->learned_ip) && memcmp(f + 6, s->learned_mac, 6) == 0)
+	const ip4_addr_t *gw = netif_ip4_gw(n);
+	uint32_t i, others = 0;
+	for (i = 0; i < s->nlearned; i++) {
+		if (ip4_addr_cmp(&s->learned[i].ip, who))
+			break;
+		others += !ip4_addr_cmp(&s->learned[i].ip, gw);
+	}
+	if (i < s->nlearned) {
+		if (memcmp(s->learned[i].mac, f + 6, 6) == 0)
+			return; /* known, unchanged: the common case, no table search */
+	} else if (i == STACK_ARP_LEARNED ||
+		   (!ip4_addr_cmp(who, gw) && others >= STACK_ARP_LEARNED - 1)) {
+		s->stats.arp_learn_full++; /* the gateway's place is kept */
 		return;
+	}
 	struct eth_addr mac;
 	memcpy(mac.addr, f + 6, 6);
 	if (etharp_add_static_entry(who, &mac) != ERR_OK)
 		return;
-	ip4_addr_copy(s->learned_ip, *who);
-	memcpy(s->learned_mac, f + 6, 6);
+	ip4_addr_copy(s->learned[i].ip, *who);
+	memcpy(s->learned[i].mac, f + 6, 6);
+	if (i == s->nlearned)
+		s->nlearned++;
 	s->stats.arp_learned++;
 }
 

@@ -8,7 +8,8 @@
  *  - a TCP SYN to a listening raw pcb gets its SYN-ACK on TX_ACTIVE, with
  *    the right addresses, ports, flags and checksums, to the MAC learned
  *    from the SYN (enet keeps ARP replies); its buffer is re-posted at once;
- *  - a SYN from off the link is answered through the gateway's MAC;
+ *  - a SYN from off the link is answered through the gateway's MAC; the
+ *    learned entries are bounded and the gateway's place is kept;
  *  - data on an accepted connection is copied (the buffer re-posted at
  *    once while the receiver holds the pbuf) and acknowledged;
  *  - a UDP datagram goes up by reference and its buffer comes back on
@@ -280,6 +281,43 @@ static void tcp_data_copied_and_acked(void **state)
 	assert_int_equal(ack, 1001 + sizeof req - 1);
 }
 
+static void learning_keeps_the_gateway(void **state)
+{
+	(void)state;
+	bind_udp(7007);
+	uint8_t ip[4] = { 10, 0, 2, 20 }, mac[6] = { 0x52, 0x55, 0, 0, 0, 0 };
+	for (uint8_t k = 0; k < 6; k++) { /* six hosts on the link */
+		ip[3] = (uint8_t)(20 + k);
+		mac[5] = ip[3];
+		uint32_t n = port_frame_udp(f, mac, ip, 1, 7007, (const uint8_t *)"n", 1);
+		port_enet_deliver(f, n);
+	}
+	stack_netif_poll(&sn);
+	assert_int_equal(sn.stats.arp_learned, STACK_ARP_LEARNED - 1);
+	assert_int_equal(sn.stats.arp_learn_full, 6 - (STACK_ARP_LEARNED - 1));
+	/* the gateway still finds its place */
+	uint32_t n = port_frame_udp(f, port_gw_mac, port_gw_ip, 1, 7007, (const uint8_t *)"g", 1);
+	port_enet_deliver(f, n);
+	port_enet_deliver(f, n); /* again: nothing new */
+	stack_netif_poll(&sn);
+	assert_int_equal(sn.stats.arp_learned, STACK_ARP_LEARNED);
+	struct eth_addr *m;
+	const ip4_addr_t *found;
+	ip4_addr_t gw = addr4(port_gw_ip), first;
+	IP4_ADDR(&first, 10, 0, 2, 20);
+	assert_true(etharp_find_addr(&sn.netif, &gw, &m, &found) >= 0);
+	assert_memory_equal(m->addr, port_gw_mac, 6);
+	assert_true(etharp_find_addr(&sn.netif, &first, &m, &found) >= 0);
+	assert_int_equal(m->addr[5], 20);
+	/* a changed MAC replaces the entry */
+	n = port_frame_udp(f, port_peer_mac, port_gw_ip, 1, 7007, (const uint8_t *)"g", 1);
+	port_enet_deliver(f, n);
+	stack_netif_poll(&sn);
+	assert_int_equal(sn.stats.arp_learned, STACK_ARP_LEARNED + 1);
+	assert_true(etharp_find_addr(&sn.netif, &gw, &m, &found) >= 0);
+	assert_memory_equal(m->addr, port_peer_mac, 6);
+}
+
 static void udp_by_reference_until_freed(void **state)
 {
 	(void)state;
@@ -509,6 +547,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(syn_gets_synack, setup, teardown),
 		cmocka_unit_test_setup_teardown(offlink_syn_answered_via_gateway, setup, teardown),
 		cmocka_unit_test_setup_teardown(tcp_data_copied_and_acked, setup, teardown),
+		cmocka_unit_test_setup_teardown(learning_keeps_the_gateway, setup, teardown),
 		cmocka_unit_test_setup_teardown(udp_by_reference_until_freed, setup, teardown),
 		cmocka_unit_test_setup_teardown(by_reference_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(arp_reply_resolves_neighbour, setup, teardown),
