@@ -3,7 +3,9 @@
  * What a received frame is for (docs/network.md "Receive"): classified by
  * the portable core (virtio-net/proto/classify.c), then ARP requests for
  * the guest's address are answered here, in one place for every session
- * (they share one MAC and one IPv4 address), UDP and TCP go to the session
+ * (they share one MAC and one IPv4 address), ARP replies go to the
+ * sessions that sent a request since their last reply (a stack resolving
+ * its gateway), UDP and TCP go to the session
  * that owns the destination port, ICMP echo requests (RFC 792) to the
  * guest are answered here too, and everything else is counted in enet's
  * own statistics under its reason and dropped.
@@ -103,7 +105,23 @@ void vnet_receive(const uint8_t *frame, uint32_t len)
 	case ENET_CLASS_ICMP:
 		enet_count(&vnet.stats, answer_icmp(frame, &info));
 		return;
-	default: /* ARP replies (enet asks nobody) */
+	case ENET_CLASS_ARP_REPLY: {
+		/* To every session that asked (struct enet_session arp_asked):
+		 * enet itself asks nobody. */
+		bool taken = false;
+		for (uint32_t s = 1; s <= VNET_SESSIONS; s++) {
+			struct vnet_session *ss = &vnet.session[s];
+			if (ss->attached && ss->core.arp_asked) {
+				ss->core.arp_asked = false;
+				vnet_deliver(s, frame, len);
+				taken = true;
+			}
+		}
+		if (taken)
+			return;
+		break;
+	}
+	default:
 		break;
 	}
 	enet_count(&vnet.stats, ENET_NO_OWNER);

@@ -157,6 +157,30 @@ static void honest_receive(void **state)
 	canaries_intact();
 }
 
+/* An ARP request the session sends marks it as asking (enet hands the
+ * next ARP reply to it, vnet_frames.c); a reply it sends, or any other
+ * frame, does not. */
+static void arp_request_marks_asking(void **state)
+{
+	(void)state;
+	static const uint8_t gw[4] = { 10, 0, 2, 2 };
+	uint8_t copy[ENET_FRAME_MAX], f[FRAME_BUF];
+	uint32_t len = 0, n = tx_frame(0, 10);
+	push(TX_ACTIVE, 0, n);
+	assert_int_equal(tx_next(copy, &len), ENET_TAKE_OK);
+	assert_false(s.arp_asked);
+	n = frame_arp(f, 1, 2, gw);
+	memcpy(tx_mem + BUFSZ, f, n);
+	push(TX_ACTIVE, BUFSZ, n);
+	assert_int_equal(tx_next(copy, &len), ENET_TAKE_OK);
+	assert_false(s.arp_asked);
+	n = frame_arp(f, 1, 1, gw);
+	memcpy(tx_mem + 2 * BUFSZ, f, n);
+	push(TX_ACTIVE, 2 * BUFSZ, n);
+	assert_int_equal(tx_next(copy, &len), ENET_TAKE_OK);
+	assert_true(s.arp_asked);
+}
+
 static void honest_transmit(void **state)
 {
 	(void)state;
@@ -653,6 +677,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(honest_receive, setup),
 		cmocka_unit_test_setup(honest_transmit, setup),
+		cmocka_unit_test_setup(arp_request_marks_asking, setup),
 		cmocka_unit_test_setup(offsets_out_of_range, setup),
 		cmocka_unit_test_setup(offsets_misaligned, setup),
 		cmocka_unit_test_setup(duplicate_buffers, setup),

@@ -111,6 +111,8 @@ enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_ad
 		why = enet_check_tx(us, ports, s->id, copy, d.len);
 	if (enet_count(&s->stats, why) != ENET_OK)
 		return ENET_TAKE_REFUSED;
+	if (copy[12] == 0x08 && copy[13] == 0x06 && copy[ENET_ETH_HDR + 7] == 1)
+		s->arp_asked = true; /* an RFC 826 request (the check read it whole) */
 	s->stats.frames_out++;
 	s->stats.bytes_out += d.len;
 	*len = d.len;

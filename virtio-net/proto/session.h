@@ -62,6 +62,11 @@ struct enet_session {
 	const uint8_t *tx_base;
 	const struct enet_session_io *io;
 	bool gone; /* a copy found the client's storage revoked */
+	/* The session sent an ARP request (checked: in the guest's name) and
+	 * has not been handed a reply since. enet hands ARP replies to the
+	 * guest only to such sessions (vnet_frames.c), so that a stack can
+	 * resolve its gateway and no session gets frames it never asked for. */
+	bool arp_asked;
 	struct enet_stats stats;
 };
 
