@@ -71,8 +71,13 @@ struct conn {
 static bool attached;
 static unsigned listener;
 static uint64_t counter;
+static uint64_t requests; /* heads parsed as requests (served, not refused) */
 static struct conn conns[CNET_HANDLES];
-static uint8_t chunk[CNET_MAX_IO];
+/* The pattern from each of its 4093 phases: pattern[k .. k + CNET_MAX_IO)
+ * is CNET_MAX_IO bytes of it starting at phase k, so a chunk of /bytes
+ * is sent straight from here (filling a buffer a byte at a time cost
+ * more than the rest of the path together). */
+static uint8_t pattern[4093 + CNET_MAX_IO];
 
 static void answer(struct conn *c, unsigned status, const char *type, const char *body,
 		   uint64_t body_len, bool head_only, bool keep)
@@ -110,6 +115,7 @@ static bool serve_one(struct conn *c)
 		return true;
 	}
 	char body[32];
+	requests++;
 	switch (req.route) {
 	case HTTP_ROUTE_INDEX:
 		answer(c, 200, "text/html", index_page, sizeof index_page - 1, req.head,
@@ -127,6 +133,15 @@ static bool serve_one(struct conn *c)
 		c->pattern = req.head ? 0 : req.bytes;
 		c->pat_off = 0;
 		break;
+	case HTTP_ROUTE_STATS: {
+		uint64_t instret;
+		__asm__ volatile("rdinstret %0" : "=r"(instret));
+		char stats[96];
+		int n = snprintf(stats, sizeof stats, "requests %" PRIu64 "\ninstret %" PRIu64 "\n",
+				 requests, instret);
+		answer(c, 200, "text/plain", stats, (uint64_t)n, req.head, req.keep_alive);
+		break;
+	}
 	case HTTP_ROUTE_NOT_FOUND:
 		answer(c, 404, "text/plain", "404 Not Found\n", 14, req.head, req.keep_alive);
 		break;
@@ -161,9 +176,8 @@ static bool flush(unsigned h)
 			if (rc == CAIRN_OK)
 				c->out_off += (uint32_t)sent;
 		} else if (c->pattern > 0) {
-			size_t n = c->pattern < sizeof chunk ? (size_t)c->pattern : sizeof chunk;
-			http_pattern_fill(chunk, n, c->pat_off);
-			rc = cnet_tcp_send(CAP_STACK, h, chunk, n, &sent);
+			size_t n = c->pattern < CNET_MAX_IO ? (size_t)c->pattern : CNET_MAX_IO;
+			rc = cnet_tcp_send(CAP_STACK, h, pattern + c->pat_off % 4093u, n, &sent);
 			if (rc == CAIRN_OK) {
 				c->pattern -= sent;
 				c->pat_off += sent;
@@ -252,6 +266,8 @@ static uint64_t start(uint16_t port)
 
 int main(uint64_t arg)
 {
+	if (!attached)
+		http_pattern_fill(pattern, sizeof pattern, 0); /* persistent, like the rest */
 	if (!attached && start((uint16_t)arg) != CAIRN_OK)
 		return 0; /* idle for ever (cairn_exit) */
 	for (;;) {

@@ -75,6 +75,8 @@ static enum http_route route_of(const char *t, size_t n, uint64_t *bytes)
 		return HTTP_ROUTE_INDEX;
 	if (n == 8 && memcmp(t, "/counter", 8) == 0)
 		return HTTP_ROUTE_COUNTER;
+	if (n == 6 && memcmp(t, "/stats", 6) == 0)
+		return HTTP_ROUTE_STATS;
 	if (n > 9 && memcmp(t, "/bytes?n=", 9) == 0) {
 		uint64_t v = 0;
 		for (size_t i = 9; i < n; i++) {

@@ -9,6 +9,8 @@
  *   GET|HEAD /            the index page
  *   GET|HEAD /counter     the persistent counter, incremented
  *   GET|HEAD /bytes?n=N   N bytes of the pattern (http_pattern_byte)
+ *   GET|HEAD /stats       requests served and the hart's retired
+ *                         instructions (the benchmark's counters)
  *   anything else         404, the connection kept
  *
  * A malformed request line or field is 400, a head longer than the
@@ -33,6 +35,7 @@ enum http_route {
 	HTTP_ROUTE_INDEX,
 	HTTP_ROUTE_COUNTER,
 	HTTP_ROUTE_BYTES,
+	HTTP_ROUTE_STATS,
 	HTTP_ROUTE_NOT_FOUND,
 };
 

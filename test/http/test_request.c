@@ -38,6 +38,8 @@ static void test_routes(void **state)
 	assert_int_equal(parse("GET /bytes?n=0 HTTP/1.1\r\n\r\n", &r), HTTP_PARSE_OK);
 	assert_int_equal(r.route, HTTP_ROUTE_BYTES);
 	assert_int_equal(r.bytes, 0);
+	assert_int_equal(parse("GET /stats HTTP/1.1\r\n\r\n", &r), HTTP_PARSE_OK);
+	assert_int_equal(r.route, HTTP_ROUTE_STATS);
 	assert_int_equal(parse("HEAD /counter HTTP/1.1\r\n\r\n", &r), HTTP_PARSE_OK);
 	assert_true(r.head);
 	/* Not found, the connection kept. */
