@@ -60,6 +60,7 @@ bench: build
 	python3 test/qemu/bench.py --build $(BUILD)
 	python3 test/qemu/bench_ckpt.py --build $(BUILD) --check
 	python3 test/qemu/bench_scale.py --build $(BUILD) --check
+	python3 test/qemu/bench_stacks.py --build $(BUILD)
 
 soak: build
 	python3 test/qemu/soak.py --build $(BUILD) $(SOAK_ARGS)
