@@ -116,6 +116,11 @@
 /* --- randomness: ISNs and ephemeral ports ------------------------------- */
 uint32_t stack_clock_rand(void); /* stacks/port/stack_clock.c */
 #define LWIP_RAND() stack_clock_rand()
+/* RFC 6528 ISNs instead of lwIP's counter (tcp_next_iss), which an off-path
+ * attacker could predict; addresses are const ip_addr_t *. */
+uint32_t stack_clock_isn(const void *local_ip, uint16_t local_port, const void *remote_ip,
+			 uint16_t remote_port);
+#define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) stack_clock_isn(lip, lport, rip, rport)
 
 /* --- statistics and debugging: off (the port counts what it needs) ------ */
 #define LWIP_STATS                 0 /* stack_port_stats counts frames; lwIP's tables cost heap */
