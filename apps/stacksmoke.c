@@ -4,18 +4,26 @@
  * apps/stacksmoke.image). It makes a sub-bank of its bank for the stack's
  * storage, ATTACHes its stack, binds UDP 7007 and echoes every datagram,
  * and listens on TCP 8080: each connection's first bytes (or its end) are
- * answered "hello\n" and the connection closed. Everything waits in one
- * cnet_wait loop, as a real server over the stack would.
+ * answered "hello\n" and the connection closed. Two datagrams are orders
+ * rather than echoed: "stats" is answered with the stack's first 40
+ * counters, "connect P" makes it TCP_CONNECT to 10.0.2.2:P (the host),
+ * send "hi from the guest\n" once the connection is writable, and close.
+ * Everything waits in one cnet_wait loop, as a real server over the stack
+ * would.
  *
  * Lines: "stacksmoke: attached A.B.C.D", "stacksmoke: udp N bytes from
  * A.B.C.D:P echoed", "stacksmoke: tcp H from A.B.C.D:P", "stacksmoke: tcp H
- * read N bytes, sent hello, closed", "stacksmoke: FAIL what: RESULT".
+ * read N bytes (RESULT), sent N, close RESULT", "stacksmoke: connect H:
+ * RESULT", "stacksmoke: connected H sent N, close RESULT",
+ * "stacksmoke: FAIL what: RESULT".
  *
  * Capability registers: 1 console, 2 sleep, 3 start key to its stack
  * (badge 1), 4 a start key to its bank; 5, 6 scratch (the sub-bank and its
  * inspect key).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "bank.h"
 #include "cairn.h"
@@ -32,7 +40,55 @@ enum {
 #define TCP_PORT 8080
 
 static uint8_t buf[CNET_MAX_IO];
-static uint64_t conns; /* accepted connections not yet answered */
+static uint64_t conns;    /* accepted connections not yet answered */
+static uint64_t outgoing; /* connections it made, not yet written */
+
+static void fail(const char *what, uint64_t rc);
+
+/* "stats": the counters as text; "connect P": a connection to the host. */
+static bool udp_command(unsigned u, size_t n, uint32_t ip, uint16_t port)
+{
+	char text[1400];
+	unsigned p, h;
+	if (n == 5 && memcmp(buf, "stats", 5) == 0) {
+		int len = 0;
+		for (unsigned i = 0; i < 40; i += 4) {
+			uint64_t c[4];
+			if (cnet_stats(CAP_STACK, i, c) != CAIRN_OK)
+				break;
+			len += snprintf(text + len, sizeof text - (size_t)len,
+					"%u: %llu %llu %llu %llu\n", i, (unsigned long long)c[0],
+					(unsigned long long)c[1], (unsigned long long)c[2],
+					(unsigned long long)c[3]);
+		}
+		cnet_udp_sendto(CAP_STACK, u, ip, port, text, (size_t)len);
+		return true;
+	}
+	if (n > 8 && n < 16 && memcmp(buf, "connect ", 8) == 0) {
+		buf[n] = 0;
+		p = (unsigned)atoi((char *)buf + 8);
+		uint64_t rc = cnet_tcp_connect(CAP_STACK, CNET_IP4(10, 0, 2, 2), (uint16_t)p, &h);
+		printf("connect %u: %s\n", p, cairn_result_name(rc));
+		if (rc == CAIRN_OK)
+			outgoing |= 1ull << h;
+		return true;
+	}
+	return false;
+}
+
+/* A connection it made is writable (or failed: readable). */
+static void outgoing_ready(unsigned h, bool writable)
+{
+	size_t sent = 0;
+	uint64_t rc = CAIRN_OK;
+	if (writable)
+		rc = cnet_tcp_send(CAP_STACK, h, "hi from the guest\n", 18, &sent);
+	else
+		rc = cnet_tcp_recv(CAP_STACK, h, buf, sizeof buf, &sent);
+	printf("connected %u: %s, %zu bytes, close %s\n", h, cairn_result_name(rc), sent,
+	       cairn_result_name(cnet_close(CAP_STACK, h)));
+	outgoing &= ~(1ull << h);
+}
 
 static void ip_print(const char *what, uint32_t ip, uint16_t port)
 {
@@ -51,8 +107,10 @@ static void udp_echo(unsigned u)
 	uint32_t ip;
 	uint16_t port;
 	uint64_t rc;
-	while ((rc = cnet_udp_recvfrom(CAP_STACK, u, buf, sizeof buf, &n, &ip, &port)) ==
+	while ((rc = cnet_udp_recvfrom(CAP_STACK, u, buf, sizeof buf - 1, &n, &ip, &port)) ==
 	       CAIRN_OK) {
+		if (udp_command(u, n, ip, port))
+			continue;
 		uint64_t s = cnet_udp_sendto(CAP_STACK, u, ip, port, buf, n);
 		printf("udp %zu bytes from ", n);
 		ip_print(s == CAIRN_OK ? "echoed to" : "not echoed to", ip, port);
@@ -116,7 +174,7 @@ int main(uint64_t arg)
 	printf("udp %u on handle %u, tcp %u on handle %u\n", UDP_PORT, u, TCP_PORT, l);
 	for (;;) {
 		struct cnet_events ev;
-		if ((rc = cnet_wait(CAP_STACK, 0, &ev))) {
+		if ((rc = cnet_wait(CAP_STACK, outgoing, &ev))) {
 			fail("wait", rc);
 			return 0;
 		}
@@ -127,5 +185,7 @@ int main(uint64_t arg)
 		for (unsigned h = 0; h < CNET_HANDLES; h++)
 			if (ev.readable & conns & (1ull << h))
 				tcp_answer(h);
+			else if ((ev.readable | ev.writable) & outgoing & (1ull << h))
+				outgoing_ready(h, (ev.writable >> h) & 1);
 	}
 }
