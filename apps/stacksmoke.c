@@ -4,7 +4,9 @@
  * apps/stacksmoke.image). It makes a sub-bank of its bank for the stack's
  * storage, ATTACHes its stack, binds UDP 7007 and echoes every datagram,
  * and listens on TCP 8080: each connection's first bytes (or its end) are
- * answered "hello\n" and the connection closed. Two datagrams are orders
+ * answered "hello\n" and the connection closed, but for first bytes
+ * "bulk": then 4 MiB are sent as fast as the stack takes them (a
+ * writable WAIT between sends), and the connection closed. Two datagrams are orders
  * rather than echoed: "stats" is answered with the stack's first 40
  * counters, "connect P" makes it TCP_CONNECT to 10.0.2.2:P (the host),
  * send "hi from the guest\n" once the connection is writable, and close.
@@ -42,6 +44,10 @@ enum {
 static uint8_t buf[CNET_MAX_IO];
 static uint64_t conns;    /* accepted connections not yet answered */
 static uint64_t outgoing; /* connections it made, not yet written */
+static uint64_t bulk;     /* connections being sent BULK_BYTES */
+static uint32_t bulk_left[CNET_HANDLES];
+
+#define BULK_BYTES (4u << 20)
 
 static void fail(const char *what, uint64_t rc);
 
@@ -140,6 +146,12 @@ static void tcp_answer(unsigned h)
 	uint64_t rc = cnet_tcp_recv(CAP_STACK, h, buf, sizeof buf, &n);
 	if (rc == CAIRN_NET_WOULD_BLOCK)
 		return;
+	if (rc == CAIRN_OK && n >= 4 && memcmp(buf, "bulk", 4) == 0) {
+		conns &= ~(1ull << h);
+		bulk |= 1ull << h;
+		bulk_left[h] = BULK_BYTES;
+		return;
+	}
 	if (rc == CAIRN_OK || rc == CAIRN_NET_CLOSED) {
 		uint64_t s = cnet_tcp_send(CAP_STACK, h, "hello\n", 6, &sent);
 		if (s != CAIRN_OK)
@@ -151,6 +163,25 @@ static void tcp_answer(unsigned h)
 	printf("tcp %u read %zu bytes (%s), sent %zu, close %s\n", h, n, cairn_result_name(rc),
 	       sent, cairn_result_name(c));
 	conns &= ~(1ull << h);
+}
+
+/* A bulk connection is writable: as much as the stack takes. */
+static void bulk_send(unsigned h)
+{
+	uint64_t rc = CAIRN_OK;
+	while (bulk_left[h] && rc == CAIRN_OK) {
+		size_t sent = 0, n = bulk_left[h] < sizeof buf ? bulk_left[h] : sizeof buf;
+		memset(buf, 'a' + (int)(bulk_left[h] / sizeof buf % 26), n);
+		rc = cnet_tcp_send(CAP_STACK, h, buf, n, &sent);
+		bulk_left[h] -= (uint32_t)sent;
+	}
+	if (rc != CAIRN_OK && rc != CAIRN_NET_WOULD_BLOCK)
+		fail("bulk send", rc);
+	if (bulk_left[h] == 0 || (rc != CAIRN_OK && rc != CAIRN_NET_WOULD_BLOCK)) {
+		printf("tcp %u bulk done, %u bytes left, close %s\n", h, bulk_left[h],
+		       cairn_result_name(cnet_close(CAP_STACK, h)));
+		bulk &= ~(1ull << h);
+	}
 }
 
 int main(uint64_t arg)
@@ -174,7 +205,7 @@ int main(uint64_t arg)
 	printf("udp %u on handle %u, tcp %u on handle %u\n", UDP_PORT, u, TCP_PORT, l);
 	for (;;) {
 		struct cnet_events ev;
-		if ((rc = cnet_wait(CAP_STACK, outgoing, &ev))) {
+		if ((rc = cnet_wait(CAP_STACK, outgoing | bulk, &ev))) {
 			fail("wait", rc);
 			return 0;
 		}
@@ -187,5 +218,7 @@ int main(uint64_t arg)
 				tcp_answer(h);
 			else if ((ev.readable | ev.writable) & outgoing & (1ull << h))
 				outgoing_ready(h, (ev.writable >> h) & 1);
+			else if ((ev.readable | ev.writable) & bulk & (1ull << h))
+				bulk_send(h);
 	}
 }
