@@ -9,16 +9,25 @@
  *    have (lwIP's defaults).
  *  - errno is the C library's (<errno.h>): with NO_SYS and no sockets
  *    lwIP hardly uses it, and both libraries have it.
- *  - An assertion prints where it failed and abort()s: in a domain,
- *    picolibc's abort() ends in lib/exit.c's _exit, which flushes stdout
- *    and parks the domain for ever (cairn_exit); natively it is SIGABRT,
- *    which fails the cmocka test.
+ *  - An assertion prints where it failed and stops: in a domain with
+ *    _exit (lib/exit.c: stdout flushed, the domain parked for ever by
+ *    cairn_exit; picolibc's abort() would need raise's kill and getpid,
+ *    which the domain runtime has not), natively with abort() (SIGABRT
+ *    fails the cmocka test).
  */
 #ifndef STACK_ARCH_CC_H
 #define STACK_ARCH_CC_H
 
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef STACK_NATIVE_TEST
+#define STACK_LWIP_HALT() abort()
+#else
+/* <unistd.h>'s, declared alone: the header would bring ssize_t, which
+ * lwip/arch.h then defines again without SSIZE_MAX from <limits.h>. */
+__attribute__((noreturn)) void _exit(int status);
+#define STACK_LWIP_HALT() _exit(134)
+#endif
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the lwIP port assumes a little-endian machine"
@@ -46,7 +55,7 @@
 	do {                                                                               \
 		printf("lwip: assertion \"%s\" failed at %s:%d\n", x, __FILE__, __LINE__); \
 		fflush(stdout);                                                            \
-		abort();                                                                   \
+		STACK_LWIP_HALT();                                                         \
 	} while (0)
 
 #endif /* STACK_ARCH_CC_H */

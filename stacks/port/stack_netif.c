@@ -10,10 +10,8 @@
 
 #include "lwip/etharp.h"
 #include "lwip/ip4.h"
+#include "lwip/priv/tcp_priv.h" /* tcp_txnow */
 #include "netif/ethernet.h"
-
-#define ETHERTYPE_IPV4 0x0800u
-#define IP_PROTO_UDP   17u
 
 const char *const stack_port_stat_names[STACK_PORT_STAT_COUNT] = {
 #define STACK_PORT_STAT_NAME(name, what) [STACK_PORT_STAT_##name] = #name,
@@ -63,7 +61,7 @@ static void rx_ref_free(struct pbuf *p)
  * version and protocol bytes are in bounds. Checked again by lwIP. */
 static bool is_ipv4(const uint8_t *f, uint32_t len)
 {
-	return len >= STACK_ETH_HDR + 20u && ((uint32_t)f[12] << 8 | f[13]) == ETHERTYPE_IPV4 &&
+	return len >= STACK_ETH_HDR + 20u && ((uint32_t)f[12] << 8 | f[13]) == ETHTYPE_IP &&
 	       (f[STACK_ETH_HDR] >> 4) == 4u;
 }
 
@@ -74,7 +72,8 @@ static bool is_udp(const uint8_t *f, uint32_t len)
 
 /* enet keeps ARP replies, so the neighbour's MAC is learned from its IPv4
  * frames (stack_netif.h): the sender itself when on the link, else the
- * gateway it came through. Installed only when the pair changes. */
+ * gateway it came through. Installed when new or changed, within
+ * STACK_ARP_LEARNED, always keeping a place for the gateway. */
 static void learn(struct stack_netif *s, const uint8_t *f, uint32_t len)
 {
 	if (!is_ipv4(f, len))
@@ -89,14 +88,29 @@ static void learn(struct stack_netif *s, const uint8_t *f, uint32_t len)
 	if (ip4_addr_isany(who) || ip4_addr_cmp(who, netif_ip4_addr(n)) ||
 	    ip4_addr_isbroadcast(who, n) || ip4_addr_ismulticast(who) || (f[6] & 1u))
 		return;
-	if (ip4_addr_cmp(who, &s->learned_ip) && memcmp(f + 6, s->learned_mac, 6) == 0)
+	const ip4_addr_t *gw = netif_ip4_gw(n);
+	uint32_t i, others = 0;
+	for (i = 0; i < s->nlearned; i++) {
+		if (ip4_addr_cmp(&s->learned[i].ip, who))
+			break;
+		others += !ip4_addr_cmp(&s->learned[i].ip, gw);
+	}
+	if (i < s->nlearned) {
+		if (memcmp(s->learned[i].mac, f + 6, 6) == 0)
+			return; /* known, unchanged: the common case, no table search */
+	} else if (i == STACK_ARP_LEARNED ||
+		   (!ip4_addr_cmp(who, gw) && others >= STACK_ARP_LEARNED - 1)) {
+		s->stats.arp_learn_full++; /* the gateway's place is kept */
 		return;
+	}
 	struct eth_addr mac;
 	memcpy(mac.addr, f + 6, 6);
 	if (etharp_add_static_entry(who, &mac) != ERR_OK)
 		return;
-	ip4_addr_copy(s->learned_ip, *who);
-	memcpy(s->learned_mac, f + 6, 6);
+	ip4_addr_copy(s->learned[i].ip, *who);
+	memcpy(s->learned[i].mac, f + 6, 6);
+	if (i == s->nlearned)
+		s->nlearned++;
 	s->stats.arp_learned++;
 }
 
@@ -158,6 +172,19 @@ static void rx_one(struct stack_netif *s, const struct enet_desc *d)
 	}
 }
 
+void stack_netif_retry_tx(struct stack_netif *s)
+{
+	if (!s->tx_refused)
+		return;
+	stack_netif_reclaim_tx(s);
+	if (s->tx_nfree == 0)
+		return;
+	s->tx_refused = false;
+	/* tcp_output for every pcb whose output was refused (TF_NAGLEMEMERR):
+	 * lwIP itself retries only when an ACK arrives or a timer fires. */
+	tcp_txnow();
+}
+
 uint32_t stack_netif_poll(struct stack_netif *s)
 {
 	struct enet_desc d;
@@ -166,6 +193,7 @@ uint32_t stack_netif_poll(struct stack_netif *s)
 		rx_one(s, &d);
 		n++;
 	}
+	stack_netif_retry_tx(s);
 	return n;
 }
 
@@ -201,6 +229,7 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 	stack_netif_reclaim_tx(s);
 	if (s->tx_nfree == 0) {
 		s->stats.tx_no_buffer++;
+		s->tx_refused = true;
 		return ERR_MEM;
 	}
 	uint64_t off = s->tx_free[--s->tx_nfree];
@@ -213,6 +242,7 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 	if (!enet_client_put(s->view.ring[ENET_Q_TX_ACTIVE], off, len)) {
 		s->tx_free[s->tx_nfree++] = off; /* 8 buffers, 32 slots: only if enet misbehaves */
 		s->stats.tx_no_buffer++;
+		s->tx_refused = true;
 		return ERR_MEM;
 	}
 	s->tx_pending = true;

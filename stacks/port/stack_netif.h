@@ -27,7 +27,8 @@
  * on TX_ACTIVE; tx_pending tells the server to invoke ENET SEND once after
  * the order, RX or TICK that queued frames. With no free buffer the frame
  * is counted (tx_no_buffer) and refused with ERR_MEM: TCP keeps the
- * segment and sends it again later, UDP's sender sees the error.
+ * segment (TF_NAGLEMEMERR) and stack_netif_retry_tx has it sent once
+ * buffers are back; UDP's sender sees the error.
  *
  * ARP: enet answers ARP requests for the guest and does not deliver ARP
  * replies to sessions (virtio-net/vnet_frames.c), so lwIP's own requests
@@ -35,7 +36,8 @@
  * IPv4 frame enet hands over: its Ethernet source is the sender's MAC if
  * the IPv4 source is on the link, else the gateway's, and that pair is
  * installed as a static ARP entry (ETHARP_SUPPORT_STATIC_ENTRIES) when it
- * changes. ARP frames that do arrive go to lwIP's etharp as usual.
+ * is new or changed, for the gateway and at most STACK_ARP_LEARNED - 1
+ * other hosts. ARP frames that do arrive go to lwIP's etharp as usual.
  */
 #ifndef STACK_NETIF_H
 #define STACK_NETIF_H
@@ -52,6 +54,11 @@
 #define STACK_ETH_HDR    14u
 #define STACK_ETH_MIN    60u /* IEEE 802.3 minimum frame, without the FCS */
 #define STACK_RX_REF_MAX (ENET_VIEW_RX_BUFS / 2u)
+/* Static ARP entries the port may install: the gateway and 4 hosts on the
+ * link (of lwIP's ARP_TABLE_SIZE 8: static entries are never recycled, so
+ * the rest stays for lwIP's own, and a sender of many source addresses
+ * cannot crowd out the gateway). */
+#define STACK_ARP_LEARNED 5u
 
 /* The port's counters: X(field, what it counts). */
 #define STACK_PORT_STATS(X)                                                       \
@@ -68,7 +75,8 @@
 	X(rx_bad_desc, "RX_ACTIVE descriptors ignored: bad offset, length, held") \
 	X(rx_repost_full, "receive buffers lost: RX_FREE full (enet misbehaves)") \
 	X(rx_dropped_by_lwip, "frames lwIP's input refused")                      \
-	X(arp_learned, "static ARP entries installed from received frames")
+	X(arp_learned, "static ARP entries installed from received frames")       \
+	X(arp_learn_full, "neighbours not learned: STACK_ARP_LEARNED reached")
 
 struct stack_port_stats {
 #define STACK_PORT_STAT_FIELD(name, what) uint64_t name;
@@ -90,6 +98,12 @@ uint64_t stack_port_stat_get(const struct stack_port_stats *st, unsigned i);
 
 struct stack_netif;
 
+/* A static ARP entry the port installed (see the top). */
+struct stack_arp_learned {
+	ip4_addr_t ip;
+	uint8_t mac[6];
+};
+
 /* One receive buffer's by-reference pbuf. pc must stay first: lwIP hands
  * the custom free the struct pbuf, which is pc's first member. */
 struct stack_rx_ref {
@@ -106,10 +120,11 @@ struct stack_netif {
 	uint64_t tx_free[ENET_VIEW_TX_BUFS]; /* offsets of transmit buffers the stack holds */
 	uint32_t tx_nfree;
 	bool tx_pending; /* frames queued on TX_ACTIVE since the server last sent */
+	bool tx_refused; /* a frame was refused for want of a buffer since the last retry */
 	struct stack_rx_ref rx_ref[ENET_VIEW_RX_BUFS];
-	uint32_t rx_held;      /* buffers held by reference */
-	ip4_addr_t learned_ip; /* the last pair installed as a static ARP entry */
-	uint8_t learned_mac[6];
+	uint32_t rx_held;                                    /* buffers held by reference */
+	struct stack_arp_learned learned[STACK_ARP_LEARNED]; /* installed static entries */
+	uint32_t nlearned;
 	struct stack_port_stats stats;
 };
 
@@ -122,9 +137,14 @@ struct stack_netif {
 bool stack_netif_init(struct stack_netif *s, const struct enet_view *view, const uint8_t mac[6],
 		      const ip4_addr_t *ip, const ip4_addr_t *netmask, const ip4_addr_t *gw);
 
-/* Passes every frame on RX_ACTIVE to lwIP (see the top). Returns how many
- * descriptors it took. */
+/* Passes every frame on RX_ACTIVE to lwIP (see the top), then
+ * stack_netif_retry_tx. Returns how many descriptors it took. */
 uint32_t stack_netif_poll(struct stack_netif *s);
+
+/* If a frame was refused for want of a transmit buffer and TX_FREE has
+ * given some back, has lwIP send the TCP segments it kept (tcp_txnow).
+ * Called by stack_netif_poll; the server calls it too on TICK. */
+void stack_netif_retry_tx(struct stack_netif *s);
 
 /* Takes transmit buffers enet has finished with back from TX_FREE (also
  * done by every transmit). */

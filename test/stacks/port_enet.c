@@ -7,18 +7,32 @@
  */
 #include "port_enet.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define VIEW_BYTES (ENET_VIEW_PAGES * 4096u)
 
 uint8_t port_view_mem[VIEW_BYTES + 4096u] __attribute__((aligned(4096)));
 struct enet_view port_view;
 
+/* The receive region is read-only to the client, as in a real session:
+ * writable only while "enet" fills a buffer, so a write by lwIP into a
+ * frame passed by reference faults the test. */
+static void rx_writable(bool w)
+{
+	uint8_t *rx = port_view_mem + ENET_VIEW_RX_PAGE * 4096u;
+	if (mprotect(rx, ENET_VIEW_RX_PAGES * 4096u, w ? PROT_READ | PROT_WRITE : PROT_READ) != 0)
+		abort();
+}
+
 void port_enet_reset(void)
 {
+	rx_writable(true);
 	memset(port_view_mem, 0, VIEW_BYTES);
 	memset(port_view_mem + VIEW_BYTES, PORT_GUARD_BYTE, 4096u);
 	enet_view_init(&port_view, port_view_mem);
+	rx_writable(false);
 }
 
 bool port_enet_guard_intact(void)
@@ -40,7 +54,9 @@ uint64_t port_enet_deliver(const uint8_t *frame, uint32_t len)
 	struct enet_desc d;
 	if (!enet_client_get(port_view.ring[ENET_Q_RX_FREE], &d))
 		return UINT64_MAX;
+	rx_writable(true);
 	memcpy(port_view_mem + ENET_VIEW_RX_PAGE * 4096u + d.offset, frame, len);
+	rx_writable(false);
 	port_enet_deliver_desc(d.offset, len);
 	return d.offset;
 }

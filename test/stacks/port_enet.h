@@ -2,8 +2,9 @@
 /*
  * The host tests' enet: a session view in plain memory (the four rings,
  * the receive and transmit regions, and a guard page after them that must
- * stay untouched), and enet's side of its rings, so a test can put frames
- * on RX_ACTIVE and read what the stack queued on TX_ACTIVE.
+ * stay untouched; the receive region read-only except while the test
+ * writes a frame into it, as it is to a real session), and enet's side of its rings, so a test can
+ * put frames on RX_ACTIVE and read what the stack queued on TX_ACTIVE.
  */
 #ifndef PORT_ENET_H
 #define PORT_ENET_H

@@ -121,23 +121,42 @@ uint32_t port_frame_udp(uint8_t *f, const uint8_t smac[6], const uint8_t sip[4],
 	return len;
 }
 
-uint32_t port_frame_tcp(uint8_t *f, const uint8_t smac[6], const uint8_t sip[4], uint16_t sport,
-			uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
+uint32_t port_frame_tcp_data(uint8_t *f, const uint8_t smac[6], const uint8_t sip[4],
+			     uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+			     uint8_t flags, const uint8_t *data, uint32_t n)
 {
+	/* a SYN offers MSS 1460 (RFC 793 option 2), as the host's TCP does */
+	uint32_t hdr = flags & PORT_TCP_SYN ? TCP + 4 : TCP;
 	eth(f, smac, port_our_mac, 0x0800);
-	ipv4(f, sip, 6, TCP);
+	ipv4(f, sip, 6, hdr + n);
 	uint8_t *t = f + ETH + IP;
-	memset(t, 0, TCP);
+	memset(t, 0, hdr);
 	put16(t, sport);
 	put16(t + 2, dport);
 	put32(t + 4, seq);
 	put32(t + 8, ack);
-	t[12] = (TCP / 4) << 4;
+	t[12] = (uint8_t)((hdr / 4) << 4);
 	t[13] = flags;
 	put16(t + 14, 29200);
+	if (hdr > TCP) {
+		t[TCP] = 2;
+		t[TCP + 1] = 4;
+		put16(t + TCP + 2, 1460);
+	}
+	memcpy(t + hdr, data, n);
 	put16(t + 16, (uint16_t)~pseudo(f));
-	memset(f + ETH + IP + TCP, 0, 60 - (ETH + IP + TCP));
-	return 60;
+	uint32_t len = ETH + IP + hdr + n;
+	if (len < 60) {
+		memset(f + len, 0, 60 - len);
+		len = 60;
+	}
+	return len;
+}
+
+uint32_t port_frame_tcp(uint8_t *f, const uint8_t smac[6], const uint8_t sip[4], uint16_t sport,
+			uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	return port_frame_tcp_data(f, smac, sip, sport, dport, seq, ack, flags, NULL, 0);
 }
 
 bool port_ip_checksum_ok(const uint8_t *f)

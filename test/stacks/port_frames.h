@@ -29,6 +29,10 @@ uint32_t port_frame_udp(uint8_t *f, const uint8_t smac[6], const uint8_t sip[4],
 			uint16_t dport, const uint8_t *data, uint32_t n);
 uint32_t port_frame_tcp(uint8_t *f, const uint8_t smac[6], const uint8_t sip[4], uint16_t sport,
 			uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags);
+/* The same with n bytes of data after the header. */
+uint32_t port_frame_tcp_data(uint8_t *f, const uint8_t smac[6], const uint8_t sip[4],
+			     uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+			     uint8_t flags, const uint8_t *data, uint32_t n);
 
 uint16_t port_be16(const uint8_t *p);
 uint32_t port_be32(const uint8_t *p);

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stacks/port/stack_netif.c against the real lwIP (natively built), with
- * the test playing enet over a view in plain memory (port_enet.h):
+ * the test playing enet over a view in plain memory (port_enet.h) whose
+ * receive region is read-only, as in a session (so a write by lwIP into a
+ * frame passed by reference faults: TCP by reference does, in tcp_input):
  *  - init posts every receive buffer and announces itself (gratuitous ARP);
  *  - a TCP SYN to a listening raw pcb gets its SYN-ACK on TX_ACTIVE, with
  *    the right addresses, ports, flags and checksums, to the MAC learned
  *    from the SYN (enet keeps ARP replies); its buffer is re-posted at once;
- *  - a SYN from off the link is answered through the gateway's MAC;
+ *  - a SYN from off the link is answered through the gateway's MAC; the
+ *    learned entries are bounded and the gateway's place is kept;
+ *  - data on an accepted connection is copied (the buffer re-posted at
+ *    once while the receiver holds the pbuf) and acknowledged;
  *  - a UDP datagram goes up by reference and its buffer comes back on
  *    RX_FREE only when the receiver frees the pbuf; at most half of the
  *    buffers are held so, later datagrams are copied;
@@ -14,7 +19,8 @@
  *  - malformed frames and descriptors are dropped and counted, their
  *    buffers re-posted when they are ours;
  *  - with no free transmit buffer a frame is refused and counted, and
- *    nothing is written outside the view.
+ *    nothing is written outside the view; a TCP segment so refused is sent
+ *    once buffers come back, without waiting for an ACK or a timer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +33,7 @@
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/tcp.h"
+#include "lwip/timeouts.h"
 #include "lwip/udp.h"
 #include "port_enet.h"
 #include "port_frames.h"
@@ -40,6 +47,7 @@ static struct tcp_pcb *listener, *accepted;
 static struct udp_pcb *udp;
 static struct pbuf *held[HELD_MAX]; /* pbufs the UDP receiver keeps */
 static unsigned nheld;
+static struct pbuf *tcp_held; /* what the TCP receiver keeps */
 static uint8_t f[ENET_VIEW_BUF], out[ENET_VIEW_BUF];
 
 static ip4_addr_t addr4(const uint8_t b[4])
@@ -65,6 +73,7 @@ static int setup(void **state)
 	IP4_ADDR(&mask, 255, 255, 255, 0);
 	assert_true(stack_netif_init(&sn, &port_view, port_our_mac, &ip, &mask, &gw));
 	listener = accepted = NULL;
+	tcp_held = NULL;
 	udp = NULL;
 	nheld = 0;
 	return 0;
@@ -75,6 +84,8 @@ static int teardown(void **state)
 	(void)state;
 	for (unsigned i = 0; i < nheld; i++)
 		pbuf_free(held[i]);
+	if (tcp_held)
+		pbuf_free(tcp_held);
 	if (accepted)
 		tcp_abort(accepted);
 	if (listener)
@@ -104,11 +115,22 @@ static void bind_udp(uint16_t port)
 	udp_recv(udp, keep, NULL);
 }
 
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	(void)arg;
+	(void)pcb;
+	assert_int_equal(err, ERR_OK);
+	assert_null(tcp_held);
+	tcp_held = p;
+	return ERR_OK;
+}
+
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	(void)arg;
 	assert_int_equal(err, ERR_OK);
 	accepted = pcb;
+	tcp_recv(pcb, on_recv);
 	return ERR_OK;
 }
 
@@ -149,7 +171,7 @@ static void init_posts_and_announces(void **state)
 }
 
 /* The SYN-ACK for a SYN (sport -> 80, seq) from sip via smac. */
-static void check_synack(const uint8_t *dmac, const uint8_t *dip, uint16_t dport, uint32_t seq)
+static uint32_t check_synack(const uint8_t *dmac, const uint8_t *dip, uint16_t dport, uint32_t seq)
 {
 	assert_true(stack_netif_take_tx_pending(&sn));
 	uint32_t n = port_enet_take_tx(out, true);
@@ -170,7 +192,9 @@ static void check_synack(const uint8_t *dmac, const uint8_t *dip, uint16_t dport
 	/* lwIP offers our MSS (RFC 793 option 2): 1460 */
 	assert_int_equal(t[20], 2);
 	assert_int_equal(port_be16(t + 22), 1460);
+	uint32_t iss = port_be32(t + 4);
 	assert_int_equal(port_enet_take_tx(out, true), 0);
+	return iss;
 }
 
 static void syn_gets_synack(void **state)
@@ -207,6 +231,91 @@ static void offlink_syn_answered_via_gateway(void **state)
 	ip4_addr_t gw = addr4(port_gw_ip);
 	assert_true(etharp_find_addr(&sn.netif, &gw, &mac, &ip) >= 0);
 	assert_memory_equal(mac->addr, port_gw_mac, 6);
+}
+
+/* A connection from 10.0.2.2:40000 (its ISN 1000) accepted on port 80.
+ * Returns our ISN. */
+static uint32_t connect80(void)
+{
+	listen80();
+	port_enet_drain_tx();
+	uint32_t n = port_frame_tcp(f, port_gw_mac, port_gw_ip, 40000, 80, 1000, 0, PORT_TCP_SYN);
+	port_enet_deliver(f, n);
+	stack_netif_poll(&sn);
+	uint32_t iss = check_synack(port_gw_mac, port_gw_ip, 40000, 1000);
+	n = port_frame_tcp(f, port_gw_mac, port_gw_ip, 40000, 80, 1001, iss + 1, PORT_TCP_ACK);
+	port_enet_deliver(f, n);
+	stack_netif_poll(&sn);
+	assert_non_null(accepted);
+	return iss;
+}
+
+static void tcp_data_copied_and_acked(void **state)
+{
+	(void)state;
+	uint32_t iss = connect80(), n;
+	static const uint8_t req[] = "GET / HTTP/1.1\r\n\r\n";
+	n = port_frame_tcp_data(f, port_gw_mac, port_gw_ip, 40000, 80, 1001, iss + 1,
+				PORT_TCP_ACK | 0x08, req, sizeof req - 1);
+	port_enet_deliver(f, n);
+	stack_netif_poll(&sn);
+	assert_non_null(tcp_held);
+	assert_int_equal(tcp_held->tot_len, sizeof req - 1);
+	assert_memory_equal(tcp_held->payload, req, sizeof req - 1);
+	/* a copy: the receiver still holds it, its buffer is enet's again */
+	assert_false(in_rx_region(tcp_held->payload));
+	assert_int_equal(port_ring_count(ENET_Q_RX_FREE), ENET_VIEW_RX_BUFS);
+	assert_int_equal(sn.stats.rx_by_ref, 0);
+	assert_int_equal(sn.stats.rx_copied, 3);
+	/* the receiver consumes it; lwIP acknowledges the data when its delayed
+	 * ACK falls due, on the fast timer (250 ms) run by sys_check_timeouts
+	 * from sys_now */
+	tcp_recved(accepted, tcp_held->tot_len);
+	stack_clock_update(stack_clock.last_raw_us + 300000);
+	sys_check_timeouts();
+	uint32_t ack = 0;
+	while ((n = port_enet_take_tx(out, true)) != 0) {
+		assert_true(port_l4_checksum_ok(out));
+		ack = port_be32(out + 34 + 8);
+	}
+	assert_int_equal(ack, 1001 + sizeof req - 1);
+}
+
+static void learning_keeps_the_gateway(void **state)
+{
+	(void)state;
+	bind_udp(7007);
+	uint8_t ip[4] = { 10, 0, 2, 20 }, mac[6] = { 0x52, 0x55, 0, 0, 0, 0 };
+	for (uint8_t k = 0; k < 6; k++) { /* six hosts on the link */
+		ip[3] = (uint8_t)(20 + k);
+		mac[5] = ip[3];
+		uint32_t n = port_frame_udp(f, mac, ip, 1, 7007, (const uint8_t *)"n", 1);
+		port_enet_deliver(f, n);
+	}
+	stack_netif_poll(&sn);
+	assert_int_equal(sn.stats.arp_learned, STACK_ARP_LEARNED - 1);
+	assert_int_equal(sn.stats.arp_learn_full, 6 - (STACK_ARP_LEARNED - 1));
+	/* the gateway still finds its place */
+	uint32_t n = port_frame_udp(f, port_gw_mac, port_gw_ip, 1, 7007, (const uint8_t *)"g", 1);
+	port_enet_deliver(f, n);
+	port_enet_deliver(f, n); /* again: nothing new */
+	stack_netif_poll(&sn);
+	assert_int_equal(sn.stats.arp_learned, STACK_ARP_LEARNED);
+	struct eth_addr *m;
+	const ip4_addr_t *found;
+	ip4_addr_t gw = addr4(port_gw_ip), first;
+	IP4_ADDR(&first, 10, 0, 2, 20);
+	assert_true(etharp_find_addr(&sn.netif, &gw, &m, &found) >= 0);
+	assert_memory_equal(m->addr, port_gw_mac, 6);
+	assert_true(etharp_find_addr(&sn.netif, &first, &m, &found) >= 0);
+	assert_int_equal(m->addr[5], 20);
+	/* a changed MAC replaces the entry */
+	n = port_frame_udp(f, port_peer_mac, port_gw_ip, 1, 7007, (const uint8_t *)"g", 1);
+	port_enet_deliver(f, n);
+	stack_netif_poll(&sn);
+	assert_int_equal(sn.stats.arp_learned, STACK_ARP_LEARNED + 1);
+	assert_true(etharp_find_addr(&sn.netif, &gw, &m, &found) >= 0);
+	assert_memory_equal(m->addr, port_peer_mac, 6);
 }
 
 static void udp_by_reference_until_freed(void **state)
@@ -386,6 +495,41 @@ static void tx_without_buffer_refused(void **state)
 	assert_int_equal(sn.stats.tx_no_buffer, 1);
 }
 
+static void tcp_refused_segment_retried(void **state)
+{
+	(void)state;
+	uint32_t iss = connect80();
+	bind_udp(7007);
+	ip_addr_t gw;
+	ip_addr_copy_from_ip4(gw, addr4(port_gw_ip));
+	/* enet holds all but one transmit buffer */
+	for (unsigned i = 0; i + 1 < ENET_VIEW_TX_BUFS; i++) {
+		struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, 1, PBUF_RAM);
+		pbuf_take(p, "u", 1);
+		assert_int_equal(udp_sendto(udp, p, &gw, 5), ERR_OK);
+		pbuf_free(p);
+	}
+	/* three segments (lwIP's initial window, RFC 3390): one goes out */
+	static uint8_t data[3 * 1460];
+	memset(data, 'd', sizeof data);
+	assert_int_equal(tcp_write(accepted, data, sizeof data, TCP_WRITE_FLAG_COPY), ERR_OK);
+	tcp_output(accepted);
+	assert_int_equal(port_ring_count(ENET_Q_TX_ACTIVE), ENET_VIEW_TX_BUFS);
+	assert_true(sn.stats.tx_no_buffer >= 1);
+	port_enet_drain_tx(); /* enet sends them all and gives the buffers back */
+	/* nothing received: the retry alone sends the two segments kept */
+	assert_int_equal(stack_netif_poll(&sn), 0);
+	uint32_t seqs[2], k = 0, n;
+	while ((n = port_enet_take_tx(out, true)) != 0) {
+		assert_true(k < 2);
+		assert_int_equal(n, 14 + 20 + 20 + 1460);
+		seqs[k++] = port_be32(out + 34 + 4);
+	}
+	assert_int_equal(k, 2);
+	assert_int_equal(seqs[0], iss + 1 + 1460);
+	assert_int_equal(seqs[1], iss + 1 + 2 * 1460);
+}
+
 static void stat_names_complete(void **state)
 {
 	(void)state;
@@ -402,11 +546,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(init_posts_and_announces, setup, teardown),
 		cmocka_unit_test_setup_teardown(syn_gets_synack, setup, teardown),
 		cmocka_unit_test_setup_teardown(offlink_syn_answered_via_gateway, setup, teardown),
+		cmocka_unit_test_setup_teardown(tcp_data_copied_and_acked, setup, teardown),
+		cmocka_unit_test_setup_teardown(learning_keeps_the_gateway, setup, teardown),
 		cmocka_unit_test_setup_teardown(udp_by_reference_until_freed, setup, teardown),
 		cmocka_unit_test_setup_teardown(by_reference_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(arp_reply_resolves_neighbour, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_frames_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(tx_without_buffer_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(tcp_refused_segment_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(stat_names_complete, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
