@@ -26,7 +26,6 @@
  * aborted" at a resume.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "lwip/init.h"
 #include "lwip/netif.h"
@@ -77,6 +76,11 @@ static void rx(void)
 	stack_netif_poll(&port);
 }
 
+static void port_tick(void)
+{
+	stack_netif_retry_tx(&port);
+}
+
 static bool port_counter(unsigned i, uint64_t *value)
 {
 	if (i >= STACK_PORT_STAT_COUNT)
@@ -89,6 +93,7 @@ static const struct serve_ops ops = {
 	.attach = stack_attach,
 	.bind = stack_enet_bind,
 	.rx = rx,
+	.tick = port_tick,
 	.port_counter = port_counter,
 };
 
@@ -199,16 +204,6 @@ static __attribute__((noreturn)) void timer(void)
 		if (cairn_call(STACK_HCAP_STACK, &t, NULL, &rep) == CAIRN_OK)
 			ms = rep.w[0] < 10 ? 10 : rep.w[0] > 250 ? 250 : rep.w[0];
 	}
-}
-
-/* lwIP's asserts (arch/cc.h) call abort(); picolibc's raises SIGABRT,
- * which needs kill() and getpid(), which a domain has not: the domain
- * stops here instead, its line printed (an assert is a bug in the stack,
- * and only this client's stack stops). */
-void abort(void)
-{
-	printf("stopped: abort\n");
-	cairn_exit();
 }
 
 int main(uint64_t arg)

@@ -87,6 +87,8 @@ static uint64_t tick(const struct serve_in *in, struct serve_out *out)
 	if (attached) {
 		sys_check_timeouts();
 		sock_tick();
+		if (ops->tick)
+			ops->tick();
 		ms = sys_timeouts_sleeptime();
 	}
 	out->w[0] = ms < TICK_MIN_MS ? TICK_MIN_MS : ms > TICK_MAX_MS ? TICK_MAX_MS : ms;

@@ -40,6 +40,9 @@ struct serve_ops {
 	uint64_t (*bind)(unsigned proto, uint16_t port);
 	/* RX: the frames enet queued into lwIP. */
 	void (*rx)(void);
+	/* TICK, after lwIP's timers: the port's own work (segments kept for
+	 * want of a transmit buffer sent again); may be NULL. */
+	void (*tick)(void);
 	/* STATS past the stack's own rows: the port's counter i; false if none. */
 	bool (*port_counter)(unsigned i, uint64_t *value);
 };
