@@ -13,7 +13,13 @@
  * Everything waits in one cnet_wait loop, as a real server over the stack
  * would.
  *
- * Lines: "stacksmoke: attached A.B.C.D", "stacksmoke: udp N bytes from
+ * It attaches twice: first with its sub-bank limited to 100 pages (the
+ * stack answers BANK_LIMIT part way through buying its heap), then with
+ * the limit lifted (the stack goes on from where it stopped).
+ *
+ * Lines: "stacksmoke: attach with 100 pages: BANK_LIMIT",
+ * "stacksmoke: attached A.B.C.D", "stacksmoke: the stack's storage: N
+ * nodes, P pages", "stacksmoke: udp N bytes from
  * A.B.C.D:P echoed", "stacksmoke: tcp H from A.B.C.D:P", "stacksmoke: tcp H
  * read N bytes (RESULT), sent N, close RESULT", "stacksmoke: connect H:
  * RESULT", "stacksmoke: connected H sent N, close RESULT",
@@ -190,11 +196,23 @@ int main(uint64_t arg)
 	uint32_t ip = 0;
 	unsigned u, l;
 	uint64_t rc = cairn_bank_create(CAP_BANK, CAIRN_BANK_TRANSPARENT, CAP_SUBBANK, CAP_INSPECT);
+	/* First with too little storage: the stack stops at the bank's
+	 * limit, and a second ATTACH with more goes on where it stopped. */
+	if (!rc && (rc = cairn_bank_set_limit(CAP_SUBBANK, CAIRN_BANK_PAGE, 100)) == CAIRN_OK) {
+		rc = cnet_attach(CAP_STACK, CAP_SUBBANK, &ip, NULL);
+		printf("attach with 100 pages: %s\n", cairn_result_name(rc));
+		rc = cairn_bank_set_limit(CAP_SUBBANK, CAIRN_BANK_PAGE, ~0ull);
+	}
 	if (rc || (rc = cnet_attach(CAP_STACK, CAP_SUBBANK, &ip, NULL))) {
 		fail("attach", rc);
 		return 0;
 	}
 	ip_print("attached", ip, 0);
+	struct cairn_bank_usage nodes, pages;
+	if (cairn_bank_query(CAP_SUBBANK, CAIRN_BANK_NODE, &nodes) == CAIRN_OK &&
+	    cairn_bank_query(CAP_SUBBANK, CAIRN_BANK_PAGE, &pages) == CAIRN_OK)
+		printf("the stack's storage: %llu nodes, %llu pages\n",
+		       (unsigned long long)nodes.usage, (unsigned long long)pages.usage);
 	if ((rc = cnet_attach(CAP_STACK, CAP_SUBBANK, NULL, NULL)) != CAIRN_BAD_ARGUMENT)
 		fail("second attach is not BAD_ARGUMENT", rc);
 	if ((rc = cnet_udp_bind(CAP_STACK, UDP_PORT, &u)) ||
