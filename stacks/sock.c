@@ -172,6 +172,10 @@ static void attach_tcp(struct sock *s, struct tcp_pcb *pcb)
 	tcp_err(pcb, on_err);
 	ip_set_option(pcb, SOF_KEEPALIVE);
 	pcb->keep_idle = SOCK_KEEPIDLE_MS;
+#if LWIP_TCP_KEEPALIVE
+	pcb->keep_intvl = SOCK_KEEPINTVL_MS;
+	pcb->keep_cnt = SOCK_KEEPCNT;
+#endif
 }
 
 static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)

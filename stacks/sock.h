@@ -29,14 +29,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SOCK_HANDLES        64u
-#define SOCK_UDP_QUEUE      16u
-#define SOCK_BACKLOG_MAX    16u
-#define SOCK_BACKLOG_DFLT   4u
-#define SOCK_CLOSING_MAX    16u
-#define SOCK_CLOSE_TRIES    50u   /* TICKs (>= 10 ms each) before a close aborts */
-#define SOCK_KEEPIDLE_MS    60000 /* keepalive bounds an idle dead connection */
-#define SOCK_WRITABLE_BYTES 536u  /* tcp_sndbuf at least one default MSS */
+#define SOCK_HANDLES      64u
+#define SOCK_UDP_QUEUE    16u
+#define SOCK_BACKLOG_MAX  16u
+#define SOCK_BACKLOG_DFLT 4u
+#define SOCK_CLOSING_MAX  16u
+#define SOCK_CLOSE_TRIES  50u /* TICKs (>= 10 ms each) before a close aborts */
+/* Keepalives bound an idle connection whose peer is gone (no RST comes:
+ * a host that vanished, a resume sock_abort_connections missed) to 60 s
+ * + 4 probes 10 s apart; one that is sending is bounded by lwIP's
+ * TCP_MAXRTX retransmissions. */
+#define SOCK_KEEPIDLE_MS    60000
+#define SOCK_KEEPINTVL_MS   10000
+#define SOCK_KEEPCNT        4
+#define SOCK_WRITABLE_BYTES 536u /* tcp_sndbuf at least one default MSS */
 
 struct pbuf;
 

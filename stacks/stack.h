@@ -66,7 +66,6 @@ enum {
 	STACK_CAP_LEAF = 10,   /* scratch: a height-1 leaf */
 	STACK_CAP_PAGE = 11,   /* scratch: a page */
 	STACK_CAP_TMP = 12,    /* scratch */
-	STACK_CAP_BUYER = 13,  /* ATTACH: the verified client bank key, kept */
 	STACK_CAP_PARKED = 30, /* the parked WAIT's resume key */
 	STACK_CAP_RESUME = 31, /* the resume key of the call being served */
 };
@@ -93,8 +92,11 @@ enum {
 #define STACK_EPHEMERAL_BASE  49152u
 #define STACK_EPHEMERAL_COUNT 8u
 
-/* The counters STATS answers (index = row), X(name, "what it counts").
- * The order rows are indexed by (order code & 0xff) - 1. */
+/* The counters STATS answers, X(name, "what it counts"): index i <
+ * STACK_COUNTER_COUNT is row i; from STACK_COUNTER_COUNT on come the
+ * port's (STACK_PORT_STATS in port/stack_netif.h, in its order); past
+ * those, 0. The order rows are indexed by (order code & 0xff) - 1 and
+ * count every answer but RESTRICTED and BAD_ORDER (REFUSED counts those). */
 /* clang-format off */
 #define STACK_COUNTERS(X)                                                    \
 	X(ORD_ATTACH,       "ATTACH orders served")                        \
