@@ -509,7 +509,9 @@ uint64_t sock_udp_sendto(unsigned handle, uint32_t ip, uint16_t port, const void
 	struct sock *s = client_sock(handle, SOCK_UDP);
 	if (!s)
 		return CAIRN_NET_BAD_HANDLE;
-	if (port == 0 || ip == 0 || len > 0xffffu - 28u)
+	/* One frame: IP_FRAG is off (enet drops fragments), so a datagram
+	 * must fit the MTU with its IPv4 and UDP headers (RFC 768, 791). */
+	if (port == 0 || ip == 0 || len > SOCK_UDP_MAX)
 		return CAIRN_BAD_ARGUMENT;
 	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, PBUF_RAM);
 	if (!p)

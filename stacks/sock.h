@@ -31,6 +31,7 @@
 
 #define SOCK_HANDLES      64u
 #define SOCK_UDP_QUEUE    16u
+#define SOCK_UDP_MAX      1472u /* a datagram's bytes in one 1500-byte IPv4 packet */
 #define SOCK_BACKLOG_MAX  16u
 #define SOCK_BACKLOG_DFLT 4u
 #define SOCK_CLOSING_MAX  16u

@@ -360,6 +360,9 @@ static void test_bad_handles(void **state)
 	assert_int_equal(client(CAIRN_SO_STACK_TCP_CONNECT, PEER_WORD, 0, &o), CAIRN_BAD_ARGUMENT);
 	assert_int_equal(order(1, CAIRN_SO_STACK_UDP_SENDTO, u, PEER_WORD, 1u << 16, "x", 1, &o),
 			 CAIRN_BAD_ARGUMENT);
+	assert_int_equal(order(1, CAIRN_SO_STACK_UDP_SENDTO, u, PEER_WORD, 9, outbuf,
+			       SOCK_UDP_MAX + 1, &o),
+			 CAIRN_BAD_ARGUMENT);
 	/* the same port twice */
 	assert_int_equal(client(CAIRN_SO_STACK_TCP_LISTEN, 8080, 0, &o), CAIRN_PORT_TAKEN);
 	assert_int_equal(client(CAIRN_SO_STACK_UDP_BIND, 5353, 0, &o), CAIRN_PORT_TAKEN);
