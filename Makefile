@@ -18,9 +18,8 @@ VOLUME  ?= cairn.img
 SIZE    ?= 256M
 MEM     ?= 256M
 QEMU_ARGS ?=
-# make run's NIC: QEMU user networking with restrict=on (the guest reaches
-# nothing beyond slirp) and the demo services forwarded from 127.0.0.1
-# only: http on HTTP_PORT, the UDP echo on ECHO_PORT (scripts/cairn-qemu
+# make run's NIC: QEMU user networking with the demo services forwarded
+# from 127.0.0.1 only: http on HTTP_PORT, the UDP echo on ECHO_PORT (scripts/cairn-qemu
 # --services; docs/network.md). RUN_NET= boots without a NIC.
 HTTP_PORT ?= 8080
 ECHO_PORT ?= 7007

@@ -9,7 +9,9 @@
  *  1. attach with keys that are not a bank that may buy (enet's own start
  *     key, a bank key that may not buy): refused, enet never calls them;
  *  2. attach for real, and try to write its read-only receive buffers
- *     through the view (NO_RIGHTS); bind a port netecho owns (PORT_TAKEN);
+ *     through the view (NO_RIGHTS); bind a port netecho owns (PORT_TAKEN;
+ *     with a victim port in its arg, bits 16..31, after the test's first
+ *     datagram to its own: "waiting for the go");
  *  3. junk descriptors: offsets out of range and misaligned, lengths zero
  *     and too long, a frame longer than Ethernet's, a buffer twice;
  *  4. spoofed frames: another MAC, another IPv4 source, netecho's port, a
@@ -60,6 +62,7 @@ enum {
 /* The honest client's UDP port it tries to steal and send from: the image
 arg's bits 16..31, 7777 (netecho's) when they are 0. */
 static uint16_t victim_port = 7777;
+static bool wait_for_go; /* a victim port from the arg: wait for the test's datagram first */
 
 static uint16_t port;
 static uint8_t mac[6], ip[4];
@@ -209,6 +212,8 @@ static bool attach_refusals(void)
 	return true;
 }
 
+static bool signalled(void);
+
 static bool attach(void)
 {
 	struct cairn_reply att;
@@ -233,12 +238,21 @@ static bool attach(void)
 		fail("a receive page writable by its client", rc);
 	else
 		printf("receive buffers read-only: NO_RIGHTS\n");
-	expect_rc("BIND netecho's port",
-		  enet(CAIRN_SO_ENET_BIND, ENET_PROTO_UDP, victim_port, 0, NULL), CAIRN_PORT_TAKEN);
 	expect_rc("BIND protocol 1", enet(CAIRN_SO_ENET_BIND, 1, port, 0, NULL),
 		  CAIRN_BAD_ARGUMENT);
 	expect_rc("BIND its port", enet(CAIRN_SO_ENET_BIND, ENET_PROTO_UDP, port, 0, NULL),
 		  CAIRN_OK);
+	if (wait_for_go) {
+		/* Its victim binds its port some time after boot: the test says
+		 * when it has (one datagram), so that the theft below is tried
+		 * on a port that is taken, not won by a race. */
+		printf("waiting for the go\n");
+		uint64_t start = now_ms();
+		while (!signalled() && now_ms() - start < WAIT_MS)
+			cairn_sleep_for(CAIRN_CAP_SLEEP, 20);
+	}
+	expect_rc("BIND netecho's port",
+		  enet(CAIRN_SO_ENET_BIND, ENET_PROTO_UDP, victim_port, 0, NULL), CAIRN_PORT_TAKEN);
 	printf("attached, udp %u\n", port);
 	return true;
 }
@@ -427,8 +441,10 @@ static void print_counters(void)
 int main(uint64_t arg)
 {
 	port = (uint16_t)arg;
-	if (arg >> 16 & 0xffff)
+	if (arg >> 16 & 0xffff) {
 		victim_port = (uint16_t)(arg >> 16);
+		wait_for_go = true;
+	}
 	struct cairn_reply rep;
 	if (enet(CAIRN_SO_ENET_STATS, 0, 0, 0, &rep) != CAIRN_OK)
 		return 0;

@@ -29,6 +29,7 @@
 #include "cairn.h"
 #include "client.h"
 #include "stack.h"
+#include "sock.h"
 #include "stack_main.h"
 
 static struct {
@@ -37,7 +38,7 @@ static struct {
 	uint32_t heap_pages;  /* pages in the leaves */
 	bool enet_attached;
 	bool view_mapped;
-	uint32_t ephemeral; /* ports bound */
+	uint32_t ephemeral_tried; /* ports from STACK_EPHEMERAL_BASE asked for */
 	bool lwip_up;
 	uint32_t ip;
 	uint64_t mac;
@@ -108,10 +109,15 @@ static uint64_t attach_enet(void)
 			return rc;
 		at.view_mapped = true;
 	}
-	while (at.ephemeral < STACK_EPHEMERAL_COUNT) {
-		if ((rc = stack_enet_bind(6, (uint16_t)(STACK_EPHEMERAL_BASE + at.ephemeral))))
+	while (sock_ephemeral_count < STACK_EPHEMERAL_COUNT &&
+	       at.ephemeral_tried < STACK_EPHEMERAL_SPAN) {
+		uint16_t port = (uint16_t)(STACK_EPHEMERAL_BASE + at.ephemeral_tried);
+		rc = stack_enet_bind(6, port);
+		if (rc != CAIRN_OK && rc != CAIRN_PORT_TAKEN)
 			return rc;
-		at.ephemeral++;
+		at.ephemeral_tried++;
+		if (rc == CAIRN_OK)
+			sock_ephemeral_ports[sock_ephemeral_count++] = port;
 	}
 	return CAIRN_OK;
 }

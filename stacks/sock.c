@@ -18,6 +18,9 @@
 #include "sock.h"
 #include "stack.h"
 
+uint16_t sock_ephemeral_ports[STACK_EPHEMERAL_COUNT];
+unsigned sock_ephemeral_count;
+
 static struct sock socks[SOCK_HANDLES];
 static uint32_t accept_seq;
 
@@ -267,8 +270,8 @@ uint64_t sock_tcp_connect(uint32_t ip, uint16_t port, unsigned *handle)
 	}
 	/* A local port enet delivers to us: one of the ephemeral pool. */
 	err_t err = ERR_USE;
-	for (unsigned i = 0; i < STACK_EPHEMERAL_COUNT && err == ERR_USE; i++)
-		err = tcp_bind(pcb, IP4_ADDR_ANY, (u16_t)(STACK_EPHEMERAL_BASE + i));
+	for (unsigned i = 0; i < sock_ephemeral_count && err == ERR_USE; i++)
+		err = tcp_bind(pcb, IP4_ADDR_ANY, sock_ephemeral_ports[i]);
 	ip_addr_t dst;
 	ip_from_word(&dst, ip);
 	if (err == ERR_OK) {

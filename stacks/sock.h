@@ -29,11 +29,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stack.h"
+
 #define SOCK_HANDLES      64u
 #define SOCK_UDP_QUEUE    16u
 #define SOCK_UDP_MAX      1472u /* a datagram's bytes in one 1500-byte IPv4 packet */
-#define SOCK_BACKLOG_MAX  16u
-#define SOCK_BACKLOG_DFLT 4u
+#define SOCK_BACKLOG_MAX  32u
+#define SOCK_BACKLOG_DFLT 8u
 #define SOCK_CLOSING_MAX  16u
 #define SOCK_CLOSE_TRIES  50u /* TICKs (>= 10 ms each) before a close aborts */
 /* Keepalives bound an idle connection whose peer is gone (no RST comes:
@@ -76,6 +78,11 @@ struct sock {
 	uint8_t ucount;   /* UDP: queued datagrams */
 	struct sock_dgram uq[SOCK_UDP_QUEUE];
 };
+
+/* TCP_CONNECT's local ports: the ones ATTACH got from enet (attach.c),
+ * which every stack of the machine shares, so each stack has its own. */
+extern uint16_t sock_ephemeral_ports[STACK_EPHEMERAL_COUNT];
+extern unsigned sock_ephemeral_count;
 
 /* Everything starts free (at ATTACH, once lwIP is up). */
 void sock_init(void);

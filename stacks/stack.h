@@ -87,10 +87,14 @@ enum {
 #define STACK_LEAF_PAGES  32u
 #define STACK_HEAP_LEAVES ((STACK_HEAP_PAGES + STACK_LEAF_PAGES - 1) / STACK_LEAF_PAGES)
 
-/* TCP_CONNECT's local ports: bound with enet once at ATTACH (enet has no
- * unbind), a connection takes the first one lwIP has no pcb on. */
+/* TCP_CONNECT's local ports: STACK_EPHEMERAL_COUNT of them bound with
+ * enet once at ATTACH (enet has no unbind), the first free ones from
+ * STACK_EPHEMERAL_BASE on (another stack holds the ones enet answers
+ * PORT_TAKEN), trying at most STACK_EPHEMERAL_SPAN; a connection takes the
+ * first one lwIP has no pcb on. */
 #define STACK_EPHEMERAL_BASE  49152u
 #define STACK_EPHEMERAL_COUNT 8u
+#define STACK_EPHEMERAL_SPAN  1024u
 
 /* The counters STATS answers, X(name, "what it counts"): index i <
  * STACK_COUNTER_COUNT is row i; from STACK_COUNTER_COUNT on come the

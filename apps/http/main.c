@@ -45,8 +45,9 @@ enum {
 	CAP_INSPECT = 7,
 };
 
-#define IN_MAX  2048u /* a connection's request buffer: the longest head */
-#define OUT_MAX 512u  /* an answer's head and small body */
+#define IN_MAX       2048u /* a connection's request buffer: the longest head */
+#define OUT_MAX      512u  /* an answer's head and small body */
+#define HTTP_BACKLOG 32u   /* connections the stack holds for accept: a burst of 20 clients fits */
 
 static const char index_page[] =
 	"<!doctype html>\n<html><head><title>Cairn</title></head><body>\n"
@@ -253,7 +254,7 @@ static uint64_t start(uint16_t port)
 		return rc;
 	}
 	if (rc == CAIRN_OK)
-		rc = cnet_tcp_listen(CAP_STACK, port, 0, &listener);
+		rc = cnet_tcp_listen(CAP_STACK, port, HTTP_BACKLOG, &listener);
 	if (rc != CAIRN_OK) {
 		printf("FAIL attach or listen: %s\n", cairn_result_name(rc));
 		return rc;

@@ -302,27 +302,37 @@ static void test_default_image(void **state)
 	assert_int_equal(format_image(desc, "64M"), 0);
 	assert_string_equal(err_text, "");
 	assert_non_null(strstr(out_text, "cairn-format: wrote "));
-	assert_non_null(strstr(out_text, " image: 12 domains, "));
+	assert_non_null(strstr(out_text, " image: 20 domains, "));
 
 	load_sb();
 	assert_true(sb.boot_node_oid == 0);
 	assert_true(sb.image_node_count > 0 && sb.image_page_count > 0);
-	enum { N = 12 };
+	enum { N = 20 };
 	struct domain_info d[N + 1];
 	assert_int_equal(boot_domains(d, N + 1), N);
-	static const char *const names[N] = { "hello", "counter",    "ping",     "pong",
-					      "mover", "account1",   "account2", "account3",
-					      "bank",  "bankreaper", "enet",     "enetirq" };
-	static const char *const elves[N] = { "hello.elf",      "counter.elf", "pingpong.elf",
-					      "pingpong.elf",   "ledger.elf",  "ledger.elf",
-					      "ledger.elf",     "ledger.elf",  "bank.elf",
-					      "bankreaper.elf", "enet.elf",    "enet.elf" };
-	static const uint64_t a0[N] = { 0, 0, 0, 1, 0, 1, 2, 3, 1, 0, 0, 1 };
+	static const char *const names[N] = {
+		"hello",    "counter",   "ping",        "pong",          "mover",
+		"account1", "account2",  "account3",    "bank",          "bankreaper",
+		"enet",     "enetirq",   "httpstack",   "httpstackrx",   "httpstacktick",
+		"http",     "echostack", "echostackrx", "echostacktick", "udpecho"
+	};
+	static const char *const elves[N] = {
+		"hello.elf",  "counter.elf", "pingpong.elf", "pingpong.elf", "ledger.elf",
+		"ledger.elf", "ledger.elf",  "ledger.elf",   "bank.elf",     "bankreaper.elf",
+		"enet.elf",   "enet.elf",    "stack.elf",    "stack.elf",    "stack.elf",
+		"http.elf",   "stack.elf",   "stack.elf",    "stack.elf",    "udpecho.elf"
+	};
+	static const uint64_t a0[N] = {
+		0, 0, 0, 1, 0, 1, 2, 3, 1, 0, 0, 1, 0, 1, 2, 80, 0, 1, 2, 7
+	};
 	/* Console labels: the domain's name, but ping and the mover print
-	 * the pingpong and ledger lines, and enet's helper prints as enet. */
-	static const char *const labels[N] = { "hello",  "counter",    "pingpong", "pong",
-					       "ledger", "account1",   "account2", "account3",
-					       "bank",   "bankreaper", "enet",     "enet" };
+	 * the pingpong and ledger lines, enet's helper prints as enet, and a
+	 * stack's helpers as their stack. */
+	static const char *const labels[N] = { "hello",     "counter",    "pingpong",  "pong",
+					       "ledger",    "account1",   "account2",  "account3",
+					       "bank",      "bankreaper", "enet",      "enet",
+					       "httpstack", "httpstack",  "httpstack", "http",
+					       "echostack", "echostack",  "echostack", "udpecho" };
 	/* The badge of each demo's start key to its bank, register 6
 	 * (bank/domain/boot_banks.c). */
 	static const unsigned bank_badge[8] = { 3, 5, 7, 9, 11, 13, 15, 17 };
@@ -383,7 +393,7 @@ static void test_default_image(void **state)
 	/* --inspect: geometry, then exactly these domain lines. */
 	assert_int_equal(run("--inspect", vol, NULL), 0);
 	assert_string_equal(err_text, "");
-	char want[4096], line[256];
+	char want[8192], line[256];
 	want[0] = '\0';
 	for (int i = 0; i < N; i++) {
 		struct elf_file e = read_elf(elves[i]);
@@ -437,6 +447,33 @@ static void test_default_image(void **state)
 		if (i == 11)
 			strcat(want, "  cap 6     device 1 0\n"
 				     "  cap 7     start enet badge=0\n");
+		/* The services: a stack's three domains (server, pump, timer) on
+		 * enet session 1 or 2, then its client with its bank (21, 23). */
+		if (i >= 12) {
+			int svc = (i - 12) / 4, role = (i - 12) % 4;
+			const char *stack = svc ? "echostack" : "httpstack";
+			unsigned bank = svc ? 23 : 21;
+			if (role == 0)
+				snprintf(line, sizeof(line),
+					 "  cap 3     start enet badge=%d\n"
+					 "  cap 4     start bank badge=%u\n"
+					 "  cap 5     domain %s\n",
+					 svc + 1, bank, stack);
+			else if (role == 1)
+				snprintf(line, sizeof(line),
+					 "  cap 3     start enet badge=%d\n"
+					 "  cap 4     start %s badge=0\n",
+					 svc + 1, stack);
+			else if (role == 2)
+				snprintf(line, sizeof(line), "  cap 4     start %s badge=0\n",
+					 stack);
+			else
+				snprintf(line, sizeof(line),
+					 "  cap 3     start %s badge=1\n"
+					 "  cap 4     start bank badge=%u\n",
+					 stack, bank);
+			strcat(want, line);
+		}
 		free(e.b);
 	}
 	char *listing = strstr(out_text, "superblock  primary\n");
@@ -702,8 +739,8 @@ static void test_inspect_damaged(void **state)
 
 	/* Inside a domain, odd keys are shown as `?` (or left out), and
 	 * nothing is an error: a running system changes its domains. */
-	struct domain_info d[12];
-	assert_int_equal(boot_domains(d, 12), 12);
+	struct domain_info d[20];
+	assert_int_equal(boot_domains(d, 20), 20);
 	damage(d[0].root, CAIRN_DOM_SLOT_GPRS, CAIRN_KEY_PAGE, 0);
 	damage(d[0].root, CAIRN_DOM_SLOT_CAPS, CAIRN_KEY_NODE, UINT64_MAX);
 	damage(d[0].root, CAIRN_DOM_SLOT_STATE, CAIRN_KEY_CONSOLE, 0);

@@ -66,7 +66,7 @@ def ready(port, timeout=120):
 def measure(build, tmp, wrk_seconds):
     http, echo = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
     img = fresh(build, tmp, "services", size="256M")
-    fwd = "restrict=on,hostfwd=tcp:127.0.0.1:%d-:80,hostfwd=udp:127.0.0.1:%d-:7" % (http, echo)
+    fwd = "hostfwd=tcp:127.0.0.1:%d-:80,hostfwd=udp:127.0.0.1:%d-:7" % (http, echo)
     out = {}
     with CairnVM(build, img, mem="256M", icount=True,
                  extra=("-netdev", "user,id=n0," + fwd, "-device",
