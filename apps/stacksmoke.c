@@ -223,7 +223,7 @@ int main(uint64_t arg)
 	printf("udp %u on handle %u, tcp %u on handle %u\n", UDP_PORT, u, TCP_PORT, l);
 	for (;;) {
 		struct cnet_events ev;
-		if ((rc = cnet_wait(CAP_STACK, outgoing | bulk, &ev))) {
+		if ((rc = cnet_wait(CAP_STACK, outgoing | bulk, 0, &ev))) {
 			fail("wait", rc);
 			return 0;
 		}

@@ -60,7 +60,7 @@ int main(uint64_t arg)
 		return 0;
 	for (;;) {
 		struct cnet_events ev;
-		uint64_t rc = cnet_wait(CAP_STACK, 0, &ev);
+		uint64_t rc = cnet_wait(CAP_STACK, 0, 0, &ev);
 		if (rc != CAIRN_OK) {
 			printf("FAIL wait: %s\n", cairn_result_name(rc));
 			return 0;

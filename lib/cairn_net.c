@@ -135,9 +135,9 @@ uint64_t cnet_udp_recvfrom(cap_t stack, unsigned handle, void *buf, size_t max, 
 	return rc;
 }
 
-uint64_t cnet_wait(cap_t stack, uint64_t want_write, struct cnet_events *ev)
+uint64_t cnet_wait(cap_t stack, uint64_t want_write, uint64_t skip_read, struct cnet_events *ev)
 {
-	const struct cairn_msg m = { .w = { want_write } };
+	const struct cairn_msg m = { .w = { want_write, skip_read } };
 	struct cairn_reply rep;
 	uint64_t rc = order(stack, CAIRN_SO_STACK_WAIT, &m, NULL, &rep);
 	if (ev)

@@ -53,13 +53,15 @@ uint64_t cnet_udp_sendto(cap_t stack, unsigned handle, uint32_t ip, uint16_t por
 uint64_t cnet_udp_recvfrom(cap_t stack, unsigned handle, void *buf, size_t max, size_t *got,
 			   uint32_t *ip, uint16_t *port);
 
-/* Wait until a handle is readable (data, end, error, a connection to
- * accept, a datagram) or one of want_write is writable. */
+/* Wait until a handle not in skip_read is readable (data, end, error, a
+ * connection to accept, a datagram) or one of want_write is writable.
+ * skip_read is for a handle the caller will not read yet (its answer is
+ * still going out): without it, a WAIT would answer at once, for ever. */
 struct cnet_events {
 	uint64_t readable;
 	uint64_t writable;
 };
-uint64_t cnet_wait(cap_t stack, uint64_t want_write, struct cnet_events *ev);
+uint64_t cnet_wait(cap_t stack, uint64_t want_write, uint64_t skip_read, struct cnet_events *ev);
 
 /* The stack's counters index .. index + 3 (docs/network.md). */
 uint64_t cnet_stats(cap_t stack, unsigned index, uint64_t out[4]);

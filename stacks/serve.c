@@ -32,12 +32,14 @@ static const struct serve_ops *ops;
 static bool attached;
 static bool parked;
 static uint64_t parked_want;
+static uint64_t parked_skip; /* handles whose readability the parked WAIT does not want */
 
 void serve_init(const struct serve_ops *o)
 {
 	ops = o;
 	attached = parked = false;
 	parked_want = 0;
+	parked_skip = 0;
 	memset(stack_count, 0, sizeof stack_count);
 }
 
@@ -95,7 +97,7 @@ static uint64_t tick(const struct serve_in *in, struct serve_out *out)
 	return CAIRN_OK;
 }
 
-static uint64_t wait(uint64_t want, struct serve_out *out)
+static uint64_t wait(uint64_t want, uint64_t skip, struct serve_out *out)
 {
 	if (parked) {
 		parked = false;
@@ -103,10 +105,12 @@ static uint64_t wait(uint64_t want, struct serve_out *out)
 		STACK_COUNT(WAIT_DISPLACED);
 	}
 	sock_events(want, &out->w[0], &out->w[1]);
+	out->w[0] &= ~skip;
 	if (out->w[0] || out->w[1])
 		return CAIRN_OK;
 	parked = true;
 	parked_want = want;
+	parked_skip = skip;
 	out->park = true;
 	STACK_COUNT(WAIT_PARKED);
 	return CAIRN_OK;
@@ -189,7 +193,7 @@ static uint64_t client_order(const struct serve_in *in, struct serve_out *out)
 		}
 		return rc;
 	case CAIRN_SO_STACK_WAIT:
-		return wait(w[0], out);
+		return wait(w[0], w[1], out);
 	}
 	return CAIRN_BAD_ORDER;
 }
@@ -245,6 +249,7 @@ bool serve_wake(uint64_t *readable, uint64_t *writable)
 	if (!parked)
 		return false;
 	sock_events(parked_want, readable, writable);
+	*readable &= ~parked_skip;
 	if (!*readable && !*writable)
 		return false;
 	parked = false;

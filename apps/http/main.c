@@ -272,12 +272,19 @@ int main(uint64_t arg)
 	if (!attached && start((uint16_t)arg) != CAIRN_OK)
 		return 0; /* idle for ever (cairn_exit) */
 	for (;;) {
-		uint64_t want = 0;
-		for (unsigned h = 0; h < CNET_HANDLES; h++)
-			if (conns[h].open && busy(&conns[h]))
-				want |= 1ull << h;
+		/* Write interest in connections with an answer going out; no read
+		 * interest in those whose buffer is full behind it (pipelined
+		 * requests wait until the answer is out). */
+		uint64_t want = 0, skip = 0;
+		for (unsigned h = 0; h < CNET_HANDLES; h++) {
+			if (!conns[h].open || !busy(&conns[h]))
+				continue;
+			want |= 1ull << h;
+			if (conns[h].in_len == IN_MAX)
+				skip |= 1ull << h;
+		}
 		struct cnet_events ev;
-		uint64_t rc = cnet_wait(CAP_STACK, want, &ev);
+		uint64_t rc = cnet_wait(CAP_STACK, want, skip, &ev);
 		if (rc != CAIRN_OK) {
 			printf("FAIL wait: %s\n", cairn_result_name(rc));
 			return 0;

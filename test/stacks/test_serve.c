@@ -415,6 +415,14 @@ static void test_wait_parking(void **state)
 	assert_true(serve_wake(&r, &w));
 	assert_int_equal(r, 1ull << u);
 	assert_false(serve_wake(&r, &w)); /* answered once */
+	/* readable, but the caller says it will not read it yet (w1): parked,
+	 * and not woken by it; asked again without it, answered at once */
+	assert_int_equal(client(CAIRN_SO_STACK_WAIT, 0, 1ull << u, &o), CAIRN_OK);
+	assert_true(o.park);
+	assert_false(serve_wake(&r, &w));
+	assert_int_equal(client(CAIRN_SO_STACK_WAIT, 0, 0, &o), CAIRN_OK);
+	assert_false(o.park);
+	assert_int_equal(o.w[0], 1ull << u);
 	/* the datagram */
 	assert_int_equal(client(CAIRN_SO_STACK_UDP_RECVFROM, u, 0, &o), CAIRN_OK);
 	assert_int_equal(o.len, 4);

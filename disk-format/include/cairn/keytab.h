@@ -215,12 +215,12 @@ enum cairn_key_object {
 	X(STACK, TCP_ACCEPT,  0x8303, "w0 = a listener's handle -> w0 = the connection's handle, w1 = peer IPv4, w2 = peer port; NET_WOULD_BLOCK if none is waiting") \
 	X(STACK, TCP_CONNECT, 0x8304, "w0 = IPv4 (first byte lowest), w1 = port -> w0 = the connection's handle (writable once established; NET_RESET if it fails)") \
 	X(STACK, TCP_SEND,    0x8305, "w0 = handle, string = bytes -> w0 = bytes taken (a prefix); NET_WOULD_BLOCK if none fit") \
-	X(STACK, TCP_RECV,    0x8306, "w0 = handle, string buffer -> string = bytes, w0 = their count; NET_WOULD_BLOCK if none, NET_CLOSED at the end of the peer's data, NET_RESET") \
+	X(STACK, TCP_RECV,    0x8306, "w0 = handle, w1 = the string buffer's size -> string = bytes, w0 = their count; NET_WOULD_BLOCK if none, NET_CLOSED at the end of the peer's data, NET_RESET") \
 	X(STACK, CLOSE,       0x8307, "w0 = handle -> the handle is free (TCP: a graceful close; UDP: the port is unbound)") \
 	X(STACK, UDP_BIND,    0x8308, "w0 = local port -> w0 = the socket's handle") \
 	X(STACK, UDP_SENDTO,  0x8309, "w0 = handle, w1 = IPv4 (first byte lowest), w2 = port, string = the datagram ->") \
-	X(STACK, UDP_RECVFROM,0x830a, "w0 = handle, string buffer -> string = the datagram, w0 = its length, w1 = sender IPv4, w2 = sender port; NET_WOULD_BLOCK if none") \
-	X(STACK, WAIT,        0x830b, "w0 = handles whose writability is wanted (bit h) -> w0 = readable handles (data, end, error, a connection to accept, a datagram), w1 = writable handles of w0; returns at once if either is non-empty, else when one is") \
+	X(STACK, UDP_RECVFROM,0x830a, "w0 = handle, w1 = the string buffer's size -> string = the datagram, w0 = bytes given, w1 = sender IPv4, w2 = sender port, w3 = the datagram's length (more: the rest was dropped); NET_WOULD_BLOCK if none") \
+	X(STACK, WAIT,        0x830b, "w0 = handles whose writability is wanted (bit h), w1 = handles whose readability is not -> w0 = readable handles not in w1 (data, end, error, a connection to accept, a datagram), w1 = writable handles of w0; returns at once if either is non-empty, else when one is") \
 	X(STACK, STATS,       0x830c, "w0 = counter index -> w0..w3 = the stack's counters index..index+3 (docs/network.md)") \
 	X(STACK, RX,          0x830d, "the stack's receive helper only: -> the frames enet queued were taken in") \
 	X(STACK, TICK,        0x830e, "the stack's timer helper only: -> lwIP's timers ran; w0 = milliseconds until the next is due")
