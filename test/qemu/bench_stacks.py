@@ -106,12 +106,15 @@ def main(argv=None):
     ap.add_argument("--build", required=True)
     ap.add_argument("--wrk-seconds", type=int, default=5)
     ap.add_argument("--check", action="store_true")
+    ap.add_argument("--no-raw", action="store_true", help="skip the raw enet boots (tuning runs)")
     opts = ap.parse_args(argv)
     build = os.path.abspath(opts.build)
     with tempfile.TemporaryDirectory(prefix="cairn-bench-stacks-") as tmp:
         m = measure(build, tmp, opts.wrk_seconds)
-        s = bench.Session(build, tmp, 300, "128M", None)
-        raw = {r.name: r.value for r in bench.network(s)}
+        raw = {}
+        if not opts.no_raw:
+            s = bench.Session(build, tmp, 300, "128M", None)
+            raw = {r.name: r.value for r in bench.network(s)}
     raw_ipf = raw.get("tx_1514_batch_8")
     print("stacks: 64 MiB download: %.2f instructions per byte (%.0f MB per virtual second "
           "if CPU-bound), %.1f MB/s wall clock" % (m["bulk_ipb"], 1e3 / m["bulk_ipb"],
@@ -120,7 +123,9 @@ def main(argv=None):
           "(%.0f requests per virtual second if CPU-bound), %.0f requests/s wall clock"
           % (m["requests"], m["req_instr"], 1e9 / m["req_instr"], m["wrk_rps_wall"]))
     failed = 0
-    if raw_ipf:
+    if opts.no_raw:
+        pass
+    elif raw_ipf:
         raw_ipb = raw_ipf / 1514
         ratio = raw_ipb / m["bulk_ipb"]
         print("stacks: raw enet transmit, 1,514-byte frames 8 per SEND: %.0f instructions a frame "
