@@ -64,13 +64,26 @@ enum {
 	VNET_CAP_RESUME = 31,  /* the resume key of the call being served */
 };
 
-#define VNET_SESSIONS  7 /* badges 1..7; badge 0 is the interrupt helper */
-#define VNET_QUEUE     128
-#define VNET_BUF       2048 /* a buffer: header and frame, two a page */
-#define VNET_HDR       ((uint32_t)sizeof(struct virtio_net_hdr))
-#define VNET_NONE      0xffffu
-#define VNET_TX_BUDGET 4 /* descriptors per session per transmit turn */
-#define VNET_TX_ROUNDS 8 /* transmit rounds per order, at most */
+#define VNET_SESSIONS 7 /* badges 1..7; badge 0 is the interrupt helper */
+#define VNET_QUEUE    128
+#define VNET_BUF      2048 /* a buffer: header and frame, two a page */
+#define VNET_HDR      ((uint32_t)sizeof(struct virtio_net_hdr))
+/* Where a buffer's descriptor starts: the 12-byte header at 4, so the
+ * frame is at 16, 8-byte aligned like the sessions' buffers (a frame at
+ * their offset 0). picolibc's memcpy copies a word at a time only
+ * between addresses equal modulo 8, and a byte at a time otherwise: with
+ * the header at 0 every frame copied between a session and the device
+ * (PAGE_WRITE, PAGE_READ) went a byte at a time, 4 to 5 instructions a
+ * byte (docs/benchmarks.md "The stacks"). */
+#define VNET_HDR_AT   4u
+#define VNET_FRAME_AT (VNET_HDR_AT + VNET_HDR)
+/* A transmit buffer's header 2 bytes further in: frames from the stacks
+ * start ENET_TX_HEADROOM past an 8-byte boundary in their buffers. */
+#define VNET_TX_HDR_AT   (VNET_HDR_AT + ENET_TX_HEADROOM)
+#define VNET_TX_FRAME_AT (VNET_TX_HDR_AT + VNET_HDR)
+#define VNET_NONE        0xffffu
+#define VNET_TX_BUDGET   4 /* descriptors per session per transmit turn */
+#define VNET_TX_ROUNDS   8 /* transmit rounds per order, at most */
 
 /* The pages, in pin order: the two rings, the receive buffers, the
  * transmit buffers; then, not pinned, one ring page per session. Pin i of

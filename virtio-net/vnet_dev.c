@@ -16,6 +16,8 @@
  * (VERSION_1 allows any layout, §2.6.4; without MRG_RXBUF a frame never
  * spans buffers, §5.1.6.3.1); a transmit buffer is one device-readable
  * descriptor for the header, all zeros (no offloads), and the frame.
+ * Either descriptor starts VNET_HDR_AT bytes into its buffer, so that the
+ * frame is 8-byte aligned (vnet.h).
  *
  * Device-written pages and checkpoints: before reading the receive
  * buffers the device returned, the driver SYNCs their pages and the rings
@@ -40,6 +42,9 @@ static volatile uint32_t *status_reg(void)
 
 /* Buffer i of a ring's buffer pages: its address for the driver and the
  * device's. */
+_Static_assert(VNET_FRAME_AT % 8 == 0, "received frames 8-byte aligned in the device's buffers");
+_Static_assert(VNET_TX_FRAME_AT % 8 == ENET_TX_HEADROOM, "sent frames as the stacks lay them out");
+
 static uint8_t *buf_va(unsigned first_page, unsigned i)
 {
 	return (uint8_t *)vnet_page_va(first_page + i / 2) + (i % 2) * VNET_BUF;
@@ -78,7 +83,7 @@ static enum virtio_err queue_up(uint16_t index, struct virtq *q, unsigned page)
 
 static bool post_rx(uint16_t i)
 {
-	struct virtq_buf in = { buf_pa(VNET_PG_RXBUF, i), VNET_BUF };
+	struct virtq_buf in = { buf_pa(VNET_PG_RXBUF, i) + VNET_HDR_AT, VNET_BUF - VNET_HDR_AT };
 	uint16_t head;
 	if (virtq_add_chain(&vnet.rxq, NULL, 0, &in, 1, &head) != VIRTIO_OK)
 		return false;
@@ -219,12 +224,12 @@ static void serve_rx(void)
 		return; /* a boot since: the buffers are gone with the device */
 	for (uint16_t k = 0; k < r.n; k++) {
 		uint32_t len = r.len[k];
-		if (len <= VNET_HDR || len > VNET_BUF) {
+		if (len <= VNET_HDR || len > VNET_BUF - VNET_HDR_AT) {
 			enet_count(&vnet.stats,
 				   len <= VNET_HDR ? ENET_ETH_TRUNCATED : ENET_ETH_TOO_LONG);
 			continue;
 		}
-		vnet_receive(buf_va(VNET_PG_RXBUF, r.buf[k]) + VNET_HDR, len - VNET_HDR);
+		vnet_receive(buf_va(VNET_PG_RXBUF, r.buf[k]) + VNET_FRAME_AT, len - VNET_HDR);
 	}
 	if (sync_pins(first, count) || !vnet.up)
 		return;
@@ -270,15 +275,15 @@ uint8_t *vnet_tx_next_buffer(void)
 {
 	if (!vnet.up || vnet.tx_nfree == 0)
 		return tx_scratch;
-	return buf_va(VNET_PG_TXBUF, vnet.tx_free[vnet.tx_nfree - 1]) + VNET_HDR;
+	return buf_va(VNET_PG_TXBUF, vnet.tx_free[vnet.tx_nfree - 1]) + VNET_TX_FRAME_AT;
 }
 
 /* Buffer j (taken off the free list) on the transmit ring with len bytes
  * of frame after its zeroed header. */
 static bool tx_publish(uint16_t j, uint32_t len)
 {
-	memset(buf_va(VNET_PG_TXBUF, j), 0, VNET_HDR);
-	struct virtq_buf out = { buf_pa(VNET_PG_TXBUF, j), VNET_HDR + len };
+	memset(buf_va(VNET_PG_TXBUF, j) + VNET_TX_HDR_AT, 0, VNET_HDR);
+	struct virtq_buf out = { buf_pa(VNET_PG_TXBUF, j) + VNET_TX_HDR_AT, VNET_HDR + len };
 	uint16_t head;
 	if (virtq_add_chain(&vnet.txq, &out, 1, NULL, 0, &head) != VIRTIO_OK) {
 		vnet.tx_free[vnet.tx_nfree++] = j;
@@ -308,6 +313,6 @@ bool vnet_transmit(const uint8_t *frame, uint32_t len)
 		return false;
 	}
 	uint16_t j = vnet.tx_free[--vnet.tx_nfree];
-	memcpy(buf_va(VNET_PG_TXBUF, j) + VNET_HDR, frame, len);
+	memcpy(buf_va(VNET_PG_TXBUF, j) + VNET_TX_FRAME_AT, frame, len);
 	return tx_publish(j, len);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "inv/ipc.h"
 #include "inv/invoke.h"
+#include "inv/ustring.h"
 #include "dom/proc.h"
 #include "dom/act.h"
 #include "dom/kctx.h"
@@ -104,7 +105,7 @@ void ipc_commit_delivery(const struct msg *m, const struct delivery *d)
 		}
 		if (n > d->len - off)
 			n = d->len - off;
-		memmove(dst, src, n);
+		ustring_move(dst, src, n);
 		off += n;
 	}
 	/* The keys. */

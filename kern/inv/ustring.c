@@ -44,7 +44,7 @@ void ustring_copy_out(const struct ustring *s, uint8_t *dst)
 		uint32_t left;
 		const uint8_t *src = ustring_byte(s, off, &left);
 		uint32_t n = s->len - off < left ? s->len - off : left;
-		memmove(dst + off, src, n); /* a page may be written from itself */
+		ustring_move(dst + off, src, n); /* a page may be written from itself */
 		off += n;
 	}
 }

@@ -11,6 +11,7 @@
 #define CAIRN_KERN_INV_USTRING_H
 
 #include <stdint.h>
+#include <string.h>
 #include <cairn/abi.h>
 
 struct proc;
@@ -22,6 +23,19 @@ struct ustring {
 	unsigned npages;
 	uint64_t page_oid[USTR_MAX_PAGES];
 };
+
+/* Copy n bytes that may overlap (a page read into or written from
+ * itself). picolibc's memmove copies a word at a time only when both
+ * addresses are 8-byte aligned, its memcpy whenever they are equal modulo
+ * 8, and a frame two bytes into a network buffer is the common case
+ * (docs/benchmarks.md "The stacks"): so memcpy unless they overlap. */
+static inline void ustring_move(uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+	if (dst + n <= src || src + n <= dst)
+		memcpy(dst, src, n);
+	else
+		memmove(dst, src, n);
+}
 
 /* Prepare: resolve p's string at va: CAIRN_OK, STRING_TOO_LONG or BAD_STRING. */
 uint64_t ustring_resolve(struct proc *p, uint64_t va, uint32_t len, struct ustring *s);

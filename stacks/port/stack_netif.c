@@ -203,11 +203,12 @@ void stack_netif_reclaim_tx(struct stack_netif *s)
 	uint64_t region = (uint64_t)ENET_VIEW_TX_BUFS * ENET_VIEW_BUF;
 	while (s->tx_nfree < ENET_VIEW_TX_BUFS &&
 	       enet_client_get(s->view.ring[ENET_Q_TX_FREE], &d)) {
-		if (d.offset >= region || d.offset % ENET_VIEW_BUF != 0) {
+		uint64_t within = d.offset % ENET_VIEW_BUF;
+		if (d.offset >= region || (within != 0 && within != ENET_TX_HEADROOM)) {
 			s->stats.tx_bad_free++;
 			continue;
 		}
-		s->tx_free[s->tx_nfree++] = d.offset;
+		s->tx_free[s->tx_nfree++] = d.offset - within;
 	}
 }
 
@@ -222,7 +223,7 @@ bool stack_netif_take_tx_pending(struct stack_netif *s)
 static err_t linkoutput(struct netif *n, struct pbuf *p)
 {
 	struct stack_netif *s = of(n);
-	if (p->tot_len > ENET_VIEW_BUF) {
+	if (p->tot_len > ENET_VIEW_BUF - ENET_TX_HEADROOM) {
 		s->stats.tx_too_long++;
 		return ERR_IF;
 	}
@@ -232,7 +233,9 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 		s->tx_refused = true;
 		return ERR_MEM;
 	}
-	uint64_t off = s->tx_free[--s->tx_nfree];
+	/* ENET_TX_HEADROOM in: lwIP's frames start 2 bytes past an 8-byte
+	 * boundary (its payloads are aligned), and so then does the copy. */
+	uint64_t base = s->tx_free[--s->tx_nfree], off = base + ENET_TX_HEADROOM;
 	uint8_t *buf = s->view.tx + off;
 	uint32_t len = pbuf_copy_partial(p, buf, p->tot_len, 0);
 	if (len < STACK_ETH_MIN) { /* zeros, never an older frame's bytes */
@@ -240,7 +243,7 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 		len = STACK_ETH_MIN;
 	}
 	if (!enet_client_put(s->view.ring[ENET_Q_TX_ACTIVE], off, len)) {
-		s->tx_free[s->tx_nfree++] = off; /* 8 buffers, 32 slots: only if enet misbehaves */
+		s->tx_free[s->tx_nfree++] = base; /* 8 buffers, 32 slots: only if enet misbehaves */
 		s->stats.tx_no_buffer++;
 		s->tx_refused = true;
 		return ERR_MEM;

@@ -250,6 +250,37 @@ static void offsets_misaligned(void **state)
 	canaries_intact();
 }
 
+/* ENET_TX_HEADROOM: a transmit frame may start 2 bytes into its buffer
+ * (and is then at most the buffer's size less 2); not a received one, and
+ * no other offset inside a buffer. The descriptor comes back on TX_FREE as
+ * it went in. */
+static void tx_headroom(void **state)
+{
+	(void)state;
+	uint8_t copy[ENET_FRAME_MAX], f[FRAME_BUF];
+	uint32_t len = 0, n = frame_udp(f, 1, 7, 5555, 30);
+	memcpy(tx_mem + 3 * BUFSZ + ENET_TX_HEADROOM, f, n);
+	push(TX_ACTIVE, 3 * BUFSZ + ENET_TX_HEADROOM, n);
+	assert_int_equal(tx_next(copy, &len), ENET_TAKE_OK);
+	assert_int_equal(len, n);
+	assert_memory_equal(copy, f, n);
+	struct enet_desc d = { 0 };
+	assert_true(pop(TX_FREE, &d));
+	assert_int_equal(d.offset, 3 * BUFSZ + ENET_TX_HEADROOM);
+	push(TX_ACTIVE, 3 * BUFSZ + ENET_TX_HEADROOM + 1, n);
+	push(TX_ACTIVE, 3 * BUFSZ + ENET_TX_HEADROOM - 1, n);
+	assert_int_equal(tx_next(copy, &len), ENET_TAKE_REFUSED);
+	assert_int_equal(tx_next(copy, &len), ENET_TAKE_REFUSED);
+	assert_int_equal(drops(ENET_Q_OFFSET_ALIGN), 2);
+	push(TX_ACTIVE, 3 * BUFSZ + ENET_TX_HEADROOM, BUFSZ - ENET_TX_HEADROOM + 1);
+	assert_int_equal(tx_next(copy, &len), ENET_TAKE_REFUSED);
+	assert_int_equal(drops(ENET_Q_LEN_LONG), 1);
+	push(RX_FREE, ENET_TX_HEADROOM, 0);
+	assert_int_equal(enet_session_deliver(&s, f, n), ENET_RX_NO_BUFFER);
+	assert_int_equal(drops(ENET_Q_OFFSET_ALIGN), 3);
+	canaries_intact();
+}
+
 /* A buffer enet holds, handed in again before enet gave it back. */
 static void duplicate_buffers(void **state)
 {
@@ -678,6 +709,7 @@ int main(void)
 		cmocka_unit_test_setup(honest_receive, setup),
 		cmocka_unit_test_setup(honest_transmit, setup),
 		cmocka_unit_test_setup(arp_request_marks_asking, setup),
+		cmocka_unit_test_setup(tx_headroom, setup),
 		cmocka_unit_test_setup(offsets_out_of_range, setup),
 		cmocka_unit_test_setup(offsets_misaligned, setup),
 		cmocka_unit_test_setup(duplicate_buffers, setup),

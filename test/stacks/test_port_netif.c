@@ -480,7 +480,8 @@ static void tx_without_buffer_refused(void **state)
 	uint32_t seen = 0;
 	for (uint32_t i = r->head; i != r->tail; i++) {
 		uint64_t off = r->desc[i % ENET_VIEW_RING_CAP].offset;
-		assert_true(off % ENET_VIEW_BUF == 0 && off < ENET_VIEW_TX_BUFS * ENET_VIEW_BUF);
+		assert_true(off % ENET_VIEW_BUF == ENET_TX_HEADROOM &&
+			    off < ENET_VIEW_TX_BUFS * ENET_VIEW_BUF);
 		assert_int_equal(seen & (1u << (off / ENET_VIEW_BUF)), 0);
 		seen |= 1u << (off / ENET_VIEW_BUF);
 		assert_int_equal(r->desc[i % ENET_VIEW_RING_CAP].len, 42 + sizeof big);

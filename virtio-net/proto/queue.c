@@ -116,14 +116,15 @@ static enum enet_reason check_desc(const struct enet_queue *q, const struct enet
 {
 	if (d.offset >= (uint64_t)b->count * b->buf_size)
 		return ENET_Q_OFFSET_RANGE;
-	if (d.offset & (b->buf_size - 1))
+	uint64_t within = d.offset & (b->buf_size - 1);
+	if (within != 0 && !(q->kind == ENET_Q_TX_ACTIVE && within == ENET_TX_HEADROOM))
 		return ENET_Q_OFFSET_ALIGN;
 	if (enet_bufs_owned(b, d.offset))
 		return ENET_Q_DUPLICATE;
 	if (q->kind == ENET_Q_TX_ACTIVE) {
 		if (d.len == 0)
 			return ENET_Q_LEN_ZERO;
-		if (d.len > b->buf_size)
+		if (d.len > b->buf_size - within)
 			return ENET_Q_LEN_LONG;
 	}
 	return ENET_OK;

@@ -41,6 +41,13 @@
 
 #define ENET_RING_MAX 512 /* largest capacity */
 #define ENET_BUFS_MAX 512 /* most buffers in one region */
+/* A transmit descriptor's offset may be its buffer's plus
+ * ENET_TX_HEADROOM: the frame then starts 2 bytes into the buffer, where
+ * lwIP's own layout puts it (its TCP payloads are 8-byte aligned, so a
+ * frame starts 2 bytes past an 8-byte boundary), and copying it runs a
+ * word at a time (picolibc's memcpy does only between addresses equal
+ * modulo 8). Any other offset inside a buffer is Q_OFFSET_ALIGN. */
+#define ENET_TX_HEADROOM 2u
 
 /* One descriptor in shared memory: 16 bytes, naturally aligned. */
 struct enet_desc {
