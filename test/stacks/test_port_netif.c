@@ -189,9 +189,9 @@ static uint32_t check_synack(const uint8_t *dmac, const uint8_t *dip, uint16_t d
 	assert_int_equal(t[13] & 0x3f, PORT_TCP_SYN | PORT_TCP_ACK);
 	assert_int_equal(port_be32(t + 8), seq + 1);
 	assert_true(port_l4_checksum_ok(out));
-	/* lwIP offers our MSS (RFC 793 option 2): 1460 */
+	/* lwIP offers our MSS (RFC 793 option 2): TCP_MSS */
 	assert_int_equal(t[20], 2);
-	assert_int_equal(port_be16(t + 22), 1460);
+	assert_int_equal(port_be16(t + 22), TCP_MSS);
 	uint32_t iss = port_be32(t + 4);
 	assert_int_equal(port_enet_take_tx(out, true), 0);
 	return iss;
@@ -511,7 +511,7 @@ static void tcp_refused_segment_retried(void **state)
 		pbuf_free(p);
 	}
 	/* three segments (lwIP's initial window, RFC 3390): one goes out */
-	static uint8_t data[3 * 1460];
+	static uint8_t data[3 * TCP_MSS];
 	memset(data, 'd', sizeof data);
 	assert_int_equal(tcp_write(accepted, data, sizeof data, TCP_WRITE_FLAG_COPY), ERR_OK);
 	tcp_output(accepted);
@@ -523,12 +523,12 @@ static void tcp_refused_segment_retried(void **state)
 	uint32_t seqs[2], k = 0, n;
 	while ((n = port_enet_take_tx(out, true)) != 0) {
 		assert_true(k < 2);
-		assert_int_equal(n, 14 + 20 + 20 + 1460);
+		assert_int_equal(n, 14 + 20 + 20 + TCP_MSS);
 		seqs[k++] = port_be32(out + 34 + 4);
 	}
 	assert_int_equal(k, 2);
-	assert_int_equal(seqs[0], iss + 1 + 1460);
-	assert_int_equal(seqs[1], iss + 1 + 2 * 1460);
+	assert_int_equal(seqs[0], iss + 1 + TCP_MSS);
+	assert_int_equal(seqs[1], iss + 1 + 2 * TCP_MSS);
 }
 
 static void stat_names_complete(void **state)
