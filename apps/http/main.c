@@ -46,7 +46,7 @@ enum {
 };
 
 #define IN_MAX       2048u /* a connection's request buffer: the longest head */
-#define OUT_MAX      512u  /* an answer's head and small body */
+#define OUT_MAX      1024u /* an answer's head and small body */
 #define HTTP_BACKLOG 32u   /* connections the stack holds for accept: a burst of 20 clients fits */
 
 static const char index_page[] =
@@ -140,11 +140,21 @@ static bool serve_one(struct conn *c)
 		c->pat_off = 0;
 		break;
 	case HTTP_ROUTE_STATS: {
+		/* The benchmark's counters: requests, the hart's retired
+		 * instructions, and the stack's counters by index (stacks/stack.h
+		 * STACK_COUNTERS, then the port's), four a line. */
 		uint64_t instret;
 		__asm__ volatile("rdinstret %0" : "=r"(instret));
-		char stats[96];
+		char stats[OUT_MAX / 2];
 		int n = snprintf(stats, sizeof stats, "requests %" PRIu64 "\ninstret %" PRIu64 "\n",
 				 requests, instret);
+		for (unsigned i = 0; i < 40 && n < (int)sizeof stats - 90; i += 4) {
+			uint64_t v[4] = { 0 };
+			cnet_stats(CAP_STACK, i, v);
+			n += snprintf(stats + n, sizeof stats - (size_t)n,
+				      "stack %u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+				      i, v[0], v[1], v[2], v[3]);
+		}
 		answer(c, 200, "text/plain", stats, (uint64_t)n, req.head, req.keep_alive);
 		break;
 	}
