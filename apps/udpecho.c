@@ -17,7 +17,6 @@
  */
 #include <stdio.h>
 
-#include "bank.h"
 #include "cairn.h"
 #include "cairn_net.h"
 
@@ -35,9 +34,7 @@ static uint8_t dgram[CNET_MAX_IO];
 static uint64_t start(uint16_t port)
 {
 	uint32_t ip = 0;
-	uint64_t rc = cairn_bank_create(CAP_BANK, CAIRN_BANK_TRANSPARENT, CAP_SUBBANK, CAP_INSPECT);
-	if (rc == CAIRN_OK)
-		rc = cnet_attach(CAP_STACK, CAP_SUBBANK, &ip, NULL);
+	uint64_t rc = cnet_attach_own(CAP_STACK, CAP_BANK, CAP_SUBBANK, CAP_INSPECT, &ip);
 	if (rc == CAIRN_NO_DEVICE) {
 		printf("no network: NO_DEVICE\n");
 		return rc;

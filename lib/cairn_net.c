@@ -10,6 +10,8 @@
  */
 #include "cairn_net.h"
 
+#include "bank.h"
+
 static uint64_t order(cap_t stack, uint64_t code, const struct cairn_msg *m0,
 		      const struct cairn_rcv *r, struct cairn_reply *rep)
 {
@@ -30,6 +32,12 @@ uint64_t cnet_attach(cap_t stack, cap_t bank, uint32_t *ip, uint64_t *mac)
 			*mac = rep.w[1];
 	}
 	return rc;
+}
+
+uint64_t cnet_attach_own(cap_t stack, cap_t bank, cap_t sub, cap_t inspect, uint32_t *ip)
+{
+	uint64_t rc = cairn_bank_create(bank, CAIRN_BANK_TRANSPARENT, sub, inspect);
+	return rc != CAIRN_OK ? rc : cnet_attach(stack, sub, ip, NULL);
 }
 
 /* The orders whose answer is a handle in w0. */

@@ -35,6 +35,10 @@
 /* Once, at the client's first start: the stack buys its heap and its enet
  * session from `bank` (a sub-bank key of the client's own). */
 uint64_t cnet_attach(cap_t stack, cap_t bank, uint32_t *ip, uint64_t *mac);
+/* The usual first start: a transparent sub-bank of `bank` made into
+ * register `sub` (its inspect key into `inspect`: the client keeps power
+ * over what its stack buys), then cnet_attach with it. */
+uint64_t cnet_attach_own(cap_t stack, cap_t bank, cap_t sub, cap_t inspect, uint32_t *ip);
 
 uint64_t cnet_tcp_listen(cap_t stack, uint16_t port, unsigned backlog, unsigned *handle);
 /* NET_WOULD_BLOCK when no connection is waiting. */
