@@ -19,8 +19,14 @@
  * "enet: device refused: ..." or "enet: device error: ..." when the
  * device does not do what virtio 1.2 says.
  *
- * Capability registers: vnet.h (enet); the helper's 1 console, 2 sleep,
- * 6 device net, 7 a start key to enet with badge 0.
+ *  - arg 2, the commit helper (vnet_hold.c): holds nothing itself; waits
+ *    for checkpoints to commit (CHECKPOINT DURABLE) and tells enet to let
+ *    the output they hold go. Without it (apps/enet.image) nothing is held.
+ *
+ * Capability registers: vnet.h (enet); the interrupt helper's 1 console,
+ * 2 sleep, 6 device net, 7 a start key to enet with badge 0; the commit
+ * helper's 1 console, 2 sleep, 3 the checkpoint key, 7 a start key to
+ * enet with badge 0.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -80,6 +86,9 @@ static __attribute__((noreturn)) void serve(void)
 		bool parked = false;
 		if (badge == 0 && in.code == CAIRN_SO_ENET_IRQ) {
 			out.order = irq();
+		} else if (badge == 0 &&
+			   (in.code == CAIRN_SO_ENET_HOLD || in.code == CAIRN_SO_ENET_RELEASE)) {
+			out.order = vnet_hold_order(in.code, &in, &out, &parked);
 		} else if (badge >= 1 && badge <= VNET_SESSIONS && in.code != CAIRN_SO_ENET_IRQ) {
 			if (vnet.present)
 				check_device();
@@ -87,6 +96,7 @@ static __attribute__((noreturn)) void serve(void)
 		} else {
 			out.order = CAIRN_RESTRICTED;
 		}
+		vnet_hold_poll(); /* frames sent are held: the commit helper may go on */
 		if (parked)
 			cairn_wait(&rcv, &in); /* answered when its frame comes */
 		else
@@ -107,10 +117,39 @@ static __attribute__((noreturn)) void helper(void)
 	}
 }
 
+/* The commit helper (vnet_hold.c): the loop that lets held output go
+ * once a checkpoint holding it has committed. */
+static __attribute__((noreturn)) void commit_helper(void)
+{
+	for (;;) {
+		struct cairn_io io = { 0 };
+		uint64_t on = cairn_inv_CHECKPOINT_EPOCH(VNET_COMMIT_CAP_CKPT, &io) == CAIRN_OK &&
+			      io.w[2] == 1;
+		const struct cairn_msg hold = { .order = CAIRN_SO_ENET_HOLD, .w = { on } };
+		struct cairn_reply r;
+		if (cairn_call(VNET_CAP_ENET, &hold, NULL, &r) != CAIRN_OK || r.w[0] != 1)
+			continue; /* a new boot, or holding off: ask again */
+		struct cairn_io ep = { 0 };
+		if (cairn_inv_CHECKPOINT_EPOCH(VNET_COMMIT_CAP_CKPT, &ep) != CAIRN_OK)
+			continue;
+		struct cairn_io d = { .w = { ep.w[0] } };
+		while (cairn_inv_CHECKPOINT_DURABLE(VNET_COMMIT_CAP_CKPT, &d) != CAIRN_OK) {
+			/* Checkpoints stopped: nothing becomes durable, nothing
+			 * is released (a restart resumes from the last commit). */
+			struct cairn_io z = { .w = { 1000 } };
+			cairn_inv_SLEEP_FOR(VNET_COMMIT_CAP_SLEEP, &z);
+		}
+		const struct cairn_msg rel = { .order = CAIRN_SO_ENET_RELEASE };
+		cairn_call(VNET_CAP_ENET, &rel, NULL, NULL);
+	}
+}
+
 int main(uint64_t arg)
 {
 	if (arg == 1)
 		helper();
+	if (arg == 2)
+		commit_helper();
 	first_start(); /* main runs once in a domain's life: a resume goes on from the cut */
 	serve();
 }

@@ -12,6 +12,8 @@
  *                   answered here, UDP and TCP to the session owning the port
  *   vnet_client.c   sessions and their orders (CAIRN_SERVICE_ORDERS' ENET):
  *                   the views built, the queues served, fair transmit
+ *   vnet_hold.c     output commit: sessions' frames held until the
+ *                   checkpoint holding their state has committed
  *
  * Invariants:
  *  - Every buffer of either ring is the device's from its publish until
@@ -60,9 +62,12 @@ enum {
 	VNET_CAP_VIEW = 14,        /* ATTACH: the view's node, then its space key */
 	VNET_CAP_SCRATCH = 15,
 	VNET_CAP_SESSION = 16, /* 16 + s - 1: session s's node of read-write page keys */
+	VNET_CAP_HOLDER = 23,  /* the commit helper's parked HOLD (vnet_hold.c) */
 	VNET_CAP_PARKED = 24,  /* 24 + s - 1: session s's parked RECV */
 	VNET_CAP_RESUME = 31,  /* the resume key of the call being served */
 };
+
+enum { VNET_COMMIT_CAP_SLEEP = 2, VNET_COMMIT_CAP_CKPT = 3 }; /* the commit helper's */
 
 #define VNET_SESSIONS 7 /* badges 1..7; badge 0 is the interrupt helper */
 #define VNET_QUEUE    128
@@ -119,6 +124,9 @@ struct vnet {
 	struct enet_txsched txsched;
 	struct enet_stats stats; /* frames no session owns */
 	uint64_t bring_ups, device_errors, tx_dropped, arp_replies, icmp_replies;
+	bool hold;          /* output commit on (the commit helper said so this boot) */
+	bool holder_parked; /* its HOLD waits in VNET_CAP_HOLDER */
+	uint64_t releases;  /* RELEASEs: checkpoints that let output go */
 	struct vnet_session session[VNET_SESSIONS + 1]; /* [0] unused */
 };
 
@@ -149,6 +157,15 @@ uint32_t vnet_tx_room(void);
  * straight from the client's page into the device's buffer. */
 uint8_t *vnet_tx_next_buffer(void);
 void vnet_tx_send_buffer(uint32_t len);
+
+/* vnet_hold.c: the commit helper's HOLD and RELEASE (badge 0); poll
+ * after every order (a parked HOLD is answered when frames wait); a new
+ * boot answers a parked HOLD so the helper asks the mode again. */
+uint64_t vnet_hold_order(uint64_t code, const struct cairn_reply *in, struct cairn_msg *out,
+			 bool *parked);
+void vnet_hold_poll(void);
+void vnet_hold_new_boot(void);
+void vnet_hold_session_started(uint32_t s);
 
 /* vnet_frames.c */
 void vnet_receive(const uint8_t *frame, uint32_t len);

@@ -202,6 +202,7 @@ static void start_session(uint32_t s)
 	struct enet_stats kept = ss->core.stats;
 	enet_session_init(&ss->core, s, &m); /* the sizes are enet's constants: in bounds */
 	ss->core.stats = kept;
+	vnet_hold_session_started(s);
 	enet_txsched_add(&vnet.txsched, s);
 	ss->attached = true;
 	ss->sessions++;

@@ -159,6 +159,7 @@ uint64_t vnet_bring_up(void)
 	vnet.up = true;
 	vnet.bring_ups++;
 	print_up();
+	vnet_hold_new_boot();
 	return CAIRN_OK;
 }
 

@@ -69,12 +69,30 @@ static bool list_has(const char *s, size_t n, const char *w)
 	return false;
 }
 
-static enum http_route route_of(const char *t, size_t n, uint64_t *bytes)
+/* t[0..n) as a decimal of 1..14 digits; false otherwise. */
+static bool decimal(const char *t, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	if (n == 0 || n > 14)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(t[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static enum http_route route_of(const char *t, size_t n, uint64_t *bytes, uint64_t *id)
 {
 	if (n == 1 && t[0] == '/')
 		return HTTP_ROUTE_INDEX;
 	if (n == 8 && memcmp(t, "/counter", 8) == 0)
 		return HTTP_ROUTE_COUNTER;
+	if (n > 12 && memcmp(t, "/counter?id=", 12) == 0)
+		return decimal(t + 12, n - 12, id) && *id ? HTTP_ROUTE_COUNTER
+							 : HTTP_ROUTE_NOT_FOUND;
 	if (n == 6 && memcmp(t, "/stats", 6) == 0)
 		return HTTP_ROUTE_STATS;
 	if (n > 9 && memcmp(t, "/bytes?n=", 9) == 0) {
@@ -126,7 +144,7 @@ static enum http_parse request_line(const char *buf, size_t n, struct http_reque
 		req->head = true;
 	else
 		return HTTP_PARSE_NOT_IMPLEMENTED;
-	req->route = route_of(buf + t0, tn, &req->bytes);
+	req->route = route_of(buf + t0, tn, &req->bytes, &req->id);
 	return HTTP_PARSE_OK;
 }
 

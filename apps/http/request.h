@@ -60,6 +60,7 @@ struct http_request {
 	bool head;       /* HEAD: the answer's head only */
 	bool keep_alive; /* 1.1 without "Connection: close", or 1.0 with "keep-alive" */
 	uint64_t bytes;  /* /bytes?n= */
+	uint64_t id;     /* /counter?id= (0: none): a retried request answers as before */
 	size_t length;   /* bytes of the head, blank line included */
 };
 

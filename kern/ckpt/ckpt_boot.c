@@ -84,6 +84,7 @@ void ckpt_boot(void)
 	if (!ckpt_state.zero_pa)
 		panic("no memory for the checkpointer");
 	ckpt_write_init(); /* an empty log, until recovery finds one */
+	ckpt_output_init();
 	w->interval_ms = volume_sb.checkpoint_interval_ms;
 	ckpt_state.enabled = ckpt_space_init();
 	ckpt_sum_init();

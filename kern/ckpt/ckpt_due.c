@@ -13,8 +13,10 @@
  *                     next commit frees the previous generation's space;
  *   MEMORY            RAM is full of dirty and snapshot blocks, which are
  *                     never evicted: the next checkpoint cleans them
- *                     (mem/objcache.c, ckpt_memory_pressure()).
- * The last three are `forced`: a checkpoint is taken even when nothing
+ *                     (mem/objcache.c, ckpt_memory_pressure());
+ *   OUTPUT            output waits for a commit (CHECKPOINT DURABLE,
+ *                     ckpt_output.c), at a minimum spacing.
+ * The last four are `forced`: a checkpoint is taken even when nothing
  * changed.
  *
  * The decision, ckpt_due(): a demarcation may start only while

@@ -74,6 +74,8 @@ struct ckpt_state {
 
 	struct act_list log_waiters; /* ACT_WAIT_LOG: no reservation */
 	struct act_list io_waiters;  /* a snapshot block's transfer */
+	struct act_list output_waiters; /* ACT_WAIT_DURABLE (ckpt_output.c) */
+	bool output_held; /* output commit on (boot argument output=direct: off) */
 
 	uint64_t last_stall;    /* instructions of the last demarcation pause */
 	uint64_t stall_start;   /* rdinstret() where the pause being counted began */
@@ -97,6 +99,7 @@ enum ckpt_cause {
 	CKPT_CAUSE_FORCE,    /* the checkpoint key's FORCE: ckpt_request(true) */
 	CKPT_CAUSE_LOG_FULL, /* a reservation does not fit: its writer waits */
 	CKPT_CAUSE_MEMORY,   /* RAM full of dirty and snapshot blocks */
+	CKPT_CAUSE_OUTPUT,   /* a DURABLE waits (ckpt_output.c), after the spacing */
 };
 void ckpt_ask(enum ckpt_cause why);
 bool ckpt_due(bool at_safe_point);
@@ -114,6 +117,15 @@ void ckpt_pause_begin(void);               /* a pause is counted from stall_star
 
 /* ckpt_write.c: the writer over virtio-blk */
 void ckpt_write_init(void);
+
+/* ckpt_output.c: output commit (EPOCH, DURABLE, the OUTPUT cause).
+ * Demarcations asked for by waiting output are at least this far apart
+ * (docs/checkpoint.md "Output commit"). */
+#define CKPT_OUTPUT_SPACING_MS 2u
+void ckpt_output_init(void);
+uint64_t ckpt_output_epoch(void);
+void ckpt_output_durable(uint64_t g); /* prepare phase: returns once g committed, or parks */
+void ckpt_output_committed(void);     /* a commit: every waiter decides again */
 
 /* ckpt_demarcate.c */
 void ckpt_release_snapshot(void);

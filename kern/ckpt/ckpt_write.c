@@ -194,6 +194,7 @@ static void report(void *ctx, const struct ckpt_writer *w, const struct ckpt_rep
 	switch (r->kind) {
 	case CKPT_REPORT_COMMITTED:
 		committed(w);
+		ckpt_output_committed();
 		break;
 	case CKPT_REPORT_FAILED:
 		kprintf("cairn: checkpoint %lu failed: %s\n", g, blk_status_text(r->status));

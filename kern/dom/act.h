@@ -40,6 +40,7 @@ enum act_state {
 	ACT_WAIT_IO,  /* waiting for an object to arrive from the volume */
 	ACT_WAIT_MEM, /* waiting for a frame to become evictable */
 	ACT_WAIT_LOG, /* waiting for checkpoint log space */
+	ACT_WAIT_DURABLE, /* CHECKPOINT DURABLE: waiting for a generation to commit */
 	ACT_STALLED,  /* calling a domain that is not available */
 	ACT_SLEEPING, /* waiting for its timer */
 };

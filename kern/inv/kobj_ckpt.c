@@ -3,7 +3,8 @@
  * The checkpoint key (keytab.h CHECKPOINT_*): FORCE (a cause of
  * kern/ckpt/ckpt_due.c, which decides when), SET_INTERVAL (the period,
  * recorded in every header, so a value set through the key survives
- * restarts; the volume's superblock gives the first one) and STATS.
+ * restarts; the volume's superblock gives the first one), STATS, and
+ * output commit's EPOCH and DURABLE (kern/ckpt/ckpt_output.c).
  */
 #include "ckpt/ckpt.h"
 #include "ckpt/ckpt_internal.h"
@@ -69,6 +70,22 @@ void kobj_checkpoint(struct invocation *inv, struct kop *op)
 		op->reply.w[3] = st.log_blocks;
 		break;
 	}
+	case CAIRN_OC_CHECKPOINT_EPOCH:
+		op->reply.w[0] = ckpt_output_epoch();
+		op->reply.w[1] = ckpt_state.w.committed;
+		op->reply.w[2] = ckpt_state.enabled && ckpt_state.output_held;
+		break;
+	case CAIRN_OC_CHECKPOINT_DURABLE:
+		if (!ckpt_state.enabled) {
+			op->reply.code = CAIRN_BAD_ORDER; /* nothing will ever commit */
+			break;
+		}
+		if (inv->w[0] > ckpt_output_epoch()) {
+			op->reply.code = CAIRN_BAD_ARGUMENT; /* not an epoch yet */
+			break;
+		}
+		ckpt_output_durable(inv->w[0]); /* parks until committed */
+		break;
 	default:
 		op->reply.code = CAIRN_BAD_ORDER;
 	}

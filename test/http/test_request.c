@@ -32,6 +32,10 @@ static void test_routes(void **state)
 	assert_int_equal(r.length, strlen("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
 	assert_int_equal(parse("GET /counter HTTP/1.1\r\n\r\n", &r), HTTP_PARSE_OK);
 	assert_int_equal(r.route, HTTP_ROUTE_COUNTER);
+	assert_int_equal(r.id, 0);
+	assert_int_equal(parse("GET /counter?id=41 HTTP/1.1\r\n\r\n", &r), HTTP_PARSE_OK);
+	assert_int_equal(r.route, HTTP_ROUTE_COUNTER);
+	assert_int_equal(r.id, 41);
 	assert_int_equal(parse("GET /bytes?n=67108864 HTTP/1.1\r\n\r\n", &r), HTTP_PARSE_OK);
 	assert_int_equal(r.route, HTTP_ROUTE_BYTES);
 	assert_int_equal(r.bytes, 67108864);
@@ -45,7 +49,10 @@ static void test_routes(void **state)
 	/* Not found, the connection kept. */
 	const char *nf[] = { "GET /nope HTTP/1.1\r\n\r\n", "GET /bytes?n=x HTTP/1.1\r\n\r\n",
 			     "GET /bytes?n= HTTP/1.1\r\n\r\n", "GET /counterx HTTP/1.1\r\n\r\n",
-			     "GET /bytes?n=99999999999999999 HTTP/1.1\r\n\r\n" };
+			     "GET /bytes?n=99999999999999999 HTTP/1.1\r\n\r\n",
+			     "GET /counter?id=0 HTTP/1.1\r\n\r\n", "GET /counter?id= HTTP/1.1\r\n\r\n",
+			     "GET /counter?id=4x HTTP/1.1\r\n\r\n",
+			     "GET /counter?id=123456789012345 HTTP/1.1\r\n\r\n" };
 	for (size_t i = 0; i < sizeof nf / sizeof nf[0]; i++) {
 		assert_int_equal(parse(nf[i], &r), HTTP_PARSE_OK);
 		assert_int_equal(r.route, HTTP_ROUTE_NOT_FOUND);

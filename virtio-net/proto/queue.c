@@ -133,9 +133,15 @@ static enum enet_reason check_desc(const struct enet_queue *q, const struct enet
 enum enet_take enet_queue_take(struct enet_queue *q, struct enet_bufs *b, struct enet_stats *st,
 			       struct enet_desc *out)
 {
+	return enet_queue_take_upto(q, b, st, out, q->head - 1);
+}
+
+enum enet_take enet_queue_take_upto(struct enet_queue *q, struct enet_bufs *b,
+				    struct enet_stats *st, struct enet_desc *out, uint32_t limit)
+{
 	if (refresh_tail(q, st) != ENET_OK)
 		return ENET_TAKE_STUCK;
-	if (q->tail == q->head)
+	if (q->tail == q->head || q->head == limit)
 		return ENET_TAKE_EMPTY;
 	struct enet_desc d = read_desc(q, q->head);
 	q->head++;
@@ -148,6 +154,15 @@ enum enet_take enet_queue_take(struct enet_queue *q, struct enet_bufs *b, struct
 	*out = (struct enet_desc){ .offset = d.offset,
 				   .len = q->kind == ENET_Q_TX_ACTIVE ? d.len : 0 };
 	return ENET_TAKE_OK;
+}
+
+uint32_t enet_queue_peek_tail(const struct enet_queue *q)
+{
+	uint32_t seen = __atomic_load_n(&q->ring->tail, __ATOMIC_ACQUIRE);
+	uint32_t queued = seen - q->head;
+	if (queued > q->capacity || queued < q->tail - q->head)
+		return q->tail; /* refused (and counted) when a take reads it */
+	return seen;
 }
 
 uint32_t enet_queue_space(struct enet_queue *q, struct enet_stats *st)

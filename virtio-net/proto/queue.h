@@ -122,6 +122,17 @@ bool enet_bufs_init(struct enet_bufs *b, uint32_t buf_size, uint32_t count);
 enum enet_take enet_queue_take(struct enet_queue *q, struct enet_bufs *b, struct enet_stats *st,
 			       struct enet_desc *out);
 
+/* RX_FREE and TX_ACTIVE: the client's tail as a take would accept it now
+ * (a tail it would refuse reads as the last accepted one), changing and
+ * counting nothing. */
+uint32_t enet_queue_peek_tail(const struct enet_queue *q);
+
+/* enet_queue_take, but ENET_TAKE_EMPTY once the head has reached `limit`
+ * (a free-running index): the client's tail is read and checked first
+ * either way, so its refusals are counted as without a limit. */
+enum enet_take enet_queue_take_upto(struct enet_queue *q, struct enet_bufs *b,
+				    struct enet_stats *st, struct enet_desc *out, uint32_t limit);
+
 /* RX_ACTIVE and TX_FREE: how many descriptors enet could put now, after
  * reading (and checking) the client's head. */
 uint32_t enet_queue_space(struct enet_queue *q, struct enet_stats *st);

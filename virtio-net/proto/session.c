@@ -98,8 +98,10 @@ enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_ad
 {
 	if (s->gone)
 		return ENET_TAKE_GONE;
+	/* Held: nothing past the release point (the rest waits for a commit). */
+	uint32_t limit = s->hold ? s->tx_release : s->tx_active.head - 1;
 	struct enet_desc d;
-	enum enet_take t = enet_queue_take(&s->tx_active, &s->tx_bufs, &s->stats, &d);
+	enum enet_take t = enet_queue_take_upto(&s->tx_active, &s->tx_bufs, &s->stats, &d, limit);
 	if (t != ENET_TAKE_OK)
 		return t;
 	enum enet_reason why = d.len > ENET_FRAME_MAX ? ENET_ETH_TOO_LONG : ENET_OK;
@@ -117,6 +119,26 @@ enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_ad
 	s->stats.bytes_out += d.len;
 	*len = d.len;
 	return ENET_TAKE_OK;
+}
+
+void enet_session_hold(struct enet_session *s, bool on)
+{
+	if (on && !s->hold)
+		s->tx_release = s->tx_mark = s->tx_active.head;
+	s->hold = on;
+}
+
+bool enet_session_tx_mark(struct enet_session *s)
+{
+	if (s->gone)
+		return false;
+	s->tx_mark = enet_queue_peek_tail(&s->tx_active);
+	return s->tx_mark != s->tx_release;
+}
+
+void enet_session_tx_release(struct enet_session *s)
+{
+	s->tx_release = s->tx_mark;
 }
 
 uint32_t enet_session_tx_turn(struct enet_session *s, const struct enet_addr *us,

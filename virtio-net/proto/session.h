@@ -67,6 +67,14 @@ struct enet_session {
 	 * guest only to such sessions (vnet_frames.c), so that a stack can
 	 * resolve its gateway and no session gets frames it never asked for. */
 	bool arp_asked;
+	/* Output commit (docs/network.md "Output commit"): while `hold` is
+	 * set, TX_ACTIVE descriptors are taken only up to tx_release (a
+	 * free-running index like the ring's), which moves to tx_mark when
+	 * the checkpoint taken after the mark has committed. Held frames stay
+	 * in the client's own buffers: a stack that sends more than a
+	 * checkpoint's worth waits for its own buffers, nobody else does. */
+	bool hold;
+	uint32_t tx_release, tx_mark;
 	struct enet_stats stats;
 };
 
@@ -89,6 +97,14 @@ enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *fra
  * ENET_TAKE_GONE: the client's storage is gone (counted once). */
 enum enet_take enet_session_tx_next(struct enet_session *s, const struct enet_addr *us,
 				    const struct enet_ports *ports, uint8_t *copy, uint32_t *len);
+
+/* Output commit. hold: on or off (turned on, nothing queued now is
+ * released until a mark and its release). tx_mark: the client's tail now
+ * becomes the mark; true if frames beyond the release point are queued.
+ * tx_release: the frames up to the mark may be taken. */
+void enet_session_hold(struct enet_session *s, bool on);
+bool enet_session_tx_mark(struct enet_session *s);
+void enet_session_tx_release(struct enet_session *s);
 
 /* Where enet_session_tx_turn puts the frames it accepts: buffer() gives
  * ENET_FRAME_MAX bytes of enet's own memory for the next frame (its

@@ -159,6 +159,12 @@ enum cairn_key_object {
 	X(CHECKPOINT, STATS, 0x0b03,                                                                \
 	  "-> w0 = last committed generation, w1 = interval ms, "                                   \
 	  "w2 = log blocks in use, w3 = log blocks")                                                \
+	X(CHECKPOINT, EPOCH, 0x0b04,                                                                \
+	  "-> w0 = the generation the next demarcation will have (its snapshot holds every change " \
+	  "made before this call), w1 = last committed, w2 = 1 if output commit is on")             \
+	X(CHECKPOINT, DURABLE, 0x0b05,                                                              \
+	  "w0 = generation (at most EPOCH's) -> returns once it has committed; asks for an early "  \
+	  "checkpoint (docs/checkpoint.md \"Output commit\")")                                      \
 	X(RANGE, MAKE_KEY, 0x0c01, "w0 = offset -> r0 = read-write key to that object")             \
 	X(RANGE, RESCIND, 0x0c02, "w0 = offset -> every key to the object is void, it is zeroed")   \
 	X(RANGE, INFO, 0x0c03, "-> w0 = first OID, w1 = count, w2 = 0 nodes / 1 pages")             \
@@ -210,6 +216,8 @@ enum cairn_key_object {
 	X(ENET, STATS,       0x8205, "w0 = counter index, w1 = 0 the session's / 1 enet's own -> w0..w3 = counters index..index+3 (frames in, bytes in, frames out, bytes out, then a drop counter per reason row)") \
 	X(ENET, IRQ,         0x8206, "enet's interrupt helper only: w0 = what DEVICE_WAIT answered -> the device was served") \
 	X(ENET, PRINT,       0x8207, "-> the session's counters and enet's own are printed on the console (the debug switch)") \
+	X(ENET, HOLD,        0x8208, "enet's commit helper only: w0 = 1 output commit on, 0 off -> (on) every session's queued frames are marked; w0 = 1 if any waits, else returns when one does; w0 = 0 after a new boot (ask again)") \
+	X(ENET, RELEASE,     0x8209, "enet's commit helper only: -> the frames marked at the last HOLD may go (a checkpoint taken after the marks has committed)") \
 	X(STACK, ATTACH,      0x8301, "client: k0 = a bank key that may buy (the client's storage: the stack's heap and its enet session) -> w0 = the guest's IPv4 address (first byte lowest), w1 = its MAC") \
 	X(STACK, TCP_LISTEN,  0x8302, "w0 = local port, w1 = backlog (0: the default) -> w0 = the listener's handle") \
 	X(STACK, TCP_ACCEPT,  0x8303, "w0 = a listener's handle -> w0 = the connection's handle, w1 = peer IPv4, w2 = peer port; NET_WOULD_BLOCK if none is waiting") \
