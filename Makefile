@@ -18,6 +18,7 @@ VOLUME  ?= cairn.img
 SIZE    ?= 256M
 MEM     ?= 256M
 QEMU_ARGS ?=
+SOAK_OUTCOMMIT_KILLS ?= 2000
 # make run's NIC: QEMU user networking with the demo services forwarded
 # from 127.0.0.1 only: http on HTTP_PORT, the UDP echo on ECHO_PORT (scripts/cairn-qemu
 # --services; docs/network.md). RUN_NET= boots without a NIC.
@@ -60,9 +61,11 @@ bench: build
 	python3 test/qemu/bench_ckpt.py --build $(BUILD) --check
 	python3 test/qemu/bench_scale.py --build $(BUILD) --check
 	python3 test/qemu/bench_stacks.py --build $(BUILD)
+	python3 test/qemu/bench_outcommit.py --build $(BUILD) --check
 
 soak: build
 	python3 test/qemu/soak.py --build $(BUILD) $(SOAK_ARGS)
+	CAIRN_OUTCOMMIT_KILLS=$(SOAK_OUTCOMMIT_KILLS) python3 test/qemu/test_outcommit.py --build $(BUILD)
 
 # Not part of `make test`: each mutant is one incremental build and one
 # test run in BUILD/mutants (docs/testing.md "Mutants").

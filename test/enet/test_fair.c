@@ -202,10 +202,80 @@ static void flood_beside_honest_sessions(void **state)
 		      (unsigned long long)h->frames_out, (unsigned long long)enet_drops_total(h));
 }
 
+/* Output commit (docs/network.md "Output commit"): with hold on, a turn
+ * sends only frames up to the release point; a mark takes the client's
+ * tail as it is now, and its release lets exactly those frames go, in
+ * order; frames queued after the mark wait for the next. A tail jumped
+ * while held is not marked and is still refused (counted) at a take. */
+static void queue_honest(uint32_t n)
+{
+	struct client *c = &clients[0];
+	ring(c, 3)->head = ring(c, 3)->tail; /* sent buffers taken back */
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t *b = c->tx + c->next_buf * BUFSZ;
+		uint64_t off = (uint64_t)c->next_buf * BUFSZ;
+		c->next_buf = (c->next_buf + 1) % NBUF;
+		uint32_t len = frame_udp(b, 1, port_of[0], 5555, 20);
+		b[F_L4 + 8] = (uint8_t)c->queued++;
+		push(c, off, len);
+	}
+}
+
+static void held_frames_go_only_when_released(void **state)
+{
+	(void)state;
+	static const struct enet_tx_sink sink = { dev_buffer, dev_send, NULL };
+	memset(clients, 0, sizeof(clients));
+	memset(&dev, 0, sizeof(dev));
+	enet_ports_init(&ports);
+	struct client *c = &clients[0];
+	struct enet_session *s = &sessions[0];
+	struct enet_session_mem m = {
+		.rx_free = ring(c, 0), .rx_active = ring(c, 1), .tx_active = ring(c, 2),
+		.tx_free = ring(c, 3), .capacity = CAP, .rx_base = c->rx, .rx_count = NBUF,
+		.tx_base = c->tx, .tx_count = NBUF, .buf_size = BUFSZ,
+	};
+	assert_true(enet_session_init(s, 0, &m));
+	assert_int_equal(enet_ports_register(&ports, 0, ENET_PROTO_UDP, port_of[0]), ENET_PORT_OK);
+	enet_session_hold(s, true);
+	assert_false(enet_session_tx_mark(s)); /* nothing queued */
+	queue_honest(5);
+	assert_int_equal(ring(c, 2)->tail, 5);
+	assert_int_equal(enet_session_tx_turn(s, &guest, &ports, 8, &sink), 0);
+	assert_true(enet_session_tx_mark(s));
+	queue_honest(3); /* three more after the mark */
+	assert_int_equal(ring(c, 2)->tail, 8);
+	assert_int_equal(enet_session_tx_turn(s, &guest, &ports, 8, &sink), 0);
+	enet_session_tx_release(s);
+	assert_int_equal(enet_session_tx_turn(s, &guest, &ports, 8, &sink), 5);
+	assert_int_equal(dev.next_seq[0], 5);
+	assert_int_equal(enet_session_tx_turn(s, &guest, &ports, 8, &sink), 0);
+	/* A tail jumped far ahead: not marked, refused at the next take. */
+	uint32_t tail = ring(c, 2)->tail;
+	ring(c, 2)->tail = tail + 1000;
+	assert_true(enet_session_tx_mark(s)); /* the 3 accepted before */
+	assert_int_equal(s->tx_mark, 8);
+	enet_session_tx_release(s);
+	uint64_t jumped = s->stats.drops[ENET_Q_INDEX_JUMPED];
+	assert_int_equal(enet_session_tx_turn(s, &guest, &ports, 8, &sink), 0);
+	assert_int_equal(s->stats.drops[ENET_Q_INDEX_JUMPED], jumped + 1);
+	ring(c, 2)->tail = tail;
+	assert_int_equal(enet_session_tx_turn(s, &guest, &ports, 8, &sink), 3);
+	assert_int_equal(dev.next_seq[0], 8);
+	assert_false(enet_session_tx_mark(s));
+	/* Hold off: everything queued goes at once. */
+	queue_honest(4);
+	assert_int_equal(enet_session_tx_turn(s, &guest, &ports, 8, &sink), 0);
+	enet_session_hold(s, false);
+	assert_int_equal(enet_session_tx_turn(s, &guest, &ports, 8, &sink), 4);
+	assert_int_equal(dev.next_seq[0], 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(flood_beside_honest_sessions),
+		cmocka_unit_test(held_frames_go_only_when_released),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

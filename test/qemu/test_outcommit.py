@@ -28,7 +28,7 @@ from cairnvm import CairnVM, Runner, fresh
 from test_stacks import Ports
 
 t = Runner()
-KILLS = int(os.environ.get("CAIRN_OUTCOMMIT_KILLS", "40"))
+KILLS = int(os.environ.get("CAIRN_OUTCOMMIT_KILLS", "200"))
 SEED = 13
 
 
