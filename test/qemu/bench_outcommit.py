@@ -81,7 +81,9 @@ def commits(vm):
 
 
 def one(build, tmp, period, held):
-    img = fresh(build, tmp, "oc%d%d" % (period, held), "-c", str(period), size="256M")
+    tmp = os.path.join(tmp, "p%d%s" % (period, "on" if held else "off"))
+    os.mkdir(tmp)
+    img = fresh(build, tmp, "services", "-c", str(period), size="256M")
     ports = Ports()
     vm = CairnVM(build, img, mem="256M", extra=ports.args(),
                  append=None if held else "output=direct")
