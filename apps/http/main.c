@@ -72,7 +72,7 @@ static bool attached;
 static unsigned listener;
 static uint64_t counter;
 static uint64_t counter_id; /* the last /counter?id= counted */
-static uint64_t requests; /* heads parsed as requests (served, not refused) */
+static uint64_t requests;   /* heads parsed as requests (served, not refused) */
 static struct conn conns[CNET_HANDLES];
 /* The pattern from each of its 4093 phases, 8-byte aligned: row j holds
  * the pattern from phase j on, so the bytes from phase k start at

@@ -92,7 +92,7 @@ static enum http_route route_of(const char *t, size_t n, uint64_t *bytes, uint64
 		return HTTP_ROUTE_COUNTER;
 	if (n > 12 && memcmp(t, "/counter?id=", 12) == 0)
 		return decimal(t + 12, n - 12, id) && *id ? HTTP_ROUTE_COUNTER
-							 : HTTP_ROUTE_NOT_FOUND;
+							  : HTTP_ROUTE_NOT_FOUND;
 	if (n == 6 && memcmp(t, "/stats", 6) == 0)
 		return HTTP_ROUTE_STATS;
 	if (n > 9 && memcmp(t, "/bytes?n=", 9) == 0) {

@@ -72,10 +72,10 @@ struct ckpt_state {
 	struct ckpt_dirmap map;
 	bool map_active;
 
-	struct act_list log_waiters; /* ACT_WAIT_LOG: no reservation */
-	struct act_list io_waiters;  /* a snapshot block's transfer */
+	struct act_list log_waiters;    /* ACT_WAIT_LOG: no reservation */
+	struct act_list io_waiters;     /* a snapshot block's transfer */
 	struct act_list output_waiters; /* ACT_WAIT_DURABLE (ckpt_output.c) */
-	bool output_held; /* output commit on (boot argument output=direct: off) */
+	bool output_held;               /* output commit on (boot argument output=direct: off) */
 
 	uint64_t last_stall;    /* instructions of the last demarcation pause */
 	uint64_t stall_start;   /* rdinstret() where the pause being counted began */

@@ -35,14 +35,14 @@
 
 enum act_state {
 	ACT_FREE = 0,
-	ACT_READY,    /* on the run queue */
-	ACT_RUNNING,  /* the current activity */
-	ACT_WAIT_IO,  /* waiting for an object to arrive from the volume */
-	ACT_WAIT_MEM, /* waiting for a frame to become evictable */
-	ACT_WAIT_LOG, /* waiting for checkpoint log space */
+	ACT_READY,        /* on the run queue */
+	ACT_RUNNING,      /* the current activity */
+	ACT_WAIT_IO,      /* waiting for an object to arrive from the volume */
+	ACT_WAIT_MEM,     /* waiting for a frame to become evictable */
+	ACT_WAIT_LOG,     /* waiting for checkpoint log space */
 	ACT_WAIT_DURABLE, /* CHECKPOINT DURABLE: waiting for a generation to commit */
-	ACT_STALLED,  /* calling a domain that is not available */
-	ACT_SLEEPING, /* waiting for its timer */
+	ACT_STALLED,      /* calling a domain that is not available */
+	ACT_SLEEPING,     /* waiting for its timer */
 };
 
 struct proc;

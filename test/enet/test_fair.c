@@ -231,9 +231,16 @@ static void held_frames_go_only_when_released(void **state)
 	struct client *c = &clients[0];
 	struct enet_session *s = &sessions[0];
 	struct enet_session_mem m = {
-		.rx_free = ring(c, 0), .rx_active = ring(c, 1), .tx_active = ring(c, 2),
-		.tx_free = ring(c, 3), .capacity = CAP, .rx_base = c->rx, .rx_count = NBUF,
-		.tx_base = c->tx, .tx_count = NBUF, .buf_size = BUFSZ,
+		.rx_free = ring(c, 0),
+		.rx_active = ring(c, 1),
+		.tx_active = ring(c, 2),
+		.tx_free = ring(c, 3),
+		.capacity = CAP,
+		.rx_base = c->rx,
+		.rx_count = NBUF,
+		.tx_base = c->tx,
+		.tx_count = NBUF,
+		.buf_size = BUFSZ,
 	};
 	assert_true(enet_session_init(s, 0, &m));
 	assert_int_equal(enet_ports_register(&ports, 0, ENET_PROTO_UDP, port_of[0]), ENET_PORT_OK);

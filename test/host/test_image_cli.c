@@ -310,23 +310,22 @@ static void test_default_image(void **state)
 	enum { N = 21 };
 	struct domain_info d[N + 1];
 	assert_int_equal(boot_domains(d, N + 1), N);
-	static const char *const names[N] = {
-		"hello",    "counter",   "ping",        "pong",          "mover",
-		"account1", "account2",  "account3",    "bank",          "bankreaper",
-		"enet",     "enetirq",   "httpstack",   "httpstackrx",   "httpstacktick",
-		"http",     "echostack", "echostackrx", "echostacktick", "udpecho",
-		"enetcommit"
-	};
-	static const char *const elves[N] = {
-		"hello.elf",  "counter.elf", "pingpong.elf", "pingpong.elf", "ledger.elf",
-		"ledger.elf", "ledger.elf",  "ledger.elf",   "bank.elf",     "bankreaper.elf",
-		"enet.elf",   "enet.elf",    "stack.elf",    "stack.elf",    "stack.elf",
-		"http.elf",   "stack.elf",   "stack.elf",    "stack.elf",    "udpecho.elf",
-		"enet.elf"
-	};
-	static const uint64_t a0[N] = {
-		0, 0, 0, 1, 0, 1, 2, 3, 1, 0, 0, 1, 0, 1, 2, 80, 0, 1, 2, 7, 2
-	};
+	static const char *const names[N] = { "hello",         "counter",     "ping",
+					      "pong",          "mover",       "account1",
+					      "account2",      "account3",    "bank",
+					      "bankreaper",    "enet",        "enetirq",
+					      "httpstack",     "httpstackrx", "httpstacktick",
+					      "http",          "echostack",   "echostackrx",
+					      "echostacktick", "udpecho",     "enetcommit" };
+	static const char *const elves[N] = { "hello.elf",      "counter.elf", "pingpong.elf",
+					      "pingpong.elf",   "ledger.elf",  "ledger.elf",
+					      "ledger.elf",     "ledger.elf",  "bank.elf",
+					      "bankreaper.elf", "enet.elf",    "enet.elf",
+					      "stack.elf",      "stack.elf",   "stack.elf",
+					      "http.elf",       "stack.elf",   "stack.elf",
+					      "stack.elf",      "udpecho.elf", "enet.elf" };
+	static const uint64_t a0[N] = { 0, 0, 0, 1, 0,  1, 2, 3, 1, 0, 0,
+					1, 0, 1, 2, 80, 0, 1, 2, 7, 2 };
 	/* Console labels: the domain's name, but ping and the mover print
 	 * the pingpong and ledger lines, enet's helper prints as enet, and a
 	 * stack's helpers as their stack. */

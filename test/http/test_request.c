@@ -47,10 +47,13 @@ static void test_routes(void **state)
 	assert_int_equal(parse("HEAD /counter HTTP/1.1\r\n\r\n", &r), HTTP_PARSE_OK);
 	assert_true(r.head);
 	/* Not found, the connection kept. */
-	const char *nf[] = { "GET /nope HTTP/1.1\r\n\r\n", "GET /bytes?n=x HTTP/1.1\r\n\r\n",
-			     "GET /bytes?n= HTTP/1.1\r\n\r\n", "GET /counterx HTTP/1.1\r\n\r\n",
+	const char *nf[] = { "GET /nope HTTP/1.1\r\n\r\n",
+			     "GET /bytes?n=x HTTP/1.1\r\n\r\n",
+			     "GET /bytes?n= HTTP/1.1\r\n\r\n",
+			     "GET /counterx HTTP/1.1\r\n\r\n",
 			     "GET /bytes?n=99999999999999999 HTTP/1.1\r\n\r\n",
-			     "GET /counter?id=0 HTTP/1.1\r\n\r\n", "GET /counter?id= HTTP/1.1\r\n\r\n",
+			     "GET /counter?id=0 HTTP/1.1\r\n\r\n",
+			     "GET /counter?id= HTTP/1.1\r\n\r\n",
 			     "GET /counter?id=4x HTTP/1.1\r\n\r\n",
 			     "GET /counter?id=123456789012345 HTTP/1.1\r\n\r\n" };
 	for (size_t i = 0; i < sizeof nf / sizeof nf[0]; i++) {
