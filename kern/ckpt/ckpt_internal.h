@@ -20,7 +20,9 @@
  *  - A frame is SNAPSHOT iff it is the `live` block of a snapshot item
  *    (w.items): its content is the snapshot's and must not change until
  *    the item is migrated (ckpt_before_write copies it aside first, or
- *    waits while the device is reading it).
+ *    waits while the device is reading it). A page with DMA pins is never
+ *    SNAPSHOT: a device writes it without asking, so demarcation copies
+ *    it aside at once.
  *  - The log's own invariants are ckpt/writer.h's.
  */
 #ifndef CAIRN_KERN_CKPT_INTERNAL_H
