@@ -88,6 +88,10 @@ static __attribute__((noreturn)) void serve(void)
 			out.order = irq();
 		} else if (badge == 0 &&
 			   (in.code == CAIRN_SO_ENET_HOLD || in.code == CAIRN_SO_ENET_RELEASE)) {
+			/* After a resume RELEASE may be enet's first call: the
+			 * rings are this boot's before any transmit round. */
+			if (vnet.present)
+				check_device();
 			out.order = vnet_hold_order(in.code, &in, &out, &parked);
 		} else if (badge >= 1 && badge <= VNET_SESSIONS && in.code != CAIRN_SO_ENET_IRQ) {
 			if (vnet.present)
