@@ -335,8 +335,8 @@ static uint64_t print(uint32_t s)
 	print_counters(who, &vnet.session[s].core.stats);
 	print_counters("enet", &vnet.stats);
 	printf("stats enet: arp replies %" PRIu64 ", icmp replies %" PRIu64 ", tx dropped %" PRIu64
-	       ", bring-ups %" PRIu64 "\n",
-	       vnet.arp_replies, vnet.icmp_replies, vnet.tx_dropped, vnet.bring_ups);
+	       ", bring-ups %" PRIu64 ", releases %" PRIu64 "\n",
+	       vnet.arp_replies, vnet.icmp_replies, vnet.tx_dropped, vnet.bring_ups, vnet.releases);
 	return CAIRN_OK;
 }
 

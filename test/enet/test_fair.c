@@ -59,6 +59,25 @@ static struct enet_ring *ring(struct client *c, int i)
 	return (struct enet_ring *)c->rings[i];
 }
 
+/* Session i over client i's rings and buffers. */
+static bool start_session(uint32_t i)
+{
+	struct client *c = &clients[i];
+	struct enet_session_mem m = {
+		.rx_free = ring(c, 0),
+		.rx_active = ring(c, 1),
+		.tx_active = ring(c, 2),
+		.tx_free = ring(c, 3),
+		.capacity = CAP,
+		.rx_base = c->rx,
+		.rx_count = NBUF,
+		.tx_base = c->tx,
+		.tx_count = NBUF,
+		.buf_size = BUFSZ,
+	};
+	return enet_session_init(&sessions[i], i, &m);
+}
+
 static uint8_t *dev_buffer(void *ctx)
 {
 	(void)ctx;
@@ -156,20 +175,7 @@ static void flood_beside_honest_sessions(void **state)
 	struct enet_txsched sched;
 	enet_txsched_init(&sched, BUDGET);
 	for (uint32_t i = 0; i < SESSIONS; i++) {
-		struct client *c = &clients[i];
-		struct enet_session_mem m = {
-			.rx_free = ring(c, 0),
-			.rx_active = ring(c, 1),
-			.tx_active = ring(c, 2),
-			.tx_free = ring(c, 3),
-			.capacity = CAP,
-			.rx_base = c->rx,
-			.rx_count = NBUF,
-			.tx_base = c->tx,
-			.tx_count = NBUF,
-			.buf_size = BUFSZ,
-		};
-		assert_true(enet_session_init(&sessions[i], i, &m));
+		assert_true(start_session(i));
 		assert_int_equal(enet_ports_register(&ports, i, ENET_PROTO_UDP, port_of[i]),
 				 ENET_PORT_OK);
 		assert_true(enet_txsched_add(&sched, i));
@@ -230,19 +236,7 @@ static void held_frames_go_only_when_released(void **state)
 	enet_ports_init(&ports);
 	struct client *c = &clients[0];
 	struct enet_session *s = &sessions[0];
-	struct enet_session_mem m = {
-		.rx_free = ring(c, 0),
-		.rx_active = ring(c, 1),
-		.tx_active = ring(c, 2),
-		.tx_free = ring(c, 3),
-		.capacity = CAP,
-		.rx_base = c->rx,
-		.rx_count = NBUF,
-		.tx_base = c->tx,
-		.tx_count = NBUF,
-		.buf_size = BUFSZ,
-	};
-	assert_true(enet_session_init(s, 0, &m));
+	assert_true(start_session(0));
 	assert_int_equal(enet_ports_register(&ports, 0, ENET_PROTO_UDP, port_of[0]), ENET_PORT_OK);
 	enet_session_hold(s, true);
 	assert_false(enet_session_tx_mark(s)); /* nothing queued */

@@ -133,7 +133,7 @@ static enum enet_reason check_desc(const struct enet_queue *q, const struct enet
 enum enet_take enet_queue_take(struct enet_queue *q, struct enet_bufs *b, struct enet_stats *st,
 			       struct enet_desc *out)
 {
-	return enet_queue_take_upto(q, b, st, out, q->head - 1);
+	return enet_queue_take_upto(q, b, st, out, q->head - 1); /* a limit never reached */
 }
 
 enum enet_take enet_queue_take_upto(struct enet_queue *q, struct enet_bufs *b,
