@@ -117,6 +117,7 @@ void ckpt_demarcate(void)
 	 * after the pause (its kick). */
 	ckpt_state.due = false;
 	ckpt_state.forced = false;
+	ckpt_arm_period(); /* the period counts from the last checkpoint, whatever its cause */
 	ckpt_state.demarcated_at = rdtime();
 	ckpt_pause_begin();   /* counted until a domain runs (ckpt_measure.c): its timer
 			       * goes before the writer's kick, which ends nothing */

@@ -5,7 +5,8 @@
  *
  * Causes, recorded by ckpt_ask():
  *   PERIOD, REQUEST   a checkpoint is asked for (`due`): the period timer
- *                     below, ckpt_request(false);
+ *                     below (re-armed by every demarcation, so the period
+ *                     counts from the last checkpoint), ckpt_request(false);
  *   FORCE             the checkpoint key's FORCE (ckpt_request(true));
  *   LOG_FULL          a block to be dirtied, or a bigger thread list, does
  *                     not fit in the log beside the generation being
