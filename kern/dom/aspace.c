@@ -28,19 +28,26 @@ struct umap {
 #define UMAP_MAX       32768
 #define WALK_MAX_STEPS 16
 
+/* Records freed after use are on umap_free; umaps[umap_fresh..] were never
+ * used (taken in order, so boot does not thread all UMAP_MAX onto a list:
+ * about 130,000 instructions, docs/benchmarks.md). */
 static struct umap umaps[UMAP_MAX];
 static struct umap *umap_free;
+static unsigned umap_fresh;
 static unsigned umap_used;
 static uint64_t flush_count;
 
 void aspace_init(void)
 {
 	umap_free = NULL;
-	for (int i = UMAP_MAX - 1; i >= 0; i--) {
-		umaps[i].next = umap_free;
-		umap_free = &umaps[i];
-	}
+	umap_fresh = 0;
 	umap_used = 0;
+}
+
+/* A record can be had (umap_add() needs one). */
+static bool umap_available(void)
+{
+	return umap_free || umap_fresh < UMAP_MAX;
 }
 
 static struct umap *frame_umaps(struct frame *f)
@@ -51,8 +58,11 @@ static struct umap *frame_umaps(struct frame *f)
 static void umap_add(struct frame *f, pte_t *pte)
 {
 	struct umap *m = umap_free;
-	kassert(m != NULL); /* reserved by the caller */
-	umap_free = m->next;
+	if (m)
+		umap_free = m->next;
+	else
+		m = umap_fresh < UMAP_MAX ? &umaps[umap_fresh++] : NULL;
+	kassert(m != NULL); /* reserved by the caller (umap_available) */
 	umap_used++;
 	m->pte = pte;
 	m->next = frame_umaps(f);
@@ -260,7 +270,7 @@ static uint16_t map_device(struct proc *p, uint64_t va, enum aspace_access acc,
 {
 	if ((acc == ACCESS_WRITE && w->ro) || acc == ACCESS_EXEC)
 		return CAIRN_FAULT_ACCESS;
-	if (!umap_free)
+	if (!umap_available())
 		aspace_flush_all(); /* before we hold any PTE pointer */
 	pte_t *pte = user_pte(p, va & ~(PAGE_SIZE - 1));
 	kctx_commit();
@@ -284,7 +294,7 @@ uint16_t aspace_handle_fault(struct proc *p, uint64_t va, enum aspace_access acc
 		w->fault = fault;
 		return fault;
 	}
-	if (!umap_free)
+	if (!umap_available())
 		aspace_flush_all(); /* before we hold any PTE pointer */
 	pte_t *pte = user_pte(p, va & ~(PAGE_SIZE - 1));
 	/* The page was pinned by aspace_lookup; table allocation above may
