@@ -33,18 +33,22 @@ static struct frame *free_list; /* frames freed after use */
 static size_t free_count;       /* on free_list and in the fresh ranges */
 
 /* Free RAM never allocated: [next, end) of each range, page aligned, in
- * ascending order; fresh_at is the first range with frames left. */
-#define FRAME_RANGES_MAX (PLATFORM_MAX_MEM * (PLATFORM_MAX_RESERVED + 3))
+ * ascending order; fresh_at is the first range with frames left. Each RAM
+ * region starts one range and each cut_out() splits at most one in two:
+ * the kernel image, the descriptors, the device tree and the reserved
+ * regions. */
+#define FRAME_RANGES_MAX (PLATFORM_MAX_MEM + 3 + PLATFORM_MAX_RESERVED)
 static struct fresh_range {
 	uint64_t next, end;
 } fresh[FRAME_RANGES_MAX];
 static unsigned fresh_count, fresh_at;
 
-/* Take [cut, cut + len) out of the ranges, splitting one where it falls
- * inside; a split past FRAME_RANGES_MAX drops the upper part (logged: RAM
- * unused, never RAM used twice). */
+/* Take [cut, cut + len) out of the ranges (whole frames: any frame it
+ * touches), splitting the one it falls inside. */
 static void cut_out(uint64_t cut, uint64_t len)
 {
+	if (len == 0)
+		return;
 	uint64_t lo = cut & ~(PAGE_SIZE - 1);
 	uint64_t hi = (cut + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	for (unsigned i = 0; i < fresh_count; i++) {
@@ -52,29 +56,26 @@ static void cut_out(uint64_t cut, uint64_t len)
 		if (hi <= r->next || lo >= r->end)
 			continue;
 		if (lo > r->next && hi < r->end) { /* inside: split */
-			if (fresh_count == FRAME_RANGES_MAX) {
-				log_warn("frames: too many reserved ranges; RAM above %#lx unused",
-					 (unsigned long)lo);
-				r->end = lo;
-				continue;
-			}
+			kassert(fresh_count < FRAME_RANGES_MAX);
 			memmove(r + 2, r + 1, (fresh_count - i - 1) * sizeof(*r));
 			r[1] = (struct fresh_range){ hi, r->end };
 			r->end = lo;
 			fresh_count++;
-			i++;
-		} else if (lo <= r->next) {
-			r->next = hi < r->end ? hi : r->end;
-		} else {
-			r->end = lo;
+			return; /* inside one range: no other overlaps */
 		}
+		if (lo <= r->next)
+			r->next = hi < r->end ? hi : r->end;
+		else
+			r->end = lo;
 	}
 }
 
-/* RAM regions, in ascending order, page aligned inward. */
+/* RAM regions, page aligned inward, in ascending order, overlapping or
+ * touching ones merged (a frame is in one range at most, so it is never
+ * handed out twice however the device tree lists the memory). */
 static void add_ram(void)
 {
-	for (int i = 0; i < platform.mem_count && fresh_count < FRAME_RANGES_MAX; i++) {
+	for (int i = 0; i < platform.mem_count; i++) {
 		uint64_t lo = (platform.mem[i].base + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 		uint64_t hi = (platform.mem[i].base + platform.mem[i].size) & ~(PAGE_SIZE - 1);
 		if (hi <= lo)
@@ -86,6 +87,16 @@ static void add_ram(void)
 		fresh[at] = (struct fresh_range){ lo, hi };
 		fresh_count++;
 	}
+	unsigned n = 0;
+	for (unsigned i = 0; i < fresh_count; i++) {
+		if (n > 0 && fresh[i].next <= fresh[n - 1].end) {
+			if (fresh[i].end > fresh[n - 1].end)
+				fresh[n - 1].end = fresh[i].end;
+		} else {
+			fresh[n++] = fresh[i];
+		}
+	}
+	fresh_count = n;
 }
 
 void frame_init(uint64_t kernel_end_pa)
@@ -104,6 +115,9 @@ void frame_init(uint64_t kernel_end_pa)
 	uint64_t desc_end = desc_pa + frame_table_count * sizeof(struct frame);
 	frame_table = pa_to_va(desc_pa);
 
+	free_list = NULL;
+	free_count = 0;
+	fresh_count = fresh_at = 0;
 	add_ram();
 	cut_out(0, kernel_end_pa); /* firmware and the kernel image */
 	cut_out(desc_pa, desc_end - desc_pa);
