@@ -115,7 +115,8 @@ void ckpt_boot(void)
 	enum ckpt_err err = ckpt_recover(&volume_sb, read_block, NULL, scratch, &ckpt_state.map,
 					 start_thread, NULL, &rec);
 	/* The recovered header again, for its held console lines: printed
-	 * below, after the resume line. */
+	 * below, after the resume line; then scratch is the zero frame again,
+	 * before anything may load an object from it. */
 	if (err == CKPT_OK && rec.found &&
 	    read_block(NULL, ckpt_header_block(&volume_sb, rec.slot), scratch) != 0)
 		volume_stop("cairn: checkpoint %lu: header unreadable the second time",
@@ -124,6 +125,7 @@ void ckpt_boot(void)
 		volume_stop("cairn: checkpoint log unusable: %s (%s)%s%s", ckpt_strerror(err),
 			    ckpt_errname(err), rec.detail[0] ? ": " : "", rec.detail);
 	if (!rec.found) {
+		memset(scratch, 0, 4096); /* the zero frame again, before anything loads */
 		kprintf("cairn: first boot\n");
 		started = boot_start_image();
 		log_info("%u domains started", started);
@@ -134,8 +136,8 @@ void ckpt_boot(void)
 		log_info("%u domains resumed, %lu blocks in the log", started,
 			 (unsigned long)rec.objects);
 		ckpt_console_resume(scratch, rec.hdr.sequence);
+		memset(scratch, 0, 4096); /* the zero frame again */
 	}
-	memset(scratch, 0, 4096);
 	if (!ckpt_state.enabled) {
 		ckpt_writer_off(w);
 		return;
