@@ -133,8 +133,9 @@ void ckpt_console_demarcate(struct ckpt_writer *w)
 	if (con.last_seq == 0)
 		return; /* nothing ever numbered: the area stays zero */
 	if (con.cut_bytes != 0 || con.held_bytes > CONSOLE_TEXT)
-		panic("held console: %u bytes of an uncommitted generation at a demarcation",
-		      (unsigned)con.cut_bytes);
+		panic("held console at a demarcation: %u bytes of an uncommitted generation, "
+		      "%u held",
+		      (unsigned)con.cut_bytes, (unsigned)con.held_bytes);
 	cairn_put_le64(con.area + CONSOLE_OFF_LAST, con.last_seq);
 	cairn_put_le32(con.area + CONSOLE_OFF_LINES, (uint32_t)(con.last_seq - con.printed));
 	cairn_put_le32(con.area + CONSOLE_OFF_BYTES, con.held_bytes);
