@@ -19,6 +19,7 @@ SIZE    ?= 256M
 MEM     ?= 256M
 QEMU_ARGS ?=
 SOAK_OUTCOMMIT_KILLS ?= 2000
+SOAK_CONSOLE_KILLS ?= 2000
 # make run's NIC: QEMU user networking with the demo services forwarded
 # from 127.0.0.1 only: http on HTTP_PORT, the UDP echo on ECHO_PORT (scripts/cairn-qemu
 # --services; docs/network.md). RUN_NET= boots without a NIC.
@@ -66,6 +67,7 @@ bench: build
 soak: build
 	python3 test/qemu/soak.py --build $(BUILD) $(SOAK_ARGS)
 	CAIRN_OUTCOMMIT_KILLS=$(SOAK_OUTCOMMIT_KILLS) python3 test/qemu/test_outcommit.py --build $(BUILD)
+	CAIRN_CONSOLE_KILLS=$(SOAK_CONSOLE_KILLS) python3 test/qemu/test_console.py --build $(BUILD) -k across
 
 # Not part of `make test`: each mutant is one incremental build and one
 # test run in BUILD/mutants (docs/testing.md "Mutants").

@@ -7,6 +7,12 @@
  *   counter: 2
  *   ...
  *
+ * With an arg (apps/console.image) it counts every arg milliseconds and
+ * adds the time since boot, which differs from run to run: "counter: 7
+ * t=153210" (microseconds). So a line printed again after a resume shows
+ * whether it is the line the reader saw or a new one written under the
+ * same count (test/qemu/test_console.py).
+ *
  * The count lives in a page the domain buys from its bank at its first
  * start (register 6, the sub-bank apps/default.image gives it;
  * docs/bank.md "The default image's banks"), read and written through the
@@ -53,12 +59,16 @@ static void store(uint64_t v)
 
 int main(uint64_t arg)
 {
-	(void)arg;
+	uint64_t period_ms = arg ? arg : 1000;
 	in_page = cairn_bank_buy1(CAP_BANK, CAIRN_BANK_PAGE, CAP_PAGE) == CAIRN_OK;
 	for (;;) {
 		uint64_t n = load() + 1;
 		store(n);
-		printf("%" PRIu64 "\n", n);
-		cairn_sleep_for(CAIRN_CAP_SLEEP, 1000);
+		uint64_t us = 0, hz;
+		if (arg && cairn_sleep_now(CAIRN_CAP_SLEEP, &us, &hz) == CAIRN_OK)
+			printf("%" PRIu64 " t=%" PRIu64 "\n", n, us);
+		else
+			printf("%" PRIu64 "\n", n);
+		cairn_sleep_for(CAIRN_CAP_SLEEP, period_ms);
 	}
 }

@@ -208,6 +208,16 @@ void ckpt_header_encode(const struct ckpt_header *h, void *block)
 	cairn_put_le32(b + CKPT_HDR_OFF_CRC, block_crc(b));
 }
 
+void ckpt_header_set_console(void *block, const void *console, size_t len)
+{
+	uint8_t *b = block;
+
+	if (len > CKPT_HDR_CONSOLE_SIZE)
+		len = CKPT_HDR_CONSOLE_SIZE;
+	memcpy(b + CKPT_HDR_OFF_CONSOLE, console, len);
+	cairn_put_le32(b + CKPT_HDR_OFF_CRC, block_crc(b));
+}
+
 /* The position rules of a header, each comparison overflow-free. */
 static enum ckpt_err header_positions(const struct ckpt_header *h, uint64_t ring)
 {

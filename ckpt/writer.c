@@ -266,6 +266,8 @@ static void enter_header(struct ckpt_writer *w)
 	w->phase = CKPT_PHASE_HEADER;
 	ckpt_writer_build_header(w, &h);
 	ckpt_header_encode(&h, s->buf);
+	if (w->console && w->console_len)
+		ckpt_header_set_console(s->buf, w->console, w->console_len);
 	submit_one(w, s, CKPT_IO_WRITE, ckpt_header_block(w->sb, ckpt_slot_of(w->gen)), s->buf,
 		   SLOT_HEADER);
 }

@@ -212,6 +212,9 @@ struct ckpt_writer {
 	uint64_t nitems;
 	uint64_t *threads; /* the running domains' roots */
 	uint64_t nthreads;
+	const void *console;  /* the header's console area (the owner's, unchanged until the
+			       * generation commits or is given up), or NULL */
+	uint32_t console_len; /* its bytes, <= CKPT_HDR_CONSOLE_SIZE */
 	struct ckpt_dirent *check_slots; /* the owner's memory for the directory check */
 	uint64_t check_bytes;            /* ... of this size (ckpt_writer_check_bytes()) */
 	uint64_t check_zeroed;           /* bytes of check_slots known zero (writer_dir.c) */

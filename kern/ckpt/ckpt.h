@@ -24,6 +24,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Boot: recover the newest checkpoint (or find none) and start the
  * domains: the recovered ones, or on a first boot the image's. Prints
@@ -86,6 +87,14 @@ static inline void ckpt_note_first_run(void)
 	if (__builtin_expect(ckpt_first_run_pending, 0))
 		ckpt_report_first_run();
 }
+
+/* The held console (ckpt_console.c; boot argument ckpt=sync-console). When
+ * ckpt_console_held(), CONSOLE_WRITE's prepare step calls
+ * ckpt_console_prepare() with the string (CAIRN_OK, STRING_TOO_LONG, or it
+ * parks until the next epoch) and its commit ckpt_console_append(). */
+bool ckpt_console_held(void);
+uint64_t ckpt_console_prepare(const char *s, size_t len, unsigned label_len);
+void ckpt_console_append(const char *label, unsigned label_len, const char *s, size_t len);
 
 struct ckpt_stats {
 	uint64_t committed; /* last committed generation, 0: none */

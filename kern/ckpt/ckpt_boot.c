@@ -74,12 +74,28 @@ static uint64_t map_capacity(void *scratch)
 	return cap;
 }
 
+/* Is word one of the comma-separated words of the boot argument ckpt=
+ * ("ckpt=verbose,sync-console")? */
+static bool ckpt_arg_has(const char *word)
+{
+	char arg[64];
+	if (!platform_bootarg("ckpt", arg, sizeof(arg)))
+		return false;
+	size_t n = strlen(word);
+	for (const char *p = arg; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && memcmp(p, word, n) == 0)
+			return true;
+		p += len + (end ? 1 : 0);
+	}
+	return false;
+}
+
 void ckpt_boot(void)
 {
 	struct ckpt_writer *w = &ckpt_state.w;
-	char arg[16];
-	ckpt_state.verbose = platform_bootarg("ckpt", arg, sizeof(arg)) &&
-			     strcmp(arg, "verbose") == 0;
+	ckpt_state.verbose = ckpt_arg_has("verbose");
 	ckpt_state.zero_pa = frame_alloc();
 	if (!ckpt_state.zero_pa)
 		panic("no memory for the checkpointer");
@@ -87,6 +103,7 @@ void ckpt_boot(void)
 	ckpt_output_init();
 	w->interval_ms = volume_sb.checkpoint_interval_ms;
 	ckpt_state.enabled = ckpt_space_init();
+	ckpt_console_init(ckpt_arg_has("sync-console"));
 	ckpt_sum_init();
 
 	void *scratch = pa_to_va(ckpt_state.zero_pa); /* zeroed again below */
@@ -97,11 +114,18 @@ void ckpt_boot(void)
 	struct ckpt_recovery rec;
 	enum ckpt_err err = ckpt_recover(&volume_sb, read_block, NULL, scratch, &ckpt_state.map,
 					 start_thread, NULL, &rec);
-	memset(scratch, 0, 4096);
+	/* The recovered header again, for its held console lines: printed
+	 * below, after the resume line; then scratch is the zero frame again,
+	 * before anything may load an object from it. */
+	if (err == CKPT_OK && rec.found &&
+	    read_block(NULL, ckpt_header_block(&volume_sb, rec.slot), scratch) != 0)
+		volume_stop("cairn: checkpoint %lu: header unreadable the second time",
+			    (unsigned long)rec.hdr.sequence);
 	if (err != CKPT_OK)
 		volume_stop("cairn: checkpoint log unusable: %s (%s)%s%s", ckpt_strerror(err),
 			    ckpt_errname(err), rec.detail[0] ? ": " : "", rec.detail);
 	if (!rec.found) {
+		memset(scratch, 0, 4096); /* the zero frame again, before anything loads */
 		kprintf("cairn: first boot\n");
 		started = boot_start_image();
 		log_info("%u domains started", started);
@@ -111,6 +135,8 @@ void ckpt_boot(void)
 		kprintf("cairn: resumed from checkpoint %lu\n", (unsigned long)rec.hdr.sequence);
 		log_info("%u domains resumed, %lu blocks in the log", started,
 			 (unsigned long)rec.objects);
+		ckpt_console_resume(scratch, rec.hdr.sequence);
+		memset(scratch, 0, 4096); /* the zero frame again */
 	}
 	if (!ckpt_state.enabled) {
 		ckpt_writer_off(w);

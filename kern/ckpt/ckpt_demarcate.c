@@ -119,10 +119,11 @@ void ckpt_demarcate(void)
 	ckpt_state.forced = false;
 	ckpt_arm_period(); /* the period counts from the last checkpoint, whatever its cause */
 	ckpt_state.demarcated_at = rdtime();
-	ckpt_pause_begin();   /* counted until a domain runs (ckpt_measure.c): its timer
-			       * goes before the writer's kick, which ends nothing */
-	ckpt_writer_start(w); /* takes the next sequence and the epoch's positions */
-	ckpt_space_freed();   /* the epoch's reservation starts again from zero */
+	ckpt_console_demarcate(w); /* the held console lines go with this header */
+	ckpt_pause_begin();        /* counted until a domain runs (ckpt_measure.c): its timer
+				    * goes before the writer's kick, which ends nothing */
+	ckpt_writer_start(w);      /* takes the next sequence and the epoch's positions */
+	ckpt_space_freed();        /* the epoch's reservation starts again from zero */
 }
 
 void ckpt_before_write(struct frame *f)

@@ -10,6 +10,9 @@
  *                     stabilization and migration, and its console lines;
  *   ckpt_boot.c       recovery at boot, lazy fetch through the directory
  *                     map, and migration of the recovered generation;
+ *   ckpt_output.c     output commit: EPOCH, DURABLE, the OUTPUT cause;
+ *   ckpt_console.c    the held console (ckpt=sync-console): lines numbered,
+ *                     kept in each header's console area, printed at commit;
  *   ckpt_measure.c    measurements for the benchmarks (boot arguments);
  *   ckpt_sum.c        the block sum, with Zbb's rotate where the hart has it;
  *   inv/kobj_ckpt.c   the checkpoint key.
@@ -23,6 +26,8 @@
  *    waits while the device is reading it). A page with DMA pins is never
  *    SNAPSHOT: a device writes it without asking, so demarcation copies
  *    it aside at once.
+ *  - w.console, the generation's console area, is ckpt_console.c's and is
+ *    filled at demarcation only (its invariants are there).
  *  - The log's own invariants are ckpt/writer.h's.
  */
 #ifndef CAIRN_KERN_CKPT_INTERNAL_H
@@ -101,7 +106,7 @@ enum ckpt_cause {
 	CKPT_CAUSE_FORCE,    /* the checkpoint key's FORCE: ckpt_request(true) */
 	CKPT_CAUSE_LOG_FULL, /* a reservation does not fit: its writer waits */
 	CKPT_CAUSE_MEMORY,   /* RAM full of dirty and snapshot blocks */
-	CKPT_CAUSE_OUTPUT,   /* a DURABLE waits (ckpt_output.c), after the spacing */
+	CKPT_CAUSE_OUTPUT,   /* a DURABLE waits or a console line is held, after the spacing */
 };
 void ckpt_ask(enum ckpt_cause why);
 bool ckpt_due(bool at_safe_point);
@@ -128,6 +133,13 @@ void ckpt_output_init(void);
 uint64_t ckpt_output_epoch(void);
 void ckpt_output_durable(uint64_t g); /* prepare phase: returns once g committed, or parks */
 void ckpt_output_committed(void);     /* a commit: every waiter decides again */
+void ckpt_output_ask(void);           /* a checkpoint for output: now, or after the spacing */
+
+/* ckpt_console.c: the held console (ckpt=sync-console) */
+void ckpt_console_init(bool on);                                  /* after ckpt_space_init() */
+void ckpt_console_demarcate(struct ckpt_writer *w);               /* its lines into the header */
+void ckpt_console_committed(void);                                /* print the committed lines */
+void ckpt_console_resume(const void *header_block, uint64_t gen); /* print the recovered */
 
 /* ckpt_demarcate.c */
 void ckpt_release_snapshot(void);

@@ -5,9 +5,11 @@
  * checkpoint cadence.
  *
  * The rule (external synchrony): what leaves the machine may reveal only
- * state that a committed checkpoint holds. The kernel does not hold the
- * output itself; it tells a holder (enet's commit helper, virtio-net/)
- * when a generation has committed:
+ * state that a committed checkpoint holds. The kernel does not hold
+ * network output itself (the console's held lines are ckpt_console.c's,
+ * which asks for checkpoints through ckpt_output_ask()); it tells a
+ * holder (enet's commit helper, virtio-net/) when a generation has
+ * committed:
  *   EPOCH    -> w0 = the generation the next demarcation will have: every
  *               state change made before this call is in that snapshot;
  *   DURABLE  w0 = g -> returns once checkpoint g (or a later one) has
@@ -47,7 +49,7 @@ static void spacing_fire(struct ktimer *t)
 
 /* Ask for the checkpoint a waiting DURABLE needs: now, or when the
  * minimum spacing since the last demarcation has passed. */
-static void ask_for_output(void)
+void ckpt_output_ask(void)
 {
 	uint64_t earliest = ckpt_state.demarcated_at + timer_ms_to_ticks(CKPT_OUTPUT_SPACING_MS);
 	uint64_t now = timer_now();
@@ -81,7 +83,7 @@ void ckpt_output_durable(uint64_t g)
 		return;
 	/* g is being written (its commit wakes us), or it is the next: ask. */
 	if (g >= ckpt_output_epoch())
-		ask_for_output();
+		ckpt_output_ask();
 	park_on(ACT_WAIT_DURABLE, &ckpt_state.output_waiters);
 }
 

@@ -194,6 +194,7 @@ static void report(void *ctx, const struct ckpt_writer *w, const struct ckpt_rep
 	switch (r->kind) {
 	case CKPT_REPORT_COMMITTED:
 		committed(w);
+		ckpt_console_committed(); /* after the commit line */
 		ckpt_output_committed();
 		break;
 	case CKPT_REPORT_FAILED:

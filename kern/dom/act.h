@@ -41,6 +41,7 @@ enum act_state {
 	ACT_WAIT_MEM,     /* waiting for a frame to become evictable */
 	ACT_WAIT_LOG,     /* waiting for checkpoint log space */
 	ACT_WAIT_DURABLE, /* CHECKPOINT DURABLE: waiting for a generation to commit */
+	ACT_WAIT_CONSOLE, /* CONSOLE_WRITE, held console full: waiting for the next epoch */
 	ACT_STALLED,      /* calling a domain that is not available */
 	ACT_SLEEPING,     /* waiting for its timer */
 };

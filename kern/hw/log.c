@@ -125,6 +125,23 @@ void console_write_labelled(const char label[CAIRN_KEY_LABEL_MAX], unsigned labe
 		console_domain_piece(label, label_len, s + start, len - start);
 }
 
+void console_write_numbered(uint64_t seq, const char *label, unsigned label_len, const char *text,
+			    unsigned long len)
+{
+	static char line[4096 + 64];
+	int n = snprintf(line, sizeof(line), "[%lu] %.*s: ", (unsigned long)seq, (int)label_len,
+			 label);
+	if (n < 0)
+		return;
+	size_t at = (size_t)n;
+	for (unsigned long i = 0; i < len && at < sizeof(line) - 1; i++) {
+		char c = text[i];
+		line[at++] = console_char_ok((unsigned char)c) && c != '\n' ? c : '?';
+	}
+	line[at++] = '\n';
+	kputs_raw(line, at);
+}
+
 void kvlog(enum log_level level, const char *fmt, va_list ap)
 {
 	char line[320];

@@ -42,6 +42,13 @@ void kputs_raw(const char *s, unsigned long len);
 void console_write_labelled(const char label[CAIRN_KEY_LABEL_MAX], unsigned label_len, char *s,
 			    unsigned long len);
 
+/* A held line of a domain's (ckpt=sync-console, kern/ckpt/ckpt_console.c),
+ * printed once its checkpoint committed: "[seq] LABEL: text" and a
+ * newline, as one kernel line (text has no newline; control characters
+ * become '?', as above; at most 4000 bytes). */
+void console_write_numbered(uint64_t seq, const char *label, unsigned label_len, const char *text,
+			    unsigned long len);
+
 #define log_error(...) klog(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  klog(LOG_WARN, __VA_ARGS__)
 #define log_info(...)  klog(LOG_INFO, __VA_ARGS__)

@@ -4,7 +4,10 @@
  * console. Prepare functions (invoke.h): they validate, gather and say
  * what to reply; the console write is their only effect and happens in
  * commit. Console keys write under their label (cairn/key.h), which the
- * console puts before each of their lines (log.c).
+ * console puts before each of their lines (log.c). With ckpt=sync-console
+ * the commit holds the lines instead, until a checkpoint holding the
+ * write commits (kern/ckpt/ckpt_console.c); the prepare step may park
+ * while the held console is full.
  */
 #include <string.h>
 #include "inv/invoke.h"
@@ -15,6 +18,7 @@
 #include "dom/sched.h"
 #include "hw/platform.h"
 #include "hw/log.h"
+#include "ckpt/ckpt.h"
 
 void kobj_number(struct invocation *inv, struct kop *op)
 {
@@ -88,6 +92,13 @@ static void console_commit(struct kop *op)
 			       (char *)console_buf, op->ustr.len);
 }
 
+static void console_commit_held(struct kop *op)
+{
+	ustring_copy_out(&op->ustr, console_buf);
+	ckpt_console_append((const char *)op->key.b + CAIRN_KEY_OFF_LABEL, (unsigned)op->arg[0],
+			    (const char *)console_buf, op->ustr.len);
+}
+
 /* The kernel prefixes what a domain writes with the key's label, so a key
  * without one (or with the kernel's) could only forge: it writes nothing. */
 void kobj_console(struct invocation *inv, struct kop *op)
@@ -109,4 +120,14 @@ void kobj_console(struct invocation *inv, struct kop *op)
 	op->key = inv->target;
 	op->arg[0] = label_len;
 	op->commit = console_commit;
+	if (ckpt_console_held()) {
+		/* The pages are pinned: the string may be read now too. */
+		ustring_copy_out(&op->ustr, console_buf);
+		st = ckpt_console_prepare((const char *)console_buf, op->ustr.len, label_len);
+		if (st != CAIRN_OK) {
+			op->reply.code = st;
+			return;
+		}
+		op->commit = console_commit_held;
+	}
 }

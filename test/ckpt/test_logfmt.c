@@ -98,6 +98,38 @@ static void test_header_layout(void **state)
 	assert_int_equal(cairn_get_le32(b + 4092), cairn_crc32c(0, b, 4092));
 }
 
+/* The console area: written as given after the fields, the rest left
+ * zero, the CRC recomputed; decoding ignores it. */
+static void test_header_console(void **state)
+{
+	struct cairn_superblock sb = testvol_sb();
+	struct ckpt_header h = valid_header(&sb), out;
+	uint8_t b[CKPT_BLOCK_SIZE], plain[CKPT_BLOCK_SIZE];
+	uint8_t area[CKPT_HDR_CONSOLE_SIZE + 8];
+
+	(void)state;
+	assert_int_equal(CKPT_HDR_OFF_CONSOLE, 96);
+	assert_int_equal(CKPT_HDR_CONSOLE_SIZE, 3996);
+	for (unsigned i = 0; i < sizeof(area); i++)
+		area[i] = (uint8_t)(i * 7 + 1);
+	ckpt_header_encode(&h, plain);
+	ckpt_header_encode(&h, b);
+	ckpt_header_set_console(b, area, 100);
+	assert_memory_equal(b, plain, 96);
+	assert_memory_equal(ckpt_header_console(b), area, 100);
+	for (unsigned i = 96 + 100; i < 4092; i++)
+		assert_int_equal(b[i], 0);
+	assert_int_equal(cairn_get_le32(b + 4092), cairn_crc32c(0, b, 4092));
+	assert_int_equal(ckpt_header_decode(b, &sb, &out), CKPT_OK);
+	assert_int_equal(out.sequence, h.sequence);
+	b[96 + 50] ^= 1; /* the area is under the CRC */
+	assert_int_equal(ckpt_header_decode(b, &sb, &out), CKPT_ERR_CHECKSUM);
+
+	ckpt_header_set_console(b, area, sizeof(area)); /* too long: cut at the CRC */
+	assert_memory_equal(ckpt_header_console(b), area, CKPT_HDR_CONSOLE_SIZE);
+	assert_int_equal(ckpt_header_decode(b, &sb, &out), CKPT_OK);
+}
+
 static void test_header_empty(void **state)
 {
 	struct cairn_superblock sb = testvol_sb();
@@ -708,6 +740,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_roundtrip),
 		cmocka_unit_test(test_header_layout),
+		cmocka_unit_test(test_header_console),
 		cmocka_unit_test(test_header_empty),
 		cmocka_unit_test(test_header_magic_version_crc),
 		cmocka_unit_test(test_header_uuid_sequence),

@@ -11,7 +11,8 @@
  * than one run's budget leaves nothing in flight (the writer then asks
  * for another kick instead of stopping). With flush_every, FLUSHes go out
  * during DATA, and the header still waits for a FLUSH after the last
- * data and directory write.
+ * data and directory write. The owner's console area goes into the
+ * header as given.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,9 +39,11 @@ struct rig {
 	unsigned submits; /* DATA and DIR writes in the current run */
 	unsigned max_sums, max_submits;
 	unsigned committed;
-	unsigned flushes_in_data;    /* FLUSHes submitted during DATA */
-	unsigned writes_since_flush; /* log writes submitted since the last FLUSH */
-	bool header_unflushed;       /* a header went out with writes not yet flushed */
+	unsigned flushes_in_data;        /* FLUSHes submitted during DATA */
+	unsigned writes_since_flush;     /* log writes submitted since the last FLUSH */
+	bool header_unflushed;           /* a header went out with writes not yet flushed */
+	unsigned headers;                /* header writes submitted */
+	uint8_t header[CKPT_BLOCK_SIZE]; /* the last of them */
 	struct ckpt_item items[ITEMS];
 	uint64_t threads[1];
 	uint8_t data[ITEMS][CKPT_BLOCK_SIZE];
@@ -63,6 +66,11 @@ static void submit(void *ctx, struct ckpt_io_req *req)
 	if (req->op == CKPT_IO_WRITE && req->block < R.sb.log_start + 2 &&
 	    req->block >= R.sb.log_start && R.writes_since_flush)
 		R.header_unflushed = true;
+	if (req->op == CKPT_IO_WRITE && req->block < R.sb.log_start + 2 &&
+	    req->block >= R.sb.log_start) {
+		R.headers++;
+		memcpy(R.header, req->buf[0], CKPT_BLOCK_SIZE);
+	}
 	if (req->op == CKPT_IO_FLUSH) {
 		/* Completions come oldest first, so this FLUSH covers what is
 		 * queued before it only once they completed: count it as
@@ -277,12 +285,37 @@ static void early_flushes(void **state)
 	assert_false(R.header_unflushed);
 }
 
+/* The console area (kern/ckpt/ckpt_console.c's) is written into the
+ * header as the owner gave it, under the CRC; the rest of it stays zero. */
+static void console_area_in_header(void **state)
+{
+	static uint8_t area[200];
+	struct ckpt_header h;
+	(void)state;
+	for (unsigned i = 0; i < sizeof(area); i++)
+		area[i] = (uint8_t)(i ^ 0x5a);
+	setup_rig(0, 0, 0);
+	R.w.console = area;
+	R.w.console_len = sizeof(area);
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_int_equal(R.headers, 1);
+	assert_int_equal(ckpt_header_decode(R.header, &R.sb, &h), CKPT_OK);
+	assert_memory_equal(ckpt_header_console(R.header), area, sizeof(area));
+	for (unsigned i = CKPT_HDR_OFF_CONSOLE + sizeof(area); i < CKPT_HDR_OFF_CRC; i++)
+		assert_int_equal(R.header[i], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(start_prepares_only),          cmocka_unit_test(runs_are_bounded),
-		cmocka_unit_test(zero_stretch_asks_again),      cmocka_unit_test(early_flushes),
+		cmocka_unit_test(start_prepares_only),
+		cmocka_unit_test(runs_are_bounded),
+		cmocka_unit_test(zero_stretch_asks_again),
+		cmocka_unit_test(early_flushes),
 		cmocka_unit_test(check_map_zeroed_during_data),
+		cmocka_unit_test(console_area_in_header),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

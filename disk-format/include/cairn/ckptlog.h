@@ -100,8 +100,14 @@ const char *ckpt_errname(enum ckpt_err e);
 #define CKPT_HDR_OFF_HEAD       72u
 #define CKPT_HDR_OFF_OBJECTS    80u
 #define CKPT_HDR_OFF_THREADS    88u
-#define CKPT_HDR_USED           96u /* bytes [96, 4092) are zero */
-#define CKPT_HDR_OFF_CRC        4092u
+#define CKPT_HDR_USED           96u
+/* Bytes [96, 4092): the console area, the kernel's held console lines
+ * (docs/checkpoint.md "The console"). The log code writes it as its owner
+ * gives it (zeros when it gives none) and never reads it; the CRC covers
+ * it. All zeros is a valid area: no line held, none ever numbered. */
+#define CKPT_HDR_OFF_CONSOLE  96u
+#define CKPT_HDR_CONSOLE_SIZE (CKPT_HDR_OFF_CRC - CKPT_HDR_OFF_CONSOLE)
+#define CKPT_HDR_OFF_CRC      4092u
 
 _Static_assert(CKPT_HDR_OFF_VERSION == CKPT_HDR_OFF_MAGIC + CKPT_MAGIC_LEN, "hdr");
 _Static_assert(CKPT_HDR_OFF_INTERVAL == CKPT_HDR_OFF_VERSION + 4, "hdr");
@@ -116,6 +122,7 @@ _Static_assert(CKPT_HDR_OFF_HEAD == CKPT_HDR_OFF_RESERVED + 4, "hdr");
 _Static_assert(CKPT_HDR_OFF_OBJECTS == CKPT_HDR_OFF_HEAD + 8, "hdr");
 _Static_assert(CKPT_HDR_OFF_THREADS == CKPT_HDR_OFF_OBJECTS + 8, "hdr");
 _Static_assert(CKPT_HDR_USED == CKPT_HDR_OFF_THREADS + 8, "hdr");
+_Static_assert(CKPT_HDR_OFF_CONSOLE == CKPT_HDR_USED, "hdr");
 _Static_assert(CKPT_HDR_OFF_CRC == CKPT_BLOCK_SIZE - 4, "crc is the last word");
 _Static_assert(CKPT_HDR_OFF_SEQUENCE % 8 == 0 && CKPT_HDR_OFF_HEAD % 8 == 0, "aligned u64s");
 
@@ -268,6 +275,16 @@ uint64_t ckpt_block_sum(const void *block, bool *all_zero);
  * validation, so tests can build bad headers with a good CRC), zero
  * padding and the CRC32C. */
 void ckpt_header_encode(const struct ckpt_header *h, void *block);
+
+/* Copy len (<= CKPT_HDR_CONSOLE_SIZE) bytes into the console area of an
+ * encoded header and recompute its CRC. The rest of the area stays zero. */
+void ckpt_header_set_console(void *block, const void *console, size_t len);
+
+/* The console area of a header block (CKPT_HDR_CONSOLE_SIZE bytes). */
+static inline const uint8_t *ckpt_header_console(const void *block)
+{
+	return (const uint8_t *)block + CKPT_HDR_OFF_CONSOLE;
+}
 
 /*
  * Decode and validate a header slot against the volume. Checks, in order:
