@@ -39,7 +39,7 @@ from cairnvm import CairnVM, Runner, fresh
 from test_outcommit import blkdebug_drive
 
 t = Runner()
-KILLS = int(os.environ.get("CAIRN_CONSOLE_KILLS", "100"))
+KILLS = int(os.environ.get("CAIRN_CONSOLE_KILLS", "200"))
 SEED = int(os.environ.get("CAIRN_SEED", "13"))
 HELD = re.compile(r"^\[(\d+)\] ([a-z0-9_-]+): (.*)$")
 COUNTER = re.compile(r"^counter: (\d+) t=\d+$")
