@@ -170,12 +170,13 @@ def stop(vm, client):
             client.close()
 
 
-def restart(ns, build, img, vm):
-    """SIGKILL QEMU, boot it again on the same volume and tap; the new VM
-    and the time of the kill."""
+def restart(ns, build, img, vm, client):
+    """SIGKILL QEMU, boot it again on the same volume and tap. Returns the
+    new VM, the time of the kill and how many lines the client had said
+    by then."""
     vm.kill()
-    killed = time.monotonic()
-    return ns.boot(build, img), killed
+    killed, seen = time.monotonic(), len(client.lines)
+    return ns.boot(build, img), killed, seen
 
 
 @t.test
@@ -196,12 +197,12 @@ def survive_download_across_kills(build, tmp):
             for k, point in enumerate(points):
                 i = client.wait_line(lambda l: l.startswith("at ") and int(l[3:]) >= point,
                                      STALL_S, i)
-                vm, killed = restart(ns, build, img, vm)
+                vm, killed, seen = restart(ns, build, img, vm, client)
                 up = time.monotonic() - killed
-                i = client.wait_line(lambda l: l.startswith("at "), STALL_S, i + 1)
-                print("kill %d at byte %s: serving again %.1f s later, data %.1f s later"
-                      % (k + 1, client.lines[i - 1][3:] if i else "?", up,
-                         time.monotonic() - killed), flush=True)
+                i = client.wait_line(lambda l: l.startswith("at "), STALL_S, seen)
+                print("kill %d near byte %s: serving again %.1f s later, data %.1f s later"
+                      % (k + 1, client.lines[seen - 1][3:], up, time.monotonic() - killed),
+                      flush=True)
             client.wait_line(lambda l: l == "done %d" % DOWNLOAD, 300, i)
             probes = vm.count(r"stack: new boot: connections probed")
         finally:
@@ -238,7 +239,7 @@ def survive_keepalive_counter_across_kills(build, tmp):
                 # received, counted, answered, committed or not.
                 ask(wait=False)
                 time.sleep(rng.uniform(0.0, 0.05))
-                vm, killed = restart(ns, build, img, vm)
+                vm, killed, _ = restart(ns, build, img, vm, client)
                 i = client.wait_line(lambda l: l.startswith("answer %d " % n), STALL_S, i)
                 answers.append(int(client.lines[i].split()[2]))
                 print("kill %d: request %d answered %.1f s after the kill"
