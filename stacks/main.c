@@ -17,13 +17,14 @@
  * Before every message lwIP's clock is brought up to date (SLEEP NOW into
  * stack_clock_update). A new boot (a resume from a checkpoint: SLEEP NOW
  * restarts near 0, stack_clock counts the boots) is noticed there: the
- * host's side of every TCP connection is gone then (slirp is new), so the
- * server aborts them all at once rather than wait for retransmissions or
- * keepalives to give up (serve_in.new_boot, sock_abort_connections).
+ * server then sends an empty ACK on every TCP connection, and the peer's
+ * answer decides whether it lives (serve_in.new_boot,
+ * sock_probe_connections): with user networking slirp is new and answers
+ * RST; on a tap the host's TCP still has it, and it carries on.
  *
  * Lines: "stack: attached ip A.B.C.D" once ATTACH succeeds; "stack:
  * attach: RESULT (...)" when it fails; "stack: new boot: connections
- * aborted" at a resume.
+ * probed" at a resume.
  */
 #include <stdio.h>
 
@@ -117,7 +118,7 @@ static bool clock_update(void)
 	bool fresh = stack_clock.boots != boots_seen;
 	boots_seen = stack_clock.boots;
 	if (fresh && serve_attached())
-		printf("new boot: connections aborted\n");
+		printf("new boot: connections probed\n");
 	return fresh;
 }
 

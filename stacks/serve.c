@@ -228,7 +228,7 @@ void serve_order(const struct serve_in *in, struct serve_out *out)
 	out->len = 0;
 	out->park = out->displace = false;
 	if (in->new_boot && attached)
-		sock_abort_connections();
+		sock_probe_connections();
 	uint64_t rc = decode(in, out);
 	if (rc == CAIRN_RESTRICTED || rc == CAIRN_BAD_ORDER)
 		STACK_COUNT(REFUSED);

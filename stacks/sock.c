@@ -444,28 +444,23 @@ void sock_tick(void)
 	}
 }
 
-void sock_abort_connections(void)
+/* An empty ACK now, at the pcb's own sequence numbers: all it tells the
+ * peer is what the checkpoint says the stack has received. */
+static void probe(struct tcp_pcb *pcb)
 {
-	for (unsigned h = 0; h < SOCK_HANDLES; h++) {
-		struct sock *s = &socks[h];
-		if (s->kind != SOCK_TCP || !s->pcb)
-			continue;
-		STACK_COUNT(RESUME_ABORTS);
-		abort_tcp(s);
-		if (s->pending) {
-			drop_pending(s);
-			continue;
-		}
-		s->reset = true;
-		free_rxq(s);
-	}
+	STACK_COUNT(RESUME_PROBES);
+	tcp_set_flags(pcb, TF_ACK_NOW); /* tcp_ack_now, which is lwIP-private */
+	tcp_output(pcb);
+}
+
+void sock_probe_connections(void)
+{
+	for (unsigned h = 0; h < SOCK_HANDLES; h++)
+		if (socks[h].kind == SOCK_TCP && socks[h].pcb)
+			probe(socks[h].pcb);
 	for (unsigned i = 0; i < SOCK_CLOSING_MAX; i++)
-		if (closing[i].pcb) {
-			struct tcp_pcb *pcb = closing[i].pcb;
-			closing[i].pcb = NULL;
-			detach_tcp(pcb);
-			tcp_abort(pcb);
-		}
+		if (closing[i].pcb)
+			probe(closing[i].pcb);
 }
 
 static void on_udp(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,

@@ -39,7 +39,7 @@
 #define SOCK_CLOSING_MAX  16u
 #define SOCK_CLOSE_TRIES  50u /* TICKs (>= 10 ms each) before a close aborts */
 /* Keepalives bound an idle connection whose peer is gone (no RST comes:
- * a host that vanished, a resume sock_abort_connections missed) to 60 s
+ * a host that vanished, a resume whose probe went unanswered) to 60 s
  * + 4 probes 10 s apart; one that is sending is bounded by lwIP's
  * TCP_MAXRTX retransmissions. */
 #define SOCK_KEEPIDLE_MS    60000
@@ -106,9 +106,16 @@ void sock_events(uint64_t want_write, uint64_t *readable, uint64_t *writable);
 /* At each TICK: closes that failed with ERR_MEM are tried again. */
 void sock_tick(void);
 
-/* A new boot (a resume): the host's side of every TCP connection is gone
- * (slirp is new), so each is aborted now and its handle reads NET_RESET. */
-void sock_abort_connections(void);
+/* A new boot (a resume): every TCP connection, pending and closing ones
+ * too, sends an empty ACK at once. The peer's answer decides the
+ * connection's fate, and the stack never needs to know what network it is
+ * on: a peer that forgot the connection (QEMU's slirp, new with the new
+ * QEMU; a host that rebooted) answers RST (RFC 9293 §3.10.7.1: its
+ * sequence number is our ACK's acknowledgment, so lwIP accepts it) and the
+ * handle reads NET_RESET; a peer that kept it (the host's own TCP on a tap
+ * network) takes a duplicate ACK and carries on, and so does the
+ * connection (docs/network.md "After a resume"). */
+void sock_probe_connections(void);
 
 /* For tests and STATS: the table. */
 const struct sock *sock_get(unsigned handle);

@@ -123,7 +123,7 @@ enum {
 	X(WAIT_WOKEN,       "parked WAITs answered by a SEND")             \
 	X(WAIT_DISPLACED,   "parked WAITs answered empty by a second WAIT") \
 	X(RESETS,           "connections reset or aborted (err callback)") \
-	X(RESUME_ABORTS,    "connections aborted at a new boot")           \
+	X(RESUME_PROBES,    "connections probed at a new boot (an ACK)")   \
 	X(UDP_DROPS,        "datagrams dropped: the socket's queue full")  \
 	X(ACCEPT_OVERFLOW,  "connections aborted: backlog or table full")  \
 	X(CLOSE_RETRIES,    "tcp_close answered ERR_MEM, retried at TICK") \

@@ -64,8 +64,10 @@ def exit_on_sigterm():
 class CairnVM:
     def __init__(self, build, volume=None, mem="128M", icount=False, append=None,
                  drive=None, no_disk=False, extra=(), net=None, log_path=None,
-                 cut_line_apart=False):
-        args = [LAUNCHER, "--build", build, "--mem", mem]
+                 cut_line_apart=False, tap=None, prefix=()):
+        # prefix: a command that execs the launcher in turn (ip netns exec
+        # NS), so that the pid is still QEMU's.
+        args = list(prefix) + [LAUNCHER, "--build", build, "--mem", mem]
         if icount:
             args.append("--icount")
         if append:
@@ -76,6 +78,8 @@ class CairnVM:
             args.append("--no-disk")
         if net:
             args += ["--net", net]
+        if tap:
+            args += ["--tap", tap]
         if volume:
             args.append(volume)
         if extra:

@@ -12,8 +12,9 @@
  * WAIT parking and displacing; a whole TCP exchange (SYN in, SYN-ACK out,
  * ACCEPT, data in and RECV, SEND and its data segment out, FIN in and
  * NET_CLOSED, CLOSE and the FIN out), a reset (RST in: WAIT readable,
- * RECV NET_RESET), the resume rule (every connection aborted at a new
- * boot), the accept backlog bound, and UDP (a datagram in and out, the
+ * RECV NET_RESET), the resume rule (an empty ACK on every connection at
+ * a new boot; a peer's RST then resets one, the others go on), the accept
+ * backlog bound, and UDP (a datagram in and out, the
  * queue's bound and its drop counter).
  */
 #include <setjmp.h>
@@ -553,7 +554,7 @@ static void test_tcp_reset_and_resume(void **state)
 	uint32_t my = handshake(41000, 8082, 5000);
 	assert_int_equal(client(CAIRN_SO_STACK_TCP_ACCEPT, l, 0, &o), CAIRN_OK);
 	uint64_t a = o.w[0];
-	handshake(41001, 8082, 7000);
+	uint32_t myb = handshake(41001, 8082, 7000);
 	assert_int_equal(client(CAIRN_SO_STACK_TCP_ACCEPT, l, 0, &o), CAIRN_OK);
 	uint64_t b = o.w[0];
 	/* RST on a: readable, NET_RESET, sending too */
@@ -563,18 +564,56 @@ static void test_tcp_reset_and_resume(void **state)
 	assert_int_equal(client(CAIRN_SO_STACK_TCP_RECV, a, 0, &o), CAIRN_NET_RESET);
 	assert_int_equal(order(1, CAIRN_SO_STACK_TCP_SEND, a, 0, 0, "x", 1, &o), CAIRN_NET_RESET);
 	assert_int_equal(client(CAIRN_SO_STACK_CLOSE, a, 0, &o), CAIRN_OK);
-	/* a new boot: b is aborted at the next message, whatever it is */
+	/* c, a third, lives through the new boot below */
+	uint32_t myc = handshake(41002, 8082, 9000);
+	assert_int_equal(client(CAIRN_SO_STACK_TCP_ACCEPT, l, 0, &o), CAIRN_OK);
+	uint64_t c = o.w[0];
+	tx_drain();
+	/* a new boot: at the next message, whatever it is, b and c each send
+	 * an empty ACK at their own sequence numbers */
 	assert_int_equal(client(CAIRN_SO_STACK_WAIT, 0, 0, &o), CAIRN_OK);
 	assert_true(o.park);
 	struct serve_in in = { .order = CAIRN_SO_STACK_TICK, .badge = 0, .new_boot = true };
 	o = (struct serve_out){ .str = outbuf };
 	serve_order(&in, &o);
+	struct seg s;
+	bool probed_b = false, probed_c = false;
+	while (tcp_out(&s)) {
+		assert_int_equal(s.flags & (SYN | FIN | RST | ACK), ACK);
+		assert_int_equal(s.len, 0);
+		if (s.dport == 41001) {
+			assert_int_equal(s.seq, myb);
+			assert_int_equal(s.ack, 7001);
+			probed_b = true;
+		} else {
+			assert_int_equal(s.dport, 41002);
+			assert_int_equal(s.seq, myc);
+			assert_int_equal(s.ack, 9001);
+			probed_c = true;
+		}
+	}
+	assert_true(probed_b && probed_c);
+	assert_int_equal(client(CAIRN_SO_STACK_STATS, STACK_C_RESUME_PROBES, 0, &o), CAIRN_OK);
+	assert_int_equal(o.w[0], 2);
+	/* b's peer forgot it (slirp after a restart): its RST, numbered from
+	 * the probe's acknowledgment, resets b */
 	uint64_t r, w;
+	assert_false(serve_wake(&r, &w));
+	tcp_in(41001, 8082, 7001, 0, RST, NULL);
 	assert_true(serve_wake(&r, &w));
 	assert_int_equal(r, 1ull << b);
 	assert_int_equal(client(CAIRN_SO_STACK_TCP_RECV, b, 0, &o), CAIRN_NET_RESET);
-	assert_int_equal(client(CAIRN_SO_STACK_STATS, STACK_C_RESUME_ABORTS, 0, &o), CAIRN_OK);
-	assert_int_equal(o.w[0], 1);
+	/* c's peer kept it (a tap): it goes on both ways */
+	tcp_in(41002, 8082, 9001, myc, PSH | ACK, "after");
+	assert_int_equal(client(CAIRN_SO_STACK_TCP_RECV, c, 0, &o), CAIRN_OK);
+	assert_int_equal(o.len, 5);
+	assert_memory_equal(outbuf, "after", 5);
+	tx_drain();
+	assert_int_equal(order(1, CAIRN_SO_STACK_TCP_SEND, c, 0, 0, "on", 2, &o), CAIRN_OK);
+	assert_true(tcp_out(&s));
+	assert_int_equal(s.seq, myc);
+	assert_int_equal(s.ack, 9006);
+	assert_memory_equal(s.data, "on", 2);
 	/* the listener lives on */
 	assert_int_equal(client(CAIRN_SO_STACK_TCP_ACCEPT, l, 0, &o), CAIRN_NET_WOULD_BLOCK);
 }
