@@ -14,6 +14,7 @@
 #include "entry/trap.h"
 #include "hw/plic.h"
 #include "hw/timer.h"
+#include "hw/uart.h"
 #include "dom/sched.h"
 #include "dev/virtio_blk.h"
 #include "dev/volume.h"
@@ -70,9 +71,10 @@ __attribute__((noreturn)) void kmain(unsigned long hartid, unsigned long dtb_pa)
 		 sf->has_dbcn ? "dbcn" : "legacy");
 	frame_init((uint64_t)_kernel_end - KERNEL_VA_OFFSET); /* RAM above the kernel */
 	vm_init();                                            /* final kernel page table */
-	trap_init();                                          /* stvec, sscratch */
-	plic_init();                                          /* external interrupts */
-	timer_init();                                         /* supervisor timer */
+	uart_init();  /* console output direct from now on */
+	trap_init();  /* stvec, sscratch */
+	plic_init();  /* external interrupts */
+	timer_init(); /* supervisor timer */
 	log_info("memory %lu MiB, %zu frames free, timebase %lu Hz",
 		 (unsigned long)(platform_ram_size() >> 20), frame_free_count(),
 		 (unsigned long)platform.timebase_hz);

@@ -38,7 +38,7 @@ struct dtb_node {
 	int address_cells, size_cells; /* for its children (§2.3.5: 2 and 1 if absent) */
 	const char *compatible, *device_type, *isa, *bootargs;
 	int compatible_len, isa_len, bootargs_len, reg_len, ie_len, timebase_len;
-	const fdt32_t *reg, *interrupts, *ndev, *ie, *timebase, *phandle;
+	const fdt32_t *reg, *interrupts, *ndev, *ie, *timebase, *phandle, *reg_shift, *io_width;
 	bool interrupt_controller;
 };
 
@@ -78,6 +78,10 @@ static void read_node(const void *fdt, int node, struct dtb_node *n)
 			n->ndev = v;
 		else if (strcmp(name, "interrupts-extended") == 0)
 			n->ie = v, n->ie_len = len;
+		else if (strcmp(name, "reg-shift") == 0 && len == 4)
+			n->reg_shift = v;
+		else if (strcmp(name, "reg-io-width") == 0 && len == 4)
+			n->io_width = v;
 	}
 }
 
@@ -155,6 +159,19 @@ static void add_virtio(const struct dtb_node *parent, const struct dtb_node *n)
 		return;
 	s->irq = n->interrupts ? fdt32_to_cpu(*n->interrupts) : 0;
 	platform.virtio_count++;
+}
+
+/* The first "ns16550a" (uart.c decides whether it can use it). */
+static void add_uart(const struct dtb_node *parent, const struct dtb_node *n)
+{
+	uint64_t base, size;
+	if (platform.uart.base || read_reg(parent, n, 0, &base, &size) != 0 || base == 0)
+		return;
+	platform.uart = (struct uart_info){
+		.base = base,
+		.reg_shift = n->reg_shift ? fdt32_to_cpu(*n->reg_shift) : 0,
+		.io_width = n->io_width ? fdt32_to_cpu(*n->io_width) : 1,
+	};
 }
 
 static void read_strings(const struct dtb_node *n, bool cpu, bool chosen)
@@ -239,6 +256,8 @@ static void visit(const void *fdt, int node, const struct dtb_node *parent, int 
 	}
 	if (is_compatible(n, "virtio,mmio")) {
 		add_virtio(parent, n);
+	} else if (is_compatible(n, "ns16550a")) {
+		add_uart(parent, n);
 	} else if (!f->have_plic &&
 		   (is_compatible(n, "riscv,plic0") || is_compatible(n, "sifive,plic-1.0.0"))) {
 		f->have_plic = true;
@@ -319,6 +338,12 @@ uint64_t platform_ram_end(void)
 		if (platform.mem[i].base + platform.mem[i].size > end)
 			end = platform.mem[i].base + platform.mem[i].size;
 	return end;
+}
+
+uint64_t platform_direct_map_end(void)
+{
+	const uint64_t gib = 1ull << 30;
+	return (platform_ram_end() + gib - 1) & ~(gib - 1);
 }
 
 bool platform_bootarg(const char *key, char *out, unsigned long outlen)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <cairn/key.h>
 #include "hw/log.h"
+#include "hw/uart.h"
 #include "sbi.h"
 
 #ifndef CAIRN_LOG_LEVEL
@@ -58,6 +59,16 @@ int log_level_from_name(const char *name)
 	return -1;
 }
 
+/* Every byte out: the UART once uart_init() took it, the SBI before (and
+ * for good when the tree names no usable UART). */
+static void console_out(const char *s, unsigned long len)
+{
+	if (uart_ready())
+		uart_write(s, len);
+	else
+		sbi_console_write(s, len);
+}
+
 static bool line_open;
 static char line_owner[CAIRN_KEY_LABEL_MAX]; /* NUL-padded; all NUL: the kernel */
 static const char kernel_writer[CAIRN_KEY_LABEL_MAX];
@@ -67,7 +78,7 @@ static const char kernel_writer[CAIRN_KEY_LABEL_MAX];
 static bool console_claim(const char who[CAIRN_KEY_LABEL_MAX])
 {
 	if (line_open && memcmp(line_owner, who, CAIRN_KEY_LABEL_MAX) != 0) {
-		sbi_console_write("\n", 1);
+		console_out("\n", 1);
 		line_open = false;
 	}
 	if (!line_open)
@@ -79,7 +90,7 @@ static void console_emit(const char *s, unsigned long len)
 {
 	if (len == 0)
 		return;
-	sbi_console_write(s, len);
+	console_out(s, len);
 	line_open = s[len - 1] != '\n';
 }
 

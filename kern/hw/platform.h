@@ -26,6 +26,13 @@ struct virtio_slot {
 	uint32_t irq;
 };
 
+/* The console UART ("ns16550a"): base 0 if the tree names none. */
+struct uart_info {
+	uint64_t base;
+	uint32_t reg_shift; /* registers 1 << reg_shift bytes apart */
+	uint32_t io_width;  /* bytes a register access (1 or 4) */
+};
+
 #define PLATFORM_ISA_MAX 256
 
 struct platform_info {
@@ -43,6 +50,7 @@ struct platform_info {
 	uint32_t plic_context; /* S-mode context of the boot hart */
 	struct virtio_slot virtio[PLATFORM_MAX_VIRTIO];
 	int virtio_count;
+	struct uart_info uart;
 	char bootargs[PLATFORM_BOOTARGS_MAX];
 	char isa[PLATFORM_ISA_MAX]; /* the boot hart's riscv,isa string, "" if none */
 };
@@ -56,6 +64,9 @@ int dtb_parse(const void *dtb, unsigned long hartid, uint64_t dtb_pa);
 /* Total RAM and its end (highest address + 1) over all memory ranges. */
 uint64_t platform_ram_size(void);
 uint64_t platform_ram_end(void);
+/* The kernel's direct map covers physical [0, this): every GiB up to the
+ * end of RAM (mem/vm.c). */
+uint64_t platform_direct_map_end(void);
 
 /* Does the boot hart's riscv,isa string name multi-letter extension
  * `ext` (e.g. "zbb": "_zbb" followed by '_' or the end)? */

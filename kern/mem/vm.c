@@ -128,7 +128,7 @@ void vm_init(void)
 	 * which sit below RAM on QEMU virt; anything the device tree places
 	 * higher is mapped explicitly.
 	 */
-	uint64_t end = (platform_ram_end() + GIB - 1) & ~(GIB - 1);
+	uint64_t end = platform_direct_map_end();
 	map_range(DIRECT_MAP_BASE, 0, end, PTE_R | PTE_W);
 	for (int i = 0; i < platform.virtio_count; i++)
 		if (platform.virtio[i].base >= end)
