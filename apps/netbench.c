@@ -242,9 +242,12 @@ int main(uint64_t arg)
 	}
 	cairn_sleep_for(CAIRN_CAP_SLEEP, 200); /* the boot's own work done */
 	static const uint32_t sizes[2] = { 60, ENET_FRAME_MAX };
+	/* The batches docs/benchmarks.md reports, whatever the region holds. */
+	static const uint32_t batches[2] = { 8, 1 };
+	_Static_assert(ENET_VIEW_TX_BUFS >= 8, "a batch of 8 fits the transmit region");
 	for (unsigned s = 0; s < 2; s++)
-		for (uint32_t batch = ENET_VIEW_TX_BUFS; batch >= 1; batch /= 8)
-			tx_phase(sizes[s], batch);
+		for (unsigned b = 0; b < 2; b++)
+			tx_phase(sizes[s], batches[b]);
 	printf("tx done\n");
 	for (unsigned s = 0; s < 2; s++)
 		if (!echo_phase(sizes[s]))
