@@ -434,7 +434,7 @@ def stacks_hostile_client_harms_only_itself(build, tmp):
         poke_until(r"^nethostile: stalled: ")
         assert counter(ports.http) == base + 1
         base += 1
-        vm.wait_for(r"^nethostile: storage rescinded: 27 pages$", 30)
+        vm.wait_for(r"^nethostile: storage rescinded: 12 pages$", 30)
         poke_until(r"^nethostile: session ended by enet: STORAGE_GONE 1$")
         vm.wait_for(r"^nethostile: done: 0 failures$", 30)
         assert counter(ports.http) == base + 1
