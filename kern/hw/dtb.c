@@ -42,10 +42,10 @@ struct dtb_node {
 	bool interrupt_controller;
 };
 
-static void read_node(const void *fdt, int node, struct dtb_node *n)
+static void read_node(const void *fdt, int node, int depth, struct dtb_node *n)
 {
 	int prop;
-	*n = (struct dtb_node){ .depth = n->depth, .address_cells = 2, .size_cells = 1 };
+	*n = (struct dtb_node){ .depth = depth, .address_cells = 2, .size_cells = 1 };
 	fdt_for_each_property_offset(prop, fdt, node) {
 		const char *name;
 		int len;
@@ -174,19 +174,25 @@ static void add_uart(const struct dtb_node *parent, const struct dtb_node *n)
 	};
 }
 
-static void read_strings(const struct dtb_node *n, bool cpu, bool chosen)
+/* The boot hart's ISA string (devicetree riscv,isa; RISC-V ISA manual
+ * naming: base, single letters, then '_'-separated extensions). */
+static void read_isa(const struct dtb_node *cpu)
 {
-	if (cpu && n->isa && n->isa_len > 0 && (size_t)n->isa_len <= sizeof(platform.isa)) {
-		memcpy(platform.isa, n->isa, (size_t)n->isa_len);
+	if (cpu->isa && cpu->isa_len > 0 && (size_t)cpu->isa_len <= sizeof(platform.isa)) {
+		memcpy(platform.isa, cpu->isa, (size_t)cpu->isa_len);
 		platform.isa[sizeof(platform.isa) - 1] = '\0';
 	}
-	if (chosen && n->bootargs && n->bootargs_len > 0) {
-		size_t len = strnlen(n->bootargs, (size_t)n->bootargs_len);
-		if (len >= sizeof(platform.bootargs))
-			len = sizeof(platform.bootargs) - 1;
-		memcpy(platform.bootargs, n->bootargs, len);
-		platform.bootargs[len] = '\0';
-	}
+}
+
+static void read_bootargs(const struct dtb_node *chosen)
+{
+	if (!chosen->bootargs || chosen->bootargs_len <= 0)
+		return;
+	size_t len = strnlen(chosen->bootargs, (size_t)chosen->bootargs_len);
+	if (len >= sizeof(platform.bootargs))
+		len = sizeof(platform.bootargs) - 1;
+	memcpy(platform.bootargs, chosen->bootargs, len);
+	platform.bootargs[len] = '\0';
 }
 
 /* What the walk found that is read after it: the PLIC (its node and its
@@ -235,7 +241,7 @@ static void visit(const void *fdt, int node, const struct dtb_node *parent, int 
 				platform.timebase_hz =
 					read_cells(n->timebase, n->timebase_len >= 8 ? 2 : 1);
 		} else if (node_named(fdt, node, "chosen")) {
-			read_strings(n, false, true);
+			read_bootargs(n);
 		} else if (node_named(fdt, node, "reserved-memory")) {
 			f->reserved = node;
 		}
@@ -246,7 +252,7 @@ static void visit(const void *fdt, int node, const struct dtb_node *parent, int 
 		uint64_t id, sz;
 		if (read_reg(parent, n, 0, &id, &sz) == 0 && id == hartid) {
 			f->boot_cpu = node;
-			read_strings(n, true, false);
+			read_isa(n);
 		}
 		return;
 	} else if (n->depth == 3 && parent_off == f->boot_cpu && f->intc_phandle == 0) {
@@ -286,8 +292,7 @@ static void walk(const void *fdt, unsigned long hartid)
 	     node = fdt_next_node(fdt, node, &depth)) {
 		if (depth >= DTB_MAX_DEPTH)
 			continue; /* deeper than anything we look for */
-		stack[depth].depth = depth;
-		read_node(fdt, node, &stack[depth]);
+		read_node(fdt, node, depth, &stack[depth]);
 		offsets[depth] = node;
 		if (depth > 0)
 			visit(fdt, node, &stack[depth - 1], offsets[depth - 1], &stack[depth],
