@@ -212,14 +212,24 @@ static void null_invocation(void)
 	printf("null_invocation %" PRIu64 " instructions\n", median(samples, NULL_SAMPLES));
 }
 
+/* One timed round trip; a function of its own so that test/qemu/itrace.py
+ * can trace one (--func trip). */
+static __attribute__((noinline)) uint64_t trip(uint64_t i, struct cairn_reply *rep,
+					       uint64_t *instructions)
+{
+	const struct cairn_msg m = { .order = 1, .w = { i } };
+	uint64_t t0 = cairn_rdinstret();
+	uint64_t rc = cairn_call(CAP_PONG, &m, NULL, rep);
+	*instructions = cairn_rdinstret() - t0;
+	return rc;
+}
+
 static void round_trip(void)
 {
 	for (size_t i = 0; i < TRIP_WARMUP + TRIP_SAMPLES; i++) {
-		const struct cairn_msg m = { .order = 1, .w = { i } };
 		struct cairn_reply rep;
-		uint64_t t0 = cairn_rdinstret();
-		uint64_t rc = cairn_call(CAP_PONG, &m, NULL, &rep);
-		uint64_t t1 = cairn_rdinstret();
+		uint64_t n;
+		uint64_t rc = trip(i, &rep, &n);
 		if (failed("round_trip", rc))
 			return;
 		if (rep.w[0] != i + 1) {
@@ -227,7 +237,7 @@ static void round_trip(void)
 			return;
 		}
 		if (i >= TRIP_WARMUP)
-			samples[i - TRIP_WARMUP] = t1 - t0;
+			samples[i - TRIP_WARMUP] = n;
 	}
 	printf("round_trip %" PRIu64 " instructions\n", median(samples, TRIP_SAMPLES));
 }

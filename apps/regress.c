@@ -423,6 +423,38 @@ static void case_wake_on_rescind(void)
 	rc_is("the caller's CALL", kid_cells[c.cell].rc, CAIRN_VOID);
 }
 
+/* The server's RETURN to its first caller wakes the one stalled behind
+ * it (act_wake_next_caller), whichever copy of the IPC fast path or the
+ * general path takes the RETURN (inv/ipc_fast.h: the copy without calls
+ * leaves a RETURN with a stalled caller to the copy that wakes it). The
+ * callers use FP, whose registers a resume may have to load, so here the
+ * RETURN takes the copy with calls; periodic checkpoints are off
+ * meanwhile, so that the case does not depend on where a demarcation
+ * falls. */
+static void case_wake_on_return(void)
+{
+	struct cairn_io st = { 0 };
+	if (!ok("checkpoint STATS", cairn_inv_CHECKPOINT_STATS(CAP_CKPT, &st)))
+		return;
+	uint64_t interval = st.w[1];
+	struct cairn_io off = { .w = { 0 } };
+	if (!ok("checkpoints off", cairn_inv_CHECKPOINT_SET_INTERVAL(CAP_CKPT, &off)))
+		return;
+	struct kid s, c1, c2;
+	if (kid_up(&s, ROLE_SLOW_ECHO, READY_AVAILABLE) &&
+	    ok("start key", kid_start_key(&s, CAP_CASE(0))) &&
+	    caller_stalls(&c1, CAP_CASE(0), true) && caller_stalls(&c2, CAP_CASE(0), true)) {
+		if (!wait_cell(c1.cell, 2, 2000))
+			failf("the first caller got no reply");
+		else if (!wait_cell(c2.cell, 2, 2000))
+			failf("the stalled caller was not woken when the server returned");
+		rc_is("the first caller's CALL", kid_cells[c1.cell].rc, CAIRN_OK);
+		rc_is("the stalled caller's CALL", kid_cells[c2.cell].rc, CAIRN_OK);
+	}
+	struct cairn_io on = { .w = { interval } };
+	ok("checkpoints back on", cairn_inv_CHECKPOINT_SET_INTERVAL(CAP_CKPT, &on));
+}
+
 /* --- bug 5: leaked activities ---------------------------------------- */
 
 /* What the leak worker reports in its cell's rc besides result codes. */
@@ -723,6 +755,7 @@ static const struct regress_case cases[] = {
 	{ G_CAPS, "rescinded capability node detaches", case_caps_detach },
 	{ G_WAKE, "stalled caller woken when the server halts", case_wake_on_halt },
 	{ G_WAKE, "stalled caller woken when the server is rescinded", case_wake_on_rescind },
+	{ G_WAKE, "stalled caller woken when the server returns", case_wake_on_return },
 	{ G_SPACE, "MAKE_SPACE keeps the key's rights", case_make_space },
 	{ G_RULES, "rescinded node keys are void", case_rescind_node },
 	{ G_RULES, "rescinded domain keys are void", case_rescind_domain },

@@ -73,6 +73,8 @@ enum kid_role {
 	ROLE_ONWARD,     /* server: on a call (order o, w0 = offset, bit 63 for the node
 			  * range 4 instead of the page range 3), RETURNs order o on that
 			  * range key with k3 = the caller's resume key; value counts calls */
+	ROLE_SLOW_ECHO,  /* server: on each call, sleeps 300 ms, then replies OK with w0 = the
+			  * number of calls so far; value counts them */
 };
 
 struct kid_cell {

@@ -252,6 +252,21 @@ static __attribute__((noreturn)) void echo(struct kid_cell *c)
 	}
 }
 
+/* A server that is busy for 300 ms with each call, so that a second
+ * caller stalls on it and must be woken by its RETURN to the first. */
+static __attribute__((noreturn)) void slow_echo(struct kid_cell *c)
+{
+	const struct cairn_rcv rcv = { .resume = KID_CAP_RESUME };
+	struct cairn_reply in;
+	cairn_wait(&rcv, &in);
+	for (;;) {
+		nap(300);
+		c->value++;
+		const struct cairn_msg out = { .order = CAIRN_OK, .w = { c->value } };
+		cairn_return(KID_CAP_RESUME, &out, &rcv, &in);
+	}
+}
+
 /* f0..f31 = values[0..31], raw bits. */
 #define FP_LOAD_ALL                                                                   \
 	"fld f0, 0(%0)\n fld f1, 8(%0)\n fld f2, 16(%0)\n fld f3, 24(%0)\n"           \
@@ -373,6 +388,8 @@ void kid_main(uint64_t role, uint64_t cell)
 		leak_work((unsigned)cell);
 	case ROLE_ONWARD:
 		onward(c);
+	case ROLE_SLOW_ECHO:
+		slow_echo(c);
 	case ROLE_SLEEPER:
 		c->state = 1;
 		cairn_sleep_for(CAIRN_CAP_SLEEP, 600000);

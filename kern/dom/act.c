@@ -21,7 +21,7 @@ static struct activity *const table = (struct activity *)ACT_AREA_BASE;
 static uint64_t count, count_max;
 static struct activity *free_list;
 static unsigned live;
-static struct act_list stalled;
+struct act_list act_stalled; /* act.h: callers waiting for a busy domain */
 static struct activity *detached[DETACHED_BUCKETS];
 struct act_list run_queue;
 
@@ -38,7 +38,7 @@ void act_init(void)
 	free_list = NULL;
 	live = 0;
 	memset(&run_queue, 0, sizeof(run_queue));
-	memset(&stalled, 0, sizeof(stalled));
+	memset(&act_stalled, 0, sizeof(act_stalled));
 }
 
 /* --- detached activities, hashed by root --------------------------- */
@@ -241,12 +241,12 @@ void act_wake_all(struct act_list *l)
 void act_stall(struct activity *a, uint64_t oid)
 {
 	a->stalled_on = oid;
-	act_park(a, ACT_STALLED, &stalled);
+	act_park(a, ACT_STALLED, &act_stalled);
 }
 
 static __attribute__((noinline)) void wake_stalled(uint64_t oid)
 {
-	struct activity *a = stalled.head;
+	struct activity *a = act_stalled.head;
 	while (a) {
 		struct activity *next = a->next;
 		if (a->stalled_on == oid)
@@ -255,11 +255,11 @@ static __attribute__((noinline)) void wake_stalled(uint64_t oid)
 	}
 }
 
-struct activity *act_wake_next_caller(uint64_t oid)
+struct activity *act_wake_next_caller_slow(uint64_t oid)
 {
 	/* The stalled list is in the order the activities stalled, so the
 	 * first one on oid has waited longest. */
-	for (struct activity *a = stalled.head; a; a = a->next)
+	for (struct activity *a = act_stalled.head; a; a = a->next)
 		if (a->stalled_on == oid) {
 			act_ready(a);
 			return a;
@@ -270,7 +270,7 @@ struct activity *act_wake_next_caller(uint64_t oid)
 /* Halts, rescinds, a domain gone: every caller stalled on it learns. */
 void act_wake_stalled(uint64_t oid)
 {
-	if (stalled.head)
+	if (act_stalled.head)
 		wake_stalled(oid);
 }
 

@@ -31,6 +31,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include "hw/timer.h"
 
 enum act_state {
@@ -116,7 +117,12 @@ void act_wake_stalled(uint64_t oid);
 /* oid became available (its RETURN): ready the caller that has waited
  * longest for it, and return it (NULL: nobody waits). The others stay
  * stalled, each woken at a later RETURN, in order. */
-struct activity *act_wake_next_caller(uint64_t oid);
+struct activity *act_wake_next_caller_slow(uint64_t oid);
+extern struct act_list act_stalled; /* every stalled activity, oldest first */
+static inline struct activity *act_wake_next_caller(uint64_t oid)
+{
+	return act_stalled.head ? act_wake_next_caller_slow(oid) : NULL;
+}
 /* Park a as stalled on domain `oid`. */
 void act_stall(struct activity *a, uint64_t oid);
 

@@ -23,13 +23,15 @@ void fpu_load(struct proc *p);
 /* Before returning to p: make the hardware hold p's FP state (or turn FP
  * off for p). Inline: every return to U-mode passes here, and usually
  * there is nothing to load. */
-static inline void fpu_switch_to(struct proc *p)
+/* loaded: the caller knows that p's registers are loaded if it uses FP
+ * (fpu_owner == p), so the branch that loads them is left out. */
+static inline void fpu_switch_to(struct proc *p, const bool loaded)
 {
 	uint64_t fs = p->tf.sstatus & SSTATUS_FS_MASK;
 	p->tf.sstatus &= ~SSTATUS_FS_MASK;
 	if (!p->fp_used)
 		return; /* FS=Off: the first FP instruction traps */
-	if (fpu_owner != p) {
+	if (!loaded && fpu_owner != p) {
 		fpu_load(p);
 		fs = SSTATUS_FS_CLEAN; /* the registers equal p->fregs */
 	} else if (fs != SSTATUS_FS_DIRTY) {

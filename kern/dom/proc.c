@@ -14,32 +14,17 @@
 #include "hw/riscv.h"
 #include "hw/panic.h"
 
-#define HASH_BUCKETS 128
-
 static struct proc procs[PROC_MAX];
-static struct proc *hash[HASH_BUCKETS];
+struct proc *proc_hash[PROC_HASH_BUCKETS];
 
 extern void *kernel_tls_pointer(void);
-
-static unsigned bucket(uint64_t oid)
-{
-	return (unsigned)((oid * 0x9e3779b97f4a7c15ULL) >> 57) % HASH_BUCKETS;
-}
 
 void proc_init(void)
 {
 	memset(procs, 0, sizeof(procs));
-	memset(hash, 0, sizeof(hash));
+	memset(proc_hash, 0, sizeof(proc_hash));
 	for (int i = 0; i < PROC_MAX; i++)
 		procs[i].root_oid = OID_NONE;
-}
-
-struct proc *proc_lookup(uint64_t root_oid)
-{
-	for (struct proc *p = hash[bucket(root_oid)]; p; p = p->hash_next)
-		if (p->root_oid == root_oid)
-			return p;
-	return NULL;
 }
 
 void proc_for_each(void (*fn)(struct proc *p, void *arg), void *arg)
@@ -107,7 +92,7 @@ static void unload(struct proc *p)
 	pot_hold(p->gprs_oid, -1);
 	pot_hold(p->fprs_oid, -1);
 	pot_hold(p->caps_oid, -1);
-	struct proc **pp = &hash[bucket(p->root_oid)];
+	struct proc **pp = &proc_hash[proc_bucket(p->root_oid)];
 	while (*pp != p)
 		pp = &(*pp)->hash_next;
 	*pp = p->hash_next;
@@ -221,8 +206,8 @@ enum proc_status proc_get(uint64_t root_oid, struct proc **out)
 	p->tf.kernel_sp = (uint64_t)kernel_stack_top;
 	p->tf.kernel_tp = (uint64_t)kernel_tls_pointer();
 	p->last_use = kctx_stamp;
-	p->hash_next = hash[bucket(root_oid)];
-	hash[bucket(root_oid)] = p;
+	p->hash_next = proc_hash[proc_bucket(root_oid)];
+	proc_hash[proc_bucket(root_oid)] = p;
 	p->root = root;
 	p->root_pot = pot_hold(root_oid, 1);
 	pot_hold(gprs, 1);

@@ -86,8 +86,24 @@ enum proc_status {
 
 void proc_init(void);
 
+/* The cached domains by root OID: PROC_HASH_BUCKETS chains (proc.c keeps
+ * them; inline here for the IPC fast path's lookup). */
+#define PROC_HASH_BUCKETS 128
+extern struct proc *proc_hash[PROC_HASH_BUCKETS];
+
+static inline unsigned proc_bucket(uint64_t oid)
+{
+	return (unsigned)((oid * 0x9e3779b97f4a7c15ULL) >> 57) % PROC_HASH_BUCKETS;
+}
+
 /* The cached domain with this root, or NULL. Never faults. */
-struct proc *proc_lookup(uint64_t root_oid);
+__attribute__((always_inline)) static inline struct proc *proc_lookup(uint64_t root_oid)
+{
+	for (struct proc *p = proc_hash[proc_bucket(root_oid)]; p; p = p->hash_next)
+		if (p->root_oid == root_oid)
+			return p;
+	return NULL;
+}
 
 /* Load (or find) the domain rooted at root_oid. Prepare phase: may fault
  * nodes in, may evict another entry (writing it back), may abandon the

@@ -26,7 +26,7 @@ uint32_t kctx_stamp;
 bool kctx_committed;
 struct activity *sched_current;
 
-static struct ktimer quantum;
+struct ktimer sched_quantum;
 static bool need_resched;
 
 static void quantum_expired(struct ktimer *t)
@@ -38,7 +38,7 @@ static void quantum_expired(struct ktimer *t)
 void sched_init(void)
 {
 	act_init();
-	quantum.fn = quantum_expired;
+	sched_quantum.fn = quantum_expired;
 }
 
 bool sched_add_domain(uint64_t root_oid)
@@ -67,35 +67,12 @@ void sched_sleep(struct activity *a, uint64_t deadline)
 
 void sched_resume(struct activity *a, struct proc *p)
 {
-	kassert(p->act == a && a->proc == p);
-	/* Getting p ready to run is an operation of its own: after an
-	 * invocation has committed, it starts a new prepare phase (which may
-	 * park a; the committed invocation stays done). */
-	if (kctx_committed)
-		kctx_begin(a);
-	uint64_t root = p->pt_root ? p->pt_root : aspace_root(p);
-	kctx_commit();
-	a->state = ACT_RUNNING;
-	sched_current = a;
-	fpu_switch_to(p);
-	if ((csr_read(satp) & SATP_PPN_MASK) != (root >> PAGE_SHIFT))
-		vm_switch(root);
-	if (!quantum.armed)
-		ktimer_arm(&quantum, timer_now() + timer_ms_to_ticks(SCHED_QUANTUM_MS));
-	kctx_end();
-	user_return(&p->tf);
+	sched_resume_inline(a, p, false);
 }
 
 void sched_transfer(struct activity *a, struct proc *t)
 {
-	struct proc *p = a->proc;
-	kassert(t->act == NULL);
-	if (p)
-		p->act = NULL;
-	a->root_oid = t->root_oid;
-	a->proc = t;
-	t->act = a;
-	sched_resume(a, t);
+	sched_transfer_inline(a, t, false);
 }
 
 /* Run activity a: load its domain (prepare phase, may park a). Returns
@@ -134,7 +111,7 @@ void sched_run(void)
 		struct activity *a = act_list_pop(&run_queue);
 		if (a) {
 			need_resched = false;
-			ktimer_cancel(&quantum);
+			ktimer_cancel(&sched_quantum);
 			dispatch(a);
 			continue;
 		}
@@ -156,7 +133,7 @@ void sched_preempt_or_resume(struct activity *a, struct proc *p)
 {
 	if (need_resched && run_queue.head) {
 		need_resched = false;
-		ktimer_cancel(&quantum);
+		ktimer_cancel(&sched_quantum);
 		act_ready(a);
 		sched_current = NULL;
 		sched_run();

@@ -50,17 +50,25 @@ trap_entry:
 	sd	t0, TF_SEPC(sp)
 	csrr	t0, sstatus
 	sd	t0, TF_SSTATUS(sp)
-	csrr	t0, scause
-	sd	t0, TF_SCAUSE(sp)
-	csrr	t0, stval
-	sd	t0, TF_STVAL(sp)
+	csrr	t1, scause
+	sd	t1, TF_SCAUSE(sp)
 	mv	a0, sp
 	ld	tp, TF_KERNEL_TP(sp)
 	ld	sp, TF_KERNEL_SP(sp)
 	mv	s0, zero            /* end of the backtrace chain */
+	/* An ecall from U-mode (an invocation: most traps; scause 8,
+	 * EXC_ECALL_U in hw/riscv.h) goes straight to its entry, which
+	 * expands the IPC fast path in place (inv/ipc_fast.h). stval means
+	 * nothing for an ecall, so only the other traps save it. */
+	li	t0, 8
+	beq	t1, t0, 2f
+	csrr	t0, stval
+	sd	t0, TF_STVAL(a0)
 	call	trap_user
 	/* trap_user does not return. */
 1:	j	1b
+2:	call	uentry_ecall
+	j	1b
 
 .Lfrom_kernel:
 	/* From S-mode: restore the kernel sp (sscratch gets 0 back). */

@@ -31,7 +31,7 @@ struct trap_frame {
 	uint64_t sepc;
 	uint64_t sstatus;
 	uint64_t scause;
-	uint64_t stval;
+	uint64_t stval;     /* from U-mode: saved for exceptions and interrupts, not for an ecall */
 	uint64_t kernel_sp; /* loaded on entry from U-mode */
 	uint64_t kernel_tp;
 };

@@ -14,7 +14,7 @@
  * kop's commit runs and the reply is delivered.
  * Domain keys (start, resume): invoke_domain_key below, which never
  * returns.
- * Before all of this, ipc_fast_path (ipc.c) takes the common case, a call
+ * Before all of this, ipc_fast_path (inv/ipc_fast.h) takes the common case, a call
  * or return that carries words and keys but no string between two cached
  * domains, and does
  * the same thing in a few hundred instructions; when it does not apply it
@@ -330,9 +330,7 @@ static kobj_prepare_fn *const kobj_prepare[CAIRN_KEY_TYPE_COUNT] = {
 #undef CAIRN_X
 };
 
-/* Everything but the fast path; apart, so that the fast path does not pay
- * for this function's frame. */
-static __attribute__((noreturn, noinline)) void invoke_general(struct activity *a, struct proc *p)
+void invoke_general(struct activity *a, struct proc *p)
 {
 	struct invocation inv; /* every field is set below */
 	inv.act = a;
@@ -358,10 +356,4 @@ static __attribute__((noreturn, noinline)) void invoke_general(struct activity *
 	kop_init(&op);
 	kobj_prepare[inv.target_type](&inv, &op);
 	kernel_reply(&inv, &op);
-}
-
-void invoke_syscall(struct activity *a, struct proc *p)
-{
-	ipc_fast_path(a, p); /* returns only if it does not apply */
-	invoke_general(a, p);
 }

@@ -78,8 +78,11 @@ struct kop {
 	struct ustring ustr;
 };
 
-/* Entry from trap.c: the current domain executed ecall. Never returns. */
-__attribute__((noreturn)) void invoke_syscall(struct activity *a, struct proc *p);
+/* The current domain executed ecall and the fast path (inv/ipc_fast.h,
+ * expanded in entry/uentry.c) did not take it: every invocation. Never
+ * returns. A function apart, so that the fast path does not pay for its
+ * frame. */
+__attribute__((noreturn)) void invoke_general(struct activity *a, struct proc *p);
 
 /* Capability register `slot` of p, read in place and unpinned (never
  * faults): the process cache holds the capability node's pot resident

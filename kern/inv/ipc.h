@@ -16,6 +16,8 @@
 
 #include "inv/invoke.h"
 #include "dom/proc.h"
+#include "mem/node.h"
+#include "mem/objcache.h"
 
 struct msg {
 	uint64_t order;
@@ -51,36 +53,19 @@ void ipc_commit_delivery(const struct msg *m, const struct delivery *d);
  * makes it a restart key that delivers no message. */
 void ipc_make_resume_key(struct proc *p, bool fault, struct key *out);
 
-/*
- * The fast path for the common CALL and RETURN between two cached domains
- * (ipc.c). ipc_fast_path is called first on every ecall; if it applies, it
- * does the whole invocation and never returns. If it returns, nothing has
- * changed and the general path (invoke.c) takes the invocation. The cheap
- * checks are inline, so that invoking a kernel key pays only for them:
- * CALL or RETURN, no string (a7 bits 16..31), and the invoked capability
- * register holds a start key or a resume key without the FAULT right. Keys
- * may be sent (the bank's BUY reply and SELL call carry one each).
- */
+/* A message's send and receive slot fields (cairn/abi.h), and a7's string length. */
 #define IPC_SLOTS_SEND_MASK    (0xfffffULL << CAIRN_SLOTS_SEND_SHIFT) /* 4 x 5 bits */
 #define IPC_SLOTS_RECV_MASK    (0xfffffULL << CAIRN_SLOTS_RECV_SHIFT) /* 4 x 5 bits */
 #define IPC_A7_STRING_LEN_MASK 0xffff0000ULL
 
-void ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsigned op);
-
-static inline void ipc_fast_path(struct activity *a, struct proc *p)
+/* Prepare to change node `oid`, whose pot f is held by the process cache.
+ * obj_prepare_write does nothing more than pin a block that is already
+ * dirty in this epoch, and a held pot needs no pin; otherwise it runs
+ * (log space, copy-before-write: it may park, which is still prepare). */
+static inline void held_prepare_write(const struct frame *f, uint64_t oid)
 {
-	uint64_t a7 = p->tf.regs[REG_A7];
-	uint64_t slots = p->tf.regs[REG_A0];
-	unsigned op = (unsigned)(a7 & 0xff);
-	unsigned slot = cairn_slots_target(slots);
-	if ((op != CAIRN_SYS_CALL && op != CAIRN_SYS_RETURN) || (a7 & IPC_A7_STRING_LEN_MASK) ||
-	    slot == 0 || !p->caps)
-		return;
-	const struct key *k = &p->caps->slot[slot];
-	uint8_t type = key_type(k);
-	if (type == CAIRN_KEY_START ||
-	    (type == CAIRN_KEY_RESUME && !(key_rights(k) & CAIRN_RIGHT_FAULT)))
-		ipc_fast_path_key(a, p, k, op);
+	if (!(f->obj_flags & OBJF_DIRTY))
+		node_prepare_write(oid);
 }
 
 #endif

@@ -145,12 +145,6 @@ uint64_t vm_kernel_root(void)
 	return kernel_root_pa;
 }
 
-void vm_switch(uint64_t root_pa)
-{
-	csr_write(satp, SATP_MODE_SV48 | (root_pa >> PAGE_SHIFT));
-	sfence_vma_all();
-}
-
 bool vm_reserve(uint64_t va, uint64_t size)
 {
 	if (size == 0)

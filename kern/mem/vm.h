@@ -86,7 +86,12 @@ uint64_t vm_kernel_tables(void);
 
 /* A new user root (a zeroed frame): copy the kernel's half into it. */
 void vm_user_root_init(uint64_t root_pa);
-void vm_switch(uint64_t root_pa);
+/* Run on the tables rooted at root_pa (no ASIDs yet: the whole TLB goes). */
+static inline void vm_switch(uint64_t root_pa)
+{
+	csr_write(satp, SATP_MODE_SV48 | (root_pa >> PAGE_SHIFT));
+	sfence_vma_all();
+}
 uint64_t vm_kernel_root(void);
 
 #endif

@@ -40,6 +40,7 @@ CASES = [
     (5, "rescinded capability node detaches"),
     (3, "stalled caller woken when the server halts"),
     (3, "stalled caller woken when the server is rescinded"),
+    (3, "stalled caller woken when the server returns"),
     (7, "MAKE_SPACE keeps the key's rights"),
     (8, "rescinded node keys are void"),
     (8, "rescinded domain keys are void"),
