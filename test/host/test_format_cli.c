@@ -25,89 +25,15 @@
 
 #include <cmocka.h>
 
+#include "tool_run.h"
+
 #include "cairn/volume.h"
 
 #define UUID_TEXT "5ca1ab1e-0000-4000-8000-00000000c0de"
 
-static const char *tool;     /* path of cairn-format */
-static char dir[4096];       /* this test's temporary directory */
-static char out_text[65536]; /* stdout of the last run */
-static char err_text[65536]; /* stderr of the last run */
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	chmod(path, 0700); /* undo the permission test's chmod */
-	return remove(path);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	const char *base = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/cairn-format-test.XXXXXX", base && *base ? base : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void path_in_dir(char *buf, size_t len, const char *name)
 {
 	snprintf(buf, len, "%s/%s", dir, name);
-}
-
-static void slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-	if (f) {
-		n = fread(buf, 1, len - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-}
-
-/* Run the tool with a NULL-terminated argument list; capture output in
- * files outside the test directory's listing. Returns the exit status. */
-static int run(const char *first, ...)
-{
-	char *argv[64];
-	int argc = 0;
-	va_list ap;
-	char out_path[4200], err_path[4200];
-
-	snprintf(out_path, sizeof(out_path), "%s.stdout", dir);
-	snprintf(err_path, sizeof(err_path), "%s.stderr", dir);
-	argv[argc++] = (char *)tool;
-	va_start(ap, first);
-	for (const char *a = first; a; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
-	va_end(ap);
-	argv[argc] = NULL;
-
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-			_exit(126);
-		execv(tool, argv);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		assert_int_equal(errno, EINTR);
-	slurp(out_path, out_text, sizeof(out_text));
-	slurp(err_path, err_text, sizeof(err_text));
-	unlink(out_path);
-	unlink(err_path);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
 }
 
 static int count_lines(const char *s)
