@@ -426,11 +426,12 @@ static void case_wake_on_rescind(void)
 /* The server's RETURN to its first caller wakes the one stalled behind
  * it (act_wake_next_caller), whichever copy of the IPC fast path or the
  * general path takes the RETURN (inv/ipc_fast.h: the copy without calls
- * leaves a RETURN with a stalled caller to the copy that wakes it). The
- * callers use FP, whose registers a resume may have to load, so here the
- * RETURN takes the copy with calls; periodic checkpoints are off
- * meanwhile, so that the case does not depend on where a demarcation
- * falls. */
+ * must leave a RETURN with a stalled caller to the copy that wakes it).
+ * The callers use no FP (regress_kids.c keeps FP out of kid_main), so the
+ * RETURN reaches the copy without calls; periodic checkpoints are off
+ * meanwhile, as a demarcation between the calls and the RETURN would
+ * leave the first caller's root clean and send the RETURN to the copy
+ * with calls anyway. */
 static void case_wake_on_return(void)
 {
 	struct cairn_io st = { 0 };

@@ -283,7 +283,10 @@ static __attribute__((noreturn)) void slow_echo(struct kid_cell *c)
 		"f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24",    \
 		"f25", "f26", "f27", "f28", "f29", "f30", "f31"
 
-static __attribute__((noreturn)) void fp_server(struct kid_cell *c)
+/* noinline, as every role that touches FP: inlined into kid_main, its
+ * FP clobbers would make every kid save fs0..fs11 at its first instruction
+ * and so use FP (regress.c case_wake_on_return needs a kid that does not). */
+static __attribute__((noreturn, noinline)) void fp_server(struct kid_cell *c)
 {
 	const struct cairn_rcv rcv = { .resume = KID_CAP_RESUME };
 	struct cairn_reply in;
@@ -310,7 +313,7 @@ static __attribute__((noreturn)) void caps_probe(struct kid_cell *c)
 	}
 }
 
-static __attribute__((noreturn)) void intruder(struct kid_cell *c)
+static __attribute__((noreturn, noinline)) void intruder(struct kid_cell *c)
 {
 	static const char mark[8] = "pwned!!";
 	c->state = 1;

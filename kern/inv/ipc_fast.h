@@ -156,7 +156,7 @@ ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsig
 /* The invoked key, if the ecall has the fast path's shape (above), or
  * NULL; *op is the operation. Reads only p's registers in place. */
 __attribute__((always_inline)) static inline const struct key *ipc_fast_shape(struct proc *p,
-									       unsigned *op)
+									      unsigned *op)
 {
 	uint64_t a7 = p->tf.regs[REG_A7];
 	uint64_t slots = p->tf.regs[REG_A0];
@@ -176,7 +176,7 @@ __attribute__((always_inline)) static inline const struct key *ipc_fast_shape(st
 /* no_calls: the copy without calls, which returns whenever the message
  * needs one (keys sent, a node to dirty, a resume that would call). */
 __attribute__((always_inline)) static inline void ipc_fast_path(struct activity *a, struct proc *p,
-								  const bool no_calls)
+								const bool no_calls)
 {
 	unsigned op;
 	const struct key *k = ipc_fast_shape(p, &op);

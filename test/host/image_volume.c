@@ -193,4 +193,3 @@ void check_text_page(uint64_t root, const char *elf_name)
 	assert_true(num(&regs, CAIRN_REG_X(2)) == 0x8000000 - 16);
 	free(e.b);
 }
-

@@ -4,9 +4,8 @@
  * tool_run.h's scratch directory and runner: reading a volume back with
  * nothing but the format headers (cairn/volume.h, cairn/node.h): the
  * superblock, nodes and their keys, the boot chain's domains, the page a
- * domain maps at an address, and the ELF the page must equal. Every reader asserts what it reads, so
- * a volume that does not have the expected shape fails the test that
- * reads it.
+ * domain maps at an address, and the ELF the page must equal. Every reader asserts what it reads,
+ * so a volume that does not have the expected shape fails the test that reads it.
  */
 #ifndef CAIRN_TEST_IMAGE_VOLUME_H
 #define CAIRN_TEST_IMAGE_VOLUME_H

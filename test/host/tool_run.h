@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-extern const char *tool;                   /* the binary: main's argv[1] */
-extern char dir[4096];                     /* the running test's scratch directory */
+extern const char *tool;                          /* the binary: main's argv[1] */
+extern char dir[4096];                            /* the running test's scratch directory */
 extern char out_text[1 << 16], err_text[1 << 16]; /* what the last run() printed */
 
 /* cmocka setup and teardown: a fresh scratch directory, removed after. */
