@@ -40,13 +40,16 @@
 
 uint64_t ckpt_boot_instret;
 bool ckpt_first_run_pending;
+static bool report_pending; /* ckpt=verbose, until the first domain runs */
 bool ckpt_pause_pending;
 static struct ktimer pause_timer; /* fires once a domain runs */
 
 void ckpt_report_first_run(void)
 {
 	uint64_t now = rdinstret();
-	ckpt_first_run_pending = false;
+	if (!report_pending)
+		return;
+	report_pending = false;
 	kprintf("cairn: first domain runs after instret=%lu entry=%lu\n",
 		(unsigned long)(now - ckpt_boot_instret), (unsigned long)ckpt_boot_instret);
 }
@@ -204,7 +207,7 @@ void ckpt_measure_paired(uint64_t ndirty)
 void ckpt_measure_boot(void)
 {
 	char arg[16];
-	ckpt_first_run_pending = ckpt_state.verbose;
+	report_pending = ckpt_state.verbose;
 	if (!platform_bootarg("blkbench", arg, sizeof(arg)) || !ckpt_state.enabled)
 		return;
 	uint64_t mib = 0;
