@@ -170,26 +170,36 @@ static enum ckpt_err read_slots(struct walk *w)
 	return out->slot_err[0];
 }
 
-enum ckpt_err ckpt_recover(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
-			   void *scratch, struct ckpt_dirmap *map, ckpt_thread_fn *on_thread,
-			   void *thread_arg, struct ckpt_recovery *out)
+enum ckpt_err ckpt_recover_header(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
+				  void *scratch, struct ckpt_recovery *out)
+{
+	struct walk w = { sb, read, ctx, scratch, NULL, out, { NULL, 0, 0 } };
+
+	memset(out, 0, sizeof(*out));
+	ckpt_detail_begin(&w.d, out->detail, sizeof(out->detail));
+	if (sb == NULL || read == NULL || scratch == NULL) {
+		ckpt_detail_str(&w.d, "missing argument");
+		return CKPT_ERR_ARGUMENT;
+	}
+	return read_slots(&w);
+}
+
+enum ckpt_err ckpt_recover_walk(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
+				void *scratch, struct ckpt_dirmap *map, ckpt_thread_fn *on_thread,
+				void *thread_arg, struct ckpt_recovery *out)
 {
 	struct walk w = { sb, read, ctx, scratch, map, out, { NULL, 0, 0 } };
 	struct ckpt_gen_link l;
 	uint32_t mark = 0;
 	enum ckpt_err err;
 
-	memset(out, 0, sizeof(*out));
 	ckpt_detail_begin(&w.d, out->detail, sizeof(out->detail));
-	if (sb == NULL || read == NULL || scratch == NULL || map == NULL || map->slots == NULL) {
+	if (sb == NULL || read == NULL || scratch == NULL || map == NULL || map->slots == NULL ||
+	    !out->found) {
 		ckpt_detail_str(&w.d, "missing argument");
 		return CKPT_ERR_ARGUMENT;
 	}
 	ckpt_dirmap_clear(map);
-
-	err = read_slots(&w);
-	if (err != CKPT_OK || !out->found)
-		return err;
 
 	l.seq = out->hdr.sequence;
 	l.dir_pos = out->hdr.dir_pos;
@@ -210,6 +220,27 @@ enum ckpt_err ckpt_recover(const struct cairn_superblock *sb, ckpt_read_fn *read
 	}
 	report_threads(&w, on_thread, thread_arg);
 	return CKPT_OK;
+}
+
+enum ckpt_err ckpt_recover(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
+			   void *scratch, struct ckpt_dirmap *map, ckpt_thread_fn *on_thread,
+			   void *thread_arg, struct ckpt_recovery *out)
+{
+	enum ckpt_err err;
+
+	if (map == NULL || map->slots == NULL) {
+		struct ckpt_detail d;
+
+		memset(out, 0, sizeof(*out));
+		ckpt_detail_begin(&d, out->detail, sizeof(out->detail));
+		ckpt_detail_str(&d, "missing argument");
+		return CKPT_ERR_ARGUMENT;
+	}
+	ckpt_dirmap_clear(map); /* emptied even when no walk follows */
+	err = ckpt_recover_header(sb, read, ctx, scratch, out);
+	if (err != CKPT_OK || !out->found)
+		return err;
+	return ckpt_recover_walk(sb, read, ctx, scratch, map, on_thread, thread_arg, out);
 }
 
 enum ckpt_err ckpt_verify_object(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,

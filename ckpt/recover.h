@@ -23,6 +23,10 @@
  * A damaged directory named by the valid newest header is an error: there
  * is no fall back to the older slot (its generations may have been
  * migrated over since).
+ *
+ * ckpt_recover() runs them all; ckpt_recover_header() (1, 2) and
+ * ckpt_recover_walk() (3, 4) run them in two calls, so that a caller can
+ * size the map from the header it found, reading each slot once.
  */
 #ifndef CAIRN_CKPT_RECOVER_H
 #define CAIRN_CKPT_RECOVER_H
@@ -74,6 +78,20 @@ struct ckpt_recovery {
 enum ckpt_err ckpt_recover(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
 			   void *scratch, struct ckpt_dirmap *map, ckpt_thread_fn *on_thread,
 			   void *thread_arg, struct ckpt_recovery *out);
+
+/* Phases 1 and 2 of ckpt_recover(): out is filled as far as the header
+ * (found, slot, hdr, slot_err, slot_seq, detail). The same results: CKPT_OK
+ * with out->found = false for a first boot, CKPT_OK with out->found = true
+ * when there is a header to recover from, or the error. */
+enum ckpt_err ckpt_recover_header(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
+				  void *scratch, struct ckpt_recovery *out);
+
+/* Phases 3 and 4, after ckpt_recover_header() returned CKPT_OK with
+ * out->found (anything else is CKPT_ERR_ARGUMENT): the walk from out->hdr,
+ * as ckpt_recover() goes on; out keeps what the header phases filled. */
+enum ckpt_err ckpt_recover_walk(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
+				void *scratch, struct ckpt_dirmap *map, ckpt_thread_fn *on_thread,
+				void *thread_arg, struct ckpt_recovery *out);
 
 /*
  * Check one recovered object against its data: read the log block at

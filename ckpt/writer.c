@@ -47,7 +47,9 @@
  *
  * After a restart, RECOVER_MIGRATE copies the recovered generations from
  * the log to home through a bounce buffer per slot, checking each block's
- * sum, then empties the map.
+ * sum, then empties the map. It may be entered held (recover_held): the
+ * phase already keeps demarcation out, but nothing is issued until the
+ * owner releases it.
  */
 #include <stddef.h>
 #include <string.h>
@@ -646,7 +648,7 @@ static void submit_recovered(struct ckpt_writer *w, struct ckpt_slot *s,
 static bool phase_recover_migrate(struct ckpt_writer *w)
 {
 	struct ckpt_slot *s;
-	if (w->timer_wait)
+	if (w->timer_wait || w->recover_held)
 		return false;
 	while (!w->failed && !w->listed) {
 		struct ckpt_dirent e;
@@ -769,12 +771,30 @@ void ckpt_writer_start(struct ckpt_writer *w)
 		pump(w);
 }
 
-void ckpt_writer_recover_migrate(struct ckpt_writer *w, struct ckpt_dirmap *map)
+void ckpt_writer_recover_hold(struct ckpt_writer *w, struct ckpt_dirmap *map)
 {
 	w->phase = CKPT_PHASE_RECOVER_MIGRATE;
 	w->failed = false;
 	w->map = map;
 	ckpt_dirmap_first(map, &w->cursor);
 	w->listed = false;
+	w->recover_held = true;
+}
+
+void ckpt_writer_recover_release(struct ckpt_writer *w)
+{
+	if (!ckpt_writer_recover_held(w))
+		return;
+	w->recover_held = false;
+	if (w->env.kick)
+		w->env.kick(w->env.ctx);
+	else
+		pump(w);
+}
+
+void ckpt_writer_recover_migrate(struct ckpt_writer *w, struct ckpt_dirmap *map)
+{
+	ckpt_writer_recover_hold(w, map);
+	w->recover_held = false;
 	pump(w);
 }

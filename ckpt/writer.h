@@ -241,7 +241,8 @@ struct ckpt_writer {
 	/* After a restart (RECOVER_MIGRATE). */
 	struct ckpt_dirmap *map;
 	struct ckpt_dirmap_cursor cursor;
-	bool listed; /* every map entry issued */
+	bool listed;       /* every map entry issued */
+	bool recover_held; /* entered, nothing issued until released */
 	unsigned recover_retries;
 
 	bool pumping, pump_again;
@@ -308,6 +309,19 @@ void ckpt_writer_kick(struct ckpt_writer *w);
 /* Migrate the generations recovery found (map: their directory map, kept
  * until done) from the log to home. */
 void ckpt_writer_recover_migrate(struct ckpt_writer *w, struct ckpt_dirmap *map);
+
+/* The same, held: the writer is in RECOVER_MIGRATE (so no demarcation may
+ * start: ckpt_due() wants IDLE) but issues nothing until
+ * ckpt_writer_recover_release(), which starts the migration (with
+ * env.kick: asks for a kick). The owner uses it to let the first domain
+ * run before the migration's I/O and completions take the hart and the
+ * device (docs/checkpoint.md "Recovery"). */
+void ckpt_writer_recover_hold(struct ckpt_writer *w, struct ckpt_dirmap *map);
+void ckpt_writer_recover_release(struct ckpt_writer *w);
+static inline bool ckpt_writer_recover_held(const struct ckpt_writer *w)
+{
+	return w->phase == CKPT_PHASE_RECOVER_MIGRATE && w->recover_held;
+}
 
 /* Checkpoints off for good (boot found the log too small). */
 void ckpt_writer_off(struct ckpt_writer *w);

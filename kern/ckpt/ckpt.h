@@ -53,8 +53,11 @@ static inline void ckpt_safe_point(void)
 }
 
 /* The hart is about to idle (no domain ready, interrupts off): run the
- * log writer now if it asked for a kick, rather than after the timer.
- * True when it ran (the run queue may have changed). ckpt_write.c. */
+ * log writer now if it asked for a kick, rather than after the timer;
+ * after a restart, start the held migration if no object read is in
+ * flight (no domain waits for the disk, so none is about to run: the
+ * first-run hook below may never come). True when the writer ran (the run
+ * queue may have changed). ckpt_write.c. */
 bool ckpt_idle(void);
 
 /* Ask for a checkpoint as soon as possible (forced: even if nothing is
@@ -77,15 +80,18 @@ static inline void ckpt_note_idle(void)
 		ckpt_pause_end();
 }
 
-/* ckpt=verbose: the retired instructions from kernel entry (kmain) to the
- * first domain about to run, printed once (the scheduler's dispatch). */
+/* The first domain about to run (the scheduler's dispatch), once:
+ * ckpt=verbose prints the retired instructions from kernel entry (kmain)
+ * to here (ckpt_measure.c); after a restart, the recovered generation's
+ * migration, held since recovery, starts (ckpt_boot.c), so that it does
+ * not take the hart and the device before any domain has run. */
 extern uint64_t ckpt_boot_instret;
 extern bool ckpt_first_run_pending;
-void ckpt_report_first_run(void);
+void ckpt_first_run(void);
 static inline void ckpt_note_first_run(void)
 {
 	if (__builtin_expect(ckpt_first_run_pending, 0))
-		ckpt_report_first_run();
+		ckpt_first_run();
 }
 
 /* The held console (ckpt_console.c; boot argument ckpt=sync-console). When

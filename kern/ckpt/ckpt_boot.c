@@ -10,7 +10,8 @@
  * work grows with the last checkpoint, not with the volume. Every running
  * domain of the checkpoint gets an activity; objects come in lazily, from
  * the log while the map names them, until the recovered generation has
- * been migrated home in the background.
+ * been migrated home in the background, which starts when the first
+ * domain is about to run (ckpt_first_run()).
  */
 #include <string.h>
 #include "ckpt/ckpt.h"
@@ -52,22 +53,12 @@ static void start_thread(void *arg, uint64_t root_oid)
 			  (unsigned long)root_oid);
 }
 
-/* Entries the map must hold: those of the newest header's generations. */
-static uint64_t map_capacity(void *scratch)
+/* Entries the map must hold: those of the recovered header's generations. */
+static uint64_t map_capacity(const struct ckpt_header *h)
 {
-	uint64_t best_seq = 0, need = 0;
-	for (unsigned slot = 0; slot < CKPT_HEADER_SLOTS; slot++) {
-		struct ckpt_header h;
-		if (read_block(NULL, ckpt_header_block(&volume_sb, slot), scratch) != 0)
-			continue;
-		if (ckpt_header_decode(scratch, &volume_sb, &h) != CKPT_OK ||
-		    h.sequence <= best_seq)
-			continue;
-		best_seq = h.sequence;
-		need = h.objects + h.threads;
-		if (h.tail < h.gen_start) /* older generations kept: bound by their directories */
-			need += (h.gen_start - h.tail) * CKPT_DIR_ENTRIES_PER_BLOCK;
-	}
+	uint64_t need = h->objects + h->threads;
+	if (h->tail < h->gen_start) /* older generations kept: bound by their directories */
+		need += (h->gen_start - h->tail) * CKPT_DIR_ENTRIES_PER_BLOCK;
 	uint64_t cap = 64;
 	while (cap - cap / 8 <= need + 1)
 		cap *= 2;
@@ -106,14 +97,20 @@ void ckpt_boot(void)
 	ckpt_console_init(ckpt_arg_has("sync-console"));
 	ckpt_sum_init();
 
+	/* The header first, each slot read once, and the map sized from it:
+	 * then the walk. */
 	void *scratch = pa_to_va(ckpt_state.zero_pa); /* zeroed again below */
-	uint64_t cap = map_capacity(scratch);
-	struct ckpt_dirent *slots = ckpt_area_alloc(cap * sizeof(*slots));
-	if (ckpt_dirmap_init(&ckpt_state.map, slots, cap) != CKPT_OK)
-		panic("checkpoint map capacity %lu is not a power of two", (unsigned long)cap);
 	struct ckpt_recovery rec;
-	enum ckpt_err err = ckpt_recover(&volume_sb, read_block, NULL, scratch, &ckpt_state.map,
-					 start_thread, NULL, &rec);
+	enum ckpt_err err = ckpt_recover_header(&volume_sb, read_block, NULL, scratch, &rec);
+	if (err == CKPT_OK && rec.found) {
+		uint64_t cap = map_capacity(&rec.hdr);
+		struct ckpt_dirent *slots = ckpt_area_alloc(cap * sizeof(*slots));
+		if (ckpt_dirmap_init(&ckpt_state.map, slots, cap) != CKPT_OK)
+			panic("checkpoint map capacity %lu is not a power of two",
+			      (unsigned long)cap);
+		err = ckpt_recover_walk(&volume_sb, read_block, NULL, scratch, &ckpt_state.map,
+					start_thread, NULL, &rec);
+	}
 	/* The recovered header again, for its held console lines: printed
 	 * below, after the resume line; then scratch is the zero frame again,
 	 * before anything may load an object from it. */
@@ -144,8 +141,24 @@ void ckpt_boot(void)
 	}
 	ckpt_measure_boot();
 	if (rec.found)
-		ckpt_writer_recover_migrate(w, &ckpt_state.map);
+		ckpt_writer_recover_hold(w, &ckpt_state.map);
+	ckpt_first_run_pending = ckpt_state.verbose || ckpt_writer_recover_held(w);
 	ckpt_arm_period();
+}
+
+/* The recovered generation's migration waits for the first domain: its
+ * reads would otherwise go to the device ahead of the domains' fetches,
+ * and every completion (a block sum, then the home write) would run on the
+ * hart before the first domain does. Waiting changes nothing recovery
+ * relies on: the writer is in RECOVER_MIGRATE all along, so no checkpoint
+ * can be demarcated before the migration is done, and the log still names
+ * every recovered block (a crash meanwhile recovers the same checkpoint).
+ * If no domain ever runs, ckpt_idle() starts it. */
+void ckpt_first_run(void)
+{
+	ckpt_first_run_pending = false;
+	ckpt_report_first_run();
+	ckpt_writer_recover_release(&ckpt_state.w);
 }
 
 uint64_t ckpt_locate(int obj_class, uint64_t index, uint64_t home_block)

@@ -119,6 +119,7 @@ uint64_t ckpt_sum(const void *block, bool *all_zero);
 
 /* ckpt_measure.c */
 void ckpt_measure_boot(void);
+void ckpt_report_first_run(void);          /* ckpt=verbose: the restart cost line, once */
 void ckpt_measure_paired(uint64_t ndirty); /* blkbench=: a raw run before demarcation */
 void ckpt_pause_begin(void);               /* a pause is counted from stall_start on */
 

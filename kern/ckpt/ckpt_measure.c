@@ -10,9 +10,10 @@
  *    met the safe point included; with ckpt=verbose the `demarcated` line,
  *    printed after the count ends;
  *  - ckpt=verbose: the retired instructions from kernel entry to the first
- *    domain about to run (restart cost), and where kernel entry was
- *    (`entry=`, absolute: a domain's rdinstret minus it is its distance
- *    from kernel entry);
+ *    domain about to run (restart cost), where kernel entry was (`entry=`,
+ *    absolute: a domain's rdinstret minus it is its distance from kernel
+ *    entry), and how much of the count the hart spent waiting in wfi
+ *    (`idle=`: under icount, the host's real time, hw/idle.c);
  *  - blkbench=MIB: before any domain runs, the raw sequential write rate
  *    of the device, writing MIB MiB in requests of 64 blocks, up to 32 in
  *    flight (as the log writer does), each block from a frame of its own
@@ -40,15 +41,19 @@
 
 uint64_t ckpt_boot_instret;
 bool ckpt_first_run_pending;
+static bool report_pending; /* ckpt=verbose, until the first domain runs */
 bool ckpt_pause_pending;
 static struct ktimer pause_timer; /* fires once a domain runs */
 
 void ckpt_report_first_run(void)
 {
 	uint64_t now = rdinstret();
-	ckpt_first_run_pending = false;
-	kprintf("cairn: first domain runs after instret=%lu entry=%lu\n",
-		(unsigned long)(now - ckpt_boot_instret), (unsigned long)ckpt_boot_instret);
+	if (!report_pending)
+		return;
+	report_pending = false;
+	kprintf("cairn: first domain runs after instret=%lu entry=%lu idle=%lu\n",
+		(unsigned long)(now - ckpt_boot_instret), (unsigned long)ckpt_boot_instret,
+		(unsigned long)hart_idle_instret);
 }
 
 static void pause_timer_fired(struct ktimer *t)
@@ -204,7 +209,7 @@ void ckpt_measure_paired(uint64_t ndirty)
 void ckpt_measure_boot(void)
 {
 	char arg[16];
-	ckpt_first_run_pending = ckpt_state.verbose;
+	report_pending = ckpt_state.verbose;
 	if (!platform_bootarg("blkbench", arg, sizeof(arg)) || !ckpt_state.enabled)
 		return;
 	uint64_t mib = 0;

@@ -26,6 +26,7 @@
 #include "hw/memlayout.h"
 #include "hw/log.h"
 #include "hw/panic.h"
+#include "mem/objcache.h"
 
 _Static_assert(BLK_ERR_IO == CKPT_IO_ERROR, "the writer's plain I/O error is virtio-blk's");
 _Static_assert(CKPT_WRITER_SLOTS <= BLK_MAX_INFLIGHT, "every slot can be in flight");
@@ -108,6 +109,8 @@ static void kick(void *ctx)
 
 bool ckpt_idle(void)
 {
+	if (ckpt_writer_recover_held(&ckpt_state.w) && !objcache_fetching())
+		ckpt_writer_recover_release(&ckpt_state.w); /* kick(): run below */
 	if (!kick_timer.armed)
 		return false;
 	ktimer_cancel(&kick_timer);

@@ -121,7 +121,7 @@ void sched_run(void)
 		ckpt_note_idle(); /* a demarcation pause being counted ends: nobody waits */
 		if (ckpt_idle())
 			continue; /* the log writer ran instead of idling */
-		__asm__ volatile("wfi");
+		hart_wait();      /* wfi, the wait counted (hw/idle.c) */
 		intr_on();
 		intr_off();
 	}

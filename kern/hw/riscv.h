@@ -143,6 +143,12 @@ static inline void intr_on(void)
 	csr_set(sstatus, SSTATUS_SIE);
 }
 
+/* Wait for an interrupt (wfi, interrupts as they are), adding the retired
+ * instructions the wait took to hart_idle_instret: under QEMU's icount,
+ * the real time the hart waited (idle.c). */
+extern uint64_t hart_idle_instret;
+void hart_wait(void);
+
 /*
  * Wait, with interrupts enabled, until *flag becomes true (boot-time I/O,
  * benchmarks). wfi returns when an enabled interrupt is pending even with
@@ -153,7 +159,7 @@ static inline void intr_wait_flag(volatile bool *flag)
 {
 	intr_off();
 	while (!*flag) {
-		__asm__ volatile("wfi");
+		hart_wait();
 		intr_on();
 		intr_off();
 	}

@@ -115,6 +115,14 @@ const struct objcache_stats *objcache_stats(void)
 	return &stats;
 }
 
+bool objcache_fetching(void)
+{
+	for (int i = 0; i < FETCH_MAX; i++)
+		if (fetches[i].busy)
+			return true;
+	return false;
+}
+
 struct frame *obj_frame(enum obj_class c, uint64_t index)
 {
 	if (index >= obj_pools[c].count)

@@ -144,6 +144,9 @@ void objcache_memory_available(void);
 
 const struct objcache_stats *objcache_stats(void);
 
+/* Is any object read in flight (an activity waits for it)? */
+bool objcache_fetching(void);
+
 /* Visit every resident frame of the cache. */
 void objcache_for_each(void (*fn)(struct frame *f, void *arg), void *arg);
 

@@ -20,7 +20,11 @@ docs/benchmarks.md has the results and how to read them.
    checkpoints of checkpoint rate / the raw rate right before it.
 3. Restart cost: the default image on a 64 MiB and on a 4 GiB volume, run
    until three checkpoints committed, killed, booted again under icount:
-   `first domain runs after instret=` from kernel entry; and
+   `first domain runs after instret=` from kernel entry, over RESTARTS
+   restarts in a row on each volume (each one run until its next commit,
+   then killed: min, median and max), and the same less the line's
+   `idle=` (the hart's waits in wfi, which under icount are the host's
+   real time: the instructions alone); and
    apps/ckptbench64r.image (64 MiB dirtied and forced into a checkpoint,
    killed after its commit) on a 1 GiB and a 64 GiB volume in a 256 MiB
    guest: to the first domain, and to the domain's first sweep that found
@@ -126,9 +130,14 @@ def stabilization_rate(build, tmp, label, mem, rounds_image="ckptbench64"):
     return ratio
 
 
-def restart_default(build, tmp):
-    """The default image, killed after three commits, booted again: kernel
-    entry to the first domain (mostly fixed boot cost)."""
+def restart_default(build, tmp, restarts):
+    """The default image, killed after three commits, then booted again
+    `restarts` times in a row, each run killed after its first commit:
+    kernel entry to the first domain (mostly fixed boot cost), per volume
+    two lists of figures: instret, and instret less idle (the
+    instructions alone). Under icount the time the hart idles waiting for
+    the disk counts in instret too, and that is the host's real time: a
+    restart may come out far higher when the host stalls QEMU."""
     res = {}
     for size in ("64M", "4G"):
         img = os.path.join(tmp, "restart%s.img" % size)
@@ -136,14 +145,28 @@ def restart_default(build, tmp):
         with CairnVM(build, img) as vm:
             vm.wait_for(r"^cairn: checkpoint 3 committed", 60)
             vm.kill()
-        with CairnVM(build, img, icount=True, append="ckpt=verbose") as vm:
-            vm.wait_for(r"^cairn: resumed from checkpoint", 60)
-            m, _ = vm.wait_for(r"^cairn: first domain runs after instret=(\d+)", 60)
-            res[size] = int(m.group(1))
-        print("restart cost, default image, %s volume: %d instructions from kernel entry to the "
-              "first domain" % (size, res[size]), flush=True)
-    ratio = res["4G"] / res["64M"]
-    print("restart cost ratio 4G/64M: %.3f" % ratio, flush=True)
+        res[size] = ([], [])
+        for _ in range(restarts):
+            with CairnVM(build, img, icount=True, append="ckpt=verbose") as vm:
+                vm.wait_for(r"^cairn: resumed from checkpoint", 60)
+                m, at = vm.wait_for(
+                    r"^cairn: first domain runs after instret=(\d+) entry=\d+ idle=(\d+)", 60)
+                res[size][0].append(int(m.group(1)))
+                res[size][1].append(int(m.group(1)) - int(m.group(2)))
+                vm.wait_for(r"^cairn: checkpoint \d+ committed", 60, start=at + 1)
+                vm.kill()
+        for r, what in zip(res[size], ("instret", "instret less idle")):
+            print("restart cost, default image, %s volume, %d restarts, %s: min %d, median %d, "
+                  "max %d from kernel entry to the first domain (%s)"
+                  % (size, len(r), what, min(r), statistics.median(r), max(r),
+                     " ".join(map(str, r))), flush=True)
+    # The ratio of the instructions: the waits are the host's, and on a
+    # loaded host one volume's restarts may wait far longer than the
+    # other's (instret's own ratio is printed too).
+    ratio = statistics.median(res["4G"][1]) / statistics.median(res["64M"][1])
+    print("restart cost ratio 4G/64M (medians of instret less idle): %.3f; of instret: %.3f"
+          % (ratio, statistics.median(res["4G"][0]) / statistics.median(res["64M"][0])),
+          flush=True)
     return res, ratio
 
 
@@ -165,7 +188,7 @@ def restart_large(build, tmp):
             vm.kill()
         with CairnVM(build, img, mem="256M", icount=True, append="ckpt=verbose") as vm:
             vm.wait_for(r"^cairn: resumed from checkpoint", 120)
-            m, _ = vm.wait_for(r"^cairn: first domain runs after instret=(\d+) entry=(\d+)$",
+            m, _ = vm.wait_for(r"^cairn: first domain runs after instret=(\d+) entry=(\d+) idle=",
                                120)
             first, entry = int(m.group(1)), int(m.group(2))
             s, _ = vm.wait_for(r"^ckptbench: sweep (\d+) pages (ok instret=(\d+)|WRONG)$", 600)
@@ -253,7 +276,8 @@ STALL_PER_BLOCK = 100      # instructions per dirty block, at most
 STALL_CONSTANT = 10000     # plus this
 OVERHEAD_MAX = 0.10        # slowdown with checkpoints every 10 ms
 RESTART_RATIO_MAX = 1.2    # large volume / small volume
-RESTART_FIRST_GOAL = 1000000  # kernel entry to the first domain (not met yet)
+RESTART_FIRST_GOAL = 1000000  # kernel entry to the first domain (issue 14)
+RESTARTS = 10              # restarts in a row of the default image, per volume
 RATE_GOAL = 0.9            # stabilization / raw (not met yet)
 RATE_FLOOR = 0.25          # ... but below this it is a regression
 
@@ -290,12 +314,27 @@ def main():
                 g.add("stabilization / raw, %s, no regression" % label, "%.2f" % ratio,
                       ratio >= RATE_FLOOR, ">= %.2f" % RATE_FLOOR)
         if args.only in (None, "restart"):
-            res, ratio = restart_default(build, tmp)
+            res, ratio = restart_default(build, tmp, RESTARTS)
             g.add("restart ratio 4G/64M, default image", "%.3f" % ratio,
                   ratio < RESTART_RATIO_MAX, "< %.1f" % RESTART_RATIO_MAX)
-            g.add("restart, kernel entry to the first domain, default image, 64M",
-                  "%d instructions" % res["64M"], res["64M"] < RESTART_FIRST_GOAL,
-                  "< %d" % RESTART_FIRST_GOAL, enforced=False)
+            # Every restart's instructions (idle waits left out) under the
+            # goal; instret as the kernel counts it, waits and all, is
+            # reported but not enforced: its waits are the host's real time
+            # (on a loaded host 1 to 40 million in some runs).
+            for size in ("64M", "4G"):
+                r, busy = res[size]
+                med = statistics.median(r)
+                g.add("restart, kernel entry to the first domain, default image, %s, instret, "
+                      "median of %d" % (size, len(r)),
+                      "%d (min %d, max %d)" % (med, min(r), max(r)),
+                      med < RESTART_FIRST_GOAL, "< %d" % RESTART_FIRST_GOAL, enforced=False)
+                g.add("restart, kernel entry to the first domain, default image, %s, instret "
+                      "less idle, every one of %d" % (size, len(busy)),
+                      "max %d (min %d)" % (max(busy), min(busy)),
+                      max(busy) < RESTART_FIRST_GOAL, "< %d" % RESTART_FIRST_GOAL)
+                g.add("restart, kernel entry to the first domain, default image, %s, instret, "
+                      "every one of %d" % (size, len(r)), "max %d" % max(r),
+                      max(r) < RESTART_FIRST_GOAL, "< %d" % RESTART_FIRST_GOAL, enforced=False)
             big, rfirst, rback = restart_large(build, tmp)
             g.add("restart ratio 64G/1G after a 64 MiB checkpoint, to the first domain",
                   "%.3f" % rfirst, rfirst < RESTART_RATIO_MAX, "< %.1f" % RESTART_RATIO_MAX)
