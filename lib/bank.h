@@ -37,15 +37,34 @@ CAIRN_INLINE uint64_t cairn_bank_order(cap_t bank, uint64_t order, const struct 
 	return cairn_call(bank, &m, r, out);
 }
 
+/* A SELL hint: the word a BUY's reply gives for each object bought
+ * (w0..w(n-1)), which names the object in the bank's books. Given back to
+ * SELL with the key, it saves the bank asking the kernel which object the
+ * key is to (docs/bank.md "A hinted sell"); a wrong hint is refused
+ * (WRONG_OBJECT, NOT_OWNER, ...) and sells nothing. CAIRN_BANK_NO_HINT:
+ * none, the bank identifies the key itself. */
+#define CAIRN_BANK_NO_HINT 0u
+
 /* Buy n (1..3) objects; kinds bit i set: object i is a page. Keys go to
- * into[0..n-1]. All or nothing. */
-CAIRN_INLINE uint64_t cairn_bank_buy(cap_t bank, unsigned n, uint64_t kinds, const cap_t *into)
+ * into[0..n-1], and each one's SELL hint to hints[0..n-1] if hints is not
+ * NULL. All or nothing. */
+CAIRN_INLINE uint64_t cairn_bank_buy_hinted(cap_t bank, unsigned n, uint64_t kinds,
+					    const cap_t *into, uint64_t *hints)
 {
 	const struct cairn_msg m = { .w = { n, kinds } };
 	struct cairn_rcv r = { 0 };
+	struct cairn_reply rep;
 	for (unsigned i = 0; i < n && i < 3; i++)
 		r.keys[i] = into[i];
-	return cairn_bank_order(bank, CAIRN_SO_BANK_BUY, &m, &r, NULL);
+	uint64_t rc = cairn_bank_order(bank, CAIRN_SO_BANK_BUY, &m, &r, hints ? &rep : NULL);
+	for (unsigned i = 0; hints && i < n && i < 3; i++)
+		hints[i] = rc == CAIRN_OK ? rep.w[i] : CAIRN_BANK_NO_HINT;
+	return rc;
+}
+
+CAIRN_INLINE uint64_t cairn_bank_buy(cap_t bank, unsigned n, uint64_t kinds, const cap_t *into)
+{
+	return cairn_bank_buy_hinted(bank, n, kinds, into, NULL);
 }
 
 CAIRN_INLINE uint64_t cairn_bank_buy1(cap_t bank, unsigned kind, cap_t into)
@@ -60,6 +79,19 @@ CAIRN_INLINE uint64_t cairn_bank_sell(cap_t bank, unsigned n, const cap_t *keys)
 	struct cairn_msg m = { .w = { n } };
 	for (unsigned i = 0; i < n && i < 3; i++)
 		m.keys[i] = keys[i];
+	return cairn_bank_order(bank, CAIRN_SO_BANK_SELL, &m, NULL, NULL);
+}
+
+/* The same with each key's hint from its BUY (w1..wn). The bank uses the
+ * hints of a one-object SELL; a batch's it ignores (IDENTIFY_KEYS). */
+CAIRN_INLINE uint64_t cairn_bank_sell_hinted(cap_t bank, unsigned n, const cap_t *keys,
+					     const uint64_t *hints)
+{
+	struct cairn_msg m = { .w = { n } };
+	for (unsigned i = 0; i < n && i < 3; i++) {
+		m.keys[i] = keys[i];
+		m.w[1 + i] = hints[i];
+	}
 	return cairn_bank_order(bank, CAIRN_SO_BANK_SELL, &m, NULL, NULL);
 }
 

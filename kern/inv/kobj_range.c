@@ -9,6 +9,11 @@
  * IDENTIFY_KEYS names the objects of up to three keys at once, each in the
  * invoked range or a second one sent with it (the bank's SELL: one call
  * for a batch of nodes and pages, docs/bank.md "Buying and selling").
+ * MAKE_KEY and MAKE_KEYS also name each object in their reply words
+ * (CAIRN_RANGE_WORD), so that the bank's client can give it back as a
+ * SELL's hint; RESCIND_IF_KEY rescinds the object a hint names only if the
+ * key sent with it is a live key to exactly that object (the same test
+ * IDENTIFY makes), so that a wrong hint never rescinds anything.
  */
 #include "inv/invoke.h"
 #include "dom/proc.h"
@@ -57,15 +62,20 @@ static void rescind_commit(struct kop *op)
 		rescind_one(&op->objs[i]);
 }
 
-/* Prepare the rescind of object o (oid and kind set); counts in *dma the
+/* Prepare the rescind of object o (oid and kind set), and if `must` is not
+ * NULL refuse it (VOID) unless that key, of a type and OID already found
+ * to be o's, is live (its count is o's); counts in *dma the
  * pages whose frame a DMA key pins (each needs a fresh frame). A page
  * RESCIND zeroed before and nobody has written since (OBJF_ZERO,
  * objcache.h) is zero on the volume or in this epoch's dirty set already:
  * its content is left alone, so a page bought and sold back untouched
  * costs no zeroing and no log space. */
-static uint64_t rescind_prepare(struct invocation *inv, struct kop_obj *o, unsigned *dma)
+static uint64_t rescind_prepare(struct invocation *inv, struct kop_obj *o, unsigned *dma,
+				const struct key *must)
 {
 	if (!o->page) {
+		if (must && key_check(must) == CAIRN_KEY_VOID)
+			return CAIRN_VOID;
 		uint64_t st = kobj_node_access(inv, o->oid, true);
 		if (st != CAIRN_OK)
 			return st;
@@ -74,6 +84,8 @@ static uint64_t rescind_prepare(struct invocation *inv, struct kop_obj *o, unsig
 		return CAIRN_OK;
 	}
 	page_tag_prepare_write(o->oid);
+	if (must && key_count(must) != *page_tag_at(o->oid))
+		return CAIRN_VOID; /* key_check's test, on the tag just made resident */
 	struct frame *f = obj_pin_resident(OBJ_PAGE, o->oid);
 	o->zero = f && (f->obj_flags & OBJF_ZERO) && !f->dma_pins;
 	if (!o->zero) {
@@ -108,6 +120,22 @@ static bool range_holds(const struct range *r, const struct key *k, uint64_t *of
 		return false;
 	*off = key_oid(k) - r->first;
 	return true;
+}
+
+/* RESCIND_IF_KEY's first test, on the key sent as k0 read in place:
+ * CAIRN_OK if it is of a type the range holds and names the object at
+ * offset off of r (as IDENTIFY would name it); VOID for a void key;
+ * WRONG_OBJECT for anything else. Whether it is live (its count the
+ * object's: key_check's test) is checked once the object is prepared
+ * (rescind_prepare's `must`), so that its tag or node is looked up once. */
+static uint64_t key_names(const struct key *k, const struct range *r, uint64_t off)
+{
+	uint64_t at;
+	if (key_type(k) == CAIRN_KEY_VOID)
+		return CAIRN_VOID;
+	if (!range_holds(r, k, &at) || at != off)
+		return CAIRN_WRONG_OBJECT;
+	return CAIRN_OK;
 }
 
 /* IDENTIFY_KEYS: w0 = n keys k0..k(n-1), k3 a second range key or none. */
@@ -203,12 +231,12 @@ static void make_keys(struct kop *op)
 }
 
 /* Prepare the rescind of op->objs (all of them, or none: a refusal leaves
- * every key working). */
-static void rescind_objects(struct invocation *inv, struct kop *op)
+ * every key working); `must` as rescind_prepare's, for one object. */
+static void rescind_objects(struct invocation *inv, struct kop *op, const struct key *must)
 {
 	unsigned dma = 0;
 	for (unsigned i = 0; i < op->nobjs; i++) {
-		uint64_t st = rescind_prepare(inv, &op->objs[i], &dma);
+		uint64_t st = rescind_prepare(inv, &op->objs[i], &dma, must);
 		if (st != CAIRN_OK) {
 			op->reply.code = st;
 			return;
@@ -252,6 +280,7 @@ void kobj_range(struct invocation *inv, struct kop *op)
 				      key_word0(CAIRN_KEY_NODE, 0, 0, node_at(oid)->alloc_count),
 				      oid);
 		}
+		op->reply.w[0] = CAIRN_RANGE_WORD(pages, off); /* a SELL's hint (docs/bank.md) */
 		return;
 	case CAIRN_OC_RANGE_RESCIND:
 		if (off >= count) {
@@ -260,8 +289,24 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		}
 		op->objs[0] = (struct kop_obj){ .oid = oid, .page = pages };
 		op->nobjs = 1;
-		rescind_objects(inv, op);
+		rescind_objects(inv, op, NULL);
 		return;
+	case CAIRN_OC_RANGE_RESCIND_IF_KEY:
+		if (off >= count) {
+			op->reply.code = CAIRN_BAD_ARGUMENT;
+			return;
+		}
+		{
+			const struct key *k = invoke_cap(inv->p, cairn_slots_send(inv->slots, 0));
+			op->reply.code = key_names(k, &self, off);
+			if (op->reply.code != CAIRN_OK)
+				return; /* nothing rescinded: the key and its object stay as they
+					   were */
+			op->objs[0] = (struct kop_obj){ .oid = oid, .page = pages };
+			op->nobjs = 1;
+			rescind_objects(inv, op, k);
+			return;
+		}
 	case CAIRN_OC_RANGE_SUB:
 		if (off > count || inv->w[1] > count - off) {
 			op->reply.code = CAIRN_BAD_ARGUMENT;
@@ -281,12 +326,16 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		identify_keys(inv, op, &self);
 		return;
 	case CAIRN_OC_RANGE_MAKE_KEYS:
-		if (batch_objects(inv, op, &self))
+		if (batch_objects(inv, op, &self)) {
 			make_keys(op);
+			for (unsigned i = 0; i < op->nobjs; i++) /* as checked: each names its
+								    object */
+				op->reply.w[i] = CAIRN_RANGE_NAMED | inv->w[1 + i];
+		}
 		return;
 	case CAIRN_OC_RANGE_RESCIND_MANY:
 		if (batch_objects(inv, op, &self))
-			rescind_objects(inv, op);
+			rescind_objects(inv, op, NULL);
 		op->reply_onward_ok = op->reply.code != CAIRN_OK || !batch_has_node(op);
 		return;
 	default:

@@ -171,6 +171,8 @@ BANK_GOALS_MET = {"buy_sell_three"}
 BANK_FIGURES = [
     ("buy_sell_page", "space bank: buy + sell one page", 1000, 4000),
     ("buy_sell_node", "space bank: buy + sell one node", 1000, None),
+    ("buy_sell_page_unhinted", "space bank: buy + sell one page, no hint", 1000, None),
+    ("buy_sell_node_unhinted", "space bank: buy + sell one node, no hint", 1000, None),
     ("buy_sell_three", "space bank: buy + sell three objects in one call", 1000, None),
     ("query", "space bank: QUERY", 1000, None),
     ("destroy_per_object", "space bank: destroy of 10,000 pages, per page", 1, None),
