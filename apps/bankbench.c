@@ -89,10 +89,9 @@ static bool failed(const char *what, uint64_t rc)
 }
 
 /* One timed buy of n objects of `kinds` and their sell, with the BUY's
- * hints if `hinted`. Inlined with constant arguments, as a client buying
- * one page would write it (else the key arrays are copied at run time:
- * about 100 instructions of the client's own). */
-CAIRN_INLINE uint64_t buy_sell(unsigned n, uint64_t kinds, bool hinted, uint64_t *rc)
+ * hints if `hinted` (a function of its own: itrace.py traces it). */
+static __attribute__((noinline)) uint64_t buy_sell(unsigned n, uint64_t kinds, bool hinted,
+						   uint64_t *rc)
 {
 	uint64_t hints[3];
 	uint64_t t0 = cairn_rdinstret();
@@ -103,7 +102,7 @@ CAIRN_INLINE uint64_t buy_sell(unsigned n, uint64_t kinds, bool hinted, uint64_t
 	return cairn_rdinstret() - t0;
 }
 
-CAIRN_INLINE bool bench_buy_sell(const char *name, unsigned n, uint64_t kinds, bool hinted)
+static bool bench_buy_sell(const char *name, unsigned n, uint64_t kinds, bool hinted)
 {
 	uint64_t rc;
 	for (unsigned i = 0; i < WARMUP; i++)

@@ -243,8 +243,8 @@ static enum bank_err check_owned(const struct bank_books *b, bank_id_t bank, str
 	return BANK_OK;
 }
 
-enum bank_err bank_sell_check(const struct bank_books *b, bank_id_t bank,
-			      const struct bank_object *objs, unsigned n)
+enum bank_err bank_sell(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
+			unsigned n)
 {
 	if (n == 0 || n > BANK_MAX_BATCH)
 		return BANK_E_ARG;
@@ -264,12 +264,7 @@ enum bank_err bank_sell_check(const struct bank_books *b, bank_id_t bank,
 		if (err != BANK_OK)
 			return err;
 	}
-	return BANK_OK;
-}
-
-void bank_sell_commit(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
-		      unsigned n)
-{
+	/* Commit. */
 	struct bank_rec *r = bank_rec(b, bank);
 	uint32_t sold[BANK_POOLS] = { 0 };
 	for (unsigned i = 0; i < n; i++) {
@@ -281,15 +276,23 @@ void bank_sell_commit(struct bank_books *b, bank_id_t bank, const struct bank_ob
 		if (sold[p] != 0)
 			bank_usage_add(b, bank, BANK_NONE, p, -sold[p]);
 	}
+	return BANK_OK;
 }
 
-enum bank_err bank_sell(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
-			unsigned n)
+enum bank_err bank_sell_one_check(const struct bank_books *b, bank_id_t bank,
+				  struct bank_object obj)
 {
-	enum bank_err err = bank_sell_check(b, bank, objs, n);
-	if (err == BANK_OK)
-		bank_sell_commit(b, bank, objs, n);
-	return err;
+	if (obj.pool >= BANK_POOLS || obj.offset >= b->count[obj.pool])
+		return BANK_E_ARG;
+	enum bank_err err = bank_check_alive(b, bank);
+	return err != BANK_OK ? err : check_owned(b, bank, obj);
+}
+
+void bank_sell_one_commit(struct bank_books *b, bank_id_t bank, struct bank_object obj)
+{
+	bank_list_unlink(b, bank_rec(b, bank), obj.pool, obj.offset);
+	bank_free_push(b, obj.pool, obj.offset);
+	bank_usage_add(b, bank, BANK_NONE, obj.pool, (uint32_t)-1);
 }
 
 enum bank_err bank_set_limit(struct bank_books *b, bank_id_t bank, uint32_t pool, uint64_t limit)

@@ -273,10 +273,10 @@ static bool hint_object(uint64_t hint, struct bank_object *o)
 /*
  * A one-object SELL with a hint (docs/bank.md "A hinted sell"): no
  * IDENTIFY_KEYS. Prepare, act, commit: the books check that the hinted
- * object is this bank's own (bank_sell_check: nothing changes); the kernel
+ * object is this bank's own (bank_sell_one_check: nothing changes); the kernel
  * rescinds it only if the key sent is a live key to exactly that object
  * (RANGE RESCIND_IF_KEY, by CALL so that the bank sees the result), and
- * only then do the books record the sale (bank_sell_commit, which cannot
+ * only then do the books record the sale (bank_sell_one_commit, which cannot
  * fail). A wrong hint, or a key that is not to the object, rescinds
  * nothing and leaves the books as they were: the caller gets NOT_OWNER
  * (the books), WRONG_OBJECT or VOID (the kernel). The answer is then an
@@ -288,13 +288,13 @@ static uint64_t sell_hinted(const struct bank_key *k, uint64_t hint)
 	struct bank_object o;
 	if (!hint_object(hint, &o))
 		return CAIRN_BAD_ARGUMENT;
-	enum bank_err err = bank_sell_check(&bank_books, k->bank, &o, 1);
+	enum bank_err err = bank_sell_one_check(&bank_books, k->bank, o);
 	if (err != BANK_OK)
 		return bank_result(err);
 	struct cairn_io io = { .w = { o.offset }, .keys = { CAP_IN0 } };
 	uint64_t rc = cairn_inv_RANGE_RESCIND_IF_KEY(pool_range(o.pool), &io);
 	if (rc == CAIRN_OK)
-		bank_sell_commit(&bank_books, k->bank, &o, 1);
+		bank_sell_one_commit(&bank_books, k->bank, o);
 	return rc;
 }
 

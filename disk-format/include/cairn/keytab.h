@@ -198,8 +198,8 @@ enum cairn_key_object {
 
 /* clang-format off */
 #define CAIRN_SERVICE_ORDERS(X)                                                            \
-	X(BANK, BUY,         0x8101, "w0 = count 1..3, w1 = kinds (bit i: object i is a page, else a node) -> r0..r2 = keys") \
-	X(BANK, SELL,        0x8102, "w0 = count 1..3, k0..k2 = keys bought from this bank ->") \
+	X(BANK, BUY,         0x8101, "w0 = count 1..3, w1 = kinds (bit i: object i is a page, else a node) -> r0..r2 = keys, w0..w2 = their SELL hints") \
+	X(BANK, SELL,        0x8102, "w0 = count 1..3, k0..k2 = keys bought from this bank, w1..w3 = their hints or 0 ->") \
 	X(BANK, CREATE,      0x8103, "w0 = 0 transparent, 1 opaque -> r0 = bank key to the new sub-bank, r1 = the creator's key (inspect, or destroy-only)") \
 	X(BANK, DESTROY,     0x8104, "-> the bank, its sub-banks and everything bought from them are rescinded (reclaimed in the background)") \
 	X(BANK, REMOVE,      0x8105, "-> the bank's objects and sub-banks pass to its parent; the bank is gone") \
