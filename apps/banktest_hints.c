@@ -32,8 +32,8 @@ static void unchanged(const char *what, cap_t key, unsigned pool, uint64_t v)
 static bool hints_named(const char *what, const uint64_t *hints, unsigned n, uint64_t kinds)
 {
 	for (unsigned i = 0; i < n; i++) {
-		if (!(hints[i] & CAIRN_RANGE_NAMED) || (hints[i] & ~CAIRN_RANGE_NAMED) >> 32 !=
-								       (kinds >> i & 1)) {
+		if (!(hints[i] & CAIRN_RANGE_NAMED) ||
+		    (hints[i] & ~CAIRN_RANGE_NAMED) >> 32 != (kinds >> i & 1)) {
 			failf("%s: hint %u is %#" PRIx64, what, i, hints[i]);
 			return false;
 		}
@@ -89,8 +89,7 @@ void case_hint_wrong(void)
 	rc_is("N's key with P's hint", sell_hint(a, objs[2], hp), CAIRN_WRONG_OBJECT);
 	rc_is("P's key with B's page's hint", sell_hint(a, objs[0], hb), CAIRN_NOT_OWNER);
 	rc_is("B's page's key and hint, sold to A", sell_hint(a, CAP_TMP(0), hb), CAIRN_NOT_OWNER);
-	rc_is("the image's node with P's hint", sell_hint(a, CAP_FOREIGN, hp),
-	      CAIRN_WRONG_OBJECT);
+	rc_is("the image's node with P's hint", sell_hint(a, CAP_FOREIGN, hp), CAIRN_WRONG_OBJECT);
 	unchanged("P", objs[0], CAIRN_BANK_PAGE, 0x1);
 	unchanged("Q", objs[1], CAIRN_BANK_PAGE, 0x2);
 	unchanged("N", objs[2], CAIRN_BANK_NODE, 0x3);
@@ -142,13 +141,11 @@ void case_hint_twice(void)
 		goto out;
 	if (!rc_is("SELL with the hint", sell_hint(a, objs[0], h), CAIRN_OK))
 		goto out;
-	rc_is("the copy with the hint, the object free", sell_hint(a, objs[1], h),
-	      CAIRN_NOT_OWNER);
+	rc_is("the copy with the hint, the object free", sell_hint(a, objs[1], h), CAIRN_NOT_OWNER);
 	if (!ok("buy it back", cairn_bank_buy_hinted(a, 1, 1, objs + 2, &h2)))
 		goto out;
 	if (h2 != h)
-		printf("note: the buy took another page (%#" PRIx64 ", not %#" PRIx64 ")\n", h2,
-		       h);
+		printf("note: the buy took another page (%#" PRIx64 ", not %#" PRIx64 ")\n", h2, h);
 	mark(objs[2], CAIRN_BANK_PAGE, 0x99);
 	/* The same object (the usual case): the kernel finds the copy stale. */
 	rc_is("the old copy with the hint", sell_hint(a, objs[1], h),
