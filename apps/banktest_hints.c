@@ -56,13 +56,38 @@ void case_sell_hinted(void)
 		type_is("the sold key", objs[0], CAIRN_KEY_VOID);
 		usage_is("after the hinted sell", a, 0, 0);
 	}
-	/* Three at once: three hints; a batch SELL ignores them (IDENTIFY). */
+	/* Three at once: three hints, one RESCIND_IF_KEYS. Two of them
+	 * swapped, or one with a void key, sell nothing; one missing sells
+	 * without hints (IDENTIFY_KEYS). */
 	if (!ok("buy three", cairn_bank_buy_hinted(a, 3, 0x6, objs, h)) ||
 	    !hints_named("buy three", h, 3, 0x6))
 		goto out;
+	mark(objs[0], CAIRN_BANK_NODE, 0x10);
+	mark(objs[1], CAIRN_BANK_PAGE, 0x11);
+	mark(objs[2], CAIRN_BANK_PAGE, 0x12);
+	rc_is("SELL three, two hints swapped",
+	      cairn_bank_sell_hinted(a, 3, objs, (const uint64_t[]){ h[0], h[2], h[1] }),
+	      CAIRN_WRONG_OBJECT);
+	rc_is("SELL three, a void key",
+	      cairn_bank_sell_hinted(a, 3, (const cap_t[]){ objs[0], objs[1], CAIRN_CAP_VOID }, h),
+	      CAIRN_VOID);
+	rc_is("SELL three, a hint twice",
+	      cairn_bank_sell_hinted(a, 3, objs, (const uint64_t[]){ h[0], h[1], h[1] }),
+	      CAIRN_DUPLICATE);
+	unchanged("the node of three", objs[0], CAIRN_BANK_NODE, 0x10);
+	unchanged("page 1 of three", objs[1], CAIRN_BANK_PAGE, 0x11);
+	unchanged("page 2 of three", objs[2], CAIRN_BANK_PAGE, 0x12);
+	usage_is("after the refusals", a, 1, 2);
 	rc_is("SELL three with hints", cairn_bank_sell_hinted(a, 3, objs, h), CAIRN_OK);
 	all_void("the three sold", objs, 3);
 	usage_is("after the three", a, 0, 0);
+	if (!ok("buy two", cairn_bank_buy_hinted(a, 2, 0x3, objs, h)))
+		goto out;
+	rc_is("SELL two, one hint missing",
+	      cairn_bank_sell_hinted(a, 2, objs, (const uint64_t[]){ h[0], CAIRN_BANK_NO_HINT }),
+	      CAIRN_OK);
+	all_void("the two sold", objs, 2);
+	usage_is("at the end", a, 0, 0);
 out:
 	drop_banks(a, 0, 0);
 }

@@ -282,8 +282,8 @@ static enum bank_err check_owned(const struct bank_books *b, bank_id_t bank, str
 	return BANK_OK;
 }
 
-enum bank_err bank_sell(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
-			unsigned n)
+enum bank_err bank_sell_check(const struct bank_books *b, bank_id_t bank,
+			      const struct bank_object *objs, unsigned n)
 {
 	if (n == 0 || n > BANK_MAX_BATCH)
 		return BANK_E_ARG;
@@ -303,7 +303,12 @@ enum bank_err bank_sell(struct bank_books *b, bank_id_t bank, const struct bank_
 		if (err != BANK_OK)
 			return err;
 	}
-	/* Commit. */
+	return BANK_OK;
+}
+
+void bank_sell_commit(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
+		      unsigned n)
+{
 	struct bank_rec *r = bank_rec(b, bank);
 	uint32_t sold[BANK_POOLS] = { 0 };
 	for (unsigned i = 0; i < n; i++) {
@@ -315,7 +320,15 @@ enum bank_err bank_sell(struct bank_books *b, bank_id_t bank, const struct bank_
 		if (sold[p] != 0)
 			bank_usage_add(b, bank, BANK_NONE, p, -sold[p]);
 	}
-	return BANK_OK;
+}
+
+enum bank_err bank_sell(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
+			unsigned n)
+{
+	enum bank_err err = bank_sell_check(b, bank, objs, n);
+	if (err == BANK_OK)
+		bank_sell_commit(b, bank, objs, n);
+	return err;
 }
 
 enum bank_err bank_sell_one_check(const struct bank_books *b, bank_id_t bank,

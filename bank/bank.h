@@ -221,6 +221,15 @@ enum bank_err bank_buy(struct bank_books *b, bank_id_t bank, const uint32_t *poo
 enum bank_err bank_sell(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
 			unsigned n);
 
+/* bank_sell in two steps, for a batch (a hinted SELL of several objects):
+ * bank_sell_check returns what bank_sell would and changes nothing;
+ * bank_sell_commit, after a BANK_OK check with nothing else in between,
+ * does what bank_sell would (it cannot fail). */
+enum bank_err bank_sell_check(const struct bank_books *b, bank_id_t bank,
+			      const struct bank_object *objs, unsigned n);
+void bank_sell_commit(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
+		      unsigned n);
+
 /* bank_sell of one object in two steps, for a seller that must act
  * between the check and the change (a hinted SELL, docs/bank.md: the
  * kernel rescinds only if the client's key is to the object, and only

@@ -93,8 +93,8 @@ CAIRN_INLINE uint64_t cairn_bank_sell(cap_t bank, unsigned n, const cap_t *keys)
 	return cairn_bank_order(bank, CAIRN_SO_BANK_SELL, &m, NULL, NULL);
 }
 
-/* The same with each key's hint from its BUY (w1..wn). The bank uses the
- * hints of a one-object SELL; a batch's it ignores (IDENTIFY_KEYS). */
+/* The same with each key's hint from its BUY (w1..wn). A batch with a
+ * hint missing (CAIRN_BANK_NO_HINT) is sold as without hints. */
 CAIRN_INLINE uint64_t cairn_bank_sell_hinted(cap_t bank, unsigned n, const cap_t *keys,
 					     const uint64_t *hints)
 {

@@ -298,6 +298,30 @@ static uint64_t sell_hinted(const struct bank_key *k, uint64_t hint)
 	return rc;
 }
 
+/* A SELL of n objects, each with a hint: as sell_hinted, for the batch,
+ * all or nothing (bank_sell_check: every object this bank's own, none
+ * twice), with one RANGE RESCIND_IF_KEYS on the page pool's range key (the
+ * node pool's sent as k3) that rescinds every object only if each key is
+ * a live key to its object. */
+static uint64_t sell_hinted_batch(const struct bank_key *k, unsigned n, const uint64_t *hints)
+{
+	struct bank_object objs[BANK_MAX_BATCH];
+	for (unsigned i = 0; i < n; i++)
+		if (!hint_object(hints[i], &objs[i]))
+			return CAIRN_BAD_ARGUMENT;
+	enum bank_err err = bank_sell_check(&bank_books, k->bank, objs, n);
+	if (err != BANK_OK)
+		return bank_result(err);
+	struct cairn_msg m = { .w = { n } };
+	batch_words(n, objs, &m);
+	struct cairn_io io = { .w = { n, m.w[1], m.w[2], m.w[3] },
+			       .keys = { CAP_IN0, CAP_IN1, n > 2 ? CAP_IN2 : 0, CAP_POOL_NODES } };
+	uint64_t rc = cairn_inv_RANGE_RESCIND_IF_KEYS(CAP_POOL_PAGES, &io);
+	if (rc == CAIRN_OK)
+		bank_sell_commit(&bank_books, k->bank, objs, n);
+	return rc;
+}
+
 static uint64_t do_sell(const struct bank_key *k, const uint64_t *w)
 {
 	uint64_t n = w[0];
@@ -305,6 +329,11 @@ static uint64_t do_sell(const struct bank_key *k, const uint64_t *w)
 		return CAIRN_BAD_ARGUMENT;
 	if (n == 1 && w[1] != BANK_NO_HINT)
 		return sell_hinted(k, w[1]);
+	bool hinted = n > 1; /* a batch uses its hints only if it has one for each object */
+	for (unsigned i = 0; hinted && i < n; i++)
+		hinted = w[1 + i] != BANK_NO_HINT;
+	if (hinted)
+		return sell_hinted_batch(k, (unsigned)n, w + 1);
 	struct bank_object objs[BANK_MAX_BATCH];
 	uint64_t rc = identify((unsigned)n, objs);
 	if (rc != CAIRN_OK)

@@ -122,18 +122,22 @@ static bool range_holds(const struct range *r, const struct key *k, uint64_t *of
 	return true;
 }
 
-/* RESCIND_IF_KEY's first test, on the key sent as k0 read in place:
- * CAIRN_OK if it is of a type the range holds and names the object at
- * offset off of r (as IDENTIFY would name it); VOID for a void key;
- * WRONG_OBJECT for anything else. Whether it is live (its count the
- * object's: key_check's test) is checked once the object is prepared
- * (rescind_prepare's `must`), so that its tag or node is looked up once. */
-static uint64_t key_names(const struct key *k, const struct range *r, uint64_t off)
+/* RESCIND_IF_KEY's first test, on a key sent, read in place: CAIRN_OK if
+ * it is of a type that designates object o (a page key for a page; node,
+ * space or domain for a node, as IDENTIFY accepts) and names o's OID; VOID
+ * for a void key; WRONG_OBJECT for anything else. Whether it is live (its
+ * count the object's: key_check's test) is checked once the object is
+ * prepared (rescind_prepare's `must`), so that its tag or node is looked
+ * up once. */
+static uint64_t key_is_object(const struct key *k, const struct kop_obj *o)
 {
-	uint64_t at;
-	if (key_type(k) == CAIRN_KEY_VOID)
+	uint8_t t = key_type(k);
+	if (t == CAIRN_KEY_VOID)
 		return CAIRN_VOID;
-	if (!range_holds(r, k, &at) || at != off)
+	bool type_ok =
+		o->page ? t == CAIRN_KEY_PAGE
+			: (t == CAIRN_KEY_NODE || t == CAIRN_KEY_SPACE || t == CAIRN_KEY_DOMAIN);
+	if (!type_ok || key_oid(k) != o->oid)
 		return CAIRN_WRONG_OBJECT;
 	return CAIRN_OK;
 }
@@ -169,9 +173,11 @@ static void identify_keys(struct invocation *inv, struct kop *op, const struct r
 
 /* The objects of a batch order: w0 = n (1..3), w1..wn = kind << 32 |
  * offset (kind CAIRN_RANGE_NODES or _PAGES), each in whichever of the
- * invoked range and a second range key sent as k0 is of its kind. False,
+ * invoked range and a second range key sent in other_slot (k0, or k3 for
+ * RESCIND_IF_KEYS, whose k0..k2 are the keys) is of its kind. False,
  * with BAD_ARGUMENT, for a count, kind or offset either range refuses. */
-static bool batch_objects(struct invocation *inv, struct kop *op, const struct range *self)
+static bool batch_objects(struct invocation *inv, struct kop *op, const struct range *self,
+			  unsigned other_slot)
 {
 	uint64_t n = inv->w[0];
 	if (n < 1 || n > CAIRN_MAX_KEYS - 1) {
@@ -184,7 +190,7 @@ static bool batch_objects(struct invocation *inv, struct kop *op, const struct r
 		uint64_t kind = inv->w[1 + i] >> 32, off = (uint32_t)inv->w[1 + i];
 		if (kind != self->pages && !looked) {
 			struct key k;
-			invoke_send_key(inv, 0, &k);
+			invoke_send_key(inv, other_slot, &k);
 			two = key_type(&k) == CAIRN_KEY_RANGE;
 			if (two)
 				other = range_of(&k);
@@ -231,20 +237,39 @@ static void make_keys(struct kop *op)
 }
 
 /* Prepare the rescind of op->objs (all of them, or none: a refusal leaves
- * every key working); `must` as rescind_prepare's, for one object. */
-static void rescind_objects(struct invocation *inv, struct kop *op, const struct key *must)
+ * every key working); must[i], if must is not NULL, as rescind_prepare's
+ * `must` for object i. */
+static void rescind_objects(struct invocation *inv, struct kop *op, const struct key *const *must)
 {
 	unsigned dma = 0;
 	for (unsigned i = 0; i < op->nobjs; i++) {
-		uint64_t st = rescind_prepare(inv, &op->objs[i], &dma, must);
+		uint64_t st = rescind_prepare(inv, &op->objs[i], &dma, must ? must[i] : NULL);
 		if (st != CAIRN_OK) {
 			op->reply.code = st;
+			op->reply.w[0] = i; /* which object refused */
 			return;
 		}
 	}
 	if (dma)
 		kframe_reserve(dma); /* the new frames of pinned pages */
 	op->commit = rescind_commit;
+}
+
+/* RESCIND_IF_KEY(S): rescind op->objs only if key ki, sent in k0..k(n-1),
+ * is a live key to object i, for every i; else nothing changes, and the
+ * reply names the first object refused (w0) and why (VOID, WRONG_OBJECT). */
+static void rescind_if_keys(struct invocation *inv, struct kop *op)
+{
+	const struct key *keys[CAIRN_MAX_KEYS - 1];
+	for (unsigned i = 0; i < op->nobjs; i++) {
+		keys[i] = invoke_cap(inv->p, cairn_slots_send(inv->slots, i));
+		op->reply.code = key_is_object(keys[i], &op->objs[i]);
+		if (op->reply.code != CAIRN_OK) {
+			op->reply.w[0] = i; /* nothing rescinded: every key and object as it was */
+			return;
+		}
+	}
+	rescind_objects(inv, op, keys);
 }
 
 void kobj_range(struct invocation *inv, struct kop *op)
@@ -296,17 +321,10 @@ void kobj_range(struct invocation *inv, struct kop *op)
 			op->reply.code = CAIRN_BAD_ARGUMENT;
 			return;
 		}
-		{
-			const struct key *k = invoke_cap(inv->p, cairn_slots_send(inv->slots, 0));
-			op->reply.code = key_names(k, &self, off);
-			if (op->reply.code != CAIRN_OK)
-				return; /* nothing rescinded: the key and its object stay as they
-					   were */
-			op->objs[0] = (struct kop_obj){ .oid = oid, .page = pages };
-			op->nobjs = 1;
-			rescind_objects(inv, op, k);
-			return;
-		}
+		op->objs[0] = (struct kop_obj){ .oid = oid, .page = pages };
+		op->nobjs = 1;
+		rescind_if_keys(inv, op);
+		return;
 	case CAIRN_OC_RANGE_SUB:
 		if (off > count || inv->w[1] > count - off) {
 			op->reply.code = CAIRN_BAD_ARGUMENT;
@@ -326,15 +344,20 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		identify_keys(inv, op, &self);
 		return;
 	case CAIRN_OC_RANGE_MAKE_KEYS:
-		if (batch_objects(inv, op, &self)) {
+		if (batch_objects(inv, op, &self, 0)) {
 			make_keys(op);
 			for (unsigned i = 0; i < op->nobjs; i++) /* as checked: each names its
 								    object */
 				op->reply.w[i] = CAIRN_RANGE_NAMED | inv->w[1 + i];
 		}
 		return;
+	case CAIRN_OC_RANGE_RESCIND_IF_KEYS:
+		if (batch_objects(inv, op, &self, CAIRN_MAX_KEYS - 1))
+			rescind_if_keys(inv, op);
+		op->reply_onward_ok = op->reply.code != CAIRN_OK || !batch_has_node(op);
+		return;
 	case CAIRN_OC_RANGE_RESCIND_MANY:
-		if (batch_objects(inv, op, &self))
+		if (batch_objects(inv, op, &self, 0))
 			rescind_objects(inv, op, NULL);
 		op->reply_onward_ok = op->reply.code != CAIRN_OK || !batch_has_node(op);
 		return;

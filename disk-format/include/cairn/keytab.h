@@ -181,6 +181,9 @@ enum cairn_key_object {
 	X(RANGE, RESCIND_IF_KEY, 0x0c09,                                                            \
 	  "w0 = offset, k0 = a key -> as RESCIND, only if k0 is a live key to that very object "    \
 	  "(else WRONG_OBJECT, or VOID for a void k0, and nothing changes)")                        \
+	X(RANGE, RESCIND_IF_KEYS, 0x0c0a,                                                           \
+	  "w0 = n 1..3, w1..wn = kind << 32 | offset, k0..k(n-1) = keys, k3 = a second range key "  \
+	  "or none -> each object as RESCIND_IF_KEY with its key, all or none (w0 = the refused)")  \
 	X(DEVICE, INFO, 0x0d01,                                                                     \
 	  "-> w0 = virtio device ID, w1 = instance, w2 = interrupt, w3 = interrupts so far")        \
 	X(DEVICE, WAIT, 0x0d02,                                                                     \
