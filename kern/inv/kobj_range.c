@@ -11,9 +11,10 @@
  * for a batch of nodes and pages, docs/bank.md "Buying and selling").
  * MAKE_KEY and MAKE_KEYS also name each object in their reply words
  * (CAIRN_RANGE_WORD), so that the bank's client can give it back as a
- * SELL's hint; RESCIND_IF_KEY rescinds the object a hint names only if the
- * key sent with it is a live key to exactly that object (the same test
- * IDENTIFY makes), so that a wrong hint never rescinds anything.
+ * SELL's hint; RESCIND_IF_KEY (RESCIND_IF_KEYS for a batch) rescinds the
+ * object a hint names only if the key sent with it is a live key to
+ * exactly that object (the type IDENTIFY accepts, the OID, the current
+ * count), so that a wrong hint never rescinds anything.
  */
 #include "inv/invoke.h"
 #include "dom/proc.h"
