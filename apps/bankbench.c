@@ -7,9 +7,13 @@
  * the lines:
  *
  *   bankbench: buy_sell_page <n> instructions
- *       BUY one page and SELL it back, through a sub-bank of the prime
- *       bank; median of SAMPLES individually timed pairs after WARMUP.
+ *       BUY one page and SELL it back with the hint the BUY gave (docs/
+ *       bank.md "A hinted sell"), through a sub-bank of the prime bank;
+ *       median of SAMPLES individually timed pairs after WARMUP.
  *   bankbench: buy_sell_node <n> instructions     the same with a node
+ *   bankbench: buy_sell_page_unhinted, buy_sell_node_unhinted <n> instructions
+ *       the same, the SELL without a hint (the bank asks the kernel which
+ *       object the key is to: RANGE IDENTIFY_KEYS).
  *   bankbench: buy_sell_three <n> instructions
  *       BUY a node and two pages in one call, SELL the three in one call.
  *   bankbench: query <n> instructions
@@ -84,24 +88,28 @@ static bool failed(const char *what, uint64_t rc)
 	return true;
 }
 
-/* One timed buy of n objects of `kinds` and their sell. */
-static uint64_t buy_sell(unsigned n, uint64_t kinds, uint64_t *rc)
+/* One timed buy of n objects of `kinds` and their sell, with the BUY's
+ * hints if `hinted` (a function of its own: itrace.py traces it). */
+static __attribute__((noinline)) uint64_t buy_sell(unsigned n, uint64_t kinds, bool hinted,
+						   uint64_t *rc)
 {
+	uint64_t hints[3];
 	uint64_t t0 = cairn_rdinstret();
-	*rc = cairn_bank_buy(CAP_SUB, n, kinds, objs);
+	*rc = cairn_bank_buy_hinted(CAP_SUB, n, kinds, objs, hinted ? hints : NULL);
 	if (*rc == CAIRN_OK)
-		*rc = cairn_bank_sell(CAP_SUB, n, objs);
+		*rc = hinted ? cairn_bank_sell_hinted(CAP_SUB, n, objs, hints)
+			     : cairn_bank_sell(CAP_SUB, n, objs);
 	return cairn_rdinstret() - t0;
 }
 
-static bool bench_buy_sell(const char *name, unsigned n, uint64_t kinds)
+static bool bench_buy_sell(const char *name, unsigned n, uint64_t kinds, bool hinted)
 {
 	uint64_t rc;
 	for (unsigned i = 0; i < WARMUP; i++)
-		if (buy_sell(n, kinds, &rc), failed(name, rc))
+		if (buy_sell(n, kinds, hinted, &rc), failed(name, rc))
 			return false;
 	for (unsigned i = 0; i < SAMPLES; i++)
-		if (samples[i] = buy_sell(n, kinds, &rc), failed(name, rc))
+		if (samples[i] = buy_sell(n, kinds, hinted, &rc), failed(name, rc))
 			return false;
 	printf("%s %" PRIu64 " instructions\n", name, median());
 	return true;
@@ -230,8 +238,11 @@ int main(uint64_t arg)
 	cairn_sleep_for(CAIRN_CAP_SLEEP, START_DELAY_MS);
 	if (failed("create", cairn_bank_create(CAP_PRIME, 0, CAP_SUB, CAP_CTL)))
 		goto out;
-	if (!bench_buy_sell("buy_sell_page", 1, 1) || !bench_buy_sell("buy_sell_node", 1, 0) ||
-	    !bench_buy_sell("buy_sell_three", 3, 0x6) ||
+	if (!bench_buy_sell("buy_sell_page", 1, 1, true) ||
+	    !bench_buy_sell("buy_sell_node", 1, 0, true) ||
+	    !bench_buy_sell("buy_sell_page_unhinted", 1, 1, false) ||
+	    !bench_buy_sell("buy_sell_node_unhinted", 1, 0, false) ||
+	    !bench_buy_sell("buy_sell_three", 3, 0x6, true) ||
 	    failed("destroy the sub-bank", cairn_bank_destroy(CAP_SUB)) ||
 	    !bench_query(&query_cost) || !bench_destroy(query_cost) || !bench_kernel_calls())
 		goto out;

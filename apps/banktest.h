@@ -9,6 +9,7 @@
  *   banktest_objects.c  buy and sell, limits, destroy, remove
  *   banktest_keys.c     restrictions, verify, transparent and opaque banks
  *   banktest_bad.c      bad input, and several clients at once, one hostile
+ *   banktest_hints.c    the hinted SELL and every wrong hint
  * and the other domains of the image: apps/bankimpostor.c (answers the
  * bank protocol with plausible lies), apps/bankhostile.c (floods its bank
  * with garbage), apps/bankload.c (an honest client here, the kill-and-
@@ -111,6 +112,10 @@ void case_opaque(void);
 void case_sell_foreign(void);
 void case_sell_twice(void);
 void case_sell_void(void);
+void case_sell_hinted(void);
+void case_hint_wrong(void);
+void case_hint_bad(void);
+void case_hint_twice(void);
 void case_buy_dead(void);
 void case_nonsense_args(void);
 void case_limit_extremes(void);

@@ -221,6 +221,26 @@ enum bank_err bank_buy(struct bank_books *b, bank_id_t bank, const uint32_t *poo
 enum bank_err bank_sell(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
 			unsigned n);
 
+/* bank_sell in two steps, for a batch (a hinted SELL of several objects):
+ * bank_sell_check returns what bank_sell would and changes nothing;
+ * bank_sell_commit, after a BANK_OK check with nothing else in between,
+ * does what bank_sell would (it cannot fail). */
+enum bank_err bank_sell_check(const struct bank_books *b, bank_id_t bank,
+			      const struct bank_object *objs, unsigned n);
+void bank_sell_commit(struct bank_books *b, bank_id_t bank, const struct bank_object *objs,
+		      unsigned n);
+
+/* bank_sell of one object in two steps, for a seller that must act
+ * between the check and the change (a hinted SELL, docs/bank.md: the
+ * kernel rescinds only if the client's key is to the object, and only
+ * then do the books change). bank_sell_one_check returns what bank_sell
+ * would and changes nothing; bank_sell_one_commit, after a BANK_OK check
+ * with nothing else in between, does what bank_sell would (it cannot
+ * fail). O(depth). */
+enum bank_err bank_sell_one_check(const struct bank_books *b, bank_id_t bank,
+				  struct bank_object obj);
+void bank_sell_one_commit(struct bank_books *b, bank_id_t bank, struct bank_object obj);
+
 /* Set one pool's limit of a live bank. Any value is accepted, even one
  * below the current usage: the bank keeps what it has and buys nothing
  * more of that pool until usage drops below the limit. */

@@ -37,15 +37,46 @@ CAIRN_INLINE uint64_t cairn_bank_order(cap_t bank, uint64_t order, const struct 
 	return cairn_call(bank, &m, r, out);
 }
 
+/* into[0..n-1] to keys[0..n-1] (n up to 3), the rest left as they are:
+ * unrolled, as a loop to a run-time n compiles to a memcpy call (about 50
+ * instructions where this is about 10). */
+CAIRN_INLINE void cairn_bank_caps(cap_t *keys, unsigned n, const cap_t *into)
+{
+	if (n > 0)
+		keys[0] = into[0];
+	if (n > 1)
+		keys[1] = into[1];
+	if (n > 2)
+		keys[2] = into[2];
+}
+
+/* A SELL hint: the word a BUY's reply gives for each object bought
+ * (w0..w(n-1)), which names the object in the bank's books. Given back to
+ * SELL with the key, it saves the bank asking the kernel which object the
+ * key is to (docs/bank.md "A hinted sell"); a wrong hint is refused
+ * (WRONG_OBJECT, NOT_OWNER, ...) and sells nothing. CAIRN_BANK_NO_HINT:
+ * none, the bank identifies the key itself. */
+#define CAIRN_BANK_NO_HINT 0u
+
 /* Buy n (1..3) objects; kinds bit i set: object i is a page. Keys go to
- * into[0..n-1]. All or nothing. */
-CAIRN_INLINE uint64_t cairn_bank_buy(cap_t bank, unsigned n, uint64_t kinds, const cap_t *into)
+ * into[0..n-1], and each one's SELL hint to hints[0..n-1] if hints is not
+ * NULL. All or nothing. */
+CAIRN_INLINE uint64_t cairn_bank_buy_hinted(cap_t bank, unsigned n, uint64_t kinds,
+					    const cap_t *into, uint64_t *hints)
 {
 	const struct cairn_msg m = { .w = { n, kinds } };
 	struct cairn_rcv r = { 0 };
-	for (unsigned i = 0; i < n && i < 3; i++)
-		r.keys[i] = into[i];
-	return cairn_bank_order(bank, CAIRN_SO_BANK_BUY, &m, &r, NULL);
+	struct cairn_reply rep;
+	cairn_bank_caps(r.keys, n, into);
+	uint64_t rc = cairn_bank_order(bank, CAIRN_SO_BANK_BUY, &m, &r, hints ? &rep : NULL);
+	for (unsigned i = 0; hints && i < n && i < 3; i++)
+		hints[i] = rc == CAIRN_OK ? rep.w[i] : CAIRN_BANK_NO_HINT;
+	return rc;
+}
+
+CAIRN_INLINE uint64_t cairn_bank_buy(cap_t bank, unsigned n, uint64_t kinds, const cap_t *into)
+{
+	return cairn_bank_buy_hinted(bank, n, kinds, into, NULL);
 }
 
 CAIRN_INLINE uint64_t cairn_bank_buy1(cap_t bank, unsigned kind, cap_t into)
@@ -58,8 +89,18 @@ CAIRN_INLINE uint64_t cairn_bank_buy1(cap_t bank, unsigned kind, cap_t into)
 CAIRN_INLINE uint64_t cairn_bank_sell(cap_t bank, unsigned n, const cap_t *keys)
 {
 	struct cairn_msg m = { .w = { n } };
-	for (unsigned i = 0; i < n && i < 3; i++)
-		m.keys[i] = keys[i];
+	cairn_bank_caps(m.keys, n, keys);
+	return cairn_bank_order(bank, CAIRN_SO_BANK_SELL, &m, NULL, NULL);
+}
+
+/* The same with each key's hint from its BUY (w1..wn). A batch with a
+ * hint missing (CAIRN_BANK_NO_HINT) is sold as without hints. */
+CAIRN_INLINE uint64_t cairn_bank_sell_hinted(cap_t bank, unsigned n, const cap_t *keys,
+					     const uint64_t *hints)
+{
+	struct cairn_msg m = { .w = { n, n > 0 ? hints[0] : 0, n > 1 ? hints[1] : 0,
+				      n > 2 ? hints[2] : 0 } };
+	cairn_bank_caps(m.keys, n, keys);
 	return cairn_bank_order(bank, CAIRN_SO_BANK_SELL, &m, NULL, NULL);
 }
 

@@ -54,6 +54,10 @@ enum {
  * bank 0 never decodes). Only the image hands it out. */
 #define BANK_REAPER_BADGE 0u
 
+/* A SELL's hint word that gives no hint (lib/bank.h CAIRN_BANK_NO_HINT):
+ * every real hint has CAIRN_RANGE_NAMED set. */
+#define BANK_NO_HINT 0u
+
 /* Destroy work per STEP (units: an object freed, or a bank entered or
  * finished; bank_destroy_step). Each freed object costs a RANGE_RESCIND. */
 #define BANK_STEP_BUDGET 32u

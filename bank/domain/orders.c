@@ -208,6 +208,9 @@ static uint64_t do_buy(const struct bank_key *k, const uint64_t *w, struct cairn
 			return rc;
 		}
 		out->keys[i] = CAP_OUT0 + i;
+		out->w[i] = CAIRN_RANGE_WORD(pools[i] == BANK_POOL_PAGE ? CAIRN_RANGE_PAGES
+									: CAIRN_RANGE_NODES,
+					     offs[i]); /* its SELL hint, as MAKE_KEY gives it */
 	}
 	return CAIRN_OK;
 }
@@ -253,11 +256,84 @@ static uint64_t identify(unsigned n, struct bank_object *objs)
 	return CAIRN_OK;
 }
 
+/* The object a SELL's hint names: the word the kernel's MAKE_KEY gave the
+ * buyer with the key (CAIRN_RANGE_WORD: named bit, kind, offset). False
+ * for a word that is not of that form. */
+static bool hint_object(uint64_t hint, struct bank_object *o)
+{
+	uint64_t kind = (hint & ~CAIRN_RANGE_NAMED) >> 32;
+	if (!(hint & CAIRN_RANGE_NAMED) || kind > CAIRN_RANGE_PAGES)
+		return false;
+	*o = (struct bank_object){ .pool = kind == CAIRN_RANGE_PAGES ? BANK_POOL_PAGE
+								     : BANK_POOL_NODE,
+				   .offset = (uint32_t)hint };
+	return true;
+}
+
+/*
+ * A one-object SELL with a hint (docs/bank.md "A hinted sell"): no
+ * IDENTIFY_KEYS. Prepare, act, commit: the books check that the hinted
+ * object is this bank's own (bank_sell_one_check: nothing changes); the kernel
+ * rescinds it only if the key sent is a live key to exactly that object
+ * (RANGE RESCIND_IF_KEY, by CALL so that the bank sees the result), and
+ * only then do the books record the sale (bank_sell_one_commit, which cannot
+ * fail). A wrong hint, or a key that is not to the object, rescinds
+ * nothing and leaves the books as they were: the caller gets NOT_OWNER
+ * (the books), WRONG_OBJECT or VOID (the kernel). The answer is then an
+ * ordinary RETURN: one kernel pass fewer than IDENTIFY_KEYS and a RESCIND
+ * for a node, and for a page an IDENTIFY_KEYS traded for a plain RETURN.
+ */
+static uint64_t sell_hinted(const struct bank_key *k, uint64_t hint)
+{
+	struct bank_object o;
+	if (!hint_object(hint, &o))
+		return CAIRN_BAD_ARGUMENT;
+	enum bank_err err = bank_sell_one_check(&bank_books, k->bank, o);
+	if (err != BANK_OK)
+		return bank_result(err);
+	struct cairn_io io = { .w = { o.offset }, .keys = { CAP_IN0 } };
+	uint64_t rc = cairn_inv_RANGE_RESCIND_IF_KEY(pool_range(o.pool), &io);
+	if (rc == CAIRN_OK)
+		bank_sell_one_commit(&bank_books, k->bank, o);
+	return rc;
+}
+
+/* A SELL of n objects, each with a hint: as sell_hinted, for the batch,
+ * all or nothing (bank_sell_check: every object this bank's own, none
+ * twice), with one RANGE RESCIND_IF_KEYS on the page pool's range key (the
+ * node pool's sent as k3) that rescinds every object only if each key is
+ * a live key to its object. */
+static uint64_t sell_hinted_batch(const struct bank_key *k, unsigned n, const uint64_t *hints)
+{
+	struct bank_object objs[BANK_MAX_BATCH];
+	for (unsigned i = 0; i < n; i++)
+		if (!hint_object(hints[i], &objs[i]))
+			return CAIRN_BAD_ARGUMENT;
+	enum bank_err err = bank_sell_check(&bank_books, k->bank, objs, n);
+	if (err != BANK_OK)
+		return bank_result(err);
+	struct cairn_msg m = { .w = { n } };
+	batch_words(n, objs, &m);
+	struct cairn_io io = { .w = { n, m.w[1], m.w[2], m.w[3] },
+			       .keys = { CAP_IN0, CAP_IN1, n > 2 ? CAP_IN2 : 0, CAP_POOL_NODES } };
+	uint64_t rc = cairn_inv_RANGE_RESCIND_IF_KEYS(CAP_POOL_PAGES, &io);
+	if (rc == CAIRN_OK)
+		bank_sell_commit(&bank_books, k->bank, objs, n);
+	return rc;
+}
+
 static uint64_t do_sell(const struct bank_key *k, const uint64_t *w)
 {
 	uint64_t n = w[0];
 	if (n < 1 || n > BANK_MAX_BATCH)
 		return CAIRN_BAD_ARGUMENT;
+	if (n == 1 && w[1] != BANK_NO_HINT)
+		return sell_hinted(k, w[1]);
+	bool hinted = n > 1; /* a batch uses its hints only if it has one for each object */
+	for (unsigned i = 0; hinted && i < n; i++)
+		hinted = w[1 + i] != BANK_NO_HINT;
+	if (hinted)
+		return sell_hinted_batch(k, (unsigned)n, w + 1);
 	struct bank_object objs[BANK_MAX_BATCH];
 	uint64_t rc = identify((unsigned)n, objs);
 	if (rc != CAIRN_OK)

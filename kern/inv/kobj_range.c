@@ -9,6 +9,12 @@
  * IDENTIFY_KEYS names the objects of up to three keys at once, each in the
  * invoked range or a second one sent with it (the bank's SELL: one call
  * for a batch of nodes and pages, docs/bank.md "Buying and selling").
+ * MAKE_KEY and MAKE_KEYS also name each object in their reply words
+ * (CAIRN_RANGE_WORD), so that the bank's client can give it back as a
+ * SELL's hint; RESCIND_IF_KEY (RESCIND_IF_KEYS for a batch) rescinds the
+ * object a hint names only if the key sent with it is a live key to
+ * exactly that object (the type IDENTIFY accepts, the OID, the current
+ * count), so that a wrong hint never rescinds anything.
  */
 #include "inv/invoke.h"
 #include "dom/proc.h"
@@ -57,15 +63,20 @@ static void rescind_commit(struct kop *op)
 		rescind_one(&op->objs[i]);
 }
 
-/* Prepare the rescind of object o (oid and kind set); counts in *dma the
+/* Prepare the rescind of object o (oid and kind set), and if `must` is not
+ * NULL refuse it (VOID) unless that key, of a type and OID already found
+ * to be o's, is live (its count is o's); counts in *dma the
  * pages whose frame a DMA key pins (each needs a fresh frame). A page
  * RESCIND zeroed before and nobody has written since (OBJF_ZERO,
  * objcache.h) is zero on the volume or in this epoch's dirty set already:
  * its content is left alone, so a page bought and sold back untouched
  * costs no zeroing and no log space. */
-static uint64_t rescind_prepare(struct invocation *inv, struct kop_obj *o, unsigned *dma)
+static uint64_t rescind_prepare(struct invocation *inv, struct kop_obj *o, unsigned *dma,
+				const struct key *must)
 {
 	if (!o->page) {
+		if (must && key_check(must) == CAIRN_KEY_VOID)
+			return CAIRN_VOID;
 		uint64_t st = kobj_node_access(inv, o->oid, true);
 		if (st != CAIRN_OK)
 			return st;
@@ -74,6 +85,8 @@ static uint64_t rescind_prepare(struct invocation *inv, struct kop_obj *o, unsig
 		return CAIRN_OK;
 	}
 	page_tag_prepare_write(o->oid);
+	if (must && key_count(must) != *page_tag_at(o->oid))
+		return CAIRN_VOID; /* key_check's test, on the tag just made resident */
 	struct frame *f = obj_pin_resident(OBJ_PAGE, o->oid);
 	o->zero = f && (f->obj_flags & OBJF_ZERO) && !f->dma_pins;
 	if (!o->zero) {
@@ -110,6 +123,26 @@ static bool range_holds(const struct range *r, const struct key *k, uint64_t *of
 	return true;
 }
 
+/* RESCIND_IF_KEY's first test, on a key sent, read in place: CAIRN_OK if
+ * it is of a type that designates object o (a page key for a page; node,
+ * space or domain for a node, as IDENTIFY accepts) and names o's OID; VOID
+ * for a void key; WRONG_OBJECT for anything else. Whether it is live (its
+ * count the object's: key_check's test) is checked once the object is
+ * prepared (rescind_prepare's `must`), so that its tag or node is looked
+ * up once. */
+static uint64_t key_is_object(const struct key *k, const struct kop_obj *o)
+{
+	uint8_t t = key_type(k);
+	if (t == CAIRN_KEY_VOID)
+		return CAIRN_VOID;
+	bool type_ok =
+		o->page ? t == CAIRN_KEY_PAGE
+			: (t == CAIRN_KEY_NODE || t == CAIRN_KEY_SPACE || t == CAIRN_KEY_DOMAIN);
+	if (!type_ok || key_oid(k) != o->oid)
+		return CAIRN_WRONG_OBJECT;
+	return CAIRN_OK;
+}
+
 /* IDENTIFY_KEYS: w0 = n keys k0..k(n-1), k3 a second range key or none. */
 static void identify_keys(struct invocation *inv, struct kop *op, const struct range *self)
 {
@@ -141,9 +174,11 @@ static void identify_keys(struct invocation *inv, struct kop *op, const struct r
 
 /* The objects of a batch order: w0 = n (1..3), w1..wn = kind << 32 |
  * offset (kind CAIRN_RANGE_NODES or _PAGES), each in whichever of the
- * invoked range and a second range key sent as k0 is of its kind. False,
+ * invoked range and a second range key sent in other_slot (k0, or k3 for
+ * RESCIND_IF_KEYS, whose k0..k2 are the keys) is of its kind. False,
  * with BAD_ARGUMENT, for a count, kind or offset either range refuses. */
-static bool batch_objects(struct invocation *inv, struct kop *op, const struct range *self)
+static bool batch_objects(struct invocation *inv, struct kop *op, const struct range *self,
+			  unsigned other_slot)
 {
 	uint64_t n = inv->w[0];
 	if (n < 1 || n > CAIRN_MAX_KEYS - 1) {
@@ -156,7 +191,7 @@ static bool batch_objects(struct invocation *inv, struct kop *op, const struct r
 		uint64_t kind = inv->w[1 + i] >> 32, off = (uint32_t)inv->w[1 + i];
 		if (kind != self->pages && !looked) {
 			struct key k;
-			invoke_send_key(inv, 0, &k);
+			invoke_send_key(inv, other_slot, &k);
 			two = key_type(&k) == CAIRN_KEY_RANGE;
 			if (two)
 				other = range_of(&k);
@@ -203,20 +238,39 @@ static void make_keys(struct kop *op)
 }
 
 /* Prepare the rescind of op->objs (all of them, or none: a refusal leaves
- * every key working). */
-static void rescind_objects(struct invocation *inv, struct kop *op)
+ * every key working); must[i], if must is not NULL, as rescind_prepare's
+ * `must` for object i. */
+static void rescind_objects(struct invocation *inv, struct kop *op, const struct key *const *must)
 {
 	unsigned dma = 0;
 	for (unsigned i = 0; i < op->nobjs; i++) {
-		uint64_t st = rescind_prepare(inv, &op->objs[i], &dma);
+		uint64_t st = rescind_prepare(inv, &op->objs[i], &dma, must ? must[i] : NULL);
 		if (st != CAIRN_OK) {
 			op->reply.code = st;
+			op->reply.w[0] = i; /* which object refused */
 			return;
 		}
 	}
 	if (dma)
 		kframe_reserve(dma); /* the new frames of pinned pages */
 	op->commit = rescind_commit;
+}
+
+/* RESCIND_IF_KEY(S): rescind op->objs only if key ki, sent in k0..k(n-1),
+ * is a live key to object i, for every i; else nothing changes, and the
+ * reply names the first object refused (w0) and why (VOID, WRONG_OBJECT). */
+static void rescind_if_keys(struct invocation *inv, struct kop *op)
+{
+	const struct key *keys[CAIRN_MAX_KEYS - 1];
+	for (unsigned i = 0; i < op->nobjs; i++) {
+		keys[i] = invoke_cap(inv->p, cairn_slots_send(inv->slots, i));
+		op->reply.code = key_is_object(keys[i], &op->objs[i]);
+		if (op->reply.code != CAIRN_OK) {
+			op->reply.w[0] = i; /* nothing rescinded: every key and object as it was */
+			return;
+		}
+	}
+	rescind_objects(inv, op, keys);
 }
 
 void kobj_range(struct invocation *inv, struct kop *op)
@@ -252,6 +306,7 @@ void kobj_range(struct invocation *inv, struct kop *op)
 				      key_word0(CAIRN_KEY_NODE, 0, 0, node_at(oid)->alloc_count),
 				      oid);
 		}
+		op->reply.w[0] = CAIRN_RANGE_WORD(pages, off); /* a SELL's hint (docs/bank.md) */
 		return;
 	case CAIRN_OC_RANGE_RESCIND:
 		if (off >= count) {
@@ -260,8 +315,24 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		}
 		op->objs[0] = (struct kop_obj){ .oid = oid, .page = pages };
 		op->nobjs = 1;
-		rescind_objects(inv, op);
+		rescind_objects(inv, op, NULL);
 		return;
+	case CAIRN_OC_RANGE_RESCIND_IF_KEY:
+		if (off >= count) {
+			op->reply.code = CAIRN_BAD_ARGUMENT;
+			return;
+		}
+		{
+			/* rescind_if_keys for one key, without its loop and array (about
+			 * 40 instructions of the hinted page sell) */
+			const struct key *k = invoke_cap(inv->p, cairn_slots_send(inv->slots, 0));
+			op->objs[0] = (struct kop_obj){ .oid = oid, .page = pages };
+			op->nobjs = 1;
+			op->reply.code = key_is_object(k, &op->objs[0]);
+			if (op->reply.code == CAIRN_OK)
+				rescind_objects(inv, op, &k);
+			return;
+		}
 	case CAIRN_OC_RANGE_SUB:
 		if (off > count || inv->w[1] > count - off) {
 			op->reply.code = CAIRN_BAD_ARGUMENT;
@@ -281,12 +352,21 @@ void kobj_range(struct invocation *inv, struct kop *op)
 		identify_keys(inv, op, &self);
 		return;
 	case CAIRN_OC_RANGE_MAKE_KEYS:
-		if (batch_objects(inv, op, &self))
+		if (batch_objects(inv, op, &self, 0)) {
 			make_keys(op);
+			for (unsigned i = 0; i < op->nobjs; i++) /* as checked: each names its
+								    object */
+				op->reply.w[i] = CAIRN_RANGE_NAMED | inv->w[1 + i];
+		}
+		return;
+	case CAIRN_OC_RANGE_RESCIND_IF_KEYS:
+		if (batch_objects(inv, op, &self, CAIRN_MAX_KEYS - 1))
+			rescind_if_keys(inv, op);
+		op->reply_onward_ok = op->reply.code != CAIRN_OK || !batch_has_node(op);
 		return;
 	case CAIRN_OC_RANGE_RESCIND_MANY:
-		if (batch_objects(inv, op, &self))
-			rescind_objects(inv, op);
+		if (batch_objects(inv, op, &self, 0))
+			rescind_objects(inv, op, NULL);
 		op->reply_onward_ok = op->reply.code != CAIRN_OK || !batch_has_node(op);
 		return;
 	default:

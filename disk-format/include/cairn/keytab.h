@@ -178,6 +178,12 @@ enum cairn_key_object {
 	X(RANGE, RESCIND_MANY, 0x0c08,                                                              \
 	  "w0 = n 1..3, w1..wn = kind << 32 | offset, k0 = a second range key or none -> "          \
 	  "each object as RESCIND, all or none")                                                    \
+	X(RANGE, RESCIND_IF_KEY, 0x0c09,                                                            \
+	  "w0 = offset, k0 = a key -> as RESCIND, only if k0 is a live key to that very object "    \
+	  "(else WRONG_OBJECT, or VOID for a void k0, and nothing changes)")                        \
+	X(RANGE, RESCIND_IF_KEYS, 0x0c0a,                                                           \
+	  "w0 = n 1..3, w1..wn = kind << 32 | offset, k0..k(n-1) = keys, k3 = a second range key "  \
+	  "or none -> each object as RESCIND_IF_KEY with its key, all or none (w0 = the refused)")  \
 	X(DEVICE, INFO, 0x0d01,                                                                     \
 	  "-> w0 = virtio device ID, w1 = instance, w2 = interrupt, w3 = interrupts so far")        \
 	X(DEVICE, WAIT, 0x0d02,                                                                     \
@@ -195,8 +201,8 @@ enum cairn_key_object {
 
 /* clang-format off */
 #define CAIRN_SERVICE_ORDERS(X)                                                            \
-	X(BANK, BUY,         0x8101, "w0 = count 1..3, w1 = kinds (bit i: object i is a page, else a node) -> r0..r2 = keys") \
-	X(BANK, SELL,        0x8102, "w0 = count 1..3, k0..k2 = keys bought from this bank ->") \
+	X(BANK, BUY,         0x8101, "w0 = count 1..3, w1 = kinds (bit i: object i is a page, else a node) -> r0..r2 = keys, w0..w2 = their SELL hints") \
+	X(BANK, SELL,        0x8102, "w0 = count 1..3, k0..k2 = keys bought from this bank, w1..w3 = their hints or 0 ->") \
 	X(BANK, CREATE,      0x8103, "w0 = 0 transparent, 1 opaque -> r0 = bank key to the new sub-bank, r1 = the creator's key (inspect, or destroy-only)") \
 	X(BANK, DESTROY,     0x8104, "-> the bank, its sub-banks and everything bought from them are rescinded (reclaimed in the background)") \
 	X(BANK, REMOVE,      0x8105, "-> the bank's objects and sub-banks pass to its parent; the bank is gone") \
@@ -282,7 +288,9 @@ enum cairn_service_order {
 	X(NET_CLOSED, 35, "the peer closed the connection and everything it sent has been read")   \
 	X(NET_RESET, 36, "the connection was reset or aborted (by the peer, a timeout, a resume)") \
 	X(NET_NO_MEMORY, 37, "the stack's heap (its client's storage) is exhausted")               \
-	X(NET_BAD_HANDLE, 38, "no socket of that kind has this handle")
+	X(NET_BAD_HANDLE, 38, "no socket of that kind has this handle")                            \
+	X(WRONG_OBJECT, 39,                                                                        \
+	  "the key is not a key to the object named (RESCIND_IF_KEY, a SELL's hint)")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_##name = code,
@@ -326,6 +334,13 @@ enum cairn_result {
 /* Range keys: badge values. */
 #define CAIRN_RANGE_NODES 0u
 #define CAIRN_RANGE_PAGES 1u
+/* An object of a range as MAKE_KEY and MAKE_KEYS name it in their reply
+ * words: CAIRN_RANGE_NAMED | kind << 32 | offset (kind a badge value
+ * above). The top bit makes the word never 0, so 0 can mean "no object"
+ * (the bank's SELL hint, docs/bank.md). */
+#define CAIRN_RANGE_NAMED (1ull << 63)
+#define CAIRN_RANGE_WORD(kind, offset) \
+	(CAIRN_RANGE_NAMED | (uint64_t)(kind) << 32 | (uint32_t)(offset))
 
 /* Fault codes, the order code a keeper receives (see cairn/abi.h). */
 /* clang-format off */
