@@ -50,6 +50,12 @@ __attribute__((always_inline)) static inline void
 ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsigned op,
 		  const bool no_calls)
 {
+	/* Keys sent are checked by calls (key_copy_checked): the copy without
+	 * calls leaves them to the other copy before it reads anything. */
+	uint64_t sslots = p->tf.regs[REG_A0];
+	bool sends = sslots & IPC_SLOTS_SEND_MASK;
+	if (sends && no_calls)
+		return;
 	uint64_t kw0 = key_word(k, 0);
 	bool resume = (uint8_t)kw0 == CAIRN_KEY_RESUME;
 
@@ -71,11 +77,7 @@ ipc_fast_path_key(struct activity *a, struct proc *p, const struct key *k, unsig
 		info |= CAIRN_INFO_CALL;
 
 	/* The keys sent, checked (invoke_send_key; may fault, still prepare). */
-	uint64_t sslots = p->tf.regs[REG_A0];
-	bool sends = sslots & IPC_SLOTS_SEND_MASK;
 	struct key sent[CAIRN_MAX_KEYS];
-	if (sends && no_calls)
-		return;
 	if (sends) {
 		for (unsigned i = 0; i < CAIRN_MAX_KEYS; i++) {
 			unsigned s = cairn_slots_send(sslots, i);
