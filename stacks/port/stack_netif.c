@@ -38,8 +38,9 @@ static struct stack_netif *of(struct netif *n)
 }
 
 /* Give receive buffer `index` back to enet. The ring holds ENET_VIEW_RING_CAP
- * (32) descriptors and the region 16 buffers, so it is never full unless
- * enet itself misbehaves; then the buffer is lost to this session. */
+ * (32) descriptors and the region fewer buffers (client.h), so it is never
+ * full unless enet itself misbehaves; then the buffer is lost to this
+ * session. */
 static void rx_repost(struct stack_netif *s, uint32_t index)
 {
 	if (!enet_client_put(s->view.ring[ENET_Q_RX_FREE], (uint64_t)index * ENET_VIEW_BUF, 0))
@@ -243,7 +244,8 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 		len = STACK_ETH_MIN;
 	}
 	if (!enet_client_put(s->view.ring[ENET_Q_TX_ACTIVE], off, len)) {
-		s->tx_free[s->tx_nfree++] = base; /* 8 buffers, 32 slots: only if enet misbehaves */
+		/* fewer buffers than slots: full only if enet misbehaves */
+		s->tx_free[s->tx_nfree++] = base;
 		s->stats.tx_no_buffer++;
 		s->tx_refused = true;
 		return ERR_MEM;

@@ -274,7 +274,7 @@ def enet_hostile_client_harms_only_itself(build, tmp):
         poke_until(vm, hport, r"^nethostile: stalled: ")
         at = check_echoes(vm, port, rng, at)
         # It rescinds its storage: enet ends its session, and only its.
-        vm.wait_for(r"^nethostile: storage rescinded: 12 pages$", 30)
+        vm.wait_for(r"^nethostile: storage rescinded: 27 pages$", 30)
         poke_until(vm, hport, r"^nethostile: session ended by enet: STORAGE_GONE 1$")
         vm.wait_for(r"^nethostile: done: 0 failures$", 30)
         check_echoes(vm, port, rng, at)

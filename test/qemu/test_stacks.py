@@ -13,6 +13,9 @@ count and time.
   up by exactly one a fetch; nc -u gets its datagrams echoed;
 - a 64 MiB download from /bytes arrives intact (its SHA-256 against the
   pattern's), and so do 8 parallel ones;
+- 16 keep-alive connections asking at once, four rounds: every answer
+  within half a second (a request the guest dropped would wait for the
+  host's retransmission, about 1.1 s);
 - 200 sequential connections, 20 concurrent keep-alive ones, connections
   opened and abandoned, a request a byte at a time, oversized and
   malformed requests: each gets its answer or a clean close, and the
@@ -39,8 +42,8 @@ from cairnvm import CairnVM, Runner, fresh
 
 t = Runner()
 HOSTILE_PORT = 9999
-# Lines of any domain but the hostile client (undriven, it waits for
-# datagrams that never come, and says so) that must never appear.
+# Lines of any domain but the hostile client (undriven, it waits for a
+# go that never comes and says so, then idles) that must never appear.
 FAIL = r"^(?!nethostile:).*(FAIL|PANIC|panic|device error|device refused|assert)"
 
 
@@ -327,6 +330,80 @@ def stacks_connection_open_at_a_kill_is_reset_by_slirp(build, tmp):
         assert vm.count(FAIL) == 0, vm.output()
 
 
+# 16 keep-alive connections asking at once: every answer within
+# SLOWEST_ANSWER. A request the guest dropped would wait for the host's
+# retransmission, about 1.1 s. The connections are opened one at a time,
+# each answered once: QEMU's slirp listens for a host forward with a
+# backlog of 1, so 16 connects at once overflow the host's accept queue
+# and the host's TCP retries the handshake a second or more later, before
+# the guest sees anything (docs/benchmarks.md "Output commit").
+BURST_CONNS = 16
+BURST_ROUNDS = 4
+SLOWEST_ANSWER = 0.5
+GET_COUNTER = b"GET /counter HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def ask(s):
+    """One GET /counter on connection s; True if answered 200."""
+    s.sendall(GET_COUNTER)
+    buf = b""
+    while not answer_complete(buf):
+        b = s.recv(4096)
+        if not b:
+            return False
+        buf += b
+    return status(buf) == 200
+
+
+def burst_round(socks):
+    """One GET /counter on every connection at once (a thread each, all
+    released together); the seconds each answer took (None: no answer)."""
+    times = [None] * len(socks)
+    go = threading.Barrier(len(socks))
+
+    def one(i):
+        try:
+            go.wait(timeout=10)
+            t0 = time.perf_counter()
+            if ask(socks[i]):
+                times[i] = time.perf_counter() - t0
+        except (OSError, threading.BrokenBarrierError):
+            pass  # left None: the assertion below reports it
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(socks))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=30)
+    return times
+
+
+@t.test
+def stacks_sixteen_connections_asking_at_once_answered_without_a_resend(build, tmp):
+    img = fresh(build, tmp, "services", size="256M")
+    ports = Ports()
+    with boot(build, img, ports) as vm:
+        wait_services(vm)
+        serve_until_ready(ports.http)
+        socks = []
+        try:
+            for _ in range(BURST_CONNS):
+                s = socket.create_connection(("127.0.0.1", ports.http), timeout=5)
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                socks.append(s)
+                assert ask(s), "no answer on a fresh connection"
+            rounds = [burst_round(socks) for _ in range(BURST_ROUNDS)]
+        finally:
+            for s in socks:
+                s.close()
+        for r, times in enumerate(rounds):
+            assert None not in times, (r, times)
+            ms = sorted(round(x * 1e3) for x in times)
+            print("stacks: 16 asking at once, round %d: slowest answer %d ms" % (r, ms[-1]))
+            assert max(times) < SLOWEST_ANSWER, (r, ms)
+        assert vm.count(FAIL) == 0, vm.output()
+
+
 @t.test
 def stacks_many_connections_and_rude_clients(build, tmp):
     img = fresh(build, tmp, "services", size="256M")
@@ -434,7 +511,7 @@ def stacks_hostile_client_harms_only_itself(build, tmp):
         poke_until(r"^nethostile: stalled: ")
         assert counter(ports.http) == base + 1
         base += 1
-        vm.wait_for(r"^nethostile: storage rescinded: 12 pages$", 30)
+        vm.wait_for(r"^nethostile: storage rescinded: 27 pages$", 30)
         poke_until(r"^nethostile: session ended by enet: STORAGE_GONE 1$")
         vm.wait_for(r"^nethostile: done: 0 failures$", 30)
         assert counter(ports.http) == base + 1

@@ -7,8 +7,18 @@
  *
  *   page   what                                           client's rights
  *   0      the four rings (enet's own page)               read-write
- *   1..8   the receive region: 16 buffers of 2 KiB        read-only
- *   9..12  the transmit region: 8 buffers of 2 KiB        read-write
+ *   1..15  the receive region: 30 buffers of 2 KiB        read-only
+ *   16..27 the transmit region: 24 buffers of 2 KiB       read-write
+ *
+ * The regions' sizes were measured (docs/benchmarks.md "Output commit"):
+ * with 16 receive buffers, 16 busy keep-alive connections lost requests
+ * in bursts (a session out of buffers: RX_NO_BUFFER, counted) and the
+ * host's TCP resent them over a second later; 30 is the most below a
+ * ring's 32. With 8 transmit buffers a stack could send at most 8 frames
+ * a checkpoint while output is held. The receive buffers stay fewer than
+ * a ring holds, so a client that stops taking frames runs out of buffers
+ * (RX_NO_BUFFER) before its queue is full, and RX_QUEUE_FULL never
+ * happens to an honest one.
  *
  * The receive and transmit pages are bought by enet from a bank the
  * client hands it (the client pays and can rescind them); enet keeps the
@@ -33,9 +43,9 @@
 #define ENET_VIEW_RING_CAP 32u
 #define ENET_RING_STRIDE   1024u
 #define ENET_VIEW_RX_PAGE  1u /* first receive page of the view */
-#define ENET_VIEW_RX_PAGES 8u
+#define ENET_VIEW_RX_PAGES 15u
 #define ENET_VIEW_TX_PAGE  (ENET_VIEW_RX_PAGE + ENET_VIEW_RX_PAGES)
-#define ENET_VIEW_TX_PAGES 4u
+#define ENET_VIEW_TX_PAGES 12u
 #define ENET_VIEW_PAGES    (ENET_VIEW_TX_PAGE + ENET_VIEW_TX_PAGES)
 #define ENET_VIEW_RX_BUFS  (ENET_VIEW_RX_PAGES * 4096u / ENET_VIEW_BUF)
 #define ENET_VIEW_TX_BUFS  (ENET_VIEW_TX_PAGES * 4096u / ENET_VIEW_BUF)
@@ -44,6 +54,9 @@
 #define ENET_VIEW_BOUGHT_NODES 1u /* the view's node */
 
 _Static_assert(ENET_RING_BYTES(ENET_VIEW_RING_CAP) <= ENET_RING_STRIDE, "a ring fits its stride");
+_Static_assert(ENET_VIEW_PAGES <= 32, "the view is one node: 32 slots");
+_Static_assert(ENET_VIEW_RX_BUFS < ENET_VIEW_RING_CAP && ENET_VIEW_TX_BUFS <= ENET_VIEW_RING_CAP,
+	       "every buffer of a region fits its rings at once");
 
 /* The client's view mapped at `base`. */
 struct enet_view {
