@@ -20,8 +20,12 @@
  *               past it);
  *   HEADER      the header, in slot sequence mod 2;
  *   FLUSH2      the header durable: the checkpoint exists (commit());
- *   MIGRATE     every item written to its home from memory;
- *   HOME_FLUSH  those writes durable; the owner releases the snapshot.
+ *   MIGRATE     every item written to its home from memory; once every
+ *               write has completed the owner releases the snapshot and a
+ *               demarcation may start. Those writes are made durable by the
+ *               next generation's FLUSH1, before any header that no longer
+ *               names this generation: until then the log and the header
+ *               that names it stay as they are, and recovery replays it.
  *
  * A run of the machine (pump()) goes as far as it can; when the owner
  * kicks it (env.kick: the kernel), ckpt_writer_start() only prepares, and
@@ -284,12 +288,6 @@ static void enter_migrate(struct ckpt_writer *w)
 {
 	w->phase = CKPT_PHASE_MIGRATE;
 	w->next = 0;
-}
-
-static void enter_home_flush(struct ckpt_writer *w)
-{
-	w->phase = CKPT_PHASE_HOME_FLUSH;
-	submit_flush(w);
 }
 
 static void enter_idle(struct ckpt_writer *w)
@@ -612,20 +610,11 @@ static bool phase_migrate(struct ckpt_writer *w)
 		migrate_failed(w);
 		return false;
 	}
-	/* The homes durable now, in the background, rather than in the next
-	 * generation's FLUSH1 (which still orders them). */
-	enter_home_flush(w);
-	return true;
-}
-
-static bool phase_home_flush(struct ckpt_writer *w)
-{
-	if (w->inflight)
-		return false;
-	if (w->failed) {
-		migrate_failed(w);
-		return false;
-	}
+	/* No FLUSH of its own: the next generation's FLUSH1 orders these
+	 * writes before its header, the first that may move the tail past
+	 * this generation (writer.h, the log's invariants). A FLUSH here
+	 * would put one more disk round trip between a commit and the next
+	 * demarcation: output that waits for a commit waits for it too. */
 	w->env.migrated(w->env.ctx, false);
 	enter_idle(w);
 	return false;
@@ -712,8 +701,6 @@ static bool step(struct ckpt_writer *w)
 		return phase_flush2(w);
 	case CKPT_PHASE_MIGRATE:
 		return phase_migrate(w);
-	case CKPT_PHASE_HOME_FLUSH:
-		return phase_home_flush(w);
 	case CKPT_PHASE_RECOVER_MIGRATE:
 		return phase_recover_migrate(w);
 	case CKPT_PHASE_RETRY:

@@ -164,7 +164,6 @@ enum ckpt_phase {
 	CKPT_PHASE_HEADER,          /* the header */
 	CKPT_PHASE_FLUSH2,          /* the header to stable storage: commit */
 	CKPT_PHASE_MIGRATE,         /* the snapshot to its home locations */
-	CKPT_PHASE_HOME_FLUSH,      /* the home writes to stable storage */
 	CKPT_PHASE_RECOVER_MIGRATE, /* after a restart: log -> home through the map */
 	CKPT_PHASE_RETRY,           /* a failed attempt waits to write the snapshot again */
 	CKPT_PHASE_OFF,             /* checkpoints stopped (or never on) */

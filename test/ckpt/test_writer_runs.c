@@ -15,6 +15,9 @@
  * header as given. A held recovered migration (the kernel's, until the
  * first domain runs) issues nothing, whatever runs the machine, until it
  * is released; then it migrates every entry home and empties the map.
+ * A generation costs two FLUSHes (FLUSH1, FLUSH2): its migration's home
+ * writes have none of their own, and the next generation's FLUSH1 makes
+ * them durable before that generation's header goes out.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,6 +48,9 @@ struct rig {
 	unsigned writes_since_flush;     /* log writes submitted since the last FLUSH */
 	bool header_unflushed;           /* a header went out with writes not yet flushed */
 	unsigned headers;                /* header writes submitted */
+	unsigned flushes;                /* FLUSHes submitted */
+	unsigned homes_since_flush;      /* migration writes no FLUSH covers yet */
+	bool header_before_homes;        /* a header went out with home writes not flushed */
 	uint8_t header[CKPT_BLOCK_SIZE]; /* the last of them */
 	struct ckpt_item items[ITEMS];
 	uint64_t threads[1];
@@ -68,8 +74,12 @@ static void submit(void *ctx, struct ckpt_io_req *req)
 	if (req->op == CKPT_IO_WRITE && req->block < R.sb.log_start + 2 &&
 	    req->block >= R.sb.log_start && R.writes_since_flush)
 		R.header_unflushed = true;
+	if (req->op == CKPT_IO_WRITE && R.w.phase == CKPT_PHASE_MIGRATE)
+		R.homes_since_flush++;
 	if (req->op == CKPT_IO_WRITE && req->block < R.sb.log_start + 2 &&
 	    req->block >= R.sb.log_start) {
+		if (R.homes_since_flush)
+			R.header_before_homes = true;
 		R.headers++;
 		memcpy(R.header, req->buf[0], CKPT_BLOCK_SIZE);
 	}
@@ -77,8 +87,9 @@ static void submit(void *ctx, struct ckpt_io_req *req)
 		/* Completions come oldest first, so this FLUSH covers what is
 		 * queued before it only once they completed: count it as
 		 * covering them only when nothing else is in flight. */
+		R.flushes++;
 		if (R.queued == 1)
-			R.writes_since_flush = 0;
+			R.writes_since_flush = R.homes_since_flush = 0;
 		if (R.w.phase == CKPT_PHASE_DATA)
 			R.flushes_in_data++;
 	}
@@ -290,6 +301,29 @@ static void early_flushes(void **state)
 	assert_false(R.header_unflushed);
 }
 
+/* Two generations back to back: two FLUSHes each, the first generation's
+ * home writes issued (all 60 items) with no FLUSH after them, and covered
+ * by the second generation's FLUSH1 before its header. */
+static void home_writes_flushed_by_next_flush1(void **state)
+{
+	(void)state;
+	setup_rig(0, 0, 0);
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_int_equal(R.flushes, 2);
+	assert_int_equal(R.homes_since_flush, ITEMS);
+	for (unsigned i = 0; i < ITEMS; i++)
+		R.items[i] = (struct ckpt_item){ .live = R.data[i], .index = i, .pool = 2 };
+	R.w.nitems = ITEMS;
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 2);
+	assert_int_equal(R.flushes, 4);
+	assert_false(R.header_before_homes);
+	assert_false(R.header_unflushed);
+}
+
 /* The console area (kern/ckpt/ckpt_console.c's) is written into the
  * header as the owner gave it, under the CRC; the rest of it stays zero. */
 static void console_area_in_header(void **state)
@@ -353,6 +387,7 @@ int main(void)
 		cmocka_unit_test(runs_are_bounded),
 		cmocka_unit_test(zero_stretch_asks_again),
 		cmocka_unit_test(early_flushes),
+		cmocka_unit_test(home_writes_flushed_by_next_flush1),
 		cmocka_unit_test(check_map_zeroed_during_data),
 		cmocka_unit_test(console_area_in_header),
 		cmocka_unit_test(recover_migrate_held),
