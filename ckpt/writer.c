@@ -20,12 +20,15 @@
  *               past it);
  *   HEADER      the header, in slot sequence mod 2;
  *   FLUSH2      the header durable: the checkpoint exists (commit());
- *   MIGRATE     every item written to its home from memory; once every
- *               write has completed the owner releases the snapshot and a
- *               demarcation may start. Those writes are made durable by the
- *               next generation's FLUSH1, before any header that no longer
- *               names this generation: until then the log and the header
- *               that names it stay as they are, and recovery replays it.
+ *   MIGRATE     every item written to its home from memory. Those writes
+ *               are made durable by the next generation's FLUSH1 at the
+ *               latest, before any header that no longer names this
+ *               generation: until then the log and the header that names
+ *               it stay as they are, and recovery replays it;
+ *   HOME_FLUSH  only for a generation of home_flush_from items or more:
+ *               its homes durable now, in the background, so the next
+ *               FLUSH1 has only its own writes to wait for.
+ * Then the owner releases the snapshot and a demarcation may start.
  *
  * A run of the machine (pump()) goes as far as it can; when the owner
  * kicks it (env.kick: the kernel), ckpt_writer_start() only prepares, and
@@ -87,6 +90,7 @@ void ckpt_writer_init(struct ckpt_writer *w, const struct ckpt_writer_config *c)
 	w->zero = c->zero;
 	w->burst = (uint16_t)(c->burst > UINT16_MAX ? UINT16_MAX : c->burst);
 	w->flush_every = c->flush_every;
+	w->home_flush_from = c->home_flush_from;
 	w->ring = ckpt_ring_blocks(c->sb);
 	w->prev_dir_pos = CKPT_NO_DIR;
 	w->refused = CKPT_OK;
@@ -290,6 +294,12 @@ static void enter_migrate(struct ckpt_writer *w)
 	w->next = 0;
 }
 
+static void enter_home_flush(struct ckpt_writer *w)
+{
+	w->phase = CKPT_PHASE_HOME_FLUSH;
+	submit_flush(w);
+}
+
 static void enter_idle(struct ckpt_writer *w)
 {
 	w->phase = CKPT_PHASE_IDLE;
@@ -328,6 +338,10 @@ static void commit(struct ckpt_writer *w)
 	w->last_bytes = w->bytes;
 	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_COMMITTED, .gen = w->gen });
 	enter_migrate(w);
+	if (w->env.defer) {
+		w->migrate_deferred = true;
+		w->env.defer(w->env.ctx);
+	}
 	w->env.space_freed(w->env.ctx); /* the tail moved */
 }
 
@@ -593,7 +607,7 @@ static void migrate_failed(struct ckpt_writer *w)
 static bool phase_migrate(struct ckpt_writer *w)
 {
 	struct ckpt_slot *s;
-	if (w->timer_wait)
+	if (w->timer_wait || w->migrate_deferred)
 		return false;
 	while (!w->failed && w->next < w->nitems) {
 		struct ckpt_item *it = &w->items[w->next];
@@ -610,11 +624,30 @@ static bool phase_migrate(struct ckpt_writer *w)
 		migrate_failed(w);
 		return false;
 	}
-	/* No FLUSH of its own: the next generation's FLUSH1 orders these
-	 * writes before its header, the first that may move the tail past
-	 * this generation (writer.h, the log's invariants). A FLUSH here
-	 * would put one more disk round trip between a commit and the next
-	 * demarcation: output that waits for a commit waits for it too. */
+	/* A small generation's homes get no FLUSH of their own: the next
+	 * generation's FLUSH1 orders them before its header, the first that
+	 * may move the tail past this one (writer.h, the log's invariants),
+	 * and a FLUSH here would put one more disk round trip between a
+	 * commit and the next demarcation, which output waiting for a commit
+	 * waits for too. A large one's are flushed now, while domains run,
+	 * rather than left to make the next FLUSH1 longer. */
+	if (w->home_flush_from && w->nitems >= w->home_flush_from) {
+		enter_home_flush(w);
+		return true;
+	}
+	w->env.migrated(w->env.ctx, false);
+	enter_idle(w);
+	return false;
+}
+
+static bool phase_home_flush(struct ckpt_writer *w)
+{
+	if (w->inflight)
+		return false;
+	if (w->failed) {
+		migrate_failed(w);
+		return false;
+	}
 	w->env.migrated(w->env.ctx, false);
 	enter_idle(w);
 	return false;
@@ -701,6 +734,8 @@ static bool step(struct ckpt_writer *w)
 		return phase_flush2(w);
 	case CKPT_PHASE_MIGRATE:
 		return phase_migrate(w);
+	case CKPT_PHASE_HOME_FLUSH:
+		return phase_home_flush(w);
 	case CKPT_PHASE_RECOVER_MIGRATE:
 		return phase_recover_migrate(w);
 	case CKPT_PHASE_RETRY:
@@ -734,6 +769,7 @@ static void pump(struct ckpt_writer *w)
 
 void ckpt_writer_kick(struct ckpt_writer *w)
 {
+	w->migrate_deferred = false;
 	pump(w);
 }
 

@@ -152,6 +152,12 @@ struct ckpt_writer_env {
 	 * outside the caller: the kernel's demarcation pause ends first); it
 	 * asks again when its budget (`burst`) ran out with nothing in flight. */
 	void (*kick)(void *ctx);
+	/* May be NULL: migration then starts in the run that commits. Else
+	 * the commit's run ends there, so that the domains the commit woke
+	 * (output waiting for it) run first, and migration starts at the
+	 * owner's next ckpt_writer_kick() (the kernel: when the hart idles,
+	 * or CKPT_MIGRATE_DEFER_US later). */
+	void (*defer)(void *ctx);
 };
 
 /* --- the writer ----------------------------------------------------------- */
@@ -164,6 +170,7 @@ enum ckpt_phase {
 	CKPT_PHASE_HEADER,          /* the header */
 	CKPT_PHASE_FLUSH2,          /* the header to stable storage: commit */
 	CKPT_PHASE_MIGRATE,         /* the snapshot to its home locations */
+	CKPT_PHASE_HOME_FLUSH,      /* a large generation's home writes to stable storage */
 	CKPT_PHASE_RECOVER_MIGRATE, /* after a restart: log -> home through the map */
 	CKPT_PHASE_RETRY,           /* a failed attempt waits to write the snapshot again */
 	CKPT_PHASE_OFF,             /* checkpoints stopped (or never on) */
@@ -184,11 +191,12 @@ struct ckpt_writer {
 	const struct cairn_superblock *sb;
 	struct ckpt_io io;
 	struct ckpt_writer_env env;
-	unsigned keep;        /* generations a header keeps, >= 1 */
-	uint16_t batch;       /* blocks per DATA request */
-	uint16_t burst;       /* DATA requests per run of the machine at most (0: no limit) */
-	uint32_t flush_every; /* DATA: a FLUSH after this many blocks written (0: none) */
-	const void *zero;     /* a block of zeros (recovered ZERO entries) */
+	unsigned keep;            /* generations a header keeps, >= 1 */
+	uint16_t batch;           /* blocks per DATA request */
+	uint16_t burst;           /* DATA requests per run of the machine at most (0: no limit) */
+	uint32_t flush_every;     /* DATA: a FLUSH after this many blocks written (0: none) */
+	uint32_t home_flush_from; /* MIGRATE: a FLUSH after it from this many items (0: none) */
+	const void *zero;         /* a block of zeros (recovered ZERO entries) */
 	enum ckpt_phase phase;
 
 	/* The log (positions only grow; p is in ring block p mod ring). */
@@ -245,6 +253,7 @@ struct ckpt_writer {
 	unsigned recover_retries;
 
 	bool pumping, pump_again;
+	bool migrate_deferred; /* MIGRATE waits for the owner's kick (env.defer) */
 
 	/* Statistics. */
 	uint64_t failures; /* attempts failed or refused */
@@ -264,6 +273,9 @@ struct ckpt_writer_config {
 	unsigned batch;               /* the device's segments per request (0: 1) */
 	unsigned burst;               /* DATA requests per run (0: no limit) */
 	unsigned flush_every;         /* DATA blocks between early FLUSHes (0: none) */
+	unsigned home_flush_from;     /* a generation of at least this many items has its
+				       * home writes flushed before the writer goes idle;
+				       * smaller ones leave them to the next FLUSH1 (0: all) */
 	void *buf[CKPT_WRITER_SLOTS]; /* one 4 KiB buffer per slot */
 	const void *zero;             /* 4 KiB of zeros */
 };

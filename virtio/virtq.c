@@ -156,15 +156,25 @@ enum virtio_err virtq_add_indirect(struct virtq *q, uint64_t table_pa, uint16_t 
 	return VIRTIO_OK;
 }
 
-void virtq_publish(struct virtq *q, uint16_t head)
+void virtq_publish_quiet(struct virtq *q, uint16_t head)
 {
 	/* §2.7.13.2: the entry goes at idx modulo the queue size. */
 	q->avail->ring[q->next_avail % q->size] = head;
 	fence_w_w(); /* §2.7.13.3.1: descriptors and entry before idx */
 	q->next_avail++;
 	*(volatile uint16_t *)&q->avail->idx = q->next_avail;
+}
+
+void virtq_notify(struct virtq *q)
+{
 	fence_io(); /* §2.7.13 step 6: idx before the notification */
 	*q->notify = q->index;
+}
+
+void virtq_publish(struct virtq *q, uint16_t head)
+{
+	virtq_publish_quiet(q, head);
+	virtq_notify(q);
 }
 
 bool virtq_pop_used(struct virtq *q, struct virtq_used_elem *out)

@@ -88,6 +88,13 @@ enum virtio_err virtq_add_indirect(struct virtq *q, uint64_t table_pa, uint16_t 
  * chain is the device's until its head comes back from virtq_pop_used. */
 void virtq_publish(struct virtq *q, uint16_t head);
 
+/* The same without the notification, for a driver that offers several
+ * chains and then notifies once (virtq_notify): the device may already
+ * see them (it may poll the index), but need not look before the
+ * notification (§2.7.13 step 6). */
+void virtq_publish_quiet(struct virtq *q, uint16_t head);
+void virtq_notify(struct virtq *q);
+
 /* The next used element into *out, or false when the device has
  * returned nothing new. out->id is the device's word: check it is a head
  * you published before you trust it (virtq_free_chain checks the range). */

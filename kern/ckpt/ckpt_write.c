@@ -45,6 +45,10 @@ static struct ktimer kick_timer; /* the writer's next run, at once but outside t
  * left to make durable, the rest went to stable storage while the writer
  * summed (docs/checkpoint.md "Demarcation pause"; docs/benchmarks.md). */
 #define CKPT_KERNEL_FLUSH_EVERY 2048
+/* From this many blocks (1 MiB) a generation's homes are flushed right
+ * after migration (ckpt/writer.c, HOME_FLUSH); a smaller one's are left to
+ * the next FLUSH1, one disk round trip fewer per checkpoint. */
+#define CKPT_KERNEL_HOME_FLUSH_FROM 256
 
 /* --- the device ----------------------------------------------------------- */
 
@@ -91,10 +95,19 @@ static const void *item_data(void *ctx, const struct ckpt_item *it)
 	return pa_to_va(it->live ? frame_pa(it->live) : it->copy);
 }
 
+/* A run of the writer, its requests sent with one notification
+ * (virtio_blk.c "Plugging"); completions are plugged by the driver. */
+static void run_writer(void)
+{
+	blk_plug();
+	ckpt_writer_kick(&ckpt_state.w);
+	blk_unplug();
+}
+
 static void kick_fire(struct ktimer *t)
 {
 	(void)t;
-	ckpt_writer_kick(&ckpt_state.w);
+	run_writer();
 }
 
 /* From a timer interrupt as soon as interrupts are on, after the
@@ -107,6 +120,18 @@ static void kick(void *ctx)
 	ktimer_arm(&kick_timer, timer_now()); /* (again: after a pause's timer, ckpt_measure.c) */
 }
 
+/* After a commit: migration waits until the domains it woke (output
+ * waiting for the commit) have run, at most CKPT_MIGRATE_DEFER_US. The
+ * idle loop runs it at once (ckpt_idle); the next demarcation waits for
+ * it either way. */
+#define CKPT_MIGRATE_DEFER_US 2000u
+
+static void defer(void *ctx)
+{
+	(void)ctx;
+	ktimer_arm(&kick_timer, timer_now() + timer_us_to_ticks(CKPT_MIGRATE_DEFER_US));
+}
+
 bool ckpt_idle(void)
 {
 	if (ckpt_writer_recover_held(&ckpt_state.w) && !objcache_fetching())
@@ -114,7 +139,7 @@ bool ckpt_idle(void)
 	if (!kick_timer.armed)
 		return false;
 	ktimer_cancel(&kick_timer);
-	ckpt_writer_kick(&ckpt_state.w);
+	run_writer();
 	return true;
 }
 
@@ -244,11 +269,13 @@ void ckpt_write_init(void)
 			 .migrated = migrated,
 			 .state_changed = state_changed,
 			 .report = report,
-			 .kick = kick },
+			 .kick = kick,
+			 .defer = defer },
 		.keep = 1, /* docs/checkpoint.md "The kernel's checkpointer": at most two */
 		.batch = blk_seg_max(),
 		.burst = CKPT_KERNEL_BURST,
 		.flush_every = CKPT_KERNEL_FLUSH_EVERY,
+		.home_flush_from = CKPT_KERNEL_HOME_FLUSH_FROM,
 		.zero = pa_to_va(ckpt_state.zero_pa),
 	};
 	for (int i = 0; i < CKPT_WRITER_SLOTS; i++) {

@@ -8,6 +8,14 @@
  * descriptor table (header, data segments, status) followed by the request
  * header and status byte themselves, so the ring needs one descriptor per
  * request regardless of its size.
+ *
+ * Plugging (blk_plug/blk_unplug, nested): while plugged, a request goes on
+ * the ring without a notification, and the outermost unplug notifies once
+ * for all of them. Under QEMU a notification is an exit in which the
+ * vCPU's thread takes the device's lock and walks every new request, so
+ * one per request cost about 30 us each when migration offered 30 home
+ * writes at once. Invariant: when not plugged, every published request
+ * has been notified.
  */
 #include <string.h>
 #include "dev/virtio_blk.h"
@@ -40,7 +48,23 @@ static struct {
 	int inflight;
 	struct blk_req *pending_head, *pending_tail;
 	struct blk_stats stats;
+	unsigned plugged; /* blk_plug depth */
+	bool unnotified;  /* published while plugged, not yet notified */
 } blk;
+
+void blk_plug(void)
+{
+	blk.plugged++;
+}
+
+void blk_unplug(void)
+{
+	kassert(blk.plugged > 0);
+	if (--blk.plugged == 0 && blk.unnotified) {
+		blk.unnotified = false;
+		virtq_notify(&blk.vq);
+	}
+}
 
 static const char *const status_names[] = {
 	[BLK_OK] = "ok",
@@ -209,7 +233,12 @@ static void start(struct blk_req *req, int s)
 	slot->req = req;
 	slot->ring_desc = d;
 	blk.inflight++;
-	virtq_publish(&blk.vq, d);
+	if (blk.plugged) {
+		virtq_publish_quiet(&blk.vq, d);
+		blk.unnotified = true;
+	} else {
+		virtq_publish(&blk.vq, d);
+	}
 }
 
 static int free_slot(void)
@@ -272,6 +301,9 @@ static void blk_interrupt(void *arg)
 {
 	(void)arg;
 	virtio_mmio_ack_interrupt(&blk.dev);
+	/* What the callbacks submit (the log writer's next requests) goes
+	 * out with one notification. */
+	blk_plug();
 	struct virtq_used_elem e;
 	while (virtq_pop_used(&blk.vq, &e)) {
 		int s = -1;
@@ -309,6 +341,7 @@ static void blk_interrupt(void *arg)
 		}
 		req->done(req);
 	}
+	blk_unplug();
 }
 
 struct sync_ctx {

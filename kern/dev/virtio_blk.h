@@ -72,6 +72,11 @@ unsigned blk_seg_max(void);
 
 enum blk_status blk_submit(struct blk_req *req);
 
+/* Between blk_plug() and its blk_unplug() (nested), submitted requests
+ * wait for one notification at the outermost unplug (virtio_blk.c). */
+void blk_plug(void);
+void blk_unplug(void);
+
 /* Synchronous helpers for boot and tests: submit and wait (interrupts on). */
 enum blk_status blk_sync(enum blk_op op, uint64_t sector, uint64_t pa, uint32_t len);
 

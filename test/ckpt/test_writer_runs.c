@@ -15,9 +15,11 @@
  * header as given. A held recovered migration (the kernel's, until the
  * first domain runs) issues nothing, whatever runs the machine, until it
  * is released; then it migrates every entry home and empties the map.
- * A generation costs two FLUSHes (FLUSH1, FLUSH2): its migration's home
- * writes have none of their own, and the next generation's FLUSH1 makes
- * them durable before that generation's header goes out.
+ * A small generation costs two FLUSHes (FLUSH1, FLUSH2): its migration's
+ * home writes have none of their own, and the next generation's FLUSH1
+ * makes them durable before that generation's header goes out; one of
+ * home_flush_from items or more gets a third, after its home writes.
+ * With env.defer, migration starts only at the owner's next kick.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,6 +62,15 @@ struct rig {
 };
 
 static struct rig R;
+static unsigned rig_home_flush_from; /* 0 as the kernel's small generations */
+static bool rig_defer;               /* env.defer set, as the kernel's */
+static unsigned defers;              /* env.defer calls */
+
+static void defer(void *ctx)
+{
+	(void)ctx;
+	defers++;
+}
 static const uint8_t zero_block[CKPT_BLOCK_SIZE];
 
 static void submit(void *ctx, struct ckpt_io_req *req)
@@ -177,11 +188,13 @@ static void setup_rig(unsigned zero_from, unsigned zero_to, unsigned flush_every
 			 .migrated = migrated,
 			 .state_changed = nothing,
 			 .report = report,
-			 .kick = kick },
+			 .kick = kick,
+			 .defer = rig_defer ? defer : NULL },
 		.keep = 1,
 		.batch = BATCH,
 		.burst = BURST,
 		.flush_every = flush_every,
+		.home_flush_from = rig_home_flush_from,
 		.zero = zero_block,
 	};
 	for (unsigned i = 0; i < CKPT_WRITER_SLOTS; i++)
@@ -324,6 +337,44 @@ static void home_writes_flushed_by_next_flush1(void **state)
 	assert_false(R.header_unflushed);
 }
 
+/* With env.defer, the commit's run ends at the commit: no home write until
+ * the owner's next kick, which then migrates everything. */
+static void migration_waits_for_the_kick_after_defer(void **state)
+{
+	(void)state;
+	rig_defer = true;
+	defers = 0;
+	setup_rig(0, 0, 0);
+	rig_defer = false;
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_int_equal(defers, 1);
+	assert_int_equal(R.w.phase, CKPT_PHASE_MIGRATE);
+	assert_int_equal(R.homes_since_flush, 0);
+	assert_int_equal(R.queued, 0);
+	R.kicks++;
+	drive();
+	assert_int_equal(R.homes_since_flush, ITEMS);
+	assert_int_equal(R.w.phase, CKPT_PHASE_IDLE);
+}
+
+/* A generation of home_flush_from items or more: a third FLUSH after its
+ * home writes, before the writer goes idle. */
+static void large_generation_flushes_its_homes(void **state)
+{
+	(void)state;
+	rig_home_flush_from = ITEMS;
+	setup_rig(0, 0, 0);
+	rig_home_flush_from = 0;
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_int_equal(R.flushes, 3);
+	assert_int_equal(R.homes_since_flush, 0);
+	assert_int_equal(R.w.phase, CKPT_PHASE_IDLE);
+}
+
 /* The console area (kern/ckpt/ckpt_console.c's) is written into the
  * header as the owner gave it, under the CRC; the rest of it stays zero. */
 static void console_area_in_header(void **state)
@@ -388,6 +439,8 @@ int main(void)
 		cmocka_unit_test(zero_stretch_asks_again),
 		cmocka_unit_test(early_flushes),
 		cmocka_unit_test(home_writes_flushed_by_next_flush1),
+		cmocka_unit_test(large_generation_flushes_its_homes),
+		cmocka_unit_test(migration_waits_for_the_kick_after_defer),
 		cmocka_unit_test(check_map_zeroed_during_data),
 		cmocka_unit_test(console_area_in_header),
 		cmocka_unit_test(recover_migrate_held),

@@ -201,6 +201,29 @@ static void a_chain_is_what_the_device_reads(void **state)
 	assert_int_equal(virtq_num_free(&q), 8);
 }
 
+/* Quiet publishes: the chains are on the ring, in order, and the
+ * notification comes only from virtq_notify, once. */
+static void quiet_publishes_then_one_notification(void **state)
+{
+	(void)state;
+	setup_queue(8);
+	uint16_t heads[3];
+	for (unsigned i = 0; i < 3; i++) {
+		struct virtq_buf out[1] = { buf(0x1000 + 0x1000 * i, 512) };
+		assert_int_equal(virtq_add_chain(&q, out, 1, NULL, 0, &heads[i]), VIRTIO_OK);
+		virtq_publish_quiet(&q, heads[i]);
+	}
+	assert_int_equal(q.avail->idx, 3);
+	assert_int_equal(mem.notify, 0xa5a5a5a5);
+	virtq_notify(&q);
+	assert_int_equal(mem.notify, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		uint16_t seen = 0xffff;
+		assert_true(dev_take(&seen));
+		assert_int_equal(seen, heads[i]);
+	}
+}
+
 static void a_write_only_chain_has_write_on_every_descriptor(void **state)
 {
 	(void)state;
@@ -449,6 +472,7 @@ int main(void)
 		cmocka_unit_test(init_lays_out_an_empty_queue),
 		cmocka_unit_test(init_refuses_bad_sizes_and_alignment),
 		cmocka_unit_test(a_chain_is_what_the_device_reads),
+		cmocka_unit_test(quiet_publishes_then_one_notification),
 		cmocka_unit_test(a_write_only_chain_has_write_on_every_descriptor),
 		cmocka_unit_test(bad_chains_are_refused_and_take_nothing),
 		cmocka_unit_test(a_full_queue_refuses_until_a_chain_comes_back),
