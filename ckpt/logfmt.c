@@ -202,6 +202,7 @@ void ckpt_header_encode(const struct ckpt_header *h, void *block)
 	cairn_put_le64(b + CKPT_HDR_OFF_GEN_START, h->gen_start);
 	cairn_put_le64(b + CKPT_HDR_OFF_DIR_POS, h->dir_pos);
 	cairn_put_le32(b + CKPT_HDR_OFF_DIR_BLOCKS, h->dir_blocks);
+	cairn_put_le32(b + CKPT_HDR_OFF_FLAGS, h->flags);
 	cairn_put_le64(b + CKPT_HDR_OFF_HEAD, h->head);
 	cairn_put_le64(b + CKPT_HDR_OFF_OBJECTS, h->objects);
 	cairn_put_le64(b + CKPT_HDR_OFF_THREADS, h->threads);
@@ -250,11 +251,12 @@ enum ckpt_err ckpt_header_decode(const void *block, const struct cairn_superbloc
 	h->gen_start = cairn_get_le64(b + CKPT_HDR_OFF_GEN_START);
 	h->dir_pos = cairn_get_le64(b + CKPT_HDR_OFF_DIR_POS);
 	h->dir_blocks = cairn_get_le32(b + CKPT_HDR_OFF_DIR_BLOCKS);
+	h->flags = cairn_get_le32(b + CKPT_HDR_OFF_FLAGS);
 	h->head = cairn_get_le64(b + CKPT_HDR_OFF_HEAD);
 	h->objects = cairn_get_le64(b + CKPT_HDR_OFF_OBJECTS);
 	h->threads = cairn_get_le64(b + CKPT_HDR_OFF_THREADS);
 
-	if (h->version != CKPT_FORMAT_VERSION)
+	if (h->version < CKPT_FORMAT_VERSION_MIN || h->version > CKPT_FORMAT_VERSION)
 		return CKPT_ERR_VERSION;
 	if (cairn_get_le32(b + CKPT_HDR_OFF_CRC) != block_crc(b))
 		return CKPT_ERR_CHECKSUM;
@@ -263,8 +265,11 @@ enum ckpt_err ckpt_header_decode(const void *block, const struct cairn_superbloc
 
 enum ckpt_err ckpt_header_check(const struct ckpt_header *h, const struct cairn_superblock *sb)
 {
-	if (h->version != CKPT_FORMAT_VERSION)
+	if (h->version < CKPT_FORMAT_VERSION_MIN || h->version > CKPT_FORMAT_VERSION)
 		return CKPT_ERR_VERSION;
+	/* Version 2 had the flags word reserved, written as zero. */
+	if (h->flags & ~(h->version >= 3 ? CKPT_HDR_FLAGS_KNOWN : 0u))
+		return CKPT_ERR_FLAGS;
 	if (memcmp(h->uuid, sb->uuid, CAIRN_UUID_SIZE) != 0)
 		return CKPT_ERR_UUID;
 	if (h->sequence == 0)

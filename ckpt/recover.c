@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Recovery of the newest checkpoint (recover.h has the phases; the rules
- * are docs/checkpoint.md "Recovery").
+ * are docs/checkpoint.md "Recovery" and "Committing with one FLUSH").
  *
  * Invariants of the walk: generations are visited newest first; each one's
  * sequence is strictly below the previous one's and its positions lie
@@ -94,7 +94,60 @@ static enum ckpt_err walk_generation(struct walk *w, const struct ckpt_gen_link 
 	return err;
 }
 
-/* Phase 4: hand the newest generation's threads over, drop every THREAD
+/* The newest generation, flagged ONE_FLUSH, failed phase 3 or 4: it never
+ * became a checkpoint (its header landed, some of its blocks did not). */
+static enum ckpt_err torn(struct walk *w, enum ckpt_err why)
+{
+	w->out->torn_sequence = w->out->hdr.sequence;
+	w->out->torn_head = w->out->hdr.head;
+	ckpt_detail_str(&w->d, "; generation ");
+	ckpt_detail_u64(&w->d, w->out->hdr.sequence);
+	ckpt_detail_str(&w->d, " was committed with one FLUSH and is incomplete (");
+	ckpt_detail_str(&w->d, ckpt_errname(why));
+	ckpt_detail_str(&w->d, ")");
+	return CKPT_ERR_TORN;
+}
+
+/* Phase 4: every data block of the newest generation read back against its
+ * entry's sum (the map holds the newest copy of each block, so the entries
+ * of sequence hdr.sequence are exactly that generation's). */
+static enum ckpt_err verify_newest(struct walk *w)
+{
+	struct ckpt_dirmap_cursor c;
+	struct ckpt_dirent e;
+
+	ckpt_dirmap_first(w->map, &c);
+	while (ckpt_dirmap_next(w->map, &c, &e)) {
+		if (e.seq != w->out->hdr.sequence || e.kind == CKPT_KIND_THREAD ||
+		    (e.flags & CKPT_ENTRY_ZERO))
+			continue;
+		enum ckpt_err err = ckpt_verify_object(w->sb, w->read, w->ctx, w->buf, &e);
+		if (err == CKPT_ERR_IO) {
+			ckpt_detail_str(&w->d, "log position ");
+			ckpt_detail_u64(&w->d, e.pos);
+			ckpt_detail_str(&w->d, ": read failed");
+			return err;
+		}
+		if (err != CKPT_OK) {
+			ckpt_detail_str(&w->d, "log position ");
+			ckpt_detail_u64(&w->d, e.pos);
+			ckpt_detail_str(&w->d, " does not match its entry's sum");
+			return torn(w, err);
+		}
+		w->out->verified++;
+	}
+	return CKPT_OK;
+}
+
+/* A failure of the walk that a torn one-FLUSH generation can cause: its
+ * directory blocks did not land (anything the ring held before). A read
+ * error is not one (the block may be fine), nor a map too small. */
+static bool walk_err_torn(enum ckpt_err err)
+{
+	return err != CKPT_ERR_IO && err != CKPT_ERR_MAP_FULL && err != CKPT_ERR_ARGUMENT;
+}
+
+/* Phase 6: hand the newest generation's threads over, drop every THREAD
  * entry from the map, and clear the marks recovery used. Removing the
  * entry just returned is what the iterator allows. */
 static void report_threads(struct walk *w, ckpt_thread_fn *on_thread, void *arg)
@@ -147,6 +200,7 @@ static enum ckpt_err read_slots(struct walk *w)
 		if (out->slot_err[s] != CKPT_OK)
 			continue;
 		out->slot_seq[s] = h[s].sequence;
+		out->slot_hdr[s] = h[s];
 		if (best < 0 || h[s].sequence > h[best].sequence)
 			best = (int)s;
 	}
@@ -192,6 +246,7 @@ enum ckpt_err ckpt_recover_walk(const struct cairn_superblock *sb, ckpt_read_fn 
 	struct ckpt_gen_link l;
 	uint32_t mark = 0;
 	enum ckpt_err err;
+	bool one_flush = (out->hdr.flags & CKPT_HDR_ONE_FLUSH) != 0;
 
 	ckpt_detail_begin(&w.d, out->detail, sizeof(out->detail));
 	if (sb == NULL || read == NULL || scratch == NULL || map == NULL || map->slots == NULL ||
@@ -215,11 +270,51 @@ enum ckpt_err ckpt_recover_walk(const struct cairn_superblock *sb, ckpt_read_fn 
 		}
 		err = walk_generation(&w, &l, mark, &next);
 		if (err != CKPT_OK)
-			return err;
+			return mark == 1 && one_flush && walk_err_torn(err) ? torn(&w, err) : err;
 		l = next;
+	}
+	if (one_flush) {
+		err = verify_newest(&w);
+		if (err != CKPT_OK)
+			return err;
 	}
 	report_threads(&w, on_thread, thread_arg);
 	return CKPT_OK;
+}
+
+const struct ckpt_header *ckpt_recover_fall_back_header(const struct ckpt_recovery *out)
+{
+	unsigned other = 1u - out->slot;
+	if (!out->found || !(out->hdr.flags & CKPT_HDR_ONE_FLUSH) ||
+	    out->slot_err[other] != CKPT_OK || out->slot_seq[other] >= out->hdr.sequence)
+		return NULL;
+	return &out->slot_hdr[other];
+}
+
+enum ckpt_err ckpt_recover_fall_back(struct ckpt_recovery *out)
+{
+	struct ckpt_detail d;
+	unsigned other = 1u - out->slot;
+
+	if (!out->found || out->torn_sequence != out->hdr.sequence)
+		return CKPT_ERR_ARGUMENT;
+	out->fell_back = true;
+	if (out->slot_err[other] == CKPT_OK && out->slot_seq[other] < out->torn_sequence) {
+		out->slot = other;
+		out->hdr = out->slot_hdr[other];
+		return CKPT_OK;
+	}
+	if (out->slot_err[other] == CKPT_ERR_EMPTY) { /* it was the first one */
+		out->found = false;
+		return CKPT_OK;
+	}
+	ckpt_detail_begin(&d, out->detail, sizeof(out->detail));
+	ckpt_detail_str(&d, "generation ");
+	ckpt_detail_u64(&d, out->torn_sequence);
+	ckpt_detail_str(&d, " is torn and the other slot has no older one: ");
+	ckpt_detail_str(&d, out->slot_err[other] == CKPT_OK ? "a newer sequence"
+							    : ckpt_errname(out->slot_err[other]));
+	return CKPT_ERR_TORN;
 }
 
 enum ckpt_err ckpt_recover(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
@@ -240,7 +335,20 @@ enum ckpt_err ckpt_recover(const struct cairn_superblock *sb, ckpt_read_fn *read
 	err = ckpt_recover_header(sb, read, ctx, scratch, out);
 	if (err != CKPT_OK || !out->found)
 		return err;
-	return ckpt_recover_walk(sb, read, ctx, scratch, map, on_thread, thread_arg, out);
+	err = ckpt_recover_walk(sb, read, ctx, scratch, map, on_thread, thread_arg, out);
+	if (err != CKPT_ERR_TORN)
+		return err;
+	char why[CKPT_DETAIL_SIZE];
+	memcpy(why, out->detail, sizeof(why));
+	err = ckpt_recover_fall_back(out);
+	if (err != CKPT_OK || !out->found) {
+		ckpt_dirmap_clear(map);
+		return err;
+	}
+	err = ckpt_recover_walk(sb, read, ctx, scratch, map, on_thread, thread_arg, out);
+	if (err == CKPT_OK) /* the detail says why the newest one was not used */
+		memcpy(out->detail, why, sizeof(why));
+	return err;
 }
 
 enum ckpt_err ckpt_verify_object(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,

@@ -19,14 +19,24 @@
  *              previous links while the previous directory lies at or after
  *              the header's tail, validating every block and entry; the
  *              newest entry for a block wins;
- *   4. THREADS report the THREAD entries of the newest generation.
- * A damaged directory named by the valid newest header is an error: there
- * is no fall back to the older slot (its generations may have been
- * migrated over since).
+ *   4. VERIFY  only for a header flagged CKPT_HDR_ONE_FLUSH (written before
+ *              the FLUSH that made its blocks durable): read every data
+ *              block of the newest generation and check its sum. That
+ *              generation failing the walk (but for a read error) or this
+ *              check is CKPT_ERR_TORN: it never became a checkpoint;
+ *   5. FALL BACK after CKPT_ERR_TORN only: the other slot's header, the
+ *              generation before, durable before the torn one's first
+ *              write (or a first boot if that slot is empty), and the walk
+ *              again from it;
+ *   6. THREADS report the THREAD entries of the newest generation.
+ * Any other damage in a directory named by the valid newest header is an
+ * error: there is no fall back to the older slot (its generations may
+ * have been migrated over since).
  *
- * ckpt_recover() runs them all; ckpt_recover_header() (1, 2) and
- * ckpt_recover_walk() (3, 4) run them in two calls, so that a caller can
- * size the map from the header it found, reading each slot once.
+ * ckpt_recover() runs them all; ckpt_recover_header() (1, 2),
+ * ckpt_recover_walk() (3, 4, 6) and ckpt_recover_fall_back() (5) run them
+ * in separate calls, so that a caller can size the map from the headers it
+ * found, reading each slot once.
  */
 #ifndef CAIRN_CKPT_RECOVER_H
 #define CAIRN_CKPT_RECOVER_H
@@ -50,14 +60,21 @@ struct ckpt_recovery {
 	bool found;             /* a checkpoint was recovered (else first boot) */
 	unsigned slot;          /* the slot of hdr, when found */
 	struct ckpt_header hdr; /* the header recovered from, when found */
-	enum ckpt_err slot_err[CKPT_HEADER_SLOTS]; /* each slot's decode result */
-	uint64_t slot_seq[CKPT_HEADER_SLOTS];      /* its sequence when CKPT_OK, else 0 */
-	uint64_t generations;                      /* directories read (newest included) */
-	uint64_t dir_blocks;                       /* directory blocks read */
+	enum ckpt_err slot_err[CKPT_HEADER_SLOTS];      /* each slot's decode result */
+	uint64_t slot_seq[CKPT_HEADER_SLOTS];           /* its sequence when CKPT_OK, else 0 */
+	struct ckpt_header slot_hdr[CKPT_HEADER_SLOTS]; /* each slot's header when CKPT_OK */
+	bool fell_back;                /* the newest header's generation was torn (phase 5) */
+	uint64_t torn_sequence;        /* ... its sequence, */
+	uint64_t torn_head;            /* ... and the log position after it: positions below
+					* it may hold its blocks, so a writer goes on after it */
+	uint64_t verified;             /* data blocks read and checked in phase 4 */
+	uint64_t generations;          /* directories read (newest included) */
+	uint64_t dir_blocks;           /* directory blocks read */
 	uint64_t entries;              /* directory entries read, all kinds and generations */
 	uint64_t objects;              /* entries left in the map (newest copy of each block) */
 	uint64_t threads;              /* THREAD entries reported to on_thread */
-	char detail[CKPT_DETAIL_SIZE]; /* what failed, for the console; "" when nothing did */
+	char detail[CKPT_DETAIL_SIZE]; /* what failed, for the console (after a fall back:
+					* why the newest was not used); "" when nothing did */
 };
 
 /*
@@ -92,6 +109,18 @@ enum ckpt_err ckpt_recover_header(const struct cairn_superblock *sb, ckpt_read_f
 enum ckpt_err ckpt_recover_walk(const struct cairn_superblock *sb, ckpt_read_fn *read, void *ctx,
 				void *scratch, struct ckpt_dirmap *map, ckpt_thread_fn *on_thread,
 				void *thread_arg, struct ckpt_recovery *out);
+
+/* Phase 5, after ckpt_recover_walk() returned CKPT_ERR_TORN: out->hdr
+ * becomes the other slot's header (CKPT_OK, found), or there is none
+ * (CKPT_OK, not found: a first boot, the other slot is empty), or the
+ * other slot is damaged too (CKPT_ERR_TORN, with the detail). The caller
+ * then walks again (into a map sized for ckpt_recover_fall_back_header()).
+ * CKPT_ERR_ARGUMENT when the walk did not return CKPT_ERR_TORN. */
+enum ckpt_err ckpt_recover_fall_back(struct ckpt_recovery *out);
+
+/* The header phase 5 would fall back to, or NULL when there is none: a
+ * caller sizes its map for both before the first walk. */
+const struct ckpt_header *ckpt_recover_fall_back_header(const struct ckpt_recovery *out);
 
 /*
  * Check one recovered object against its data: read the log block at

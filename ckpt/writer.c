@@ -20,6 +20,13 @@
  *               past it);
  *   HEADER      the header, in slot sequence mod 2;
  *   FLUSH2      the header durable: the checkpoint exists (commit());
+ *               a small generation whose predecessor this writer
+ *               committed (prev_flushed) skips FLUSH1: its header, flagged
+ *               ONE_FLUSH and keeping that predecessor (tail = its
+ *               gen_start, since its home writes may not be durable yet),
+ *               goes out beside its last blocks and FLUSH2 makes all of it
+ *               durable (recovery checks such a generation's blocks and
+ *               falls back if they did not land);
  *   MIGRATE     every item written to its home from memory. Those writes
  *               are made durable by the next generation's FLUSH1 at the
  *               latest, before any header that no longer names this
@@ -91,6 +98,8 @@ void ckpt_writer_init(struct ckpt_writer *w, const struct ckpt_writer_config *c)
 	w->burst = (uint16_t)(c->burst > UINT16_MAX ? UINT16_MAX : c->burst);
 	w->flush_every = c->flush_every;
 	w->home_flush_from = c->home_flush_from;
+	w->one_flush_max = c->one_flush_max;
+	w->prev_flushed = true; /* nothing before the first generation but home */
 	w->ring = ckpt_ring_blocks(c->sb);
 	w->prev_dir_pos = CKPT_NO_DIR;
 	w->refused = CKPT_OK;
@@ -109,6 +118,13 @@ void ckpt_writer_resume(struct ckpt_writer *w, const struct ckpt_header *h)
 	w->prev_dir_pos = h->dir_pos;
 	w->prev_dir_blocks = h->dir_blocks;
 	w->interval_ms = h->interval_ms;
+	w->prev_flushed = false; /* recovered: the first generation flushes twice */
+}
+
+void ckpt_writer_skip_to(struct ckpt_writer *w, uint64_t pos)
+{
+	if (pos > w->head && pos - w->tail <= w->ring)
+		w->head = w->reserved_end = pos;
 }
 
 void ckpt_writer_off(struct ckpt_writer *w)
@@ -324,6 +340,8 @@ static void commit(struct ckpt_writer *w)
 {
 	w->committed = w->gen;
 	w->tail = ckpt_writer_next_tail(w);
+	w->prev_gen_start = w->gen_start;
+	w->prev_flushed = true;
 	w->prev_dir_pos = w->dir_pos;
 	w->prev_dir_blocks = w->dir_blocks;
 	if (w->keep > 1) {
@@ -536,7 +554,12 @@ static bool phase_dir(struct ckpt_writer *w)
 			   SLOT_DIR);
 		w->next++;
 	}
-	if (w->inflight)
+	/* Two FLUSHes: the header waits for every block to complete and
+	 * FLUSH1. One: it goes out as soon as the directory is encoded and
+	 * checked and a slot is free, beside the blocks still in flight. */
+	bool header_now = w->one_flush && w->next >= w->dir_blocks && w->refused == CKPT_OK &&
+			  !w->failed && w->inflight < CKPT_WRITER_SLOTS;
+	if (w->inflight && !header_now)
 		return false;
 	if (w->refused == CKPT_OK && !w->failed) {
 		uint64_t t0 = instret();
@@ -544,6 +567,8 @@ static bool phase_dir(struct ckpt_writer *w)
 		w->check_instret += instret() - t0;
 	}
 	if (w->refused != CKPT_OK) {
+		if (w->inflight)
+			return false; /* refuse() rewrites the directory: its writes first */
 		refuse(w);
 		return w->phase == CKPT_PHASE_DIR;
 	}
@@ -551,7 +576,10 @@ static bool phase_dir(struct ckpt_writer *w)
 		fail(w, false);
 		return false;
 	}
-	enter_flush1(w);
+	if (w->one_flush)
+		enter_header(w);
+	else
+		enter_flush1(w);
 	return true;
 }
 
@@ -788,6 +816,7 @@ void ckpt_writer_start(struct ckpt_writer *w)
 	w->unflushed = 0;
 	w->data_flushing = false;
 	w->check_zeroed = 0; /* the last generation's check used the map */
+	w->one_flush = w->one_flush_max && w->nitems <= w->one_flush_max && w->prev_flushed;
 	if (w->env.kick)
 		w->env.kick(w->env.ctx); /* the owner runs the machine later */
 	else

@@ -27,6 +27,13 @@
  *  - A header is written only after every data and directory block it
  *    names is durable (FLUSH1), and its generation counts as committed
  *    only once the header is durable (FLUSH2); migration starts after.
+ *    The one exception, a header flagged CKPT_HDR_ONE_FLUSH, goes out
+ *    beside its blocks, for a generation of at most one_flush_max items
+ *    whose predecessor this writer committed (prev_flushed); its tail is
+ *    that predecessor's gen_start, whose home writes need not be durable
+ *    yet. Recovery reads such a generation's blocks back and falls back to
+ *    the other slot if any did not land (docs/checkpoint.md "Committing
+ *    with one FLUSH"); it too is committed only once its FLUSH completes.
  *  - An item with io == CKPT_ITEM_BUSY is being read by a transfer: its
  *    owner must not change the data (the kernel waits, ckpt_before_write).
  *
@@ -167,8 +174,8 @@ enum ckpt_phase {
 	CKPT_PHASE_DATA,            /* object blocks to the log */
 	CKPT_PHASE_DIR,             /* directory blocks, each checked as it is encoded */
 	CKPT_PHASE_FLUSH1,          /* data and directory to stable storage */
-	CKPT_PHASE_HEADER,          /* the header */
-	CKPT_PHASE_FLUSH2,          /* the header to stable storage: commit */
+	CKPT_PHASE_HEADER,          /* the header (one FLUSH: beside the blocks in flight) */
+	CKPT_PHASE_FLUSH2,          /* the header (and so all) to stable storage: commit */
 	CKPT_PHASE_MIGRATE,         /* the snapshot to its home locations */
 	CKPT_PHASE_HOME_FLUSH,      /* a large generation's home writes to stable storage */
 	CKPT_PHASE_RECOVER_MIGRATE, /* after a restart: log -> home through the map */
@@ -196,6 +203,8 @@ struct ckpt_writer {
 	uint16_t burst;           /* DATA requests per run of the machine at most (0: no limit) */
 	uint32_t flush_every;     /* DATA: a FLUSH after this many blocks written (0: none) */
 	uint32_t home_flush_from; /* MIGRATE: a FLUSH after it from this many items (0: none) */
+	uint32_t one_flush_max;   /* a generation of at most this many items commits with
+				   * one FLUSH when prev_flushed (0: never) */
 	const void *zero;         /* a block of zeros (recovered ZERO entries) */
 	enum ckpt_phase phase;
 
@@ -252,6 +261,11 @@ struct ckpt_writer {
 	bool recover_held; /* entered, nothing issued until released */
 	unsigned recover_retries;
 
+	bool prev_flushed;       /* the committed generation is this writer's: its FLUSH
+				  * went out after every earlier home write completed */
+	uint64_t prev_gen_start; /* ... and where it starts: a one-FLUSH header's tail */
+	bool one_flush;          /* this generation: header with its blocks, one FLUSH */
+
 	bool pumping, pump_again;
 	bool migrate_deferred; /* MIGRATE waits for the owner's kick (env.defer) */
 
@@ -276,6 +290,10 @@ struct ckpt_writer_config {
 	unsigned home_flush_from;     /* a generation of at least this many items has its
 				       * home writes flushed before the writer goes idle;
 				       * smaller ones leave them to the next FLUSH1 (0: all) */
+	unsigned one_flush_max;       /* a generation of at most this many items, not the
+				       * first after a resume, is committed with one FLUSH:
+				       * its header written beside its blocks
+				       * (CKPT_HDR_ONE_FLUSH; 0: always two) */
 	void *buf[CKPT_WRITER_SLOTS]; /* one 4 KiB buffer per slot */
 	const void *zero;             /* 4 KiB of zeros */
 };
@@ -285,6 +303,13 @@ void ckpt_writer_init(struct ckpt_writer *w, const struct ckpt_writer_config *c)
 
 /* After recovery found h: go on after it. */
 void ckpt_writer_resume(struct ckpt_writer *w, const struct ckpt_header *h);
+
+/* After recovery fell back past a torn one-FLUSH generation that ended at
+ * pos (struct ckpt_recovery's torn_head): the next generation starts
+ * there, so that no stale block of the torn one, which has the same
+ * sequence, lies where the next one's directory will be. Nothing when pos
+ * is not ahead of the head or would not leave the ring's room. */
+void ckpt_writer_skip_to(struct ckpt_writer *w, uint64_t pos);
 
 /* Log positions a generation of n objects takes at most: its data blocks
  * and a directory with room for thread_cap threads. */

@@ -16,7 +16,12 @@
  * keeps (keep 1: its own start). */
 uint64_t ckpt_writer_next_tail(const struct ckpt_writer *w)
 {
-	return w->nkept ? w->kept_start[0] : w->gen_start;
+	uint64_t t = w->nkept ? w->kept_start[0] : w->gen_start;
+	/* One FLUSH: the predecessor's home writes may not be durable when
+	 * this header is, so the header keeps its log copy. */
+	if (w->one_flush && w->committed && w->prev_gen_start < t)
+		t = w->prev_gen_start;
+	return t;
 }
 
 void ckpt_writer_build_header(const struct ckpt_writer *w, struct ckpt_header *h)
@@ -29,6 +34,7 @@ void ckpt_writer_build_header(const struct ckpt_writer *w, struct ckpt_header *h
 		.gen_start = w->gen_start,
 		.dir_pos = w->dir_pos,
 		.dir_blocks = w->dir_blocks,
+		.flags = w->one_flush ? CKPT_HDR_ONE_FLUSH : 0u,
 		.head = w->dir_pos + w->dir_blocks,
 		.objects = w->nitems,
 		.threads = w->nthreads,

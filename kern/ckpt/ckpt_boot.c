@@ -103,13 +103,27 @@ void ckpt_boot(void)
 	struct ckpt_recovery rec;
 	enum ckpt_err err = ckpt_recover_header(&volume_sb, read_block, NULL, scratch, &rec);
 	if (err == CKPT_OK && rec.found) {
+		/* Sized for the header it may fall back to as well (a torn
+		 * one-FLUSH generation, docs/checkpoint.md). */
 		uint64_t cap = map_capacity(&rec.hdr);
+		const struct ckpt_header *older = ckpt_recover_fall_back_header(&rec);
+		if (older && map_capacity(older) > cap)
+			cap = map_capacity(older);
 		struct ckpt_dirent *slots = ckpt_area_alloc(cap * sizeof(*slots));
 		if (ckpt_dirmap_init(&ckpt_state.map, slots, cap) != CKPT_OK)
 			panic("checkpoint map capacity %lu is not a power of two",
 			      (unsigned long)cap);
 		err = ckpt_recover_walk(&volume_sb, read_block, NULL, scratch, &ckpt_state.map,
 					start_thread, NULL, &rec);
+		if (err == CKPT_ERR_TORN) {
+			kprintf("cairn: checkpoint %lu incomplete (committed with one FLUSH, "
+				"never flushed): %s\n",
+				(unsigned long)rec.torn_sequence, rec.detail);
+			err = ckpt_recover_fall_back(&rec);
+			if (err == CKPT_OK && rec.found)
+				err = ckpt_recover_walk(&volume_sb, read_block, NULL, scratch,
+							&ckpt_state.map, start_thread, NULL, &rec);
+		}
 	}
 	/* The recovered header again, for its held console lines: printed
 	 * below, after the resume line; then scratch is the zero frame again,
@@ -123,11 +137,15 @@ void ckpt_boot(void)
 			    ckpt_errname(err), rec.detail[0] ? ": " : "", rec.detail);
 	if (!rec.found) {
 		memset(scratch, 0, 4096); /* the zero frame again, before anything loads */
+		if (rec.fell_back)        /* the torn first generation's positions stay behind */
+			ckpt_writer_skip_to(w, rec.torn_head);
 		kprintf("cairn: first boot\n");
 		started = boot_start_image();
 		log_info("%u domains started", started);
 	} else {
 		ckpt_writer_resume(w, &rec.hdr);
+		if (rec.fell_back)
+			ckpt_writer_skip_to(w, rec.torn_head);
 		ckpt_state.map_active = true;
 		kprintf("cairn: resumed from checkpoint %lu\n", (unsigned long)rec.hdr.sequence);
 		log_info("%u domains resumed, %lu blocks in the log", started,

@@ -47,8 +47,14 @@ static struct ktimer kick_timer; /* the writer's next run, at once but outside t
 #define CKPT_KERNEL_FLUSH_EVERY 2048
 /* From this many blocks (1 MiB) a generation's homes are flushed right
  * after migration (ckpt/writer.c, HOME_FLUSH); a smaller one's are left to
- * the next FLUSH1, one disk round trip fewer per checkpoint. */
+ * the next FLUSH, one disk round trip fewer per checkpoint. */
 #define CKPT_KERNEL_HOME_FLUSH_FROM 256
+/* A generation of at most this many blocks commits with one FLUSH instead
+ * of two, a disk round trip fewer between a demarcation and its commit,
+ * which output waiting for the commit waits for (docs/checkpoint.md
+ * "Committing with one FLUSH"): recovery reads back at most 256 KiB of
+ * such a generation before the first domain runs. */
+#define CKPT_KERNEL_ONE_FLUSH_MAX 64
 
 /* --- the device ----------------------------------------------------------- */
 
@@ -276,6 +282,7 @@ void ckpt_write_init(void)
 		.burst = CKPT_KERNEL_BURST,
 		.flush_every = CKPT_KERNEL_FLUSH_EVERY,
 		.home_flush_from = CKPT_KERNEL_HOME_FLUSH_FROM,
+		.one_flush_max = CKPT_KERNEL_ONE_FLUSH_MAX,
 		.zero = pa_to_va(ckpt_state.zero_pa),
 	};
 	for (int i = 0; i < CKPT_WRITER_SLOTS; i++) {

@@ -57,7 +57,7 @@ static void test_header_roundtrip(void **state)
 	(void)state;
 	memset(&out, 0xee, sizeof(out));
 	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_OK);
-	assert_int_equal(out.version, 2);
+	assert_int_equal(out.version, 3);
 	assert_int_equal(out.interval_ms, 250);
 	assert_memory_equal(out.uuid, sb.uuid, CAIRN_UUID_SIZE);
 	assert_int_equal(out.sequence, 7);
@@ -80,7 +80,7 @@ static void test_header_layout(void **state)
 	h.sequence = 0x0102030405060708ull;
 	ckpt_header_encode(&h, b);
 	assert_memory_equal(b, "CAIRNCKP", 8);
-	assert_int_equal(cairn_get_le32(b + 8), 2);
+	assert_int_equal(cairn_get_le32(b + 8), 3);
 	assert_int_equal(cairn_get_le32(b + 12), 250);
 	assert_memory_equal(b + 16, sb.uuid, 16);
 	assert_int_equal(b[32], 0x08); /* little-endian */
@@ -160,9 +160,18 @@ static void test_header_magic_version_crc(void **state)
 	h.version = 1; /* version 1 logs ended their directory blocks in a CRC32C */
 	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_ERR_VERSION);
 	assert_int_equal(out.version, 1); /* filled for diagnostics */
-	h.version = 3;
+	h.version = 4;
 	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_ERR_VERSION);
+	h.version = 2; /* version 2 is still read: its flags word was reserved, zero */
+	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_OK);
+	h.flags = CKPT_HDR_ONE_FLUSH; /* ... and nothing else */
+	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_ERR_FLAGS);
 	h.version = CKPT_FORMAT_VERSION;
+	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_OK);
+	assert_int_equal(out.flags, CKPT_HDR_ONE_FLUSH);
+	h.flags = 0x2; /* an unknown flag */
+	assert_int_equal(hdr_roundtrip(&h, &sb, &out), CKPT_ERR_FLAGS);
+	h.flags = 0;
 
 	ckpt_header_encode(&h, b);
 	b[2000] ^= 0x40; /* padding is covered by the CRC */

@@ -19,7 +19,10 @@
  * home writes have none of their own, and the next generation's FLUSH1
  * makes them durable before that generation's header goes out; one of
  * home_flush_from items or more gets a third, after its home writes.
- * With env.defer, migration starts only at the owner's next kick.
+ * With env.defer, migration starts only at the owner's next kick. As the
+ * kernel runs it (one_flush_max set), a small generation costs one FLUSH:
+ * its header, flagged ONE_FLUSH and keeping the generation before, goes
+ * out beside its blocks; never right after a resume or over the limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,7 +65,8 @@ struct rig {
 };
 
 static struct rig R;
-static unsigned rig_home_flush_from; /* 0 as the kernel's small generations */
+static unsigned rig_home_flush_from; /* 0: homes left to the next FLUSH1 */
+static unsigned rig_one_flush_max;   /* 0: two FLUSHes always */
 static bool rig_defer;               /* env.defer set, as the kernel's */
 static unsigned defers;              /* env.defer calls */
 
@@ -195,6 +199,7 @@ static void setup_rig(unsigned zero_from, unsigned zero_to, unsigned flush_every
 		.burst = BURST,
 		.flush_every = flush_every,
 		.home_flush_from = rig_home_flush_from,
+		.one_flush_max = rig_one_flush_max,
 		.zero = zero_block,
 	};
 	for (unsigned i = 0; i < CKPT_WRITER_SLOTS; i++)
@@ -375,6 +380,118 @@ static void large_generation_flushes_its_homes(void **state)
 	assert_int_equal(R.w.phase, CKPT_PHASE_IDLE);
 }
 
+/* Again for the next generation (the same items, new contents). */
+static void refill(unsigned gen)
+{
+	for (unsigned i = 0; i < ITEMS; i++) {
+		testvol_fill(R.data[i], gen * 1000 + i + 1);
+		R.items[i] = (struct ckpt_item){ .live = R.data[i], .index = i, .pool = 2 };
+	}
+	R.w.nitems = ITEMS;
+}
+
+/* As the kernel: small generations with one FLUSH. The first commits
+ * with one, its header flagged and sent while its blocks were in flight;
+ * the second too, though the first one's home writes are not flushed
+ * yet: so its header keeps the first generation (tail = its gen_start). */
+static void small_generation_commits_with_one_flush(void **state)
+{
+	struct ckpt_header h;
+	uint64_t first_start;
+
+	(void)state;
+	rig_one_flush_max = ITEMS;
+	setup_rig(0, 0, 0);
+	rig_one_flush_max = 0;
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_int_equal(R.flushes, 1);
+	assert_true(R.header_unflushed); /* out beside its blocks */
+	assert_int_equal(ckpt_header_decode(R.header, &R.sb, &h), CKPT_OK);
+	assert_int_equal(h.flags, CKPT_HDR_ONE_FLUSH);
+	assert_int_equal(h.tail, h.gen_start); /* nothing before it */
+	first_start = h.gen_start;
+	assert_int_equal(R.homes_since_flush, ITEMS);
+	refill(2);
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 2);
+	assert_int_equal(R.flushes, 2);
+	assert_int_equal(ckpt_header_decode(R.header, &R.sb, &h), CKPT_OK);
+	assert_int_equal(h.flags, CKPT_HDR_ONE_FLUSH);
+	assert_int_equal(h.tail, first_start);
+	assert_int_equal(R.w.tail, first_start);
+}
+
+/* Two FLUSHes for the first generation after a resume (the recovered
+ * one's migration is not flushed, and its blocks may be older ones'), and
+ * for one item over one_flush_max; their tails name only themselves. */
+static void one_flush_not_after_a_resume_nor_over_the_limit(void **state)
+{
+	struct ckpt_header h = { .sequence = 4,
+				 .tail = 100,
+				 .gen_start = 100,
+				 .dir_pos = 130,
+				 .dir_blocks = 1,
+				 .head = 131 };
+
+	(void)state;
+	rig_one_flush_max = ITEMS;
+	setup_rig(0, 0, 0);
+	ckpt_writer_resume(&R.w, &h);
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_int_equal(R.flushes, 2);
+	assert_false(R.header_unflushed);
+	assert_int_equal(ckpt_header_decode(R.header, &R.sb, &h), CKPT_OK);
+	assert_int_equal(h.sequence, 5);
+	assert_int_equal(h.flags, 0);
+	assert_int_equal(h.tail, 131);
+	refill(6); /* and then one FLUSH again */
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.flushes, 3);
+	assert_int_equal(ckpt_header_decode(R.header, &R.sb, &h), CKPT_OK);
+	assert_int_equal(h.flags, CKPT_HDR_ONE_FLUSH);
+	assert_int_equal(h.tail, 131);
+
+	rig_one_flush_max = ITEMS - 1;
+	setup_rig(0, 0, 0);
+	rig_one_flush_max = 0;
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.flushes, 2);
+	assert_false(R.header_unflushed);
+	assert_int_equal(ckpt_header_decode(R.header, &R.sb, &h), CKPT_OK);
+	assert_int_equal(h.flags, 0);
+}
+
+/* After recovery fell back past a torn generation, the next one starts
+ * after it: the torn one's stale blocks, of the same sequence, are never
+ * where the new directory is. */
+static void skip_to_goes_past_the_torn_generation(void **state)
+{
+	struct ckpt_header h = { .sequence = 4,
+				 .tail = 100,
+				 .gen_start = 100,
+				 .dir_pos = 130,
+				 .dir_blocks = 1,
+				 .head = 131 };
+	(void)state;
+	setup_rig(0, 0, 0);
+	ckpt_writer_resume(&R.w, &h);
+	ckpt_writer_skip_to(&R.w, 170);
+	assert_int_equal(R.w.head, 170);
+	ckpt_writer_skip_to(&R.w, 150); /* never back */
+	assert_int_equal(R.w.head, 170);
+	ckpt_writer_skip_to(&R.w, 100 + ckpt_ring_blocks(&R.sb) + 1); /* never past the room */
+	assert_int_equal(R.w.head, 170);
+	assert_int_equal(ckpt_writer_next_generation(&R.w), 5);
+	assert_false(R.w.prev_flushed); /* after a resume: two FLUSHes next */
+}
+
 /* The console area (kern/ckpt/ckpt_console.c's) is written into the
  * header as the owner gave it, under the CRC; the rest of it stays zero. */
 static void console_area_in_header(void **state)
@@ -440,6 +557,9 @@ int main(void)
 		cmocka_unit_test(early_flushes),
 		cmocka_unit_test(home_writes_flushed_by_next_flush1),
 		cmocka_unit_test(large_generation_flushes_its_homes),
+		cmocka_unit_test(small_generation_commits_with_one_flush),
+		cmocka_unit_test(one_flush_not_after_a_resume_nor_over_the_limit),
+		cmocka_unit_test(skip_to_goes_past_the_torn_generation),
 		cmocka_unit_test(migration_waits_for_the_kick_after_defer),
 		cmocka_unit_test(check_map_zeroed_during_data),
 		cmocka_unit_test(console_area_in_header),

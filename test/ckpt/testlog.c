@@ -93,6 +93,8 @@ int testlog_init(struct testlog *l, const struct cairn_superblock *sb, struct ck
 	if (opt)
 		l->opt = *opt;
 	c.keep = l->opt.keep;
+	c.home_flush_from = l->opt.home_flush_from;
+	c.one_flush_max = l->opt.one_flush_max;
 	l->bufs = calloc(CKPT_WRITER_SLOTS, CKPT_BLOCK_SIZE);
 	l->check_slots = malloc(check);
 	if (!l->bufs || !l->check_slots) {

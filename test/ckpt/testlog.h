@@ -28,10 +28,12 @@
 #define TESTLOG_MAX_GENS    256u /* generations remembered (by sequence) */
 
 struct testlog_opts {
-	unsigned keep;        /* generations a header keeps (0: 1, as the kernel) */
-	uint32_t interval_ms; /* the header field */
-	uint64_t start_pos;   /* first log position (tests of ring wrap-around) */
-	bool bug_reuse_early; /* BUGGY admission: the whole ring, tail ignored */
+	unsigned keep;            /* generations a header keeps (0: 1, as the kernel) */
+	uint32_t interval_ms;     /* the header field */
+	uint64_t start_pos;       /* first log position (tests of ring wrap-around) */
+	bool bug_reuse_early;     /* BUGGY admission: the whole ring, tail ignored */
+	unsigned home_flush_from; /* the writer's (0: homes left to the next FLUSH1) */
+	unsigned one_flush_max;   /* the writer's (0: every commit with two FLUSHes) */
 };
 
 /* One object of a generation: a block of a pool, all-zero when data is

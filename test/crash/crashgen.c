@@ -158,6 +158,10 @@ static void usage(FILE *f)
 	      "  --keep N         generations the log keeps (default 1, as the kernel)\n"
 	      "  --max-objects N  objects per generation at most (default 30)\n"
 	      "  --merge N        adjacent 4 KiB writes merged per log entry at most (default 8)\n"
+	      "  --one-flush N    generations of at most N objects commit with one FLUSH\n"
+	      "                   (default 64, as the kernel; 0: always two FLUSHes)\n"
+	      "  --home-flush N   a FLUSH after a migration of at least N objects (default\n"
+	      "                   256, as the kernel; 0: never, homes left to the next FLUSH)\n"
 	      "  --bug NAME       header-before-flush, reuse-early or early-migrate\n",
 	      f);
 }
@@ -203,6 +207,8 @@ int main(int argc, char **argv)
 		{ "max-objects", required_argument, NULL, 'o' },
 		{ "merge", required_argument, NULL, 'm' },
 		{ "bug", required_argument, NULL, 'b' },
+		{ "one-flush", required_argument, NULL, 'f' },
+		{ "home-flush", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -210,7 +216,9 @@ int main(int argc, char **argv)
 	static uint8_t data[MAX_OBJS * CKPT_BLOCK_SIZE];
 	struct cairn_superblock sb = testvol_sb();
 	static struct testlog lg;
-	struct testlog_opts lo = { .keep = 1, .interval_ms = 100 };
+	struct testlog_opts lo = {
+		.keep = 1, .interval_ms = 100, .home_flush_from = 256, .one_flush_max = 64
+	};
 	unsigned gens = 24, max_objs = 30;
 	enum bug bug = BUG_NONE;
 	uint64_t seed = 1;
@@ -234,6 +242,12 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			max_objs = v ? (unsigned)(v < MAX_OBJS ? v : MAX_OBJS) : 1;
+			break;
+		case 'f':
+			lo.one_flush_max = (unsigned)v;
+			break;
+		case 'H':
+			lo.home_flush_from = (unsigned)v;
 			break;
 		case 'm':
 			g.merge_max = v ? (unsigned)(v < MAX_MERGE ? v : MAX_MERGE) : 1;

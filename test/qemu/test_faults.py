@@ -232,6 +232,60 @@ def killed_after_a_failed_header_write_resumes_the_checkpoint_before(build, tmp)
         no_trouble(r)
 
 
+def newest_header(g, img):
+    """(slot, sequence, flags, dir_pos) of the valid header with the higher
+    sequence (docs/checkpoint.md "Header"; the CRC is the kernel's to check)."""
+    best = None
+    with open(img, "rb") as f:
+        for slot in (0, 1):
+            f.seek((g.log_start + slot) * 4096)
+            b = f.read(4096)
+            if b[:8] != b"CAIRNCKP":
+                continue
+            seq, = struct.unpack_from("<Q", b, 32)
+            dir_pos, flags = struct.unpack_from("<QxxxxI", b, 56)
+            if best is None or seq > best[1]:
+                best = (slot, seq, flags, dir_pos)
+    return best
+
+
+@t.test
+def a_one_flush_checkpoint_without_its_directory_falls_back_to_the_one_before(build, tmp):
+    """A kill before a one-FLUSH checkpoint's FLUSH completed can leave its
+    header without its blocks (docs/checkpoint.md "Committing with one
+    FLUSH"): here its directory block is zeroed after the kill. The kernel
+    says so, resumes from the checkpoint before, takes the torn one's
+    number again at new positions, and a later kill resumes past it."""
+    img = fresh(build, tmp, "default", "-c", "200")
+    g = Geometry(build, img)
+    with vm(build, tmp, img) as v:
+        v.wait_for(r"^cairn: checkpoint 4 committed", 60)
+        v.kill()
+        no_trouble(v)
+    slot, seq, flags, dir_pos = newest_header(g, img)
+    assert seq >= 4 and flags & 1, (slot, seq, flags, "the newest is not a one-FLUSH one")
+    with open(img, "r+b") as f:
+        f.seek((g.log_start + 2 + dir_pos % g.ring) * 4096)
+        f.write(bytes(4096))
+    with vm(build, tmp, img) as v:
+        v.wait_for(r"^cairn: checkpoint %d incomplete \(committed with one FLUSH, never "
+                   r"flushed\): .*CKPT_ERR_" % seq, 60)
+        v.wait_for(r"^cairn: resumed from checkpoint %d$" % (seq - 1), 10)
+        at = counter_beats(v, 0)
+        commits_after(v, at, 3, 30)
+        assert v.count(r"^cairn: checkpoint %d committed" % seq) == 1, v.output()
+        v.wait_for(r"^ledger: total=3000000 transfers=\d+$", 30)
+        v.kill()
+        ledger_consistent(v)
+        no_trouble(v)
+        last = last_commit(v)
+    r, gen = resume_clean(build, tmp, img, last)
+    with r:
+        r.wait_for(r"^counter: \d+$", 30)
+        commits_after(r, 0, 2, 30)
+        no_trouble(r)
+
+
 # --- read errors on fetch --------------------------------------------------
 
 @t.test

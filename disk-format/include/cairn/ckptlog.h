@@ -57,13 +57,14 @@
 	X(CKPT_ERR_LINK, "directory block out of place (index, size, start or link)")    \
 	X(CKPT_ERR_COUNT, "too many entries, or counts disagree with the header")        \
 	X(CKPT_ERR_KIND, "unknown directory entry kind")                                 \
-	X(CKPT_ERR_FLAGS, "unknown directory entry flags")                               \
+	X(CKPT_ERR_FLAGS, "unknown header or directory entry flags")                     \
 	X(CKPT_ERR_INDEX, "index outside its pool")                                      \
 	X(CKPT_ERR_DUPLICATE, "block or thread listed twice in one generation")          \
 	X(CKPT_ERR_RANGE, "data position outside its generation")                        \
 	X(CKPT_ERR_DATA, "object data does not match its block sum")                     \
 	X(CKPT_ERR_IO, "read error")                                                     \
 	X(CKPT_ERR_MAP_FULL, "directory map full")                                       \
+	X(CKPT_ERR_TORN, "newest generation incomplete: a one-FLUSH commit that never landed") \
 	X(CKPT_ERR_ARGUMENT, "bad argument")
 /* clang-format on */
 
@@ -78,13 +79,16 @@ const char *ckpt_errname(enum ckpt_err e);
 
 #define CKPT_BLOCK_SIZE CAIRN_BLOCK_SIZE
 /* 2: directory blocks end in the 64-bit block sum (CKPT_DIR_OFF_SUM), not
- * a CRC32C: a twelfth of the instructions (docs/volume-format.md). */
-#define CKPT_FORMAT_VERSION 2u
-#define CKPT_HEADER_MAGIC   "CAIRNCKP" /* 8 bytes, no NUL on disk */
-#define CKPT_DIR_MAGIC      "CAIRNDIR"
-#define CKPT_MAGIC_LEN      8u
-#define CKPT_HEADER_SLOTS   2u
-#define CKPT_NO_DIR         UINT64_MAX /* previous dir_pos: no previous generation kept */
+ * a CRC32C: a twelfth of the instructions (docs/volume-format.md).
+ * 3: the header's flags word (CKPT_HDR_ONE_FLUSH), zero in version 2,
+ * which is still read (a volume written by the kernel before resumes). */
+#define CKPT_FORMAT_VERSION     3u
+#define CKPT_FORMAT_VERSION_MIN 2u
+#define CKPT_HEADER_MAGIC       "CAIRNCKP" /* 8 bytes, no NUL on disk */
+#define CKPT_DIR_MAGIC          "CAIRNDIR"
+#define CKPT_MAGIC_LEN          8u
+#define CKPT_HEADER_SLOTS       2u
+#define CKPT_NO_DIR             UINT64_MAX /* previous dir_pos: no previous generation kept */
 
 /* Header block (docs/checkpoint.md "Header"). */
 #define CKPT_HDR_OFF_MAGIC      0u
@@ -96,7 +100,7 @@ const char *ckpt_errname(enum ckpt_err e);
 #define CKPT_HDR_OFF_GEN_START  48u
 #define CKPT_HDR_OFF_DIR_POS    56u
 #define CKPT_HDR_OFF_DIR_BLOCKS 64u
-#define CKPT_HDR_OFF_RESERVED   68u
+#define CKPT_HDR_OFF_FLAGS      68u
 #define CKPT_HDR_OFF_HEAD       72u
 #define CKPT_HDR_OFF_OBJECTS    80u
 #define CKPT_HDR_OFF_THREADS    88u
@@ -117,8 +121,8 @@ _Static_assert(CKPT_HDR_OFF_TAIL == CKPT_HDR_OFF_SEQUENCE + 8, "hdr");
 _Static_assert(CKPT_HDR_OFF_GEN_START == CKPT_HDR_OFF_TAIL + 8, "hdr");
 _Static_assert(CKPT_HDR_OFF_DIR_POS == CKPT_HDR_OFF_GEN_START + 8, "hdr");
 _Static_assert(CKPT_HDR_OFF_DIR_BLOCKS == CKPT_HDR_OFF_DIR_POS + 8, "hdr");
-_Static_assert(CKPT_HDR_OFF_RESERVED == CKPT_HDR_OFF_DIR_BLOCKS + 4, "hdr");
-_Static_assert(CKPT_HDR_OFF_HEAD == CKPT_HDR_OFF_RESERVED + 4, "hdr");
+_Static_assert(CKPT_HDR_OFF_FLAGS == CKPT_HDR_OFF_DIR_BLOCKS + 4, "hdr");
+_Static_assert(CKPT_HDR_OFF_HEAD == CKPT_HDR_OFF_FLAGS + 4, "hdr");
 _Static_assert(CKPT_HDR_OFF_OBJECTS == CKPT_HDR_OFF_HEAD + 8, "hdr");
 _Static_assert(CKPT_HDR_OFF_THREADS == CKPT_HDR_OFF_OBJECTS + 8, "hdr");
 _Static_assert(CKPT_HDR_USED == CKPT_HDR_OFF_THREADS + 8, "hdr");
@@ -182,6 +186,16 @@ _Static_assert(CKPT_ENT_OFF_RESERVED + 6 == CKPT_ENTRY_SIZE, "entry");
 #define CKPT_KIND_THREAD  4u /* index: domain root node OID, < node_count */
 #define CKPT_KIND_MAX     CKPT_KIND_THREAD
 
+/* Header flags (version 3; docs/checkpoint.md "Committing with one FLUSH").
+ * ONE_FLUSH: the header went to the device together with its generation's
+ * blocks, before one FLUSH made them all durable, so a crash can leave
+ * this header without them. Recovery then reads every data block the
+ * generation names and checks its sum before it trusts the header; if
+ * any fails (CKPT_ERR_TORN) it uses the other slot, the generation
+ * before, which was durable before this one's first write. */
+#define CKPT_HDR_ONE_FLUSH   0x1u
+#define CKPT_HDR_FLAGS_KNOWN CKPT_HDR_ONE_FLUSH
+
 /* Entry flags. THREAD entries carry no flag. */
 #define CKPT_ENTRY_ZERO        0x01u /* the block is all zeros: no data block */
 #define CKPT_ENTRY_FLAGS_KNOWN CKPT_ENTRY_ZERO
@@ -204,6 +218,7 @@ struct ckpt_header {
 	uint64_t gen_start;            /* first position of this generation */
 	uint64_t dir_pos;              /* first position of its directory */
 	uint32_t dir_blocks;           /* >= 1 */
+	uint32_t flags;                /* CKPT_HDR_*; 0 in version 2 */
 	uint64_t head;                 /* dir_pos + dir_blocks */
 	uint64_t objects;              /* object entries in the directory */
 	uint64_t threads;              /* THREAD entries in the directory */
