@@ -22,7 +22,10 @@
  *  6. a flood of all of that ("flooding") until the test sends a datagram
  *     to its port ("flood done");
  *  7. it stops servicing its queues while the test sends it datagrams
- *     ("not servicing"): RX_NO_BUFFER;
+ *     ("not servicing"): RX_NO_BUFFER; then it takes its frames, posts its
+ *     buffers again, and the next ENET_VIEW_RX_BACKLOG datagrams, which
+ *     came after its buffers were full, are delivered in order, none lost
+ *     ("backlog: N pokes after its buffers, in order");
  *  8. it rescinds its session's pages through its bank's inspect key
  *     ("storage rescinded") while the test sends it more: enet ends the
  *     session (STORAGE_GONE) and its orders answer RESTRICTED;
@@ -412,16 +415,75 @@ static bool wait_counter(uint32_t index, uint64_t want)
 	return false;
 }
 
+/* N of a "poke N" datagram (the test's) in a receive buffer, or -1. */
+static int64_t poke_number(const struct enet_desc *d)
+{
+	enum { ETH = 14, UDP = 8 };
+	if (d->offset >= ENET_VIEW_RX_BUFS * ENET_VIEW_BUF || d->len > ENET_VIEW_BUF ||
+	    d->len < ETH + 20 + UDP)
+		return -1;
+	const uint8_t *f = view.rx + d->offset;
+	uint32_t at = ETH + (f[ETH] & 0xfu) * 4u + UDP;
+	if (at + 6 > d->len || memcmp(f + at, "poke ", 5) != 0)
+		return -1;
+	int64_t n = 0;
+	for (at += 5; at < d->len && f[at] >= '0' && f[at] <= '9'; at++)
+		n = n * 10 + (f[at] - '0');
+	return n;
+}
+
+/* Take every frame queued, post its buffer again; the last poke's N. */
+static int64_t take_pokes(void)
+{
+	struct enet_desc d;
+	int64_t last = -1;
+	for (unsigned n = 0;
+	     n < ENET_VIEW_RING_CAP && enet_client_get(view.ring[ENET_Q_RX_ACTIVE], &d); n++) {
+		int64_t p = poke_number(&d);
+		last = p >= 0 ? p : last;
+		enet_client_put(view.ring[ENET_Q_RX_FREE], d.offset, 0);
+	}
+	return last;
+}
+
+/* After its buffers were full, enet kept the next ENET_VIEW_RX_BACKLOG
+ * pokes: with buffers posted again, any order lets them in, in order. */
+static void backlog_check(int64_t last)
+{
+	unsigned in_order = 0;
+	uint64_t start = now_ms();
+	while (in_order < ENET_VIEW_RX_BACKLOG && now_ms() - start < 3000) {
+		(void)counter(0); /* an order: enet delivers the backlog first */
+		struct enet_desc d;
+		while (in_order < ENET_VIEW_RX_BACKLOG &&
+		       enet_client_get(view.ring[ENET_Q_RX_ACTIVE], &d)) {
+			int64_t p = poke_number(&d);
+			enet_client_put(view.ring[ENET_Q_RX_FREE], d.offset, 0);
+			if (p < 0)
+				continue;
+			if (p != last + 1 + (int64_t)in_order) {
+				fail("a poke after the full buffers lost or out of order",
+				     (uint64_t)p);
+				return;
+			}
+			in_order++;
+		}
+		cairn_sleep_for(CAIRN_CAP_SLEEP, 10);
+	}
+	printf("backlog: %u pokes after its buffers, in order\n", in_order);
+}
+
 static void stall(void)
 {
+	uint64_t before = drops(ENET_RX_NO_BUFFER); /* earlier steps may have some */
 	printf("not servicing its queues\n");
-	if (!wait_counter(ENET_STATS_DROPS + ENET_RX_NO_BUFFER, 1))
+	if (!wait_counter(ENET_STATS_DROPS + ENET_RX_NO_BUFFER, before + 1))
 		fail("no RX_NO_BUFFER while stalled", counter(0));
 	printf("stalled: %" PRIu64 " frames in, RX_NO_BUFFER %" PRIu64 "\n", counter(0),
 	       drops(ENET_RX_NO_BUFFER));
-	/* Take them all and post every buffer again, so the next frame is
-	 * written. */
-	drain(ENET_Q_RX_ACTIVE, true);
+	/* Take them all and post every buffer again, so the kept frames and
+	 * the next are written. */
+	backlog_check(take_pokes());
 }
 
 /* Every page bought from its sub-bank (the session's regions) rescinded. */

@@ -39,6 +39,7 @@
 
 #include "cairn.h"
 #include "classify.h"
+#include "client.h"
 #include "ports.h"
 #include "session.h"
 #include "stats.h"
@@ -101,12 +102,28 @@ enum { VNET_COMMIT_CAP_SLEEP = 2, VNET_COMMIT_CAP_CKPT = 3 }; /* the commit help
 #define VNET_PG_SESSION VNET_PAGES /* + s - 1: session s's rings */
 #define VNET_PAGES_ALL  (VNET_PG_SESSION + VNET_SESSIONS)
 
+/* A session's receive backlog (vnet_client.c "The backlog"): frames for
+ * it that came when it had no free receive buffer, still in enet's own
+ * device buffers, which are off the device's ring until delivered. In
+ * arrival order; at most VNET_RX_BACKLOG, so that all the sessions
+ * together never keep more than half the device's receive buffers. */
+#define VNET_RX_BACKLOG ENET_VIEW_RX_BACKLOG
+_Static_assert(VNET_SESSIONS *VNET_RX_BACKLOG <= VNET_QUEUE / 2,
+	       "the device keeps at least half its receive buffers");
+struct vnet_backlog {
+	uint16_t buf[VNET_RX_BACKLOG]; /* device receive buffer indices */
+	uint16_t len[VNET_RX_BACKLOG]; /* frame lengths */
+	uint8_t first, n;
+};
+
 struct vnet_session {
 	bool attached;
 	bool parked;              /* a RECV waits in VNET_CAP_PARKED + s - 1 */
 	bool node_bought;         /* VNET_CAP_SESSION + s - 1 holds enet's node for it */
 	uint64_t sessions;        /* ATTACHes that succeeded */
 	struct enet_session core; /* queues, buffers, counters (cumulative) */
+	struct vnet_backlog backlog;
+	uint64_t backlogged; /* frames that waited in the backlog (cumulative) */
 };
 
 struct vnet {
@@ -167,11 +184,25 @@ void vnet_hold_poll(void);
 void vnet_hold_new_boot(void);
 void vnet_hold_session_started(uint32_t s);
 
-/* vnet_frames.c */
-void vnet_receive(const uint8_t *frame, uint32_t len);
+/* Receive buffers kept off the ring (a session's backlog): the frame in
+ * buffer i, and buffer i given back to the device (the notification is
+ * vnet_rx_notify's, once for several). */
+const uint8_t *vnet_rx_frame(uint16_t i);
+bool vnet_rx_give_back(uint16_t i);
+void vnet_rx_notify(void);
+
+/* vnet_frames.c: what a received frame in device buffer `buf` is for;
+ * true if a session's backlog kept the buffer (it is not the device's
+ * again until delivered). */
+bool vnet_receive(const uint8_t *frame, uint32_t len, uint16_t buf);
 
 /* vnet_client.c */
-void vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len);
+/* To session s; `buf` is the device buffer holding the frame, or
+ * VNET_NONE when it cannot be kept (a frame for several sessions). True
+ * if the backlog kept it. */
+bool vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len, uint16_t buf);
+/* Every backlog emptied: the device's buffers are all posted again. */
+void vnet_backlogs_reset(void);
 uint64_t vnet_client_order(uint32_t s, const struct cairn_reply *in, struct cairn_msg *out,
 			   bool *parked);
 /* Transmit rounds across the sessions (txsched.h) while the device has

@@ -84,6 +84,8 @@ static const struct enet_session_io session_io = { rx_write, tx_read };
 /* The session ends: its ports go, a parked RECV is answered VOID, it
  * takes no part in transmit rounds. Its counters stay (STATS reads them);
  * the storage stays the client's, in its bank. A new ATTACH starts again. */
+static void backlog_give_back_all(struct vnet_session *ss);
+
 static void detach(uint32_t s)
 {
 	struct vnet_session *ss = &vnet.session[s];
@@ -92,6 +94,7 @@ static void detach(uint32_t s)
 		cairn_send(parked_cap(s), &m);
 	}
 	enet_ports_release_session(&vnet.ports, s);
+	backlog_give_back_all(ss); /* what it kept is the device's again */
 	enet_txsched_remove(&vnet.txsched, s);
 	ss->attached = ss->parked = false;
 }
@@ -104,23 +107,114 @@ static bool rx_waiting(const struct vnet_session *ss)
 	return head != ss->core.rx_active.tail;
 }
 
-void vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len)
+/* A frame went into the session's queue: a parked RECV is answered. */
+static void delivered(struct vnet_session *ss, uint32_t s)
 {
-	struct vnet_session *ss = &vnet.session[s];
-	if (!ss->attached) {
-		enet_count(&vnet.stats, ENET_NO_OWNER);
-		return;
-	}
-	enum enet_reason why = enet_session_deliver(&ss->core, frame, len);
-	if (ss->core.gone) {
-		detach(s);
-		return;
-	}
-	if (why == ENET_OK && ss->parked) {
+	if (ss->parked) {
 		ss->parked = false;
 		const struct cairn_msg m = { .order = CAIRN_OK };
 		cairn_send(parked_cap(s), &m); /* a SEND on a resume key never waits */
 	}
+}
+
+/*
+ * The backlog. A frame for a session that has posted no free receive
+ * buffer waits in enet's device buffer, off the device's ring, instead of
+ * being dropped, at most VNET_RX_BACKLOG frames a session (vnet.h); past
+ * that it is RX_NO_BUFFER, the session's loss. Why: slirp hands the guest
+ * a burst at once (16 connections' delayed ACKs and next requests, 32
+ * frames, one more than a session's 30 buffers), the stack would have
+ * taken them all in its next round, and each frame dropped cost its
+ * connection a retransmission 1.4 s later (docs/network.md "The
+ * backlog"). Order is kept: while a session's backlog is not empty, its
+ * new frames join the backlog's end. It drains into the session before
+ * enet serves any order of the session's (its RECV finds the frames) and
+ * before a new frame of its is delivered. A stalled session keeps at most
+ * its VNET_RX_BACKLOG buffers from the device, every other session's
+ * frames are unaffected. A bring-up empties every backlog: the device's
+ * buffers are all posted again, and what waited is lost (as a frame in
+ * the device at a kill is: the network resends).
+ */
+static void backlog_give_back_all(struct vnet_session *ss)
+{
+	struct vnet_backlog *b = &ss->backlog;
+	for (; b->n; b->n--, b->first = (uint8_t)((b->first + 1) % VNET_RX_BACKLOG))
+		vnet_rx_give_back(b->buf[b->first]);
+	vnet_rx_notify();
+}
+
+void vnet_backlogs_reset(void)
+{
+	for (uint32_t s = 1; s <= VNET_SESSIONS; s++)
+		vnet.session[s].backlog = (struct vnet_backlog){ 0 };
+}
+
+/* Deliver what the backlog holds while the session has buffers; the
+ * delivered (and dropped) buffers go back to the device. */
+static void backlog_drain(uint32_t s)
+{
+	struct vnet_session *ss = &vnet.session[s];
+	struct vnet_backlog *b = &ss->backlog;
+	bool any = false, gave = false;
+	while (b->n && ss->attached) {
+		uint16_t i = b->buf[b->first];
+		bool no_buffer;
+		enum enet_reason why = enet_session_offer(&ss->core, vnet_rx_frame(i),
+							  b->len[b->first], &no_buffer);
+		if (no_buffer)
+			break;
+		b->first = (uint8_t)((b->first + 1) % VNET_RX_BACKLOG);
+		b->n--;
+		gave |= vnet_rx_give_back(i);
+		any |= why == ENET_OK;
+		if (ss->core.gone)
+			detach(s); /* its backlog goes back with it */
+	}
+	if (gave)
+		vnet_rx_notify();
+	if (any && ss->attached)
+		delivered(ss, s);
+}
+
+static bool backlog_keep(struct vnet_session *ss, uint32_t len, uint16_t buf)
+{
+	struct vnet_backlog *b = &ss->backlog;
+	if (buf == VNET_NONE || b->n == VNET_RX_BACKLOG) {
+		enet_count(&ss->core.stats, ENET_RX_NO_BUFFER);
+		return false;
+	}
+	unsigned at = (b->first + b->n++) % VNET_RX_BACKLOG;
+	b->buf[at] = buf;
+	b->len[at] = (uint16_t)len;
+	ss->backlogged++;
+	return true;
+}
+
+bool vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len, uint16_t buf)
+{
+	struct vnet_session *ss = &vnet.session[s];
+	if (!ss->attached) {
+		enet_count(&vnet.stats, ENET_NO_OWNER);
+		return false;
+	}
+	if (ss->backlog.n) {
+		backlog_drain(s);
+		if (!ss->attached)
+			return false; /* gone while draining: this frame has no owner now */
+		if (ss->backlog.n)
+			return backlog_keep(ss, len, buf); /* behind what waits */
+	}
+	bool no_buffer;
+	enum enet_reason why = enet_session_offer(&ss->core, frame, len, &no_buffer);
+	if (no_buffer)
+		return backlog_keep(ss, len, buf);
+	if (ss->core.gone) {
+		detach(s);
+		return false;
+	}
+	if (why == ENET_OK)
+		delivered(ss, s);
+	return false;
 }
 
 /* Is the key in VNET_CAP_TMP a genuine key to a live bank that may buy?
@@ -333,6 +427,7 @@ static uint64_t print(uint32_t s)
 	char who[16];
 	snprintf(who, sizeof who, "session %" PRIu32, s);
 	print_counters(who, &vnet.session[s].core.stats);
+	printf("stats %s: backlogged %" PRIu64 "\n", who, vnet.session[s].backlogged);
 	print_counters("enet", &vnet.stats);
 	printf("stats enet: arp replies %" PRIu64 ", icmp replies %" PRIu64 ", tx dropped %" PRIu64
 	       ", bring-ups %" PRIu64 ", releases %" PRIu64 "\n",
@@ -356,6 +451,9 @@ uint64_t vnet_client_order(uint32_t s, const struct cairn_reply *in, struct cair
 	}
 	if (!vnet.session[s].attached)
 		return CAIRN_RESTRICTED; /* attach first */
+	backlog_drain(s);                /* the frames that waited for its buffers first */
+	if (!vnet.session[s].attached)
+		return CAIRN_RESTRICTED; /* its storage went while they were delivered */
 	switch (in->code) {
 	case CAIRN_SO_ENET_BIND:
 		return bind(s, in->w[0], in->w[1]);

@@ -81,6 +81,9 @@ static enum virtio_err queue_up(uint16_t index, struct virtq *q, unsigned page)
 	return VIRTIO_OK;
 }
 
+/* Receive buffer i on the ring, without a notification: the caller
+ * notifies once for all it posts (each notification is a trap into the
+ * device's emulation). */
 static bool post_rx(uint16_t i)
 {
 	struct virtq_buf in = { buf_pa(VNET_PG_RXBUF, i) + VNET_HDR_AT, VNET_BUF - VNET_HDR_AT };
@@ -88,8 +91,14 @@ static bool post_rx(uint16_t i)
 	if (virtq_add_chain(&vnet.rxq, NULL, 0, &in, 1, &head) != VIRTIO_OK)
 		return false;
 	vnet.rx_head_buf[head] = i;
-	virtq_publish(&vnet.rxq, head);
+	virtq_publish_quiet(&vnet.rxq, head);
 	return true;
+}
+
+void vnet_rx_notify(void)
+{
+	if (vnet.up)
+		virtq_notify(&vnet.rxq);
 }
 
 static void buffers_reset(void)
@@ -154,9 +163,11 @@ uint64_t vnet_bring_up(void)
 		return rc;
 	virtio_mmio_driver_ok(&vnet.dev);
 	buffers_reset();
+	vnet_backlogs_reset(); /* what they kept is gone with the device */
 	for (uint16_t i = 0; i < vnet.rxq.size; i++)
 		post_rx(i); /* the queue has a descriptor for each */
 	vnet.up = true;
+	vnet_rx_notify();
 	vnet.bring_ups++;
 	print_up();
 	vnet_hold_new_boot();
@@ -223,22 +234,46 @@ static void serve_rx(void)
 	unsigned first = VNET_PG_RXBUF + r.lo, count = r.hi - r.lo + 1;
 	if (sync_pins(VNET_PG_RXRING, 2) || sync_pins(first, count) || !vnet.up)
 		return; /* a boot since: the buffers are gone with the device */
+	static bool kept[VNET_QUEUE];
 	for (uint16_t k = 0; k < r.n; k++) {
 		uint32_t len = r.len[k];
+		kept[k] = false;
 		if (len <= VNET_HDR || len > VNET_BUF - VNET_HDR_AT) {
 			enet_count(&vnet.stats,
 				   len <= VNET_HDR ? ENET_ETH_TRUNCATED : ENET_ETH_TOO_LONG);
 			continue;
 		}
-		vnet_receive(buf_va(VNET_PG_RXBUF, r.buf[k]) + VNET_FRAME_AT, len - VNET_HDR);
+		kept[k] = vnet_receive(buf_va(VNET_PG_RXBUF, r.buf[k]) + VNET_FRAME_AT,
+				       len - VNET_HDR, r.buf[k]);
 	}
 	if (sync_pins(first, count) || !vnet.up)
 		return;
 	for (uint16_t k = 0; k < r.n; k++) {
 		vnet.rx_head_buf[r.head[k]] = VNET_NONE;
-		if (virtq_free_chain(&vnet.rxq, r.head[k]) != VIRTIO_OK || !post_rx(r.buf[k]))
+		if (virtq_free_chain(&vnet.rxq, r.head[k]) != VIRTIO_OK ||
+		    (!kept[k] && !post_rx(r.buf[k])))
 			return device_error("receive chain", r.head[k]);
 	}
+	vnet_rx_notify();
+}
+
+/* The frame a session's backlog kept in buffer i (after its header). */
+const uint8_t *vnet_rx_frame(uint16_t i)
+{
+	return buf_va(VNET_PG_RXBUF, i) + VNET_FRAME_AT;
+}
+
+/* A kept buffer delivered: synced again before the device may write it
+ * (docs/network.md "Checkpoints", step 3), then posted. */
+bool vnet_rx_give_back(uint16_t i)
+{
+	if (!vnet.up || sync_pins(VNET_PG_RXBUF + i / 2u, 1) || !vnet.up)
+		return false;
+	if (!post_rx(i)) {
+		device_error("receive buffer", i);
+		return false;
+	}
+	return true;
 }
 
 static void serve_tx(void)

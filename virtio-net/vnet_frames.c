@@ -82,29 +82,28 @@ static enum enet_reason answer_icmp(const uint8_t *req, const struct enet_rx_inf
 	return ENET_OK;
 }
 
-void vnet_receive(const uint8_t *frame, uint32_t len)
+bool vnet_receive(const uint8_t *frame, uint32_t len, uint16_t buf)
 {
 	struct enet_rx_info info;
 	enum enet_reason why = enet_classify_rx(&vnet.addr, frame, len, &info);
 	if (why != ENET_OK) {
 		enet_count(&vnet.stats, why);
-		return;
+		return false;
 	}
 	switch (info.cls) {
 	case ENET_CLASS_ARP_REQUEST:
 		answer_arp(frame);
-		return;
+		return false;
 	case ENET_CLASS_UDP:
 	case ENET_CLASS_TCP: {
 		uint32_t s = enet_ports_owner(&vnet.ports, info.proto, info.dst_port);
 		if (s == ENET_NO_SESSION || s == 0 || s > VNET_SESSIONS)
 			break;
-		vnet_deliver(s, frame, len);
-		return;
+		return vnet_deliver(s, frame, len, buf);
 	}
 	case ENET_CLASS_ICMP:
 		enet_count(&vnet.stats, answer_icmp(frame, &info));
-		return;
+		return false;
 	case ENET_CLASS_ARP_REPLY: {
 		/* To every session that asked (struct enet_session arp_asked):
 		 * enet itself asks nobody. */
@@ -113,16 +112,18 @@ void vnet_receive(const uint8_t *frame, uint32_t len)
 			struct vnet_session *ss = &vnet.session[s];
 			if (ss->attached && ss->core.arp_asked) {
 				ss->core.arp_asked = false;
-				vnet_deliver(s, frame, len);
+				vnet_deliver(s, frame, len, VNET_NONE); /* one buffer, several
+									   sessions */
 				taken = true;
 			}
 		}
 		if (taken)
-			return;
+			return false;
 		break;
 	}
 	default:
 		break;
 	}
 	enet_count(&vnet.stats, ENET_NO_OWNER);
+	return false;
 }

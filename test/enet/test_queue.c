@@ -451,6 +451,37 @@ static void own_index_overwritten(void **state)
 	assert_int_equal(enet_drops_total(&s.stats), 0);
 }
 
+/* enet_session_offer: no free buffer is answered uncounted (the caller
+ * keeps the frame), with nothing taken; other refusals count as before. */
+static void offer_without_a_buffer_counts_nothing(void **state)
+{
+	(void)state;
+	uint8_t f[FRAME_BUF];
+	uint32_t flen = frame_udp(f, 0, 1, 7, 10);
+	bool no_buffer = false;
+	assert_int_equal(enet_session_offer(&s, f, flen, &no_buffer), ENET_RX_NO_BUFFER);
+	assert_true(no_buffer);
+	assert_int_equal(drops(ENET_RX_NO_BUFFER), 0);
+	assert_int_equal(RX_ACTIVE->tail, 0);
+
+	push(RX_FREE, BUFSZ, 0);
+	assert_int_equal(enet_session_offer(&s, f, flen, &no_buffer), ENET_OK);
+	assert_false(no_buffer);
+	assert_int_equal(RX_ACTIVE->tail, 1);
+	assert_int_equal(RX_ACTIVE->desc[0].offset, BUFSZ);
+
+	/* A junk descriptor is the client's refusal, counted, not "no buffer". */
+	push(RX_FREE, 100, 0);
+	assert_int_equal(enet_session_offer(&s, f, flen, &no_buffer), ENET_RX_NO_BUFFER);
+	assert_true(no_buffer); /* refused, then nothing left: the frame may wait */
+	assert_int_equal(drops(ENET_Q_OFFSET_ALIGN), 1);
+	assert_int_equal(drops(ENET_RX_NO_BUFFER), 0);
+	/* And enet_session_deliver counts what offer leaves uncounted. */
+	assert_int_equal(enet_session_deliver(&s, f, flen), ENET_RX_NO_BUFFER);
+	assert_int_equal(drops(ENET_RX_NO_BUFFER), 1);
+	canaries_intact();
+}
+
 static void slow_clients(void **state)
 {
 	(void)state;
@@ -722,6 +753,7 @@ int main(void)
 		cmocka_unit_test_setup(sizes_bounded, setup),
 		cmocka_unit_test_setup(random_hostile_client, setup),
 		cmocka_unit_test_setup(storage_revoked, setup),
+		cmocka_unit_test_setup(offer_without_a_buffer_counts_nothing, setup),
 		cmocka_unit_test_setup(storage_revoked_on_transmit, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

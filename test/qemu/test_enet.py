@@ -272,6 +272,9 @@ def enet_hostile_client_harms_only_itself(build, tmp):
         # It stops servicing its queues: its frames are lost, not netecho's.
         vm.wait_for(r"^nethostile: not servicing its queues$", 30)
         poke_until(vm, hport, r"^nethostile: stalled: ")
+        # The frames that came when its buffers were full were kept, in
+        # order (virtio-net/vnet_client.c "The backlog"), up to 8.
+        vm.wait_for(r"^nethostile: backlog: 8 pokes after its buffers, in order$", 30)
         at = check_echoes(vm, port, rng, at)
         # It rescinds its storage: enet ends its session, and only its.
         vm.wait_for(r"^nethostile: storage rescinded: 27 pages$", 30)

@@ -49,6 +49,12 @@
 #define ENET_VIEW_PAGES    (ENET_VIEW_TX_PAGE + ENET_VIEW_TX_PAGES)
 #define ENET_VIEW_RX_BUFS  (ENET_VIEW_RX_PAGES * 4096u / ENET_VIEW_BUF)
 #define ENET_VIEW_TX_BUFS  (ENET_VIEW_TX_PAGES * 4096u / ENET_VIEW_BUF)
+/* Frames enet keeps for a session beyond its receive buffers: when a
+ * frame comes and the session has posted no free buffer, enet keeps up to
+ * this many in its own buffers, in order, and delivers them when the
+ * session posts buffers and next calls enet (any order); past that, frames
+ * are dropped and counted RX_NO_BUFFER (docs/network.md "The backlog"). */
+#define ENET_VIEW_RX_BACKLOG 8u
 /* What enet buys from the client's bank for a session. */
 #define ENET_VIEW_BOUGHT_PAGES (ENET_VIEW_RX_PAGES + ENET_VIEW_TX_PAGES)
 #define ENET_VIEW_BOUGHT_NODES 1u /* the view's node */

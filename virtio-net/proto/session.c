@@ -70,6 +70,15 @@ static bool tx_copy(struct enet_session *s, uint64_t offset, uint8_t *copy, uint
 
 enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *frame, uint32_t len)
 {
+	bool no_buffer;
+	enum enet_reason why = enet_session_offer(s, frame, len, &no_buffer);
+	return no_buffer ? enet_count(&s->stats, ENET_RX_NO_BUFFER) : why;
+}
+
+enum enet_reason enet_session_offer(struct enet_session *s, const uint8_t *frame, uint32_t len,
+				    bool *no_buffer)
+{
+	*no_buffer = false;
 	if (s->gone)
 		return ENET_STORAGE_GONE;
 	if (len > s->rx_bufs.buf_size || len > ENET_FRAME_MAX)
@@ -78,8 +87,10 @@ enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *fra
 		return enet_count(&s->stats, ENET_RX_QUEUE_FULL);
 	struct enet_desc d;
 	enum enet_take t = take_rx_buffer(s, &d);
-	if (t == ENET_TAKE_EMPTY)
-		return enet_count(&s->stats, ENET_RX_NO_BUFFER);
+	if (t == ENET_TAKE_EMPTY) {
+		*no_buffer = true;
+		return ENET_RX_NO_BUFFER;
+	}
 	if (t != ENET_TAKE_OK)
 		return ENET_RX_NO_BUFFER; /* each refusal already counted */
 	if (!rx_copy(s, d.offset, frame, len))

@@ -88,6 +88,14 @@ bool enet_session_init(struct enet_session *s, uint32_t id, const struct enet_se
  * STORAGE_GONE (the session is gone). */
 enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *frame, uint32_t len);
 
+/* enet_session_deliver for a caller that can keep the frame and offer it
+ * again (the enet domain's backlog, virtio-net/vnet_client.c): when the
+ * session has posted no free buffer at all, *no_buffer is set and the
+ * answer is ENET_RX_NO_BUFFER uncounted, nothing taken. Every other
+ * answer is enet_session_deliver's, counted the same. */
+enum enet_reason enet_session_offer(struct enet_session *s, const uint8_t *frame, uint32_t len,
+				    bool *no_buffer);
+
 /* Take the session's next frame into copy[0..ENET_FRAME_MAX), give the
  * client its buffer back, and check the copy (enet_check_tx).
  * ENET_TAKE_OK: *len bytes of copy may be sent (counted as out).
