@@ -439,6 +439,8 @@ uint64_t vnet_client_order(uint32_t s, const struct cairn_reply *in, struct cair
 			   bool *parked)
 {
 	*parked = false;
+	if (in->code != CAIRN_SO_ENET_ATTACH && vnet.session[s].attached)
+		backlog_drain(s); /* the frames that waited for its buffers first */
 	switch (in->code) {
 	case CAIRN_SO_ENET_ATTACH:
 		return attach(s, out);
@@ -451,9 +453,6 @@ uint64_t vnet_client_order(uint32_t s, const struct cairn_reply *in, struct cair
 	}
 	if (!vnet.session[s].attached)
 		return CAIRN_RESTRICTED; /* attach first */
-	backlog_drain(s);                /* the frames that waited for its buffers first */
-	if (!vnet.session[s].attached)
-		return CAIRN_RESTRICTED; /* its storage went while they were delivered */
 	switch (in->code) {
 	case CAIRN_SO_ENET_BIND:
 		return bind(s, in->w[0], in->w[1]);
