@@ -37,7 +37,7 @@
  *               FLUSH1 has only its own writes to wait for.
  * Then the owner releases the snapshot and a demarcation may start.
  *
- * A run of the machine (pump()) goes as far as it can; when the owner
+ * A run of the machine (ckpt_wr_pump()) goes as far as it can; when the owner
  * kicks it (env.kick: the kernel), ckpt_writer_start() only prepares, and
  * a run prepares at most `burst` DATA requests or directory blocks, so
  * the work that scales with the snapshot (block sums, the directory and
@@ -59,24 +59,19 @@
  * checkpoints, so the volume stays at the last commit (docs/checkpoint.md
  * "Refusal").
  *
- * After a restart, RECOVER_MIGRATE copies the recovered generations from
- * the log to home through a bounce buffer per slot, checking each block's
- * sum, then empties the map. It may be entered held (recover_held): the
- * phase already keeps demarcation out, but nothing is issued until the
- * owner releases it.
+ * MIGRATE, HOME_FLUSH and, after a restart, RECOVER_MIGRATE are
+ * writer_migrate.c's; what the two files share is writer_internal.h.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "writer.h"
 #include "writer_dir.h"
+#include "writer_internal.h"
 
-enum slot_kind { SLOT_DATA, SLOT_DIR, SLOT_FLUSH, SLOT_HEADER, SLOT_HOME, SLOT_RREAD, SLOT_RWRITE };
-
-static void pump(struct ckpt_writer *w);
 static void fail(struct ckpt_writer *w, bool header_may_exist);
 
-static void report(struct ckpt_writer *w, const struct ckpt_report *r)
+void ckpt_wr_report(struct ckpt_writer *w, const struct ckpt_report *r)
 {
 	if (w->env.report)
 		w->env.report(w->env.ctx, w, r);
@@ -149,7 +144,7 @@ uint64_t ckpt_writer_next_generation(const struct ckpt_writer *w)
 
 /* --- requests ------------------------------------------------------------ */
 
-static struct ckpt_slot *free_slot(struct ckpt_writer *w)
+struct ckpt_slot *ckpt_wr_free_slot(struct ckpt_writer *w)
 {
 	for (unsigned i = 0; i < CKPT_WRITER_SLOTS; i++)
 		if (!w->slots[i].busy)
@@ -170,8 +165,8 @@ static void submit_blocks(struct ckpt_writer *w, struct ckpt_slot *s, enum ckpt_
 	w->io.submit(w->io.ctx, &s->req);
 }
 
-static void submit_one(struct ckpt_writer *w, struct ckpt_slot *s, enum ckpt_io_op op,
-		       uint64_t block, const void *buf, enum slot_kind kind)
+void ckpt_wr_submit_one(struct ckpt_writer *w, struct ckpt_slot *s, enum ckpt_io_op op,
+			uint64_t block, const void *buf, enum slot_kind kind)
 {
 	s->req.buf[0] = (void *)buf; /* written from, never to, unless op is READ */
 	submit_blocks(w, s, op, block, 1, kind);
@@ -179,7 +174,7 @@ static void submit_one(struct ckpt_writer *w, struct ckpt_slot *s, enum ckpt_io_
 
 static void submit_flush(struct ckpt_writer *w)
 {
-	struct ckpt_slot *s = free_slot(w); /* every phase before a flush waits for all */
+	struct ckpt_slot *s = ckpt_wr_free_slot(w); /* every phase before a flush waits for all */
 	submit_blocks(w, s, CKPT_IO_FLUSH, 0, 0, SLOT_FLUSH);
 }
 
@@ -204,14 +199,14 @@ static bool recovered_read(struct ckpt_writer *w, struct ckpt_slot *s)
 {
 	bool zero;
 	if (w->env.sum(s->buf, &zero) != s->sum) {
-		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_BAD_SUM,
-						 .gen = w->committed,
-						 .count = s->req.block });
+		ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_BAD_SUM,
+							 .gen = w->committed,
+							 .count = s->req.block });
 		note_failure(w, CKPT_IO_ERROR);
 		return false;
 	}
 	w->inflight--; /* same slot, same buffer: now to its home */
-	submit_one(w, s, CKPT_IO_WRITE, s->home, s->buf, SLOT_RWRITE);
+	ckpt_wr_submit_one(w, s, CKPT_IO_WRITE, s->home, s->buf, SLOT_RWRITE);
 	return true;
 }
 
@@ -246,16 +241,16 @@ void ckpt_writer_done(struct ckpt_writer *w, struct ckpt_io_req *req, int status
 	default:
 		break;
 	}
-	pump(w);
+	ckpt_wr_pump(w);
 }
 
 void ckpt_writer_timer(struct ckpt_writer *w)
 {
 	w->timer_wait = false;
-	pump(w);
+	ckpt_wr_pump(w);
 }
 
-static void retry_after(struct ckpt_writer *w, uint32_t ms)
+void ckpt_wr_retry_after(struct ckpt_writer *w, uint32_t ms)
 {
 	w->timer_wait = true;
 	w->env.retry_after(w->env.ctx, ms);
@@ -286,7 +281,7 @@ static void enter_flush1(struct ckpt_writer *w)
 
 static void enter_header(struct ckpt_writer *w)
 {
-	struct ckpt_slot *s = free_slot(w);
+	struct ckpt_slot *s = ckpt_wr_free_slot(w);
 	struct ckpt_header h;
 
 	w->phase = CKPT_PHASE_HEADER;
@@ -294,8 +289,8 @@ static void enter_header(struct ckpt_writer *w)
 	ckpt_header_encode(&h, s->buf);
 	if (w->console && w->console_len)
 		ckpt_header_set_console(s->buf, w->console, w->console_len);
-	submit_one(w, s, CKPT_IO_WRITE, ckpt_header_block(w->sb, ckpt_slot_of(w->gen)), s->buf,
-		   SLOT_HEADER);
+	ckpt_wr_submit_one(w, s, CKPT_IO_WRITE, ckpt_header_block(w->sb, ckpt_slot_of(w->gen)),
+			   s->buf, SLOT_HEADER);
 }
 
 static void enter_flush2(struct ckpt_writer *w)
@@ -304,19 +299,19 @@ static void enter_flush2(struct ckpt_writer *w)
 	submit_flush(w);
 }
 
-static void enter_migrate(struct ckpt_writer *w)
+void ckpt_wr_enter_migrate(struct ckpt_writer *w)
 {
 	w->phase = CKPT_PHASE_MIGRATE;
 	w->next = 0;
 }
 
-static void enter_home_flush(struct ckpt_writer *w)
+void ckpt_wr_enter_home_flush(struct ckpt_writer *w)
 {
 	w->phase = CKPT_PHASE_HOME_FLUSH;
 	submit_flush(w);
 }
 
-static void enter_idle(struct ckpt_writer *w)
+void ckpt_wr_enter_idle(struct ckpt_writer *w)
 {
 	w->phase = CKPT_PHASE_IDLE;
 	w->reserved_end = w->head;
@@ -327,7 +322,7 @@ static void enter_idle(struct ckpt_writer *w)
 
 /* No more checkpoints: the volume stays at the last commit. Nobody waits
  * for log space or for a transfer any more. */
-static void stop(struct ckpt_writer *w)
+void ckpt_wr_stop(struct ckpt_writer *w)
 {
 	w->phase = CKPT_PHASE_OFF;
 	w->env.state_changed(w->env.ctx);
@@ -354,8 +349,8 @@ static void commit(struct ckpt_writer *w)
 	}
 	w->last_objects = w->nitems;
 	w->last_bytes = w->bytes;
-	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_COMMITTED, .gen = w->gen });
-	enter_migrate(w);
+	ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_COMMITTED, .gen = w->gen });
+	ckpt_wr_enter_migrate(w);
 	if (w->env.defer) {
 		w->migrate_deferred = true;
 		w->env.defer(w->env.ctx);
@@ -371,8 +366,9 @@ static void commit(struct ckpt_writer *w)
 static void fail(struct ckpt_writer *w, bool header_may_exist)
 {
 	w->failures++;
-	report(w, &(struct ckpt_report){
-			  .kind = CKPT_REPORT_FAILED, .gen = w->gen, .status = w->fail_status });
+	ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_FAILED,
+						 .gen = w->gen,
+						 .status = w->fail_status });
 	w->failed = false;
 	bool room = w->head + ckpt_log_need(w, w->nitems) - w->tail <= w->ring;
 	if (!header_may_exist) {
@@ -383,15 +379,15 @@ static void fail(struct ckpt_writer *w, bool header_may_exist)
 	} else if (!room) {
 		/* A header naming this attempt may be durable: its positions
 		 * may not be reused, and there is no room for another. */
-		report(w,
-		       &(struct ckpt_report){ .kind = CKPT_REPORT_NO_SPACE_STOP, .gen = w->gen });
-		stop(w);
+		ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_NO_SPACE_STOP,
+							 .gen = w->gen });
+		ckpt_wr_stop(w);
 		return;
 	}
 	w->gen_start = w->head;
 	w->reserved_end = w->head + ckpt_log_need(w, w->nitems);
 	w->phase = CKPT_PHASE_RETRY;
-	retry_after(w, CKPT_RETRY_MS);
+	ckpt_wr_retry_after(w, CKPT_RETRY_MS);
 	w->env.items_free(w->env.ctx);
 }
 
@@ -421,22 +417,22 @@ static void refuse(struct ckpt_writer *w)
 	if (in_threads && !w->threads_rebuilt) {
 		w->threads_rebuilt = true;
 		uint64_t dropped = ckpt_writer_rebuild_threads(w);
-		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_RETRY,
-						 .gen = w->gen,
-						 .err = err,
-						 .detail = text,
-						 .count = dropped });
+		ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_RETRY,
+							 .gen = w->gen,
+							 .err = err,
+							 .detail = text,
+							 .count = dropped });
 		if (w->failed)
 			fail(w, false); /* a data write failed too: the whole attempt again */
 		else
 			enter_dir(w);
 		return;
 	}
-	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_STOP,
-					 .gen = w->gen,
-					 .err = err,
-					 .detail = text });
-	stop(w);
+	ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_REFUSED_STOP,
+						 .gen = w->gen,
+						 .err = err,
+						 .detail = text });
+	ckpt_wr_stop(w);
 }
 
 /* --- the phases ---------------------------------------------------------- */
@@ -503,7 +499,7 @@ static void early_flush(struct ckpt_writer *w)
 {
 	struct ckpt_slot *s;
 	if (!w->flush_every || w->data_flushing || w->unflushed < w->flush_every ||
-	    !(s = free_slot(w)))
+	    !(s = ckpt_wr_free_slot(w)))
 		return;
 	w->unflushed = 0;
 	w->data_flushing = true;
@@ -519,7 +515,7 @@ static bool phase_data(struct ckpt_writer *w)
 	while (!w->failed && w->next < w->nitems) {
 		if (budget-- == 0)
 			return out_of_budget(w);
-		if (!(s = free_slot(w)))
+		if (!(s = ckpt_wr_free_slot(w)))
 			return false;
 		submit_data_run(w, s);
 	}
@@ -545,13 +541,13 @@ static bool phase_dir(struct ckpt_writer *w)
 	while (!w->failed && w->refused == CKPT_OK && w->next < w->dir_blocks) {
 		if (budget-- == 0)
 			return out_of_budget(w);
-		if (!(s = free_slot(w)))
+		if (!(s = ckpt_wr_free_slot(w)))
 			return false;
 		w->refused = ckpt_writer_encode_dir(w, (uint32_t)w->next, s->buf);
 		if (w->refused != CKPT_OK)
 			break;
-		submit_one(w, s, CKPT_IO_WRITE, ckpt_pos_block(w->sb, w->dir_pos + w->next), s->buf,
-			   SLOT_DIR);
+		ckpt_wr_submit_one(w, s, CKPT_IO_WRITE, ckpt_pos_block(w->sb, w->dir_pos + w->next),
+				   s->buf, SLOT_DIR);
 		w->next++;
 	}
 	/* Two FLUSHes: the header waits for every block to complete and
@@ -620,123 +616,6 @@ static bool phase_flush2(struct ckpt_writer *w)
 	return true;
 }
 
-/* A home write or the FLUSH after them failed: the checkpoint stands (it
- * is in the log); all the homes again, later. */
-static void migrate_failed(struct ckpt_writer *w)
-{
-	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_MIGRATE_FAILED,
-					 .gen = w->gen,
-					 .status = w->fail_status });
-	w->failed = false;
-	enter_migrate(w);
-	retry_after(w, CKPT_MIGRATE_RETRY_MS);
-}
-
-static bool phase_migrate(struct ckpt_writer *w)
-{
-	struct ckpt_slot *s;
-	if (w->timer_wait || w->migrate_deferred)
-		return false;
-	while (!w->failed && w->next < w->nitems) {
-		struct ckpt_item *it = &w->items[w->next];
-		if (!(s = free_slot(w)))
-			return false;
-		it->io = CKPT_ITEM_BUSY;
-		s->item = w->next++;
-		submit_one(w, s, CKPT_IO_WRITE, ckpt_home_block(w->sb, it->pool + 1u, it->index),
-			   w->env.item_data(w->env.ctx, it), SLOT_HOME);
-	}
-	if (w->inflight)
-		return false;
-	if (w->failed) {
-		migrate_failed(w);
-		return false;
-	}
-	/* A small generation's homes get no FLUSH of their own: the next
-	 * generation's FLUSH1 orders them before its header, the first that
-	 * may move the tail past this one (writer.h, the log's invariants),
-	 * and a FLUSH here would put one more disk round trip between a
-	 * commit and the next demarcation, which output waiting for a commit
-	 * waits for too. A large one's are flushed now, while domains run,
-	 * rather than left to make the next FLUSH1 longer. */
-	if (w->home_flush_from && w->nitems >= w->home_flush_from) {
-		enter_home_flush(w);
-		return true;
-	}
-	w->env.migrated(w->env.ctx, false);
-	enter_idle(w);
-	return false;
-}
-
-static bool phase_home_flush(struct ckpt_writer *w)
-{
-	if (w->inflight)
-		return false;
-	if (w->failed) {
-		migrate_failed(w);
-		return false;
-	}
-	w->env.migrated(w->env.ctx, false);
-	enter_idle(w);
-	return false;
-}
-
-/* The next entry of the recovery map on its way home. */
-static void submit_recovered(struct ckpt_writer *w, struct ckpt_slot *s,
-			     const struct ckpt_dirent *e)
-{
-	uint64_t home = ckpt_home_block(w->sb, e->kind, e->index);
-	if (e->flags & CKPT_ENTRY_ZERO) {
-		submit_one(w, s, CKPT_IO_WRITE, home, w->zero, SLOT_RWRITE);
-	} else {
-		s->home = home;
-		s->sum = e->sum;
-		submit_one(w, s, CKPT_IO_READ, ckpt_pos_block(w->sb, e->pos), s->buf, SLOT_RREAD);
-	}
-}
-
-static bool phase_recover_migrate(struct ckpt_writer *w)
-{
-	struct ckpt_slot *s;
-	if (w->timer_wait || w->recover_held)
-		return false;
-	while (!w->failed && !w->listed) {
-		struct ckpt_dirent e;
-		if (!(s = free_slot(w)))
-			return false;
-		if (!ckpt_dirmap_next(w->map, &w->cursor, &e)) {
-			w->listed = true;
-			break;
-		}
-		if (e.kind >= CKPT_KIND_NODEPOT && e.kind <= CKPT_KIND_PAGE)
-			submit_recovered(w, s, &e);
-	}
-	if (w->inflight)
-		return false;
-	if (w->failed) {
-		report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_FAILED,
-						 .gen = w->committed,
-						 .status = w->fail_status });
-		w->failed = false;
-		if (++w->recover_retries > 3) {
-			report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_STOP,
-							 .gen = w->committed });
-			stop(w);
-			return false;
-		}
-		ckpt_dirmap_first(w->map, &w->cursor);
-		w->listed = false;
-		retry_after(w, CKPT_MIGRATE_RETRY_MS);
-		return false;
-	}
-	ckpt_dirmap_clear(w->map);
-	w->env.migrated(w->env.ctx, true);
-	report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_MIGRATED,
-					 .gen = w->committed });
-	enter_idle(w);
-	return false;
-}
-
 static bool phase_retry(struct ckpt_writer *w)
 {
 	if (w->timer_wait)
@@ -761,11 +640,11 @@ static bool step(struct ckpt_writer *w)
 	case CKPT_PHASE_FLUSH2:
 		return phase_flush2(w);
 	case CKPT_PHASE_MIGRATE:
-		return phase_migrate(w);
+		return ckpt_wr_phase_migrate(w);
 	case CKPT_PHASE_HOME_FLUSH:
-		return phase_home_flush(w);
+		return ckpt_wr_phase_home_flush(w);
 	case CKPT_PHASE_RECOVER_MIGRATE:
-		return phase_recover_migrate(w);
+		return ckpt_wr_phase_recover_migrate(w);
 	case CKPT_PHASE_RETRY:
 		return phase_retry(w);
 	default:
@@ -776,7 +655,7 @@ static bool step(struct ckpt_writer *w)
 /* Drive the machine as far as it goes. Re-entrant calls (a completion
  * delivered before submit() returns) only ask the running loop to go
  * round again. */
-static void pump(struct ckpt_writer *w)
+void ckpt_wr_pump(struct ckpt_writer *w)
 {
 	if (w->pumping) {
 		w->pump_again = true;
@@ -798,7 +677,7 @@ static void pump(struct ckpt_writer *w)
 void ckpt_writer_kick(struct ckpt_writer *w)
 {
 	w->migrate_deferred = false;
-	pump(w);
+	ckpt_wr_pump(w);
 }
 
 void ckpt_writer_start(struct ckpt_writer *w)
@@ -820,33 +699,5 @@ void ckpt_writer_start(struct ckpt_writer *w)
 	if (w->env.kick)
 		w->env.kick(w->env.ctx); /* the owner runs the machine later */
 	else
-		pump(w);
-}
-
-void ckpt_writer_recover_hold(struct ckpt_writer *w, struct ckpt_dirmap *map)
-{
-	w->phase = CKPT_PHASE_RECOVER_MIGRATE;
-	w->failed = false;
-	w->map = map;
-	ckpt_dirmap_first(map, &w->cursor);
-	w->listed = false;
-	w->recover_held = true;
-}
-
-void ckpt_writer_recover_release(struct ckpt_writer *w)
-{
-	if (!ckpt_writer_recover_held(w))
-		return;
-	w->recover_held = false;
-	if (w->env.kick)
-		w->env.kick(w->env.ctx);
-	else
-		pump(w);
-}
-
-void ckpt_writer_recover_migrate(struct ckpt_writer *w, struct ckpt_dirmap *map)
-{
-	ckpt_writer_recover_hold(w, map);
-	w->recover_held = false;
-	pump(w);
+		ckpt_wr_pump(w);
 }

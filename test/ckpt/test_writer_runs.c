@@ -424,22 +424,30 @@ static void small_generation_commits_with_one_flush(void **state)
 	assert_int_equal(R.w.tail, first_start);
 }
 
+/* A rig whose writer resumed from generation 4 (blocks 100..130, its
+ * directory at 130): the next generation is 5 and starts at 131. */
+static void setup_resumed_after_4(void)
+{
+	const struct ckpt_header h = { .sequence = 4,
+				       .tail = 100,
+				       .gen_start = 100,
+				       .dir_pos = 130,
+				       .dir_blocks = 1,
+				       .head = 131 };
+	setup_rig(0, 0, 0);
+	ckpt_writer_resume(&R.w, &h);
+}
+
 /* Two FLUSHes for the first generation after a resume (the recovered
  * one's migration is not flushed, and its blocks may be older ones'), and
  * for one item over one_flush_max; their tails name only themselves. */
 static void one_flush_not_after_a_resume_nor_over_the_limit(void **state)
 {
-	struct ckpt_header h = { .sequence = 4,
-				 .tail = 100,
-				 .gen_start = 100,
-				 .dir_pos = 130,
-				 .dir_blocks = 1,
-				 .head = 131 };
+	struct ckpt_header h;
 
 	(void)state;
 	rig_one_flush_max = ITEMS;
-	setup_rig(0, 0, 0);
-	ckpt_writer_resume(&R.w, &h);
+	setup_resumed_after_4();
 	ckpt_writer_start(&R.w);
 	drive();
 	assert_int_equal(R.committed, 1);
@@ -473,15 +481,8 @@ static void one_flush_not_after_a_resume_nor_over_the_limit(void **state)
  * where the new directory is. */
 static void skip_to_goes_past_the_torn_generation(void **state)
 {
-	struct ckpt_header h = { .sequence = 4,
-				 .tail = 100,
-				 .gen_start = 100,
-				 .dir_pos = 130,
-				 .dir_blocks = 1,
-				 .head = 131 };
 	(void)state;
-	setup_rig(0, 0, 0);
-	ckpt_writer_resume(&R.w, &h);
+	setup_resumed_after_4();
 	ckpt_writer_skip_to(&R.w, 170);
 	assert_int_equal(R.w.head, 170);
 	ckpt_writer_skip_to(&R.w, 150); /* never back */
