@@ -27,7 +27,7 @@ void ckpt_wr_enter_migrate(struct ckpt_writer *w);
 void ckpt_wr_enter_home_flush(struct ckpt_writer *w); /* issues its FLUSH */
 void ckpt_wr_enter_idle(struct ckpt_writer *w);
 void ckpt_wr_stop(struct ckpt_writer *w); /* no more checkpoints */
-void ckpt_wr_pump(struct ckpt_writer *w);  /* run the machine as far as it goes */
+void ckpt_wr_pump(struct ckpt_writer *w); /* run the machine as far as it goes */
 
 /* writer_migrate.c: the phases' functions (true: go on at once). */
 bool ckpt_wr_phase_migrate(struct ckpt_writer *w);

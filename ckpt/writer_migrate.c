@@ -30,8 +30,8 @@
 static void migrate_failed(struct ckpt_writer *w)
 {
 	ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_MIGRATE_FAILED,
-					 .gen = w->gen,
-					 .status = w->fail_status });
+						 .gen = w->gen,
+						 .status = w->fail_status });
 	w->failed = false;
 	ckpt_wr_enter_migrate(w);
 	ckpt_wr_retry_after(w, CKPT_MIGRATE_RETRY_MS);
@@ -48,8 +48,9 @@ bool ckpt_wr_phase_migrate(struct ckpt_writer *w)
 			return false;
 		it->io = CKPT_ITEM_BUSY;
 		s->item = w->next++;
-		ckpt_wr_submit_one(w, s, CKPT_IO_WRITE, ckpt_home_block(w->sb, it->pool + 1u, it->index),
-			   w->env.item_data(w->env.ctx, it), SLOT_HOME);
+		ckpt_wr_submit_one(w, s, CKPT_IO_WRITE,
+				   ckpt_home_block(w->sb, it->pool + 1u, it->index),
+				   w->env.item_data(w->env.ctx, it), SLOT_HOME);
 	}
 	if (w->inflight)
 		return false;
@@ -96,7 +97,8 @@ static void submit_recovered(struct ckpt_writer *w, struct ckpt_slot *s,
 	} else {
 		s->home = home;
 		s->sum = e->sum;
-		ckpt_wr_submit_one(w, s, CKPT_IO_READ, ckpt_pos_block(w->sb, e->pos), s->buf, SLOT_RREAD);
+		ckpt_wr_submit_one(w, s, CKPT_IO_READ, ckpt_pos_block(w->sb, e->pos), s->buf,
+				   SLOT_RREAD);
 	}
 }
 
@@ -120,12 +122,12 @@ bool ckpt_wr_phase_recover_migrate(struct ckpt_writer *w)
 		return false;
 	if (w->failed) {
 		ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_FAILED,
-						 .gen = w->committed,
-						 .status = w->fail_status });
+							 .gen = w->committed,
+							 .status = w->fail_status });
 		w->failed = false;
 		if (++w->recover_retries > 3) {
 			ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_STOP,
-							 .gen = w->committed });
+								 .gen = w->committed });
 			ckpt_wr_stop(w);
 			return false;
 		}
@@ -137,7 +139,7 @@ bool ckpt_wr_phase_recover_migrate(struct ckpt_writer *w)
 	ckpt_dirmap_clear(w->map);
 	w->env.migrated(w->env.ctx, true);
 	ckpt_wr_report(w, &(struct ckpt_report){ .kind = CKPT_REPORT_RECOVERED_MIGRATED,
-					 .gen = w->committed });
+						 .gen = w->committed });
 	ckpt_wr_enter_idle(w);
 	return false;
 }
