@@ -164,7 +164,7 @@ static void case_refusals(void)
 		     CAIRN_BAD_ARGUMENT) ||
 	    !refused(name, "sync of free pins", dma(CAIRN_OC_DMA_SYNC, 0, 0, 4, &io),
 		     CAIRN_NOT_PINNED) ||
-	    !refused(name, "bad order", cairn_invoke(CAP_DMA, CAIRN_OC_DMA_INFO + 1, &io),
+	    !refused(name, "bad order", cairn_invoke(CAP_DMA, CAIRN_OC_DMA_EXCHANGE + 1, &io),
 		     CAIRN_BAD_ORDER))
 		return;
 	/* A page key fetched through a WEAK node key is read-only: no device
@@ -336,6 +336,114 @@ static void case_rescind_pinned(void)
 	printf("%s: ok\n", name);
 }
 
+/* Page exchange (docs/invocations.md "DMA", docs/network.md "Page
+ * exchange"): X pinned for device writes, Y another page, both mapped
+ * here (leaf slots 3 and 4) so that the user mappings are seen to follow
+ * their pages. What each holds after the exchange and the device's write
+ * is kept in checkpointed memory and checked again after the restart. */
+enum { PG_X = 5, PG_Y = 6, PG_Z = 7, LEAF_X = 4, LEAF_Y = 3 };
+static uint8_t saved_x[SAVED], saved_y[SAVED];
+
+static uint64_t exchange(uint64_t handle, cap_t other, uint64_t *pa)
+{
+	struct cairn_io io = { 0 };
+	uint64_t rc = dma(CAIRN_OC_DMA_EXCHANGE, other, handle, 0, &io);
+	*pa = io.w[0];
+	return rc;
+}
+
+static void case_exchange_refusals(uint64_t hx)
+{
+	const char *name = "bad exchanges are refused by name";
+	uint64_t rc, pa, hz, paz, hy, pay, hx2, pax2;
+	struct cairn_io io = { .rkeys = { CAP_RO } };
+	if ((rc = cairn_range_make_key(CAP_PAGES, PG_Y, CAP_PAGE2)) ||
+	    (rc = cairn_inv_PAGE_WEAKEN(CAP_PAGE2, &io)) ||
+	    (rc = cairn_range_make_key(CAP_NODES, 2, CAP_NODE)))
+		return fail(name, "keys", rc);
+	if (!refused(name, "a free pin", exchange(9, CAP_PAGE2, &pa), CAIRN_NOT_PINNED) ||
+	    !refused(name, "a pin past the table", exchange(1u << 20, CAP_PAGE2, &pa),
+		     CAIRN_NOT_PINNED) ||
+	    !refused(name, "a read-only other page", exchange(hx, CAP_RO, &pa), CAIRN_NO_RIGHTS) ||
+	    !refused(name, "a node key", exchange(hx, CAP_NODE, &pa), CAIRN_BAD_KEY) ||
+	    !refused(name, "a void key", exchange(hx, 0, &pa), CAIRN_VOID) ||
+	    !refused(name, "the pinned page itself", exchange(hx, CAP_PAGE, &pa),
+		     CAIRN_BAD_ARGUMENT))
+		return;
+	/* A pin for device reads only: its page is not the driver's to trade. */
+	if ((rc = cairn_range_make_key(CAP_PAGES, PG_Z, CAP_NODE)) ||
+	    (rc = pin(CAP_NODE, 0, &hz, &paz)))
+		return fail(name, "read-only pin", rc);
+	if (!refused(name, "a pin for device reads", exchange(hz, CAP_PAGE2, &pa), CAIRN_NO_RIGHTS))
+		return;
+	/* The other page pinned, or the pinned frame pinned twice: a device
+	 * could still write a frame that would change hands. */
+	if ((rc = pin(CAP_PAGE2, 1, &hy, &pay)))
+		return fail(name, "pin of the other page", rc);
+	if (!refused(name, "another page that is pinned", exchange(hx, CAP_PAGE2, &pa),
+		     CAIRN_DMA_PINNED) ||
+	    (rc = unpin(hy)) || (rc = pin(CAP_PAGE, 1, &hx2, &pax2)))
+		return fail(name, "pins", rc);
+	if (!refused(name, "a frame with a second pin", exchange(hx, CAP_PAGE2, &pa),
+		     CAIRN_DMA_PINNED) ||
+	    (rc = unpin(hx2)) || (rc = unpin(hz)))
+		return fail(name, "unpins", rc);
+	printf("%s: ok\n", name);
+}
+
+static void case_exchange(void)
+{
+	const char *name = "EXCHANGE trades two pages' frames; the pin follows its page";
+	uint64_t rc, hx, pa, newpa;
+	uint8_t *x = (uint8_t *)(uintptr_t)PAGE_VA(LEAF_X),
+		*y = (uint8_t *)(uintptr_t)PAGE_VA(LEAF_Y);
+	if ((rc = cairn_range_make_key(CAP_PAGES, PG_Y, CAP_PAGE2)) ||
+	    (rc = cairn_node_swap(CAP_LEAF, LEAF_Y, CAP_PAGE2, 0)) ||
+	    (rc = cairn_range_make_key(CAP_PAGES, PG_X, CAP_PAGE)) ||
+	    (rc = cairn_node_swap(CAP_LEAF, LEAF_X, CAP_PAGE, 0)))
+		return fail(name, "mapping", rc);
+	memset(x, 'x', 4096);
+	memset(y, 'y', 4096);
+	if ((rc = pin(CAP_PAGE, 1, &hx, &pa)))
+		return fail(name, "pin", rc);
+	case_exchange_refusals(hx);
+	if ((rc = cairn_range_make_key(CAP_PAGES, PG_Y, CAP_PAGE2)) ||
+	    (rc = exchange(hx, CAP_PAGE2, &newpa)))
+		return fail(name, "EXCHANGE", rc);
+	if (newpa == pa)
+		return fail(name, "the pinned page kept its frame", pa);
+	/* Through the mappings (the PTEs followed their pages) and the keys. */
+	if (x[0] != 'y' || x[4095] != 'y' || y[0] != 'x' || y[4095] != 'x')
+		return fail(name, "the mappings do not show the traded bytes", x[0]);
+	uint8_t page[16];
+	struct cairn_io io = { .w = { 4080, 16 }, .buf = page, .max = sizeof page };
+	if ((rc = cairn_inv_PAGE_READ(CAP_PAGE, &io)) || page[0] != 'y' || page[15] != 'y')
+		return fail(name, "PAGE_READ of the pinned page", rc ? rc : page[0]);
+	/* The device now writes the pinned page's new frame, and only it. */
+	if ((rc = rng_fill(newpa, SAVED)))
+		return fail(name, "rng request", rc);
+	struct cairn_io sy = { 0 };
+	if ((rc = dma(CAIRN_OC_DMA_SYNC, 0, hx, 1, &sy)) || sy.w[0] != 1)
+		return fail(name, "SYNC after the exchange", rc ? rc : sy.w[0]);
+	if (all_zero(x, 8) || memchr(x, 'x', SAVED) == x || y[0] != 'x' || y[SAVED] != 'x')
+		return fail(name, "the device's bytes are not in the pinned page alone", y[0]);
+	y[1] = 'w'; /* the other page is still writable where it is mapped */
+	memcpy(saved_x, x, SAVED);
+	memcpy(saved_y, y, SAVED);
+	if ((rc = unpin(hx)))
+		return fail(name, "unpin", rc);
+	/* A pinned page rescinded by its owner is not the driver's to trade. */
+	uint64_t hv, pav;
+	if ((rc = cairn_range_make_key(CAP_PAGES, PG_VICTIM, CAP_RO)) ||
+	    (rc = pin(CAP_RO, 1, &hv, &pav)) || (rc = cairn_range_rescind(CAP_PAGES, PG_VICTIM)))
+		return fail(name, "a rescinded pin", rc);
+	if (!refused(name, "a pin whose page was rescinded", exchange(hv, CAP_PAGE2, &pa),
+		     CAIRN_VOID) ||
+	    (rc = unpin(hv)))
+		return fail(name, "unpin of the rescinded pin", rc);
+	printf("%s: ok\n", name);
+}
+
 /* A checkpoint that holds this domain after the cases. */
 static void checkpoint(void)
 {
@@ -357,6 +465,7 @@ int main(uint64_t arg)
 	case_too_many();
 	case_device_writes();
 	case_rescind_pinned();
+	case_exchange();
 	printf("cases done%s\n", failed ? ", with failures" : "");
 	checkpoint();
 	/* From here on, every loop: after a restart, the first INFO says
@@ -369,6 +478,11 @@ int main(uint64_t arg)
 			bool kept = memcmp(buf, saved, SAVED) == 0 && !all_zero(saved, SAVED);
 			printf("after the restart: DEVICE_RESET, device-written page %s\n",
 			       kept ? "kept" : "LOST");
+			const uint8_t *x = (const uint8_t *)(uintptr_t)PAGE_VA(LEAF_X);
+			const uint8_t *y = (const uint8_t *)(uintptr_t)PAGE_VA(LEAF_Y);
+			bool both = memcmp(x, saved_x, SAVED) == 0 &&
+				    memcmp(y, saved_y, SAVED) == 0 && y[1] == 'w';
+			printf("after the restart: exchanged pages %s\n", both ? "kept" : "LOST");
 		} else if (rc != CAIRN_OK) {
 			printf("FAIL INFO after the cases: %" PRIu64 "\n", rc);
 		}

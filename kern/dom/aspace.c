@@ -378,6 +378,26 @@ void aspace_unmap_frame(struct frame *f)
 	sfence_vma_all();
 }
 
+/* Each PTE on a list now names the other frame, and the lists trade
+ * frames with them. */
+static void umaps_retarget(struct umap *m, uint64_t pa)
+{
+	for (; m; m = m->next)
+		*m->pte = pte_make(pa, *m->pte & ((1ul << PTE_PPN_SHIFT) - 1));
+}
+
+void aspace_exchange_frames(struct frame *a, struct frame *b)
+{
+	struct umap *ma = frame_umaps(a), *mb = frame_umaps(b);
+	if (!ma && !mb)
+		return;
+	umaps_retarget(ma, frame_pa(b));
+	umaps_retarget(mb, frame_pa(a));
+	a->aux = (uint64_t)(uintptr_t)mb;
+	b->aux = (uint64_t)(uintptr_t)ma;
+	sfence_vma_all();
+}
+
 bool aspace_write_protect_frame(struct frame *f)
 {
 	bool any = false;

@@ -65,6 +65,10 @@ void aspace_unmap_frame(struct frame *f); /* evicting a page */
 /* Checkpoint demarcation: take write permission away from every user
  * mapping of f. True if one had it: the caller fences (once for many). */
 bool aspace_write_protect_frame(struct frame *f);
+/* Two page frames traded objects (objcache.c obj_page_exchange): every
+ * user PTE that mapped a now maps b and the other way round, permissions
+ * kept (they come from the keys to the objects, which did not change). */
+void aspace_exchange_frames(struct frame *a, struct frame *b);
 void aspace_flush_all(void); /* drop every domain's tables */
 void aspace_free_tables(uint64_t root_pa);
 /* A node's slot is about to change: drop derived tables if it was walked. */

@@ -26,6 +26,17 @@
  *    checkpointer saves of such a page is what it held at the last SYNC
  *    before the cut, or newer bytes the device wrote into buffers the
  *    driver had not yet taken (docs/network.md "Checkpoints").
+ *  - EXCHANGE trades the frames of a device-writable pinned page and
+ *    another page the driver may write (seed 001's page exchange, docs/
+ *    network.md "Page exchange"): each page then holds what the other
+ *    held, no byte copied; the pin follows its page to its new frame (the
+ *    other page's old one), whose physical address the reply gives. Both
+ *    pages are dirtied first (prepare phase: a page the snapshot being
+ *    written still needs is copied aside there), so neither frame is owed
+ *    to a checkpoint when they trade. It is refused for a pin whose frame
+ *    has another pin or another page that is pinned (DMA_PINNED): a device
+ *    could still write a frame that changes hands. The driver must only
+ *    exchange a buffer the device has given back, as for SYNC.
  */
 #include <cairn/abi.h>
 #include "inv/invoke.h"
@@ -161,6 +172,62 @@ static void sync(struct invocation *inv, struct kop *op)
 	}
 }
 
+static void exchange_commit(struct kop *op)
+{
+	struct dma_pin *p = &pins[op->arg[0]];
+	struct frame *other = (struct frame *)(uintptr_t)op->arg[1];
+	obj_page_exchange(p->frame, other);
+	p->frame = other;
+}
+
+static void exchange(struct invocation *inv, struct kop *op)
+{
+	struct dma_pin *p = pin_named(inv->w[0]);
+	struct key k;
+	invoke_send_key(inv, 0, &k);
+	if (!p) {
+		op->reply.code = CAIRN_NOT_PINNED;
+		return;
+	}
+	if (!p->device_writes) {
+		op->reply.code = CAIRN_NO_RIGHTS; /* a read-only pin's page is not the driver's to
+						     give */
+		return;
+	}
+	if (!attached(p) || key_type(&k) == CAIRN_KEY_VOID) {
+		op->reply.code = CAIRN_VOID; /* the pinned page, or the other, was rescinded */
+		return;
+	}
+	if (key_type(&k) != CAIRN_KEY_PAGE) {
+		op->reply.code = CAIRN_BAD_KEY;
+		return;
+	}
+	if (!key_allows_write(k.b)) {
+		op->reply.code = CAIRN_NO_RIGHTS;
+		return;
+	}
+	uint64_t other_oid = key_oid(&k);
+	if (other_oid == p->oid) {
+		op->reply.code = CAIRN_BAD_ARGUMENT;
+		return;
+	}
+	if (p->frame->dma_pins != 1) {
+		op->reply.code = CAIRN_DMA_PINNED;
+		return;
+	}
+	struct frame *mine = page_prepare_write(p->oid);
+	kassert(mine == p->frame);                           /* a pinned frame is never evicted */
+	struct frame *other = page_prepare_write(other_oid); /* may fault it in and restart */
+	if (other->dma_pins) {
+		op->reply.code = CAIRN_DMA_PINNED;
+		return;
+	}
+	op->arg[0] = inv->w[0];
+	op->arg[1] = (uintptr_t)other;
+	op->commit = exchange_commit;
+	op->reply.w[0] = frame_pa(other);
+}
+
 static void info(struct kop *op)
 {
 	for (unsigned i = 0; i < DMA_PINS; i++) {
@@ -188,6 +255,8 @@ void kobj_dma(struct invocation *inv, struct kop *op)
 		return sync(inv, op);
 	case CAIRN_OC_DMA_INFO:
 		return info(op);
+	case CAIRN_OC_DMA_EXCHANGE:
+		return exchange(inv, op);
 	default:
 		op->reply.code = CAIRN_BAD_ORDER;
 		return;

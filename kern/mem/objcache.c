@@ -299,6 +299,28 @@ struct frame *obj_dma_detach(struct frame *f)
 	return g;
 }
 
+void obj_page_exchange(struct frame *pinned, struct frame *other)
+{
+	struct frame *a = pinned, *b = other;
+	kassert(a->kind == FRAME_OBJECT && b->kind == FRAME_OBJECT && a != b);
+	kassert(a->obj_class == OBJ_PAGE && b->obj_class == OBJ_PAGE);
+	kassert((a->obj_flags & b->obj_flags & OBJF_DIRTY) &&
+		!((a->obj_flags | b->obj_flags) & OBJF_SNAPSHOT));
+	kassert(a->dma_pins == 1 && b->dma_pins == 0);
+	uint64_t ia = a->obj_index, ib = b->obj_index;
+	a->obj_index = ib;
+	b->obj_index = ia;
+	/* Both stay on the dirty list and in the ring as frames; what each
+	 * is the copy of is obj_index, read when the checkpoint logs it. */
+	vm_kremap((uint64_t)obj_va(OBJ_PAGE, ia), frame_pa(b), PTE_R | PTE_W);
+	vm_kremap((uint64_t)obj_va(OBJ_PAGE, ib), frame_pa(a), PTE_R | PTE_W);
+	aspace_exchange_frames(a, b);
+	a->obj_flags &= (uint16_t)~OBJF_ZERO;
+	b->obj_flags &= (uint16_t)~OBJF_ZERO;
+	a->dma_pins--;
+	b->dma_pins++;
+}
+
 /* Nothing can be evicted: wait (inside an operation) for a checkpoint to
  * clean some frames. */
 static __attribute__((noreturn)) void wait_for_memory(void)

@@ -135,6 +135,16 @@ void obj_dma_unpin(struct frame *f);
  * f's user mappings. Returns the object's new frame. */
 struct frame *obj_dma_detach(struct frame *f);
 
+/* Commit phase of DMA EXCHANGE (inv/kobj_dma.c), for two resident page
+ * frames that the prepare phase made DIRTY (so neither is owed to a
+ * snapshot): the two objects trade frames, so each page now holds what the
+ * other held. Their kernel-window translations and every user PTE follow
+ * their objects (the reverse map's entries move with their PTEs), and one
+ * DMA pin moves from `pinned` to `other` (whose frame the device is now to
+ * write). Identity, keys, tags and ownership are untouched: only the
+ * bytes trade places, without copying. */
+void obj_page_exchange(struct frame *pinned, struct frame *other);
+
 /* The S-mode fault handler for the pools (trap.c). */
 struct trap_frame;
 bool objcache_kernel_fault(struct trap_frame *tf);

@@ -197,7 +197,11 @@ enum cairn_key_object {
 	  "w0 = first pin, w1 = count -> each device-writable page is dirtied; w0 = pages "         \
 	  "dirtied, w1 = pins whose page was rescinded")                                            \
 	X(DMA, INFO, 0x0e04,                                                                        \
-	  "-> w0 = pins in use, w1 = pins in all, w2 = pins whose page was rescinded")
+	  "-> w0 = pins in use, w1 = pins in all, w2 = pins whose page was rescinded")              \
+	X(DMA, EXCHANGE, 0x0e05,                                                                    \
+	  "w0 = a device-writable pin, k0 = RW key to another page -> the two pages' contents "     \
+	  "are exchanged (their frames trade places); the pin follows its page: w0 = its new "      \
+	  "physical address")
 
 /* clang-format off */
 #define CAIRN_SERVICE_ORDERS(X)                                                            \
@@ -290,7 +294,8 @@ enum cairn_service_order {
 	X(NET_NO_MEMORY, 37, "the stack's heap (its client's storage) is exhausted")               \
 	X(NET_BAD_HANDLE, 38, "no socket of that kind has this handle")                            \
 	X(WRONG_OBJECT, 39,                                                                        \
-	  "the key is not a key to the object named (RESCIND_IF_KEY, a SELL's hint)")
+	  "the key is not a key to the object named (RESCIND_IF_KEY, a SELL's hint)")              \
+	X(DMA_PINNED, 40, "the page has another DMA pin: its frame cannot change hands")
 
 enum cairn_key_type {
 #define CAIRN_X(name, code, object, weak, prepare, word, desc) CAIRN_KEY_##name = code,
