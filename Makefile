@@ -63,6 +63,7 @@ bench: build
 	python3 test/qemu/bench_scale.py --build $(BUILD) --check
 	python3 test/qemu/bench_stacks.py --build $(BUILD)
 	python3 test/qemu/bench_outcommit.py --build $(BUILD) --check
+	python3 test/qemu/bench_exchange.py --build $(BUILD) --check
 
 soak: build
 	python3 test/qemu/soak.py --build $(BUILD) $(SOAK_ARGS)

@@ -62,9 +62,12 @@ static struct enet_view view;
 
 static uint64_t enet(uint64_t order, cap_t key, struct cairn_reply *rep)
 {
-	const struct cairn_msg m = { .order = order,
-				     .w = { ENET_PROTO_UDP, port },
-				     .keys = { key } };
+	/* ATTACH: w0 = the receive mode, 2 KiB buffers; BIND: UDP, the port. */
+	const struct cairn_msg m = {
+		.order = order,
+		.w = { order == CAIRN_SO_ENET_ATTACH ? ENET_RX_BUFFERS : ENET_PROTO_UDP, port },
+		.keys = { key }
+	};
 	const struct cairn_rcv r = { .keys = { CAP_VIEW } };
 	struct cairn_reply local;
 	return cairn_call(CAP_ENET, &m, &r, rep ? rep : &local);

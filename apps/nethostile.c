@@ -7,8 +7,10 @@
  * session's counters (STATS), while the test keeps netecho echoing:
  *
  *  1. attach with keys that are not a bank that may buy (enet's own start
- *     key, a bank key that may not buy): refused, enet never calls them;
- *  2. attach for real, and try to write its read-only receive buffers
+ *     key, a bank key that may not buy) or a receive mode that is none:
+ *     refused, enet never calls them;
+ *  2. attach for real, ask for page exchange on its 2 KiB buffers
+ *     (BAD_ARGUMENT), and try to write its read-only receive buffers
  *     through the view (NO_RIGHTS); bind a port netecho owns (PORT_TAKEN;
  *     with a victim port in its arg, bits 16..31, after the test's first
  *     datagram to its own: "waiting for the go"; with no datagram within
@@ -231,6 +233,8 @@ static bool attach_refusals(void)
 		fail("REDUCE", rc);
 	expect_rc("ATTACH with a bank that may not buy",
 		  enet(CAIRN_SO_ENET_ATTACH, 0, 0, CAP_SCRATCH, NULL), CAIRN_NO_RIGHTS);
+	expect_rc("ATTACH with no such receive mode",
+		  enet(CAIRN_SO_ENET_ATTACH, ENET_RX_MODES, 0, CAP_BANK, NULL), CAIRN_BAD_ARGUMENT);
 	expect_rc("BIND before ATTACH", enet(CAIRN_SO_ENET_BIND, ENET_PROTO_UDP, port, 0, NULL),
 		  CAIRN_RESTRICTED);
 	printf("attach refusals checked\n");
@@ -263,6 +267,13 @@ static bool attach(void)
 		fail("a receive page writable by its client", rc);
 	else
 		printf("receive buffers read-only: NO_RIGHTS\n");
+	/* Page exchange cannot be switched on for 2 KiB buffers, nor a mode
+	 * that is no such thing asked for (after the view key is used: every
+	 * call here receives into CAP_VIEW). */
+	expect_rc("RX_MODE on 2 KiB buffers",
+		  enet(CAIRN_SO_ENET_RX_MODE, ENET_RX_PAGES, 0, 0, NULL), CAIRN_BAD_ARGUMENT);
+	expect_rc("RX_MODE 0", enet(CAIRN_SO_ENET_RX_MODE, ENET_RX_BUFFERS, 0, 0, NULL),
+		  CAIRN_BAD_ARGUMENT);
 	expect_rc("BIND protocol 1", enet(CAIRN_SO_ENET_BIND, 1, port, 0, NULL),
 		  CAIRN_BAD_ARGUMENT);
 	expect_rc("BIND its port", enet(CAIRN_SO_ENET_BIND, ENET_PROTO_UDP, port, 0, NULL),

@@ -22,7 +22,12 @@ static uint64_t order(cap_t stack, uint64_t code, const struct cairn_msg *m0,
 
 uint64_t cnet_attach(cap_t stack, cap_t bank, uint32_t *ip, uint64_t *mac)
 {
-	const struct cairn_msg m = { .keys = { bank } };
+	return cnet_attach_mode(stack, bank, 0, ip, mac);
+}
+
+uint64_t cnet_attach_mode(cap_t stack, cap_t bank, uint64_t rx_mode, uint32_t *ip, uint64_t *mac)
+{
+	const struct cairn_msg m = { .w = { rx_mode }, .keys = { bank } };
 	struct cairn_reply rep;
 	uint64_t rc = order(stack, CAIRN_SO_STACK_ATTACH, &m, NULL, &rep);
 	if (rc == CAIRN_OK) {
@@ -36,8 +41,21 @@ uint64_t cnet_attach(cap_t stack, cap_t bank, uint32_t *ip, uint64_t *mac)
 
 uint64_t cnet_attach_own(cap_t stack, cap_t bank, cap_t sub, cap_t inspect, uint32_t *ip)
 {
+	return cnet_attach_own_mode(stack, bank, sub, inspect, 0, ip);
+}
+
+uint64_t cnet_attach_own_mode(cap_t stack, cap_t bank, cap_t sub, cap_t inspect, uint64_t rx_mode,
+			      uint32_t *ip)
+{
 	uint64_t rc = cairn_bank_create(bank, CAIRN_BANK_TRANSPARENT, sub, inspect);
-	return rc != CAIRN_OK ? rc : cnet_attach(stack, sub, ip, NULL);
+	return rc != CAIRN_OK ? rc : cnet_attach_mode(stack, sub, rx_mode, ip, NULL);
+}
+
+uint64_t cnet_rx_mode(cap_t stack, uint64_t rx_mode, uint64_t exchange_min)
+{
+	const struct cairn_msg m = { .w = { rx_mode, exchange_min } };
+	struct cairn_reply rep;
+	return order(stack, CAIRN_SO_STACK_RX_MODE, &m, NULL, &rep);
 }
 
 /* The orders whose answer is a handle in w0. */

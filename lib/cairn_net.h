@@ -27,6 +27,10 @@
 
 #define CNET_HANDLES 64u
 #define CNET_MAX_IO  CAIRN_MAX_STRING
+/* The longest datagram UDP_SENDTO sends: one 1500-byte IPv4 packet (the
+ * stacks send nothing larger, stacks/sock.h SOCK_UDP_MAX); a longer one is
+ * BAD_ARGUMENT. Datagrams received may be longer (page buffers, 4,052). */
+#define CNET_UDP_MAX 1472u
 
 /* IPv4 a.b.c.d packed first byte lowest. */
 #define CNET_IP4(a, b, c, d) \
@@ -39,6 +43,20 @@ uint64_t cnet_attach(cap_t stack, cap_t bank, uint32_t *ip, uint64_t *mac);
  * register `sub` (its inspect key into `inspect`: the client keeps power
  * over what its stack buys), then cnet_attach with it. */
 uint64_t cnet_attach_own(cap_t stack, cap_t bank, cap_t sub, cap_t inspect, uint32_t *ip);
+/* Both with enet's receive mode for the stack's session (ATTACH's w0,
+ * virtio-net/proto/client.h enum enet_rx_mode: 1 for page buffers and
+ * page exchange, a client that expects frames past 1,514 bytes); the two
+ * above ask for mode 0. */
+uint64_t cnet_attach_mode(cap_t stack, cap_t bank, uint64_t rx_mode, uint32_t *ip, uint64_t *mac);
+uint64_t cnet_attach_own_mode(cap_t stack, cap_t bank, cap_t sub, cap_t inspect, uint64_t rx_mode,
+			      uint32_t *ip);
+/* STATS indices from here on read the stack's session counters in enet:
+ * CNET_STATS_ENET + i is virtio-net/proto/stats.h's counter i (0 frames
+ * in, ..., ENET_STATS_EXCHANGED frames by page exchange, ...). */
+#define CNET_STATS_ENET 0x10000u
+/* Page exchange on (1) or off (2) for a stack attached with page buffers,
+ * for frames of exchange_min bytes or more (0: enet's default). */
+uint64_t cnet_rx_mode(cap_t stack, uint64_t rx_mode, uint64_t exchange_min);
 
 uint64_t cnet_tcp_listen(cap_t stack, uint16_t port, unsigned backlog, unsigned *handle);
 /* NET_WOULD_BLOCK when no connection is waiting. */

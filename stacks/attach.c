@@ -37,6 +37,7 @@ static struct {
 	uint32_t heap_leaves; /* leaves under it */
 	uint32_t heap_pages;  /* pages in the leaves */
 	bool enet_attached;
+	uint8_t rx_mode; /* enet's receive mode, as the client asked at the first ATTACH */
 	bool view_mapped;
 	uint32_t ephemeral_tried; /* ports from STACK_EPHEMERAL_BASE asked for */
 	bool lwip_up;
@@ -90,11 +91,12 @@ static uint64_t buy_heap(void)
 	return rc;
 }
 
-static uint64_t attach_enet(void)
+static uint64_t attach_enet(uint64_t rx_mode)
 {
 	uint64_t rc;
 	if (!at.enet_attached) {
 		const struct cairn_msg m = { .order = CAIRN_SO_ENET_ATTACH,
+					     .w = { rx_mode },
 					     .keys = { STACK_CAP_ARG } };
 		const struct cairn_rcv r = { .keys = { STACK_CAP_VIEW } };
 		struct cairn_reply rep;
@@ -102,6 +104,7 @@ static uint64_t attach_enet(void)
 			return rc;
 		at.mac = rep.w[0];
 		at.ip = (uint32_t)rep.w[1];
+		at.rx_mode = (uint8_t)rx_mode;
 		at.enet_attached = true;
 	}
 	if (!at.view_mapped) {
@@ -122,7 +125,7 @@ static uint64_t attach_enet(void)
 	return CAIRN_OK;
 }
 
-uint64_t stack_attach(uint32_t *ip, uint64_t *mac)
+uint64_t stack_attach(uint64_t rx_mode, uint32_t *ip, uint64_t *mac)
 {
 	struct cairn_bank_verdict v;
 	uint64_t rc = cairn_bank_verify(STACK_CAP_BANK, STACK_CAP_ARG, &v);
@@ -133,13 +136,14 @@ uint64_t stack_attach(uint32_t *ip, uint64_t *mac)
 	if (v.may_not & CAIRN_BANK_MAY_NOT_BUY)
 		return CAIRN_NO_RIGHTS;
 	if ((rc = cairn_domain_get_slot(STACK_CAP_SELF, CAIRN_DOM_SLOT_SPACE, STACK_CAP_SPACE)) ||
-	    (rc = buy_heap()) || (rc = attach_enet())) {
+	    (rc = buy_heap()) || (rc = attach_enet(rx_mode))) {
 		printf("attach: %s (heap %" PRIu32 "/%u pages)\n", cairn_result_name(rc),
 		       at.heap_pages, STACK_HEAP_PAGES);
 		return rc;
 	}
 	if (!at.lwip_up) {
-		stack_lwip_start((uint8_t *)STACK_VIEW_VA, at.mac, at.ip);
+		stack_lwip_start((uint8_t *)STACK_VIEW_VA, at.mac, at.ip,
+				 (enum enet_rx_mode)at.rx_mode);
 		at.lwip_up = true;
 	}
 	*ip = at.ip;

@@ -32,6 +32,7 @@
 #include "lwip/netif.h"
 
 #include "cairn.h"
+#include "cairn_net.h"
 #include "client.h"
 #include "serve.h"
 #include "stack.h"
@@ -58,7 +59,7 @@ uint64_t stack_enet_bind(unsigned proto, uint16_t port)
 	return enet(CAIRN_SO_ENET_BIND, proto, port);
 }
 
-void stack_lwip_start(uint8_t *view, uint64_t mac, uint32_t ip)
+void stack_lwip_start(uint8_t *view, uint64_t mac, uint32_t ip, enum enet_rx_mode rx_mode)
 {
 	struct enet_view v;
 	uint8_t m[6];
@@ -71,7 +72,7 @@ void stack_lwip_start(uint8_t *view, uint64_t mac, uint32_t ip)
 	IP4_ADDR(&mask, 255, 255, 255, 0);
 	IP4_ADDR(&gw, ip & 0xff, (ip >> 8) & 0xff, (ip >> 16) & 0xff, 2);
 	lwip_init();
-	if (!stack_netif_init(&port, &v, m, &addr, &mask, &gw))
+	if (!stack_netif_init(&port, &v, rx_mode, m, &addr, &mask, &gw))
 		printf("FAIL lwIP refused the netif\n");
 }
 
@@ -93,12 +94,37 @@ static bool port_counter(unsigned i, uint64_t *value)
 	return true;
 }
 
+/* The session's counters in enet (ENET STATS, w1 = 0: virtio-net/proto/
+ * stats.h's flat array), so a client can see what enet dropped for it and
+ * how its frames came (frames_exchanged, rx_instret). */
+_Static_assert(STACK_STATS_ENET == CNET_STATS_ENET, "one index base for enet's counters");
+static bool enet_counter(unsigned i, uint64_t *value)
+{
+	if (i >= ENET_STATS_COUNTERS)
+		return false;
+	const struct cairn_msg m = { .order = CAIRN_SO_ENET_STATS, .w = { i, 0 } };
+	struct cairn_reply rep;
+	if (cairn_call(STACK_CAP_ENET, &m, NULL, &rep) != CAIRN_OK)
+		return false;
+	*value = rep.w[0];
+	return true;
+}
+
+/* enet checks the mode against the session's (docs/network.md "Page
+ * exchange"); the netif's geometry is the same in both page modes. */
+static uint64_t rx_mode(uint64_t mode, uint64_t exchange_min)
+{
+	return enet(CAIRN_SO_ENET_RX_MODE, mode, exchange_min);
+}
+
 static const struct serve_ops ops = {
 	.attach = stack_attach,
 	.bind = stack_enet_bind,
 	.rx = rx,
 	.tick = port_tick,
 	.port_counter = port_counter,
+	.enet_counter = enet_counter,
+	.rx_mode = rx_mode,
 };
 
 /* Copy the server's capability register `from` to `to`. */

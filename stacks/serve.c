@@ -11,6 +11,7 @@
 #include <cairn/abi.h>
 #include <cairn/keytab.h>
 
+#include "client.h"
 #include "serve.h"
 #include "sock.h"
 #include "stack.h"
@@ -53,13 +54,15 @@ static uint64_t clamp_max(uint64_t w)
 	return w == 0 || w > CAIRN_MAX_STRING ? CAIRN_MAX_STRING : w;
 }
 
-static uint64_t attach(struct serve_out *out)
+/* w0 = the session's receive mode for enet (client.h enum enet_rx_mode:
+ * page buffers for a client that expects large frames). */
+static uint64_t attach(uint64_t rx_mode, struct serve_out *out)
 {
-	if (attached)
+	if (attached || rx_mode >= ENET_RX_MODES)
 		return CAIRN_BAD_ARGUMENT;
 	uint32_t ip = 0;
 	uint64_t mac = 0;
-	uint64_t rc = ops->attach(&ip, &mac);
+	uint64_t rc = ops->attach(rx_mode, &ip, &mac);
 	if (rc != CAIRN_OK)
 		return rc;
 	sock_init();
@@ -77,6 +80,8 @@ static uint64_t stats(uint64_t index, struct serve_out *out)
 			v = stack_count[k];
 		else if (k - STACK_COUNTER_COUNT < 1024 && ops->port_counter)
 			ops->port_counter((unsigned)(k - STACK_COUNTER_COUNT), &v);
+		else if (k >= STACK_STATS_ENET && k - STACK_STATS_ENET < 1024 && ops->enet_counter)
+			ops->enet_counter((unsigned)(k - STACK_STATS_ENET), &v);
 		out->w[i] = v;
 	}
 	return CAIRN_OK;
@@ -194,6 +199,8 @@ static uint64_t client_order(const struct serve_in *in, struct serve_out *out)
 		return rc;
 	case CAIRN_SO_STACK_WAIT:
 		return wait(w[0], w[1], out);
+	case CAIRN_SO_STACK_RX_MODE:
+		return ops->rx_mode ? ops->rx_mode(w[0], w[1]) : CAIRN_BAD_ORDER;
 	}
 	return CAIRN_BAD_ORDER;
 }
@@ -215,7 +222,7 @@ static uint64_t decode(const struct serve_in *in, struct serve_out *out)
 	if (in->order == CAIRN_SO_STACK_STATS)
 		return stats(in->w[0], out);
 	if (in->order == CAIRN_SO_STACK_ATTACH)
-		return attach(out);
+		return attach(in->w[0], out);
 	if (!attached)
 		return CAIRN_RESTRICTED;
 	return client_order(in, out);

@@ -35,7 +35,7 @@
 struct serve_ops {
 	/* ATTACH's work with keys; the bank key came with the call. OK once
 	 * lwIP and the netif are up; resumable: called again after a failure. */
-	uint64_t (*attach)(uint32_t *ip, uint64_t *mac);
+	uint64_t (*attach)(uint64_t rx_mode, uint32_t *ip, uint64_t *mac);
 	/* ENET BIND (proto 6 TCP / 17 UDP); OK if already ours. */
 	uint64_t (*bind)(unsigned proto, uint16_t port);
 	/* RX: the frames enet queued into lwIP. */
@@ -45,6 +45,12 @@ struct serve_ops {
 	void (*tick)(void);
 	/* STATS past the stack's own rows: the port's counter i; false if none. */
 	bool (*port_counter)(unsigned i, uint64_t *value);
+	/* STATS from STACK_STATS_ENET on: the session's counter i in enet;
+	 * false if none; may be NULL. */
+	bool (*enet_counter)(unsigned i, uint64_t *value);
+	/* RX_MODE: ENET RX_MODE on the session (page exchange on or off);
+	 * may be NULL (BAD_ORDER). */
+	uint64_t (*rx_mode)(uint64_t mode, uint64_t exchange_min);
 };
 
 struct serve_in {

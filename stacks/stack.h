@@ -99,8 +99,8 @@ enum {
 /* The counters STATS answers, X(name, "what it counts"): index i <
  * STACK_COUNTER_COUNT is row i; from STACK_COUNTER_COUNT on come the
  * port's (STACK_PORT_STATS in port/stack_netif.h, in its order); past
- * those, 0. The order rows are indexed by (order code & 0xff) - 1 and
- * count every answer but RESTRICTED and BAD_ORDER (REFUSED counts those). */
+ * those, 0; from STACK_STATS_ENET on, enet's for the session. The order rows are indexed by (order
+ * code & 0xff) - 1 and count every answer but RESTRICTED and BAD_ORDER (REFUSED counts those). */
 /* clang-format off */
 #define STACK_COUNTERS(X)                                                    \
 	X(ORD_ATTACH,       "ATTACH orders served")                        \
@@ -137,6 +137,10 @@ enum stack_counter {
 #undef STACK_X
 		STACK_COUNTER_COUNT
 };
+
+/* STATS from this index on: the session's counters in enet, in
+ * virtio-net/proto/stats.h's order (lib/cairn_net.h CNET_STATS_ENET). */
+#define STACK_STATS_ENET 0x10000u
 
 extern uint64_t stack_count[STACK_COUNTER_COUNT];
 extern const char *const stack_counter_names[STACK_COUNTER_COUNT];

@@ -72,8 +72,12 @@ enum { VNET_COMMIT_CAP_SLEEP = 2, VNET_COMMIT_CAP_CKPT = 3 }; /* the commit help
 
 #define VNET_SESSIONS 7 /* badges 1..7; badge 0 is the interrupt helper */
 #define VNET_QUEUE    128
-#define VNET_BUF      2048 /* a buffer: header and frame, two a page */
-#define VNET_HDR      ((uint32_t)sizeof(struct virtio_net_hdr))
+#define VNET_BUF      2048 /* a transmit buffer: header and frame, two a page */
+/* A receive buffer is a whole page: frames up to ENET_RX_FRAME_MAX (a
+ * link with a larger MTU, docs/network.md "Page exchange"), and a page
+ * that can be handed to a session whole (DMA EXCHANGE). */
+#define VNET_RX_BUF 4096
+#define VNET_HDR    ((uint32_t)sizeof(struct virtio_net_hdr))
 /* Where a buffer's descriptor starts: the 12-byte header at 4, so the
  * frame is at 16, 8-byte aligned like the sessions' buffers (a frame at
  * their offset 0). picolibc's memcpy copies a word at a time only
@@ -97,7 +101,7 @@ enum { VNET_COMMIT_CAP_SLEEP = 2, VNET_COMMIT_CAP_CKPT = 3 }; /* the commit help
 #define VNET_PG_RXRING  0
 #define VNET_PG_TXRING  1
 #define VNET_PG_RXBUF   2
-#define VNET_PG_TXBUF   (VNET_PG_RXBUF + VNET_QUEUE / 2)
+#define VNET_PG_TXBUF   (VNET_PG_RXBUF + VNET_QUEUE)
 #define VNET_PAGES      (VNET_PG_TXBUF + VNET_QUEUE / 2)
 #define VNET_PG_SESSION VNET_PAGES /* + s - 1: session s's rings */
 #define VNET_PAGES_ALL  (VNET_PG_SESSION + VNET_SESSIONS)
@@ -120,6 +124,8 @@ struct vnet_session {
 	bool attached;
 	bool parked;              /* a RECV waits in VNET_CAP_PARKED + s - 1 */
 	bool node_bought;         /* VNET_CAP_SESSION + s - 1 holds enet's node for it */
+	uint8_t rx_mode;          /* enum enet_rx_mode, from its ATTACH or RX_MODE */
+	uint16_t exchange_min;    /* the shortest frame exchanged (ENET_RX_PAGES) */
 	uint64_t sessions;        /* ATTACHes that succeeded */
 	struct enet_session core; /* queues, buffers, counters (cumulative) */
 	struct vnet_backlog backlog;
@@ -137,6 +143,7 @@ struct vnet {
 	uint16_t rx_head_buf[VNET_QUEUE], tx_head_buf[VNET_QUEUE];
 	uint16_t tx_free[VNET_QUEUE], tx_nfree; /* transmit buffers not in flight */
 	struct enet_addr addr;
+	uint16_t mtu; /* the link's, as the device says (VIRTIO_NET_F_MTU), else 1500 */
 	struct enet_ports ports;
 	struct enet_txsched txsched;
 	struct enet_stats stats; /* frames no session owns */
@@ -188,6 +195,13 @@ void vnet_hold_session_started(uint32_t s);
  * buffer i, and buffer i given back to the device (the notification is
  * vnet_rx_notify's, once for several). */
 const uint8_t *vnet_rx_frame(uint16_t i);
+/* Buffer i's page, holding a frame of len bytes, trades frames with the
+ * page `client` names (a read-write key to a session's free page buffer):
+ * everything but the frame zeroed first, then DMA EXCHANGE; on CAIRN_OK the
+ * client's page holds the frame ENET_VIEW_PAGE_FRAME_AT bytes in and
+ * buffer i's pin is at its new physical address, where the device writes
+ * next. Any other answer is the DMA key's, and nothing traded. */
+uint64_t vnet_rx_exchange(uint16_t i, uint32_t len, cap_t client);
 bool vnet_rx_give_back(uint16_t i);
 void vnet_rx_notify(void);
 

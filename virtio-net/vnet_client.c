@@ -4,12 +4,15 @@
  * docs/network.md "The session protocol"). A client calls enet's start
  * key; the badge (1..VNET_SESSIONS) is its session.
  *
- *   ATTACH  k0 = a bank key        -> r0 = the view (space key), w0 = MAC, w1 = IPv4
+ *   ATTACH  k0 = a bank key, w0 = receive mode (client.h)
+ *                                  -> r0 = the view (space key), w0 = MAC, w1 = IPv4
  *   BIND    w0 = protocol, w1 = port -> OK, PORT_TAKEN, PORTS_FULL, BAD_ARGUMENT
  *   RECV                           -> (when RX_ACTIVE holds a frame) OK
  *   SEND                           -> transmit rounds run; w0 = frames sent
  *   STATS   w0 = index, w1 = whose -> w0..w3 = counters index..index + 3
  *   PRINT                          -> the counters on the console (debug switch)
+ *   RX_MODE w0 = 1 or 2, w1 = min  -> page exchange on or off (page buffers only),
+ *                                     for frames of min bytes or more (0: the default)
  *
  * ATTACH: the client's storage, enet's mapping. enet asks its own bank
  * whether k0 is a genuine bank key that may buy (never calling a key it
@@ -64,12 +67,54 @@ static uint64_t region_key(const struct enet_session *c, uint32_t view_page)
 	return cairn_node_get(session_cap(c->id), view_page, VNET_CAP_PAGE);
 }
 
+/*
+ * Page exchange (docs/network.md "Page exchange"). The device buffer
+ * holding the frame being delivered, or VNET_NONE (a frame enet made, or
+ * one for several sessions): set around enet_session_offer, which calls
+ * rx_write below with the session's page buffer. For an ENET_RX_PAGES
+ * session and a frame of exchange_min bytes or more, the device's
+ * page and the client's free page trade frames instead of the frame being
+ * copied. Nothing of the device page but the frame reaches the client:
+ * the bytes before it (the virtio header) and after it (an older frame,
+ * perhaps another session's) are zeroed first. The device page now holds
+ * the client's old bytes and goes back on the ring at its new physical
+ * address. A client page that is gone answers VOID, as PAGE_WRITE would:
+ * the session ends. Any other refusal (none is expected: enet's pins are
+ * its own, the client's pages are never pinned) falls back to the copy.
+ */
+static uint16_t delivering_buf = VNET_NONE;
+
+static enum enet_reason offer(struct vnet_session *ss, const uint8_t *frame, uint32_t len,
+			      uint16_t buf, bool *no_buffer)
+{
+	delivering_buf = buf;
+	uint64_t t0 = cairn_rdinstret();
+	enum enet_reason why = enet_session_offer(&ss->core, frame, len, no_buffer);
+	if (why == ENET_OK) /* what a delivery costs enet, by copy or exchange (docs/benchmarks.md)
+			     */
+		ss->core.stats.rx_instret += cairn_rdinstret() - t0;
+	delivering_buf = VNET_NONE;
+	return why;
+}
+
 static bool rx_write(const struct enet_session *c, uint64_t offset, const uint8_t *src,
 		     uint32_t len)
 {
+	if (region_key(c, ENET_VIEW_RX_PAGE + (uint32_t)(offset / 4096)) != CAIRN_OK)
+		return false;
+	struct vnet_session *ss = &vnet.session[c->id];
+	if (ss->rx_mode == ENET_RX_PAGES && delivering_buf != VNET_NONE &&
+	    len >= ss->exchange_min && offset % 4096 == ENET_VIEW_PAGE_FRAME_AT) {
+		uint64_t rc = vnet_rx_exchange(delivering_buf, len, VNET_CAP_PAGE);
+		if (rc == CAIRN_OK) {
+			ss->core.stats.frames_exchanged++;
+			return true;
+		}
+		if (rc == CAIRN_VOID)
+			return false;
+	}
 	struct cairn_io io = { .w = { offset % 4096 }, .str = src, .len = len };
-	return region_key(c, ENET_VIEW_RX_PAGE + (uint32_t)(offset / 4096)) == CAIRN_OK &&
-	       cairn_inv_PAGE_WRITE(VNET_CAP_PAGE, &io) == CAIRN_OK;
+	return cairn_inv_PAGE_WRITE(VNET_CAP_PAGE, &io) == CAIRN_OK;
 }
 
 static bool tx_read(const struct enet_session *c, uint64_t offset, uint8_t *dst, uint32_t len)
@@ -159,8 +204,7 @@ static void backlog_drain(uint32_t s)
 	while (b->n && ss->attached) {
 		uint16_t i = b->buf[b->first];
 		bool no_buffer;
-		enum enet_reason why = enet_session_offer(&ss->core, vnet_rx_frame(i),
-							  b->len[b->first], &no_buffer);
+		enum enet_reason why = offer(ss, vnet_rx_frame(i), b->len[b->first], i, &no_buffer);
 		if (no_buffer)
 			break;
 		b->first = (uint8_t)((b->first + 1) % VNET_RX_BACKLOG);
@@ -205,7 +249,7 @@ bool vnet_deliver(uint32_t s, const uint8_t *frame, uint32_t len, uint16_t buf)
 			return backlog_keep(ss, len, buf); /* behind what waits */
 	}
 	bool no_buffer;
-	enum enet_reason why = enet_session_offer(&ss->core, frame, len, &no_buffer);
+	enum enet_reason why = offer(ss, frame, len, buf, &no_buffer);
 	if (no_buffer)
 		return backlog_keep(ss, len, buf);
 	if (ss->core.gone) {
@@ -288,10 +332,13 @@ static void start_session(uint32_t s)
 		.tx_active = (struct enet_ring *)(rings + ENET_Q_TX_ACTIVE * ENET_RING_STRIDE),
 		.tx_free = (struct enet_ring *)(rings + ENET_Q_TX_FREE * ENET_RING_STRIDE),
 		.capacity = ENET_VIEW_RING_CAP,
-		.rx_count = ENET_VIEW_RX_BUFS,
+		.rx_count = enet_view_rx_bufs(ss->rx_mode),
 		.tx_count = ENET_VIEW_TX_BUFS,
 		.buf_size = ENET_VIEW_BUF,
 		.io = &session_io,
+		.rx_buf_size = enet_view_rx_buf(ss->rx_mode),
+		.rx_frame_at = enet_view_rx_frame_at(ss->rx_mode),
+		.rx_frame_max = enet_view_rx_frame_max(ss->rx_mode),
 	};
 	struct enet_stats kept = ss->core.stats;
 	enet_session_init(&ss->core, s, &m); /* the sizes are enet's constants: in bounds */
@@ -302,10 +349,12 @@ static void start_session(uint32_t s)
 	ss->sessions++;
 }
 
-static uint64_t attach(uint32_t s, struct cairn_msg *out)
+static uint64_t attach(uint32_t s, uint64_t mode, struct cairn_msg *out)
 {
 	if (!vnet.present)
 		return CAIRN_NO_DEVICE;
+	if (mode >= ENET_RX_MODES)
+		return CAIRN_BAD_ARGUMENT;
 	if (vnet.session[s].attached)
 		detach(s); /* a second ATTACH starts the session again */
 	uint64_t rc = check_bank();
@@ -313,6 +362,8 @@ static uint64_t attach(uint32_t s, struct cairn_msg *out)
 		rc = build_view(s);
 	if (rc)
 		return rc; /* what was bought stays in the client's bank, its to sell */
+	vnet.session[s].rx_mode = (uint8_t)mode;
+	vnet.session[s].exchange_min = ENET_EXCHANGE_MIN;
 	start_session(s);
 	for (unsigned i = 0; i < 6; i++)
 		out->w[0] |= (uint64_t)vnet.addr.mac[i] << (8 * i);
@@ -398,6 +449,26 @@ static uint64_t send(uint32_t s, struct cairn_msg *out)
 	return CAIRN_OK;
 }
 
+/* Page exchange on or off for a session with page buffers, and the
+ * shortest frame it exchanges (0: ENET_EXCHANGE_MIN, the measured
+ * break-even; the benchmark sets others to measure it). The two page modes
+ * share their geometry, so the switch changes only how the next frames
+ * arrive. A session with 2 KiB buffers cannot switch (its buffers are the
+ * wrong size), nor can a threshold be outside a page buffer's frames:
+ * BAD_ARGUMENT. */
+static uint64_t rx_mode(uint32_t s, uint64_t mode, uint64_t exchange_min)
+{
+	struct vnet_session *ss = &vnet.session[s];
+	if ((mode != ENET_RX_PAGES && mode != ENET_RX_PAGES_COPY) ||
+	    ss->rx_mode == ENET_RX_BUFFERS ||
+	    (exchange_min != 0 &&
+	     (exchange_min < ENET_ETH_HDR || exchange_min > ENET_RX_FRAME_MAX)))
+		return CAIRN_BAD_ARGUMENT;
+	ss->rx_mode = (uint8_t)mode;
+	ss->exchange_min = exchange_min ? (uint16_t)exchange_min : ENET_EXCHANGE_MIN;
+	return CAIRN_OK;
+}
+
 /* w1 = 0: the session's counters; 1: enet's own (frames no session owns). */
 static uint64_t stats(uint32_t s, uint64_t index, uint64_t whose, struct cairn_msg *out)
 {
@@ -427,7 +498,9 @@ static uint64_t print(uint32_t s)
 	char who[16];
 	snprintf(who, sizeof who, "session %" PRIu32, s);
 	print_counters(who, &vnet.session[s].core.stats);
-	printf("stats %s: backlogged %" PRIu64 "\n", who, vnet.session[s].backlogged);
+	printf("stats %s: backlogged %" PRIu64 ", exchanged %" PRIu64 " (receive mode %u)\n", who,
+	       vnet.session[s].backlogged, vnet.session[s].core.stats.frames_exchanged,
+	       vnet.session[s].rx_mode);
 	print_counters("enet", &vnet.stats);
 	printf("stats enet: arp replies %" PRIu64 ", icmp replies %" PRIu64 ", tx dropped %" PRIu64
 	       ", bring-ups %" PRIu64 ", releases %" PRIu64 "\n",
@@ -443,7 +516,7 @@ uint64_t vnet_client_order(uint32_t s, const struct cairn_reply *in, struct cair
 		backlog_drain(s); /* the frames that waited for its buffers first */
 	switch (in->code) {
 	case CAIRN_SO_ENET_ATTACH:
-		return attach(s, out);
+		return attach(s, in->w[0], out);
 	case CAIRN_SO_ENET_STATS:
 		return stats(s, in->w[0], in->w[1], out);
 	case CAIRN_SO_ENET_PRINT:
@@ -460,6 +533,8 @@ uint64_t vnet_client_order(uint32_t s, const struct cairn_reply *in, struct cair
 		return recv(s, parked);
 	case CAIRN_SO_ENET_SEND:
 		return send(s, out);
+	case CAIRN_SO_ENET_RX_MODE:
+		return rx_mode(s, in->w[0], in->w[1]);
 	default:
 		return CAIRN_BAD_ORDER;
 	}

@@ -11,11 +11,16 @@
  * every receive buffer posted (the driver must not notify before
  * DRIVER_OK, §3.1.1).
  *
- * Buffers are VNET_BUF bytes, two a page: a receive buffer is one
- * device-writable descriptor for the 12-byte header and a whole frame
- * (VERSION_1 allows any layout, §2.6.4; without MRG_RXBUF a frame never
- * spans buffers, §5.1.6.3.1); a transmit buffer is one device-readable
- * descriptor for the header, all zeros (no offloads), and the frame.
+ * A receive buffer is a page (VNET_RX_BUF): one device-writable
+ * descriptor for the 12-byte header and a whole frame (VERSION_1 allows
+ * any layout, §2.6.4; without MRG_RXBUF a frame never spans buffers,
+ * §5.1.6.3.1, and a device drops a frame longer than the buffer), so a
+ * link with an MTU up to 4,066 delivers whole frames and the page can be
+ * handed to a session by DMA EXCHANGE (vnet_client.c). A transmit buffer
+ * is VNET_BUF bytes, two a page: one device-readable descriptor for the
+ * header, all zeros (no offloads), and the frame. VIRTIO_NET_F_MTU is
+ * accepted when offered (§5.1.4.2: the device then says the MTU it
+ * uses), only to report it: enet sends frames of a 1,500-byte MTU.
  * Either descriptor starts VNET_HDR_AT bytes into its buffer, so that the
  * frame is 8-byte aligned (vnet.h).
  *
@@ -44,15 +49,25 @@ static volatile uint32_t *status_reg(void)
  * device's. */
 _Static_assert(VNET_FRAME_AT % 8 == 0, "received frames 8-byte aligned in the device's buffers");
 _Static_assert(VNET_TX_FRAME_AT % 8 == ENET_TX_HEADROOM, "sent frames as the stacks lay them out");
+_Static_assert(VNET_FRAME_AT == ENET_VIEW_PAGE_FRAME_AT &&
+		       VNET_FRAME_AT + ENET_RX_FRAME_MAX == VNET_RX_BUF,
+	       "an exchanged page holds its frame where a session's page buffer does");
 
-static uint8_t *buf_va(unsigned first_page, unsigned i)
+static uint8_t *tx_va(unsigned i)
 {
-	return (uint8_t *)vnet_page_va(first_page + i / 2) + (i % 2) * VNET_BUF;
+	return (uint8_t *)vnet_page_va(VNET_PG_TXBUF + i / 2) + (i % 2) * VNET_BUF;
 }
 
-static uint64_t buf_pa(unsigned first_page, unsigned i)
+static uint64_t tx_pa(unsigned i)
 {
-	return vnet.pa[first_page + i / 2] + (i % 2) * VNET_BUF;
+	return vnet.pa[VNET_PG_TXBUF + i / 2] + (i % 2) * VNET_BUF;
+}
+
+/* Receive buffer i is page VNET_PG_RXBUF + i; its physical address is
+ * this boot's pin's, which an exchange changes (vnet_rx_exchanged). */
+static uint8_t *rx_va(unsigned i)
+{
+	return (uint8_t *)vnet_page_va(VNET_PG_RXBUF + i);
 }
 
 /* The queue's three parts in one pinned page: descriptors at 0 (at most
@@ -86,7 +101,8 @@ static enum virtio_err queue_up(uint16_t index, struct virtq *q, unsigned page)
  * device's emulation). */
 static bool post_rx(uint16_t i)
 {
-	struct virtq_buf in = { buf_pa(VNET_PG_RXBUF, i) + VNET_HDR_AT, VNET_BUF - VNET_HDR_AT };
+	struct virtq_buf in = { vnet.pa[VNET_PG_RXBUF + i] + VNET_HDR_AT,
+				VNET_RX_BUF - VNET_HDR_AT };
 	uint16_t head;
 	if (virtq_add_chain(&vnet.rxq, NULL, 0, &in, 1, &head) != VIRTIO_OK)
 		return false;
@@ -114,9 +130,9 @@ static void print_up(void)
 {
 	const uint8_t *m = vnet.addr.mac, *ip = vnet.addr.ip;
 	printf("up: mac %02x:%02x:%02x:%02x:%02x:%02x ip %u.%u.%u.%u, rx %u tx %u buffers, "
-	       "bring-up %" PRIu64 "\n",
+	       "mtu %u, bring-up %" PRIu64 "\n",
 	       m[0], m[1], m[2], m[3], m[4], m[5], ip[0], ip[1], ip[2], ip[3], vnet.rxq.size,
-	       vnet.txq.size, vnet.bring_ups);
+	       vnet.txq.size, vnet.mtu, vnet.bring_ups);
 }
 
 /* Is the device there? DEVICE_INFO answers DEVICE_RESET once a boot. */
@@ -134,7 +150,8 @@ static uint64_t transport_up(void)
 {
 	enum virtio_err e = virtio_mmio_probe(&vnet.dev, vnet_regs_va(), VIRTIO_ID_NET);
 	if (!e)
-		e = virtio_mmio_negotiate(&vnet.dev, FEATURE(VIRTIO_NET_F_STATUS),
+		e = virtio_mmio_negotiate(&vnet.dev,
+					  FEATURE(VIRTIO_NET_F_STATUS) | FEATURE(VIRTIO_NET_F_MTU),
 					  FEATURE(VIRTIO_NET_F_MAC));
 	if (!e)
 		e = queue_up(VIRTIO_NET_RXQ, &vnet.rxq, VNET_PG_RXRING);
@@ -148,6 +165,11 @@ static uint64_t transport_up(void)
 	}
 	for (uint32_t i = 0; i < 6; i++)
 		vnet.addr.mac[i] = virtio_mmio_config_read8(&vnet.dev, VIRTIO_NET_CFG_MAC + i);
+	vnet.mtu = 1500; /* §5.1.4: without VIRTIO_NET_F_MTU, Ethernet's */
+	if (virtio_mmio_has(&vnet.dev, VIRTIO_NET_F_MTU))
+		vnet.mtu = (uint16_t)(virtio_mmio_config_read8(&vnet.dev, VIRTIO_NET_CFG_MTU) |
+				      virtio_mmio_config_read8(&vnet.dev, VIRTIO_NET_CFG_MTU + 1)
+					      << 8);
 	return CAIRN_OK;
 }
 
@@ -220,8 +242,8 @@ static bool rx_collect(struct rx_round *r)
 		r->buf[r->n] = i;
 		r->head[r->n] = (uint16_t)e.id;
 		r->len[r->n++] = e.len;
-		r->lo = i / 2 < r->lo ? i / 2 : r->lo;
-		r->hi = i / 2 > r->hi ? i / 2 : r->hi;
+		r->lo = i < r->lo ? i : r->lo;
+		r->hi = i > r->hi ? i : r->hi;
 	}
 	return true;
 }
@@ -238,13 +260,12 @@ static void serve_rx(void)
 	for (uint16_t k = 0; k < r.n; k++) {
 		uint32_t len = r.len[k];
 		kept[k] = false;
-		if (len <= VNET_HDR || len > VNET_BUF - VNET_HDR_AT) {
+		if (len <= VNET_HDR || len > VNET_RX_BUF - VNET_HDR_AT) {
 			enet_count(&vnet.stats,
 				   len <= VNET_HDR ? ENET_ETH_TRUNCATED : ENET_ETH_TOO_LONG);
 			continue;
 		}
-		kept[k] = vnet_receive(buf_va(VNET_PG_RXBUF, r.buf[k]) + VNET_FRAME_AT,
-				       len - VNET_HDR, r.buf[k]);
+		kept[k] = vnet_receive(rx_va(r.buf[k]) + VNET_FRAME_AT, len - VNET_HDR, r.buf[k]);
 	}
 	if (sync_pins(first, count) || !vnet.up)
 		return;
@@ -260,14 +281,26 @@ static void serve_rx(void)
 /* The frame a session's backlog kept in buffer i (after its header). */
 const uint8_t *vnet_rx_frame(uint16_t i)
 {
-	return buf_va(VNET_PG_RXBUF, i) + VNET_FRAME_AT;
+	return rx_va(i) + VNET_FRAME_AT;
+}
+
+uint64_t vnet_rx_exchange(uint16_t i, uint32_t len, cap_t client)
+{
+	uint8_t *page = rx_va(i);
+	memset(page, 0, VNET_FRAME_AT); /* the virtio header: not the client's business */
+	memset(page + VNET_FRAME_AT + len, 0, VNET_RX_BUF - VNET_FRAME_AT - len); /* older frames */
+	struct cairn_io io = { .w = { VNET_PG_RXBUF + i }, .keys = { client } };
+	uint64_t rc = vnet_dma(CAIRN_OC_DMA_EXCHANGE, &io);
+	if (rc == CAIRN_OK)
+		vnet.pa[VNET_PG_RXBUF + i] = io.w[0];
+	return rc;
 }
 
 /* A kept buffer delivered: synced again before the device may write it
  * (docs/network.md "Checkpoints", step 3), then posted. */
 bool vnet_rx_give_back(uint16_t i)
 {
-	if (!vnet.up || sync_pins(VNET_PG_RXBUF + i / 2u, 1) || !vnet.up)
+	if (!vnet.up || sync_pins(VNET_PG_RXBUF + i, 1) || !vnet.up)
 		return false;
 	if (!post_rx(i)) {
 		device_error("receive buffer", i);
@@ -311,15 +344,15 @@ uint8_t *vnet_tx_next_buffer(void)
 {
 	if (!vnet.up || vnet.tx_nfree == 0)
 		return tx_scratch;
-	return buf_va(VNET_PG_TXBUF, vnet.tx_free[vnet.tx_nfree - 1]) + VNET_TX_FRAME_AT;
+	return tx_va(vnet.tx_free[vnet.tx_nfree - 1]) + VNET_TX_FRAME_AT;
 }
 
 /* Buffer j (taken off the free list) on the transmit ring with len bytes
  * of frame after its zeroed header. */
 static bool tx_publish(uint16_t j, uint32_t len)
 {
-	memset(buf_va(VNET_PG_TXBUF, j) + VNET_TX_HDR_AT, 0, VNET_HDR);
-	struct virtq_buf out = { buf_pa(VNET_PG_TXBUF, j) + VNET_TX_HDR_AT, VNET_HDR + len };
+	memset(tx_va(j) + VNET_TX_HDR_AT, 0, VNET_HDR);
+	struct virtq_buf out = { tx_pa(j) + VNET_TX_HDR_AT, VNET_HDR + len };
 	uint16_t head;
 	if (virtq_add_chain(&vnet.txq, &out, 1, NULL, 0, &head) != VIRTIO_OK) {
 		vnet.tx_free[vnet.tx_nfree++] = j;
@@ -349,6 +382,6 @@ bool vnet_transmit(const uint8_t *frame, uint32_t len)
 		return false;
 	}
 	uint16_t j = vnet.tx_free[--vnet.tx_nfree];
-	memcpy(buf_va(VNET_PG_TXBUF, j) + VNET_TX_FRAME_AT, frame, len);
+	memcpy(tx_va(j) + VNET_TX_FRAME_AT, frame, len);
 	return tx_publish(j, len);
 }

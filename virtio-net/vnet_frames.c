@@ -55,6 +55,9 @@ static enum enet_reason answer_icmp(const uint8_t *req, const struct enet_rx_inf
 	uint32_t icmp_len = (uint32_t)info->ip_end - info->l4_offset;
 	if (icmp_len < 8)
 		return ENET_ICMP_TRUNCATED;
+	if (info->ip_end > ENET_FRAME_MAX)
+		return ENET_ETH_TOO_LONG; /* its reply could not be sent: frames out are 1,514 at
+					     most */
 	if (enet_ones_sum(req + info->l4_offset, icmp_len) != 0xffff)
 		return ENET_ICMP_CHECKSUM;
 	if (req[info->l4_offset] != 8 || req[info->l4_offset + 1] != 0)

@@ -11,7 +11,7 @@
  * node, so a leaf maps the first 128 KiB of its slot:
  *
  *   slot 20       0x5000000   the device key: the register window
- *   slots 21..25  0x5400000   page p at slot 21 + p / 32, leaf slot p % 32
+ *   slots 21..27  0x5400000   page p at slot 21 + p / 32, leaf slot p % 32
  *
  * The pages are bought once and are enet's from then on: they are in its
  * space, which the checkpointer saves like any other. Pins are not: the

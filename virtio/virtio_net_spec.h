@@ -26,6 +26,7 @@
 #define VIRTIO_NET_CFG_MAC    0 /* 6 bytes, with VIRTIO_NET_F_MAC */
 #define VIRTIO_NET_CFG_STATUS 6 /* le16, with VIRTIO_NET_F_STATUS */
 #define VIRTIO_NET_S_LINK_UP  1
+#define VIRTIO_NET_CFG_MTU    10 /* le16, with VIRTIO_NET_F_MTU (after max_virtqueue_pairs) */
 
 /* §5.1.6: the header before each packet. With VIRTIO_F_VERSION_1 it always
  * has num_buffers, so it is 12 bytes (§5.1.6.1) whether or not

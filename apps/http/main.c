@@ -36,6 +36,7 @@
 #include "cairn.h"
 #include "cairn_net.h"
 #include "request.h"
+#include "stats.h"
 
 enum {
 	CAP_STACK = 3,
@@ -147,13 +148,21 @@ static bool serve_one(struct conn *c)
 		break;
 	case HTTP_ROUTE_STATS: {
 		/* The benchmark's counters: requests, the hart's retired
-		 * instructions, and the stack's counters by index (stacks/stack.h
-		 * STACK_COUNTERS, then the port's), four a line. */
-		uint64_t instret;
+		 * instructions, what enet dropped of the session's frames for
+		 * want of room (a request the network must send again), and the
+		 * stack's counters by index (stacks/stack.h STACK_COUNTERS, then
+		 * the port's), four a line. */
+		uint64_t instret, e[3][4] = { { 0 } };
 		__asm__ volatile("rdinstret %0" : "=r"(instret));
+		cnet_stats(CAP_STACK, CNET_STATS_ENET, e[0]);
+		cnet_stats(CAP_STACK, CNET_STATS_ENET + ENET_STATS_DROPS + ENET_RX_QUEUE_FULL,
+			   e[1]);
+		cnet_stats(CAP_STACK, CNET_STATS_ENET + ENET_STATS_DROPS + ENET_RX_NO_BUFFER, e[2]);
 		char stats[OUT_MAX / 2];
-		int n = snprintf(stats, sizeof stats, "requests %" PRIu64 "\ninstret %" PRIu64 "\n",
-				 requests, instret);
+		int n = snprintf(stats, sizeof stats,
+				 "requests %" PRIu64 "\ninstret %" PRIu64 "\nenet in %" PRIu64
+				 " queue_full %" PRIu64 " no_buffer %" PRIu64 "\n",
+				 requests, instret, e[0][0], e[1][0], e[2][0]);
 		for (unsigned i = 0; i < 40 && n < (int)sizeof stats - 90; i += 4) {
 			uint64_t v[4] = { 0 };
 			cnet_stats(CAP_STACK, i, v);

@@ -36,7 +36,7 @@ static const struct boot_bank default_banks[] = {
 	{ "account1", 16, 16 },
 	{ "account2", 16, 16 },
 	{ "account3", 16, 16 },
-	{ "enet", 16, 160 }, /* its rings, buffers, session rings: 137 pages, 13 nodes
+	{ "enet", 16, 224 }, /* its rings, buffers, session rings: 201 pages, 15 nodes
 				(docs/network.md) */
 	/* The demo services and their stacks (docs/network.md "The stacks"):
 	   each stack buys its heap and its enet session from its client's

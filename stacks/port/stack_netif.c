@@ -43,7 +43,7 @@ static struct stack_netif *of(struct netif *n)
  * session. */
 static void rx_repost(struct stack_netif *s, uint32_t index)
 {
-	if (!enet_client_put(s->view.ring[ENET_Q_RX_FREE], (uint64_t)index * ENET_VIEW_BUF, 0))
+	if (!enet_client_put(s->view.ring[ENET_Q_RX_FREE], (uint64_t)index * s->rx_buf, 0))
 		s->stats.rx_repost_full++;
 }
 
@@ -118,34 +118,34 @@ static void learn(struct stack_netif *s, const uint8_t *f, uint32_t len)
 /* One frame from RX_ACTIVE into lwIP. */
 static void rx_one(struct stack_netif *s, const struct enet_desc *d)
 {
-	uint64_t region = (uint64_t)ENET_VIEW_RX_BUFS * ENET_VIEW_BUF;
-	if (d->offset >= region || d->offset % ENET_VIEW_BUF != 0) {
+	uint64_t region = (uint64_t)s->rx_bufs * s->rx_buf;
+	if (d->offset >= region || d->offset % s->rx_buf != 0) {
 		s->stats.rx_bad_desc++; /* not a buffer of ours: nothing to re-post */
 		return;
 	}
-	uint32_t index = (uint32_t)(d->offset / ENET_VIEW_BUF);
+	uint32_t index = (uint32_t)(d->offset / s->rx_buf);
 	struct stack_rx_ref *r = &s->rx_ref[index];
 	if (r->held) { /* still referenced by a pbuf: enet cannot have filled it */
 		s->stats.rx_bad_desc++;
 		return;
 	}
-	if (d->len < STACK_ETH_HDR || d->len > ENET_VIEW_BUF) {
+	if (d->len < STACK_ETH_HDR || d->len > s->rx_frame_max) {
 		s->stats.rx_bad_desc++;
 		rx_repost(s, index);
 		return;
 	}
-	const uint8_t *f = s->view.rx + d->offset;
+	const uint8_t *f = s->view.rx + d->offset + s->rx_frame_at;
 	uint16_t len = (uint16_t)d->len;
 	learn(s, f, len);
 	struct pbuf *p;
-	if (is_udp(f, len) && s->rx_held < STACK_RX_REF_MAX) {
+	if (is_udp(f, len) && s->rx_held < s->rx_bufs / 2u) {
 		r->pc.custom_free_function = rx_ref_free;
 		r->owner = s;
 		r->index = index;
 		/* lwIP's pbuf_alloced_custom takes void *: it only reads through it
 		 * for a PBUF_REF of a frame nobody writes (stack_netif.h). */
 		p = pbuf_alloced_custom(PBUF_RAW, len, PBUF_REF, &r->pc, (void *)(uintptr_t)f,
-					ENET_VIEW_BUF);
+					(uint16_t)(s->rx_buf - s->rx_frame_at));
 		if (p == NULL) { /* cannot fail for PBUF_RAW within the buffer; kept safe */
 			s->stats.rx_no_pbuf++;
 			rx_repost(s, index);
@@ -269,19 +269,24 @@ static err_t if_init(struct netif *n)
 	return ERR_OK;
 }
 
-bool stack_netif_init(struct stack_netif *s, const struct enet_view *view, const uint8_t mac[6],
-		      const ip4_addr_t *ip, const ip4_addr_t *netmask, const ip4_addr_t *gw)
+bool stack_netif_init(struct stack_netif *s, const struct enet_view *view,
+		      enum enet_rx_mode rx_mode, const uint8_t mac[6], const ip4_addr_t *ip,
+		      const ip4_addr_t *netmask, const ip4_addr_t *gw)
 {
 	memset(s, 0, sizeof(*s));
 	s->view = *view;
-	for (uint32_t i = 0; i < ENET_VIEW_RX_BUFS; i++) {
+	s->rx_bufs = enet_view_rx_bufs(rx_mode);
+	s->rx_buf = enet_view_rx_buf(rx_mode);
+	s->rx_frame_at = enet_view_rx_frame_at(rx_mode);
+	s->rx_frame_max = enet_view_rx_frame_max(rx_mode);
+	for (uint32_t i = 0; i < s->rx_bufs; i++) {
 		s->rx_ref[i].owner = s;
 		s->rx_ref[i].index = i;
 	}
 	memcpy(s->mac, mac, sizeof(s->mac));
 	if (netif_add(&s->netif, ip, netmask, gw, s, if_init, ethernet_input) == NULL)
 		return false;
-	for (uint32_t i = 0; i < ENET_VIEW_RX_BUFS; i++)
+	for (uint32_t i = 0; i < s->rx_bufs; i++)
 		rx_repost(s, i);
 	for (uint32_t i = 0; i < ENET_VIEW_TX_BUFS; i++)
 		s->tx_free[s->tx_nfree++] = (uint64_t)i * ENET_VIEW_BUF;

@@ -11,7 +11,7 @@
  *    read-only receive buffer (lwIP only moves the payload pointer over
  *    Ethernet, IPv4 and UDP headers and hands the rest to the receive
  *    callback); its free re-posts the buffer on RX_FREE. At most half of
- *    the receive buffers are held so at once (STACK_RX_REF_MAX), so that a
+ *    the receive buffers are held so at once (rx_bufs / 2), so that a
  *    client slow to read its datagrams cannot starve TCP of buffers; past
  *    that, UDP is copied too.
  *  - Everything else is copied into a PBUF_POOL pbuf and its buffer
@@ -50,10 +50,13 @@
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
 
-#define STACK_MTU        1500u
-#define STACK_ETH_HDR    14u
-#define STACK_ETH_MIN    60u /* IEEE 802.3 minimum frame, without the FCS */
-#define STACK_RX_REF_MAX (ENET_VIEW_RX_BUFS / 2u)
+#define STACK_MTU     1500u
+#define STACK_ETH_HDR 14u
+#define STACK_ETH_MIN 60u /* IEEE 802.3 minimum frame, without the FCS */
+/* Receive buffers the port may hold by reference: half of them (of 30 or
+ * 15, the receive mode's, client.h), so that lwIP holding UDP datagrams
+ * an application has not read never takes every buffer. */
+#define STACK_RX_BUFS_MAX ENET_VIEW_RX_BUFS
 /* Static ARP entries the port may install: the gateway and 4 hosts on the
  * link (of lwIP's ARP_TABLE_SIZE 8: static entries are never recycled, so
  * the rest stays for lwIP's own, and a sender of many source addresses
@@ -121,8 +124,11 @@ struct stack_netif {
 	uint32_t tx_nfree;
 	bool tx_pending; /* frames queued on TX_ACTIVE since the server last sent */
 	bool tx_refused; /* a frame was refused for want of a buffer since the last retry */
-	struct stack_rx_ref rx_ref[ENET_VIEW_RX_BUFS];
-	uint32_t rx_held;                                    /* buffers held by reference */
+	struct stack_rx_ref rx_ref[STACK_RX_BUFS_MAX];
+	uint32_t rx_held; /* buffers held by reference */
+	/* The receive region's geometry, by the session's receive mode: its
+	 * buffers, their size, where a frame starts in one, the longest frame. */
+	uint32_t rx_bufs, rx_buf, rx_frame_at, rx_frame_max;
 	struct stack_arp_learned learned[STACK_ARP_LEARNED]; /* installed static entries */
 	uint32_t nlearned;
 	struct stack_port_stats stats;
@@ -134,8 +140,9 @@ struct stack_netif {
  * 1500. Posts every receive buffer on RX_FREE and takes every transmit
  * buffer as free (a fresh session: enet holds none of them). lwip_init()
  * must have run. False if lwIP refused the netif. */
-bool stack_netif_init(struct stack_netif *s, const struct enet_view *view, const uint8_t mac[6],
-		      const ip4_addr_t *ip, const ip4_addr_t *netmask, const ip4_addr_t *gw);
+bool stack_netif_init(struct stack_netif *s, const struct enet_view *view,
+		      enum enet_rx_mode rx_mode, const uint8_t mac[6], const ip4_addr_t *ip,
+		      const ip4_addr_t *netmask, const ip4_addr_t *gw);
 
 /* Passes every frame on RX_ACTIVE to lwIP (see the top), then
  * stack_netif_retry_tx. Returns how many descriptors it took. */

@@ -23,7 +23,7 @@
 #include "classify.h"
 #include "frames.h"
 
-static uint8_t f[FRAME_BUF];
+static uint8_t f[ENET_RX_FRAME_MAX + 16]; /* room for a frame one byte too long */
 static struct enet_rx_info info;
 
 static enum enet_reason rx(uint32_t len)
@@ -88,7 +88,7 @@ static void rx_ethernet_drops(void **state)
 	assert_int_equal(rx(0), ENET_ETH_TRUNCATED);
 	frame_udp(f, 0, 1, 2, 0);
 	assert_int_equal(rx(ENET_ETH_HDR - 1), ENET_ETH_TRUNCATED);
-	assert_int_equal(rx(ENET_FRAME_MAX + 1), ENET_ETH_TOO_LONG);
+	assert_int_equal(rx(ENET_RX_FRAME_MAX + 1), ENET_ETH_TOO_LONG);
 
 	f[F_ETH_DST + 5] ^= 1;
 	assert_int_equal(rx(60), ENET_NOT_OUR_MAC);

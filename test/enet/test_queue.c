@@ -539,6 +539,58 @@ static void sizes_bounded(void **state)
 	assert_true(enet_bufs_init(&b, 2048, ENET_BUFS_MAX));
 }
 
+/* A session in page mode (client.h ENET_RX_PAGES): 4 buffers of a page
+ * over the same region, a frame 16 bytes into its buffer, frames up to
+ * 4,080 bytes; the descriptor names the buffer. A frame one byte longer
+ * is refused, and so is a frame past 1,514 bytes in the default mode; a
+ * geometry where a frame could not fit is refused at init. */
+static void page_mode_receive(void **state)
+{
+	(void)state;
+	struct enet_session_mem m = {
+		.rx_free = RX_FREE,
+		.rx_active = RX_ACTIVE,
+		.tx_active = TX_ACTIVE,
+		.tx_free = TX_FREE,
+		.capacity = CAP,
+		.rx_base = rx_region(),
+		.rx_count = NBUF * BUFSZ / 4096,
+		.tx_base = tx_mem,
+		.tx_count = NBUF,
+		.buf_size = BUFSZ,
+		.rx_buf_size = 4096,
+		.rx_frame_at = 16,
+		.rx_frame_max = 4080,
+	};
+	struct enet_session p;
+	assert_true(enet_session_init(&p, ME, &m));
+	static uint8_t big[4096 + 16];
+	uint32_t len = frame_udp(big, 0, 100, 7, 20);
+	for (uint32_t i = len; i < 4081; i++)
+		big[i] = (uint8_t)(i * 7);
+	push(RX_FREE, 2 * 4096, 0);
+	push(RX_FREE, 1 * 4096, 0);
+	assert_int_equal(enet_session_deliver(&p, big, 4081), ENET_ETH_TOO_LONG);
+	assert_int_equal(enet_session_deliver(&p, big, 4080), ENET_OK);
+	struct enet_desc d = { 0 };
+	assert_true(pop(RX_ACTIVE, &d));
+	assert_int_equal(d.offset, 2 * 4096);
+	assert_int_equal(d.len, 4080);
+	assert_memory_equal(rx_region() + d.offset + 16, big, 4080);
+	assert_int_equal(rx_region()[d.offset + 15], 0xa5); /* nothing before the frame */
+	assert_int_equal(p.stats.drops[ENET_ETH_TOO_LONG], 1);
+	/* The default mode's session takes 1,514 bytes at most. */
+	push(RX_FREE, 0, 0);
+	assert_int_equal(enet_session_deliver(&s, big, ENET_FRAME_MAX + 1), ENET_ETH_TOO_LONG);
+	/* A frame that would run past its buffer: refused at init. */
+	m.rx_frame_max = 4081;
+	assert_false(enet_session_init(&p, ME, &m));
+	m.rx_frame_max = 0;
+	m.rx_frame_at = 4096;
+	assert_false(enet_session_init(&p, ME, &m));
+	canaries_intact();
+}
+
 /* The index the client writes, set back to what enet last accepted (as a
  * client that kept its own copy would). */
 static void repair(struct enet_ring *r, const struct enet_queue *view)
@@ -751,6 +803,7 @@ int main(void)
 		cmocka_unit_test_setup(own_index_overwritten, setup),
 		cmocka_unit_test_setup(slow_clients, setup),
 		cmocka_unit_test_setup(sizes_bounded, setup),
+		cmocka_unit_test_setup(page_mode_receive, setup),
 		cmocka_unit_test_setup(random_hostile_client, setup),
 		cmocka_unit_test_setup(storage_revoked, setup),
 		cmocka_unit_test_setup(offer_without_a_buffer_counts_nothing, setup),

@@ -64,7 +64,7 @@ def exit_on_sigterm():
 class CairnVM:
     def __init__(self, build, volume=None, mem="128M", icount=False, append=None,
                  drive=None, no_disk=False, extra=(), net=None, log_path=None,
-                 cut_line_apart=False, tap=None, prefix=()):
+                 cut_line_apart=False, tap=None, prefix=(), mtu=None):
         # prefix: a command that execs the launcher in turn (ip netns exec
         # NS), so that the pid is still QEMU's.
         args = list(prefix) + [LAUNCHER, "--build", build, "--mem", mem]
@@ -80,6 +80,8 @@ class CairnVM:
             args += ["--net", net]
         if tap:
             args += ["--tap", tap]
+        if mtu:
+            args += ["--mtu", str(mtu)]
         if volume:
             args.append(volume)
         if extra:

@@ -27,7 +27,7 @@ def default_image_runs_its_demos(build, tmp):
                             ("mover", 16), ("account1", 16), ("account2", 16),
                             ("account3", 16), ("enet", 16), ("http", 64),
                             ("udpecho", 64)]:
-            pages = {"enet": 160, "http": 512, "udpecho": 512}.get(demo, limit)
+            pages = {"enet": 224, "http": 512, "udpecho": 512}.get(demo, limit)
             _, b = vm.wait_for(r"^bank: %s nodes=0/%d pages=0/%d$" % (demo, limit, pages),
                                30, b + 1)
         # No NIC on this machine: the network driver says so and idles.

@@ -111,7 +111,12 @@ def udp(dport, data=b"x" * 8, length=None):
 # exactly the bytes here.
 MALFORMED = [
     ("ETH_TRUNCATED", b"\x52\x54\x00\x12\x34\x56\x01\x02"),
-    ("ETH_TOO_LONG", eth(b"\0" * 1600)),
+    # A frame longer than a receive buffer (a page: header and 4,080 bytes)
+    # never reaches enet: the device drops it (virtio 1.2 §5.1.6.3.1,
+    # without MRG_RXBUF). One of 1,600 bytes is taken and dropped for its
+    # ethertype (0), like any other frame of no protocol enet speaks.
+    ("ETHERTYPE", eth(b"\0" * 1600)),
+    ("ETHERTYPE", eth(b"\0" * 5000)),
     ("NOT_OUR_MAC", eth(ipv4(17, udp(GUEST_PORT)), dst=bytes.fromhex("525400999999"))),
     ("ETHERTYPE", eth(b"\0" * 46, ethertype=0x86dd)),
     ("ARP_TRUNCATED", eth(b"\x00\x01\x08\x00\x06\x04", ethertype=0x0806)),
@@ -217,7 +222,7 @@ def enet_echoes_udp_and_carries_on_after_a_kill(build, tmp):
     rng = random.Random(11)
     with CairnVM(build, img, extra=net_args(port)) as vm:
         vm.wait_for(r"^cairn: first boot", 60)
-        vm.wait_for(r"^enet: up: mac 52:54:00:12:34:56 ip 10\.0\.2\.15, rx 128 tx 128 buffers, "
+        vm.wait_for(r"^enet: up: mac 52:54:00:12:34:56 ip 10\.0\.2\.15, rx 128 tx 128 buffers, mtu 1500, "
                     r"bring-up 1$", 60)
         _, at = vm.wait_for(r"^netecho: listening on udp 7777 at 10\.0\.2\.15$", 30)
         at = check_echoes(vm, port, rng, at)
@@ -235,7 +240,7 @@ def enet_echoes_udp_and_carries_on_after_a_kill(build, tmp):
     with CairnVM(build, img, extra=net_args(port)) as vm:
         vm.wait_for(r"^cairn: resumed from checkpoint", 60)
         _, at = vm.wait_for(r"^enet: up: mac 52:54:00:12:34:56 ip 10\.0\.2\.15, rx 128 tx 128 "
-                            r"buffers, bring-up 2$", 60)
+                            r"buffers, mtu 1500, bring-up 2$", 60)
         check_echoes(vm, port, rng, at)
         assert vm.count(r"^netecho: listening") == 0, vm.output()
         assert vm.count(NOT_HOSTILE + r"(FAIL|PANIC|panic|device error|device refused)") == 0, \

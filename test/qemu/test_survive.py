@@ -30,7 +30,6 @@ The kill points come from a seed (seeds.py: --seed N, $CAIRN_SEED, else
 """
 import os
 import random
-import re
 import socket
 import subprocess
 import sys
@@ -38,76 +37,18 @@ import threading
 import time
 
 import seeds
-from cairnvm import CairnVM, Runner, _die_with_parent, exit_on_sigterm, fresh
+from cairnvm import Runner, _die_with_parent, exit_on_sigterm, fresh
+from tapns import GUEST, Netns, can_make_netns, delete_stale_namespaces
 
 t = Runner()
 KILLS = int(os.environ.get("CAIRN_SURVIVE_KILLS", "4"))
 DEFAULT_SEED = 13
 SEED = DEFAULT_SEED  # chosen at the start (seeds.choose, at the end of this file)
-TAP = "tap0"
-HOST_ADDR = "10.0.2.2/24"  # the gateway the stacks use (stacks/main.c)
-GUEST = "10.0.2.15"        # enet's address (virtio-net/main.c)
 DOWNLOAD = 64 << 20
 PERIOD = 4093              # apps/http/main.c's pattern
 PROGRESS = 256 << 10       # the download client reports every 256 KiB
 STALL_S = 90               # the longest a client waits for one read
 SERVING = r"^http: serving on port 80|^enet: up: .*bring-up"
-
-
-def ip(*args, check=True):
-    return subprocess.run(["ip", *args], capture_output=True, text=True, check=check)
-
-
-def delete_stale_namespaces():
-    """Namespaces an earlier run left when it was SIGKILLed (its finally
-    never ran): cairn-survive-<pid>-... whose pid is gone."""
-    names = ip("netns", "list", check=False).stdout.split("\n")
-    for name in (n.split()[0] for n in names if n.strip()):
-        m = re.match(r"cairn-survive-(\d+)-", name)
-        if m and not os.path.exists("/proc/" + m.group(1)):
-            ip("netns", "delete", name, check=False)
-
-
-class Netns:
-    """A network namespace with the tap device and the host's address, for
-    one test; deleted on exit (its tap and routes go with it)."""
-
-    def __init__(self, tag):
-        self.name = "cairn-survive-%d-%s" % (os.getpid(), tag)
-
-    def __enter__(self):
-        ip("netns", "add", self.name)
-        try:
-            for cmd in (["link", "set", "lo", "up"],
-                        ["tuntap", "add", "dev", TAP, "mode", "tap"],
-                        ["addr", "add", HOST_ADDR, "dev", TAP],
-                        ["link", "set", TAP, "up"]):
-                ip("-n", self.name, *cmd)
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        ip("netns", "delete", self.name, check=False)
-        return False
-
-    def prefix(self):
-        return ["ip", "netns", "exec", self.name]
-
-    def boot(self, build, img):
-        vm = CairnVM(build, img, mem="256M", tap=TAP, prefix=self.prefix())
-        try:
-            vm.wait_for(SERVING, 90)
-            # The pid the test will kill is QEMU's own (ip netns exec and
-            # the launcher both exec), never anyone else's.
-            with open("/proc/%d/comm" % vm.proc.pid) as f:
-                comm = f.read().strip()
-            assert comm.startswith("qemu"), "pid %d is %r, not QEMU" % (vm.proc.pid, comm)
-        except BaseException:
-            vm.kill()
-            raise
-        return vm
 
 
 class Client(threading.Thread):
@@ -176,7 +117,7 @@ def restart(ns, build, img, vm, client):
     by then."""
     vm.kill()
     killed, seen = time.monotonic(), len(client.lines)
-    return ns.boot(build, img), killed, seen
+    return ns.boot(build, img, SERVING), killed, seen
 
 
 @t.test
@@ -191,7 +132,7 @@ def survive_download_across_kills(build, tmp):
     vm = client = None
     with Netns("dl") as ns:
         try:
-            vm = ns.boot(build, img)
+            vm = ns.boot(build, img, SERVING)
             client = Client(ns, "download", GUEST, str(DOWNLOAD))
             i = 0
             for k, point in enumerate(points):
@@ -219,7 +160,7 @@ def survive_keepalive_counter_across_kills(build, tmp):
     vm = client = None
     with Netns("ka") as ns:
         try:
-            vm = ns.boot(build, img)
+            vm = ns.boot(build, img, SERVING)
             client = Client(ns, "counter", GUEST)
             i = client.wait_line(lambda l: l == "connected", 30)
             n = 0
@@ -339,19 +280,6 @@ def client_main(args):
     except Exception as e:  # one line for the test, whatever it was
         print("FAIL %s: %s" % (type(e).__name__, e), flush=True)
         sys.exit(1)
-
-
-def can_make_netns():
-    if os.geteuid() != 0:
-        return "not root"
-    probe = "cairn-survive-%d-probe" % os.getpid()
-    r = ip("netns", "add", probe, check=False)
-    if r.returncode != 0:
-        return (r.stderr.strip() or "ip netns add failed").splitlines()[0]
-    ip("netns", "delete", probe, check=False)
-    if not os.path.exists("/dev/net/tun"):
-        return "no /dev/net/tun"
-    return None
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ int main(uint64_t arg)
 	IP4_ADDR(&mask, 255, 255, 255, 0);
 	IP4_ADDR(&gw, 10, 0, 2, 2);
 	static const uint8_t mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
-	if (!stack_netif_init(&sn, &v, mac, &ip, &mask, &gw))
+	if (!stack_netif_init(&sn, &v, ENET_RX_BUFFERS, mac, &ip, &mask, &gw))
 		return 1;
 	struct tcp_pcb *t = tcp_new();
 	struct udp_pcb *u = udp_new();

@@ -71,7 +71,8 @@ static int setup(void **state)
 	port_enet_reset();
 	ip4_addr_t ip = addr4(port_our_ip), gw = addr4(port_gw_ip), mask;
 	IP4_ADDR(&mask, 255, 255, 255, 0);
-	assert_true(stack_netif_init(&sn, &port_view, port_our_mac, &ip, &mask, &gw));
+	assert_true(stack_netif_init(&sn, &port_view, ENET_RX_BUFFERS, port_our_mac, &ip, &mask,
+				     &gw));
 	listener = accepted = NULL;
 	tcp_held = NULL;
 	udp = NULL;
@@ -348,7 +349,7 @@ static void by_reference_is_bounded(void **state)
 	(void)state;
 	bind_udp(7007);
 	uint8_t data[4];
-	const unsigned total = STACK_RX_REF_MAX + 4;
+	const unsigned total = (ENET_VIEW_RX_BUFS / 2u) + 4;
 	for (unsigned i = 0; i < total; i++) {
 		memcpy(data, &i, sizeof data);
 		uint32_t n = port_frame_udp(f, port_gw_mac, port_gw_ip, 33333, 7007, data, 4);
@@ -356,22 +357,24 @@ static void by_reference_is_bounded(void **state)
 	}
 	assert_int_equal(stack_netif_poll(&sn), total);
 	assert_int_equal(nheld, total);
-	assert_int_equal(sn.stats.rx_by_ref, STACK_RX_REF_MAX);
+	assert_int_equal(sn.stats.rx_by_ref, (ENET_VIEW_RX_BUFS / 2u));
 	assert_int_equal(sn.stats.rx_copied, 4);
 	for (unsigned i = 0; i < total; i++) {
 		assert_memory_equal(held[i]->payload, &i, 4);
-		assert_int_equal(in_rx_region(held[i]->payload), i < STACK_RX_REF_MAX);
+		assert_int_equal(in_rx_region(held[i]->payload), i < (ENET_VIEW_RX_BUFS / 2u));
 	}
 	/* the copied ones' buffers are enet's again, the held ones' not */
-	assert_int_equal(port_ring_count(ENET_Q_RX_FREE), ENET_VIEW_RX_BUFS - STACK_RX_REF_MAX);
+	assert_int_equal(port_ring_count(ENET_Q_RX_FREE),
+			 ENET_VIEW_RX_BUFS - (ENET_VIEW_RX_BUFS / 2u));
 	pbuf_free(held[0]);
 	held[0] = held[--nheld];
-	assert_int_equal(port_ring_count(ENET_Q_RX_FREE), ENET_VIEW_RX_BUFS - STACK_RX_REF_MAX + 1);
+	assert_int_equal(port_ring_count(ENET_Q_RX_FREE),
+			 ENET_VIEW_RX_BUFS - (ENET_VIEW_RX_BUFS / 2u) + 1);
 	/* a slot is free again: the next datagram goes by reference */
 	uint32_t n = port_frame_udp(f, port_gw_mac, port_gw_ip, 33333, 7007, data, 4);
 	port_enet_deliver(f, n);
 	stack_netif_poll(&sn);
-	assert_int_equal(sn.stats.rx_by_ref, STACK_RX_REF_MAX + 1);
+	assert_int_equal(sn.stats.rx_by_ref, (ENET_VIEW_RX_BUFS / 2u) + 1);
 	assert_true(in_rx_region(held[nheld - 1]->payload));
 }
 

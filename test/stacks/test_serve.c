@@ -54,7 +54,7 @@ static const uint8_t peer_ip[4] = { 10, 0, 2, 2 };
 
 /* --- the fake ops: what main.c and attach.c do with keys --------------- */
 
-static uint64_t fake_attach(uint32_t *ip, uint64_t *mac)
+static uint64_t fake_attach(uint64_t rx_mode, uint32_t *ip, uint64_t *mac)
 {
 	if (!lwip_started) {
 		ip4_addr_t a, m, g;
@@ -63,7 +63,8 @@ static uint64_t fake_attach(uint32_t *ip, uint64_t *mac)
 		IP4_ADDR(&g, 10, 0, 2, 2);
 		enet_view_init(&view, view_mem);
 		lwip_init();
-		assert_true(stack_netif_init(&port, &view, guest_mac, &a, &m, &g));
+		assert_true(stack_netif_init(&port, &view, (enum enet_rx_mode)rx_mode, guest_mac,
+					     &a, &m, &g));
 		lwip_started = true;
 	}
 	*ip = CNET_IP4_WORD(10, 0, 2, 15);

@@ -73,11 +73,11 @@ uint16_t enet_ones_sum(const uint8_t *data, uint32_t len)
 }
 
 /* The Ethernet header: returns its ethertype through *type. */
-static enum enet_reason eth_parse(const uint8_t *f, uint32_t len, uint16_t *type)
+static enum enet_reason eth_parse(const uint8_t *f, uint32_t len, uint32_t max, uint16_t *type)
 {
 	if (len < ENET_ETH_HDR)
 		return ENET_ETH_TRUNCATED;
-	if (len > ENET_FRAME_MAX)
+	if (len > max)
 		return ENET_ETH_TOO_LONG;
 	*type = be16(f + ETH_TYPE);
 	return ENET_OK;
@@ -204,7 +204,7 @@ enum enet_reason enet_classify_rx(const struct enet_addr *us, const uint8_t *fra
 {
 	memset(out, 0, sizeof(*out));
 	uint16_t type;
-	enum enet_reason why = eth_parse(frame, len, &type);
+	enum enet_reason why = eth_parse(frame, len, ENET_RX_FRAME_MAX, &type);
 	if (why == ENET_OK && memcmp(frame + ETH_DST, us->mac, 6) != 0 &&
 	    memcmp(frame + ETH_DST, broadcast_mac, 6) != 0)
 		why = ENET_NOT_OUR_MAC;
@@ -257,7 +257,7 @@ enum enet_reason enet_check_tx(const struct enet_addr *us, const struct enet_por
 			       uint32_t session, const uint8_t *frame, uint32_t len)
 {
 	uint16_t type;
-	enum enet_reason why = eth_parse(frame, len, &type);
+	enum enet_reason why = eth_parse(frame, len, ENET_FRAME_MAX, &type);
 	if (why != ENET_OK)
 		return why;
 	if (memcmp(frame + ETH_SRC, us->mac, 6) != 0)

@@ -27,8 +27,13 @@
 #include "ports.h"
 #include "stats.h"
 
-#define ENET_ETH_HDR        14   /* destination, source, ethertype */
-#define ENET_FRAME_MAX      1514 /* ENET_ETH_HDR + a 1500-byte MTU */
+#define ENET_ETH_HDR   14   /* destination, source, ethertype */
+#define ENET_FRAME_MAX 1514 /* ENET_ETH_HDR + a 1500-byte MTU: every frame sent */
+/* The longest frame received: a device receive buffer is a page, the
+ * frame 16 bytes in (virtio-net/vnet.h), so a link with an MTU up to 4,066
+ * (a tap with host_mtu, docs/network.md "Page exchange") delivers whole
+ * frames. Sessions take what their receive buffers hold (client.h). */
+#define ENET_RX_FRAME_MAX   4080
 #define ENET_ETHERTYPE_IPV4 0x0800
 #define ENET_ETHERTYPE_ARP  0x0806
 #define ENET_ARP_LEN        28 /* Ethernet/IPv4 ARP (RFC 826) */

@@ -37,6 +37,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "classify.h"
 #include "queue.h"
 
 #define ENET_VIEW_BUF      2048u
@@ -63,6 +64,55 @@ _Static_assert(ENET_RING_BYTES(ENET_VIEW_RING_CAP) <= ENET_RING_STRIDE, "a ring 
 _Static_assert(ENET_VIEW_PAGES <= 32, "the view is one node: 32 slots");
 _Static_assert(ENET_VIEW_RX_BUFS < ENET_VIEW_RING_CAP && ENET_VIEW_TX_BUFS <= ENET_VIEW_RING_CAP,
 	       "every buffer of a region fits its rings at once");
+
+/*
+ * Receive modes (ENET ATTACH w0; docs/network.md "Page exchange"). The
+ * receive region is the same 15 pages in every mode; what changes is how
+ * it is cut into buffers and where a frame lands in its buffer:
+ *
+ *   ENET_RX_BUFFERS     30 buffers of 2 KiB, a frame at its buffer's start,
+ *                       frames up to ENET_FRAME_MAX (1,514 bytes).
+ *   ENET_RX_PAGES       15 buffers of a page, a frame ENET_VIEW_PAGE_FRAME_AT
+ *                       (16) bytes in, frames up to ENET_RX_FRAME_MAX (4,080:
+ *                       a link with a larger MTU). A frame of ENET_EXCHANGE_MIN
+ *                       bytes or more comes by page exchange: the page holding
+ *                       it in enet's device buffers trades frames with the
+ *                       client's free page (DMA EXCHANGE), so it is not copied;
+ *                       the rest of the page is zeros. Smaller ones are copied.
+ *   ENET_RX_PAGES_COPY  the same buffers, every frame copied (exchange off:
+ *                       the comparison the benchmark and the tests make).
+ *
+ * Either way the descriptor in RX_ACTIVE names the buffer (its offset) and
+ * the frame's length; the client gives the buffer back by posting that
+ * offset on RX_FREE, and until then it is the client's, read-only to it
+ * and untouched by enet. A client that keeps its pages (exchanged or not)
+ * runs out of buffers itself: RX_NO_BUFFER, its own loss.
+ */
+enum enet_rx_mode { ENET_RX_BUFFERS = 0, ENET_RX_PAGES = 1, ENET_RX_PAGES_COPY = 2, ENET_RX_MODES };
+#define ENET_VIEW_PAGE_FRAME_AT 16u
+/* The break-even frame length (docs/benchmarks.md "Page exchange"): at and
+ * above it an exchange costs enet fewer instructions than a copy. */
+#define ENET_EXCHANGE_MIN 2048u
+
+static inline uint32_t enet_view_rx_buf(enum enet_rx_mode m)
+{
+	return m == ENET_RX_BUFFERS ? ENET_VIEW_BUF : 4096u;
+}
+
+static inline uint32_t enet_view_rx_bufs(enum enet_rx_mode m)
+{
+	return ENET_VIEW_RX_PAGES * 4096u / enet_view_rx_buf(m);
+}
+
+static inline uint32_t enet_view_rx_frame_at(enum enet_rx_mode m)
+{
+	return m == ENET_RX_BUFFERS ? 0u : ENET_VIEW_PAGE_FRAME_AT;
+}
+
+static inline uint32_t enet_view_rx_frame_max(enum enet_rx_mode m)
+{
+	return m == ENET_RX_BUFFERS ? ENET_FRAME_MAX : 4096u - ENET_VIEW_PAGE_FRAME_AT;
+}
 
 /* The client's view mapped at `base`. */
 struct enet_view {

@@ -16,11 +16,19 @@ bool enet_session_init(struct enet_session *s, uint32_t id, const struct enet_se
 	s->rx_base = m->rx_base;
 	s->tx_base = m->tx_base;
 	s->io = m->io;
+	uint32_t rx_buf = m->rx_buf_size ? m->rx_buf_size : m->buf_size;
+	s->rx_frame_at = m->rx_frame_at;
+	s->rx_frame_max = m->rx_frame_max ? m->rx_frame_max : ENET_FRAME_MAX;
+	if (rx_buf <= m->rx_frame_at || s->rx_frame_max > rx_buf - m->rx_frame_at) {
+		if (m->rx_frame_max || rx_buf <= m->rx_frame_at)
+			return false; /* a frame would not fit where it is to go */
+		s->rx_frame_max = rx_buf - m->rx_frame_at;
+	}
 	return enet_queue_init(&s->rx_free, m->rx_free, m->capacity, ENET_Q_RX_FREE) &&
 	       enet_queue_init(&s->rx_active, m->rx_active, m->capacity, ENET_Q_RX_ACTIVE) &&
 	       enet_queue_init(&s->tx_active, m->tx_active, m->capacity, ENET_Q_TX_ACTIVE) &&
 	       enet_queue_init(&s->tx_free, m->tx_free, m->capacity, ENET_Q_TX_FREE) &&
-	       enet_bufs_init(&s->rx_bufs, m->buf_size, m->rx_count) &&
+	       enet_bufs_init(&s->rx_bufs, rx_buf, m->rx_count) &&
 	       enet_bufs_init(&s->tx_bufs, m->buf_size, m->tx_count);
 }
 
@@ -81,7 +89,7 @@ enum enet_reason enet_session_offer(struct enet_session *s, const uint8_t *frame
 	*no_buffer = false;
 	if (s->gone)
 		return ENET_STORAGE_GONE;
-	if (len > s->rx_bufs.buf_size || len > ENET_FRAME_MAX)
+	if (len > s->rx_frame_max)
 		return enet_count(&s->stats, ENET_ETH_TOO_LONG);
 	if (enet_queue_space(&s->rx_active, &s->stats) == 0)
 		return enet_count(&s->stats, ENET_RX_QUEUE_FULL);
@@ -93,7 +101,7 @@ enum enet_reason enet_session_offer(struct enet_session *s, const uint8_t *frame
 	}
 	if (t != ENET_TAKE_OK)
 		return ENET_RX_NO_BUFFER; /* each refusal already counted */
-	if (!rx_copy(s, d.offset, frame, len))
+	if (!rx_copy(s, d.offset + s->rx_frame_at, frame, len))
 		return ENET_STORAGE_GONE;
 	d.len = len;
 	enum enet_reason why = enet_queue_put(&s->rx_active, &s->rx_bufs, &s->stats, d);

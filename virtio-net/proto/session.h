@@ -52,6 +52,11 @@ struct enet_session_mem {
 	uint32_t tx_count;
 	uint32_t buf_size;                /* of every buffer in both regions */
 	const struct enet_session_io *io; /* NULL: the regions are mapped at the bases */
+	/* The receive region's own geometry, when it is not the transmit
+	 * region's (client.h enum enet_rx_mode): its buffers' size (0: buf_size),
+	 * where in its buffer a frame starts, and the longest frame it takes
+	 * (0: ENET_FRAME_MAX, or less if the buffer is smaller). */
+	uint32_t rx_buf_size, rx_frame_at, rx_frame_max;
 };
 
 struct enet_session {
@@ -61,7 +66,8 @@ struct enet_session {
 	uint8_t *rx_base;
 	const uint8_t *tx_base;
 	const struct enet_session_io *io;
-	bool gone; /* a copy found the client's storage revoked */
+	uint32_t rx_frame_at, rx_frame_max; /* enet_session_mem's, checked */
+	bool gone;                          /* a copy found the client's storage revoked */
 	/* The session sent an ARP request (checked: in the guest's name) and
 	 * has not been handed a reply since. enet hands ARP replies to the
 	 * guest only to such sessions (vnet_frames.c), so that a stack can
@@ -82,10 +88,10 @@ struct enet_session {
 bool enet_session_init(struct enet_session *s, uint32_t id, const struct enet_session_mem *m);
 
 /* Copy a frame (already classified as this session's) into its next free
- * receive buffer and queue it. ENET_OK, or why it was dropped (counted):
- * the session's receive queue full or no free buffer posted (a slow or
- * hostile client loses its own frames), refused descriptors, or
- * STORAGE_GONE (the session is gone). */
+ * receive buffer, rx_frame_at bytes in, and queue it (the descriptor names
+ * the buffer: its offset is the buffer's, its length the frame's). ENET_OK, or why it was dropped
+ * (counted): the session's receive queue full or no free buffer posted (a slow or hostile client
+ * loses its own frames), refused descriptors, or STORAGE_GONE (the session is gone). */
 enum enet_reason enet_session_deliver(struct enet_session *s, const uint8_t *frame, uint32_t len);
 
 /* enet_session_deliver for a caller that can keep the frame and offer it

@@ -27,7 +27,7 @@
 	X(OK,                "accepted")                                                       \
 	/* Received frames (classify.c, enet_classify_rx). */                                  \
 	X(ETH_TRUNCATED,     "shorter than an Ethernet header (14 bytes)")                     \
-	X(ETH_TOO_LONG,      "longer than the largest untagged frame (1514 bytes)")            \
+	X(ETH_TOO_LONG,      "longer than taken: 4080 received, 1514 sent, or the session's buffer") \
 	X(NOT_OUR_MAC,       "destination MAC is neither ours nor broadcast")                  \
 	X(ETHERTYPE,         "neither IPv4 nor ARP (VLAN tags, IPv6, ...)")                    \
 	X(ARP_TRUNCATED,     "shorter than an Ethernet/IPv4 ARP packet (28 bytes)")            \
@@ -98,6 +98,8 @@ struct enet_stats {
 	uint64_t frames_out;               /* frames accepted from the session for sending */
 	uint64_t bytes_out;                /* their bytes */
 	uint64_t drops[ENET_REASON_COUNT]; /* [ENET_OK] stays 0 */
+	uint64_t frames_exchanged;         /* of frames_in, handed over by page exchange */
+	uint64_t rx_instret;               /* instructions delivering frames_in (enet domain) */
 };
 
 /* Count one drop or refusal; ENET_OK and out-of-table values count
@@ -111,10 +113,12 @@ static inline enum enet_reason enet_count(struct enet_stats *st, enum enet_reaso
 
 /* The counters as one flat array, for a statistics reply that returns
  * them a few words at a time: 0 frames_in, 1 bytes_in, 2 frames_out,
- * 3 bytes_out, then ENET_STATS_DROPS + r for the drops of reason r.
- * An index past the end reads 0. */
-#define ENET_STATS_DROPS    4u
-#define ENET_STATS_COUNTERS (ENET_STATS_DROPS + ENET_REASON_COUNT)
+ * 3 bytes_out, then ENET_STATS_DROPS + r for the drops of reason r, then
+ * frames_exchanged, rx_instret. An index past the end reads 0. */
+#define ENET_STATS_DROPS      4u
+#define ENET_STATS_EXCHANGED  (ENET_STATS_DROPS + ENET_REASON_COUNT)
+#define ENET_STATS_RX_INSTRET (ENET_STATS_EXCHANGED + 1u)
+#define ENET_STATS_COUNTERS   (ENET_STATS_RX_INSTRET + 1u)
 
 static inline uint64_t enet_stats_counter(const struct enet_stats *st, uint32_t index)
 {
@@ -127,8 +131,12 @@ static inline uint64_t enet_stats_counter(const struct enet_stats *st, uint32_t 
 		return st->frames_out;
 	case 3:
 		return st->bytes_out;
+	case ENET_STATS_EXCHANGED:
+		return st->frames_exchanged;
+	case ENET_STATS_RX_INSTRET:
+		return st->rx_instret;
 	}
-	return index < ENET_STATS_COUNTERS ? st->drops[index - ENET_STATS_DROPS] : 0;
+	return index < ENET_STATS_EXCHANGED ? st->drops[index - ENET_STATS_DROPS] : 0;
 }
 
 /* The sum of every drop counter. */

@@ -219,7 +219,7 @@ enum cairn_key_object {
 	X(BANK, READ_KEY,    0x810c, "inspect key: w0 = object (pool << 32 | offset) -> r0 = a read-only key to it (page RO, node RO and WEAK)") \
 	X(BANK, AUDIT,       0x810d, "prime bank key: -> w0 = 0 or the books' first inconsistency, w1 = banks, w2 = nodes in use, w3 = pages in use") \
 	X(BANK, STEP,        0x810e, "the bank's reaper only: -> reclaims a bounded slice of pending destroys; w0 = 1 if work remains") \
-	X(ENET, ATTACH,      0x8201, "k0 = a bank key that may buy (the client's storage) -> r0 = the session's view (a space key: rings, read-only receive buffers, transmit buffers), w0 = the guest's MAC, w1 = its IPv4 address (first byte lowest)") \
+	X(ENET, ATTACH,      0x8201, "k0 = a bank key that may buy (the client's storage), w0 = receive mode (0: 30 buffers of 2 KiB; 1: 15 page buffers, large frames by page exchange; 2: page buffers, every frame copied) -> r0 = the session's view (a space key: rings, read-only receive buffers, transmit buffers), w0 = the guest's MAC, w1 = its IPv4 address (first byte lowest)") \
 	X(ENET, BIND,        0x8202, "w0 = protocol (6 TCP, 17 UDP), w1 = port -> the port is the session's") \
 	X(ENET, RECV,        0x8203, "-> returns when the session's RX_ACTIVE queue holds a frame the client has not taken") \
 	X(ENET, SEND,        0x8204, "-> transmit rounds across the sessions (fair) send what TX_ACTIVE holds; w0 = the session's frames sent") \
@@ -228,7 +228,8 @@ enum cairn_key_object {
 	X(ENET, PRINT,       0x8207, "-> the session's counters and enet's own are printed on the console (the debug switch)") \
 	X(ENET, HOLD,        0x8208, "enet's commit helper only: w0 = 1 output commit on, 0 off -> (on) every session's queued frames are marked; w0 = 1 if any waits, else returns when one does; w0 = 0 after a new boot (ask again)") \
 	X(ENET, RELEASE,     0x8209, "enet's commit helper only: -> the frames marked at the last HOLD may go (a checkpoint taken after the marks has committed)") \
-	X(STACK, ATTACH,      0x8301, "client: k0 = a bank key that may buy (the client's storage: the stack's heap and its enet session) -> w0 = the guest's IPv4 address (first byte lowest), w1 = its MAC") \
+	X(ENET, RX_MODE,     0x820a, "w0 = receive mode 1 or 2 (a session attached with page buffers: page exchange on or off), w1 = the shortest frame exchanged (0: the default, ENET_EXCHANGE_MIN) -> the frames delivered from now on come so") \
+	X(STACK, ATTACH,      0x8301, "client: k0 = a bank key that may buy (the client's storage: the stack's heap and its enet session), w0 = enet's receive mode (ENET ATTACH's w0) -> w0 = the guest's IPv4 address (first byte lowest), w1 = its MAC") \
 	X(STACK, TCP_LISTEN,  0x8302, "w0 = local port, w1 = backlog (0: the default) -> w0 = the listener's handle") \
 	X(STACK, TCP_ACCEPT,  0x8303, "w0 = a listener's handle -> w0 = the connection's handle, w1 = peer IPv4, w2 = peer port; NET_WOULD_BLOCK if none is waiting") \
 	X(STACK, TCP_CONNECT, 0x8304, "w0 = IPv4 (first byte lowest), w1 = port -> w0 = the connection's handle (writable once established; NET_RESET if it fails)") \
@@ -241,7 +242,8 @@ enum cairn_key_object {
 	X(STACK, WAIT,        0x830b, "w0 = handles whose writability is wanted (bit h), w1 = handles whose readability is not -> w0 = readable handles not in w1 (data, end, error, a connection to accept, a datagram), w1 = writable handles of w0; returns at once if either is non-empty, else when one is") \
 	X(STACK, STATS,       0x830c, "w0 = counter index -> w0..w3 = the stack's counters index..index+3 (docs/network.md)") \
 	X(STACK, RX,          0x830d, "the stack's receive helper only: -> the frames enet queued were taken in") \
-	X(STACK, TICK,        0x830e, "the stack's timer helper only: -> lwIP's timers ran; w0 = milliseconds until the next is due")
+	X(STACK, TICK,        0x830e, "the stack's timer helper only: -> lwIP's timers ran; w0 = milliseconds until the next is due") \
+	X(STACK, RX_MODE,     0x830f, "w0 = enet's receive mode 1 or 2 (a stack attached with page buffers), w1 = the shortest frame exchanged (0: the default) -> ENET RX_MODE on the stack's session")
 /* clang-format on */
 
 enum cairn_service_order {
