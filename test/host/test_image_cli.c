@@ -69,8 +69,9 @@ static void test_default_image(void **state)
 					      "stack.elf",      "stack.elf",   "stack.elf",
 					      "http.elf",       "stack.elf",   "stack.elf",
 					      "stack.elf",      "udpecho.elf", "enet.elf" };
-	static const uint64_t a0[N] = { 0, 0, 0, 1, 0,  1, 2, 3, 1, 0, 0,
-					1, 0, 1, 2, 80, 0, 1, 2, 7, 2 };
+	/* udpecho: 9 << 16 | 7, its sum port and its echo port. */
+	static const uint64_t a0[N] = { 0, 0, 0, 1, 0,  1, 2, 3, 1,           0, 0,
+					1, 0, 1, 2, 80, 0, 1, 2, 9 << 16 | 7, 2 };
 	/* Console labels: the domain's name, but ping and the mover print
 	 * the pingpong and ledger lines, enet's helper prints as enet, and a
 	 * stack's helpers as their stack. */
