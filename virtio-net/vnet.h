@@ -23,13 +23,17 @@
  *    flight is the device's error: the device is reset and brought up
  *    again, nothing is trusted.
  *  - Every descriptor posted is one buffer of at least one byte: a receive
- *    buffer of VNET_BUF bytes, a transmit buffer of the 12-byte header and
+ *    buffer of a page (VNET_RX_BUF), a transmit buffer of the 12-byte header and
  *    a frame of at least an Ethernet header.
  *  - The device is not persistent: `up` is true only while the device's
  *    status still reads DRIVER_OK and this boot's pins are in `pa`; a
  *    reset (DEVICE_RESET from a key, or a status that lost DRIVER_OK) is
  *    met by bringing the whole device up again, and nothing a client sees
  *    changes (its session, ports and queued frames are enet's memory).
+ *  - A receive buffer's page is always enet's own page VNET_PG_RXBUF + i
+ *    (pin i of this boot); an exchange (vnet_rx_exchange) changes only the
+ *    frame behind it, so pa[] is updated there and nowhere else, and only
+ *    for a buffer the device has given back.
  */
 #ifndef VNET_H
 #define VNET_H

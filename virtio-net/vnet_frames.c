@@ -11,7 +11,9 @@
  * own statistics under its reason and dropped.
  *
  * The frame is read where the device wrote it, in enet's pinned receive
- * buffer; the session gets a copy (vnet_client.c), never the buffer.
+ * buffer; the session gets a copy (vnet_client.c), or for a large frame in
+ * a session with page buffers the page itself by exchange for one of its
+ * own, zeroed but for the frame (docs/network.md "Page exchange").
  */
 #include <string.h>
 

@@ -7,7 +7,8 @@
  *
  *   page   what                                           client's rights
  *   0      the four rings (enet's own page)               read-write
- *   1..15  the receive region: 30 buffers of 2 KiB        read-only
+ *   1..15  the receive region: 30 buffers of 2 KiB, or    read-only
+ *          15 of a page (the receive mode, below)
  *   16..27 the transmit region: 24 buffers of 2 KiB       read-write
  *
  * The regions' sizes were measured (docs/benchmarks.md "Output commit"):
