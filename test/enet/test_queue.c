@@ -16,119 +16,13 @@
  * free queue never drained) cost drops and never a wait; ring and buffer
  * sizes out of bounds refused; 20,000 seeded steps of a client writing
  * random indices and descriptors, with the invariants checked after every
- * step; and the io path (copies through callbacks, as the enet domain's
- * page invocations): storage revoked mid-stream on receive and on
- * transmit is counted once (STORAGE_GONE), lets go of the buffer, and
- * nothing is taken or copied after it.
+ * step. The fixture is session_fixture.h's; the receive modes' geometry
+ * and the io path (storage revoked) are test_session_io.c's.
  */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cmocka.h>
-#include "frames.h"
-#include "session.h"
 
-#define CAP    8
-#define NBUF   8
-#define BUFSZ  2048
-#define CANARY 4096
-#define ME     3u
-
-static struct {
-	_Alignas(16) uint8_t bytes[ENET_RING_BYTES(CAP)];
-} ring_mem[4];
-static uint8_t rx_mem[CANARY + NBUF * BUFSZ + CANARY];
-static uint8_t tx_mem[NBUF * BUFSZ];
-static struct enet_session s;
-static struct enet_ports ports;
-
-#define RX_FREE   ((struct enet_ring *)ring_mem[0].bytes)
-#define RX_ACTIVE ((struct enet_ring *)ring_mem[1].bytes)
-#define TX_ACTIVE ((struct enet_ring *)ring_mem[2].bytes)
-#define TX_FREE   ((struct enet_ring *)ring_mem[3].bytes)
-
-static uint8_t *rx_region(void)
-{
-	return rx_mem + CANARY;
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	memset(ring_mem, 0, sizeof(ring_mem));
-	memset(rx_mem, 0xa5, sizeof(rx_mem));
-	memset(tx_mem, 0, sizeof(tx_mem));
-	struct enet_session_mem m = {
-		.rx_free = RX_FREE,
-		.rx_active = RX_ACTIVE,
-		.tx_active = TX_ACTIVE,
-		.tx_free = TX_FREE,
-		.capacity = CAP,
-		.rx_base = rx_region(),
-		.rx_count = NBUF,
-		.tx_base = tx_mem,
-		.tx_count = NBUF,
-		.buf_size = BUFSZ,
-	};
-	assert_true(enet_session_init(&s, ME, &m));
-	enet_ports_init(&ports);
-	assert_int_equal(enet_ports_register(&ports, ME, ENET_PROTO_UDP, 7), ENET_PORT_OK);
-	return 0;
-}
-
-/* The client's side of a ring: push as a producer, pop as a consumer. */
-static void push(struct enet_ring *r, uint64_t offset, uint32_t len)
-{
-	r->desc[r->tail % CAP] = (struct enet_desc){ .offset = offset, .len = len };
-	r->tail++;
-}
-
-static int pop(struct enet_ring *r, struct enet_desc *d)
-{
-	if (r->head == r->tail)
-		return 0;
-	*d = r->desc[r->head % CAP];
-	r->head++;
-	return 1;
-}
-
-static void canaries_intact(void)
-{
-	for (uint32_t i = 0; i < CANARY; i++) {
-		assert_int_equal(rx_mem[i], 0xa5);
-		assert_int_equal(rx_mem[CANARY + NBUF * BUFSZ + i], 0xa5);
-	}
-}
-
-static uint64_t drops(enum enet_reason r)
-{
-	return s.stats.drops[r];
-}
-
-static int holds_none(void)
-{
-	for (uint32_t i = 0; i < ENET_BUFS_MAX / 64; i++)
-		if (s.rx_bufs.owned[i] || s.tx_bufs.owned[i])
-			return 0;
-	return 1;
-}
-
-/* A good outbound frame from port 7 in transmit buffer i; its length. */
-static uint32_t tx_frame(uint32_t i, uint32_t payload)
-{
-	uint8_t f[FRAME_BUF];
-	uint32_t len = frame_udp(f, 1, 7, 5555, payload);
-	memcpy(tx_mem + i * BUFSZ, f, len);
-	return len;
-}
-
-static enum enet_take tx_next(uint8_t *copy, uint32_t *len)
-{
-	return enet_session_tx_next(&s, &guest, &ports, copy, len);
-}
+#include "session_fixture.h"
 
 static void honest_receive(void **state)
 {
@@ -539,58 +433,6 @@ static void sizes_bounded(void **state)
 	assert_true(enet_bufs_init(&b, 2048, ENET_BUFS_MAX));
 }
 
-/* A session in page mode (client.h ENET_RX_PAGES): 4 buffers of a page
- * over the same region, a frame 16 bytes into its buffer, frames up to
- * 4,080 bytes; the descriptor names the buffer. A frame one byte longer
- * is refused, and so is a frame past 1,514 bytes in the default mode; a
- * geometry where a frame could not fit is refused at init. */
-static void page_mode_receive(void **state)
-{
-	(void)state;
-	struct enet_session_mem m = {
-		.rx_free = RX_FREE,
-		.rx_active = RX_ACTIVE,
-		.tx_active = TX_ACTIVE,
-		.tx_free = TX_FREE,
-		.capacity = CAP,
-		.rx_base = rx_region(),
-		.rx_count = NBUF * BUFSZ / 4096,
-		.tx_base = tx_mem,
-		.tx_count = NBUF,
-		.buf_size = BUFSZ,
-		.rx_buf_size = 4096,
-		.rx_frame_at = 16,
-		.rx_frame_max = 4080,
-	};
-	struct enet_session p;
-	assert_true(enet_session_init(&p, ME, &m));
-	static uint8_t big[4096 + 16];
-	uint32_t len = frame_udp(big, 0, 100, 7, 20);
-	for (uint32_t i = len; i < 4081; i++)
-		big[i] = (uint8_t)(i * 7);
-	push(RX_FREE, 2 * 4096, 0);
-	push(RX_FREE, 1 * 4096, 0);
-	assert_int_equal(enet_session_deliver(&p, big, 4081), ENET_ETH_TOO_LONG);
-	assert_int_equal(enet_session_deliver(&p, big, 4080), ENET_OK);
-	struct enet_desc d = { 0 };
-	assert_true(pop(RX_ACTIVE, &d));
-	assert_int_equal(d.offset, 2 * 4096);
-	assert_int_equal(d.len, 4080);
-	assert_memory_equal(rx_region() + d.offset + 16, big, 4080);
-	assert_int_equal(rx_region()[d.offset + 15], 0xa5); /* nothing before the frame */
-	assert_int_equal(p.stats.drops[ENET_ETH_TOO_LONG], 1);
-	/* The default mode's session takes 1,514 bytes at most. */
-	push(RX_FREE, 0, 0);
-	assert_int_equal(enet_session_deliver(&s, big, ENET_FRAME_MAX + 1), ENET_ETH_TOO_LONG);
-	/* A frame that would run past its buffer: refused at init. */
-	m.rx_frame_max = 4081;
-	assert_false(enet_session_init(&p, ME, &m));
-	m.rx_frame_max = 0;
-	m.rx_frame_at = 4096;
-	assert_false(enet_session_init(&p, ME, &m));
-	canaries_intact();
-}
-
 /* The index the client writes, set back to what enet last accepted (as a
  * client that kept its own copy would). */
 static void repair(struct enet_ring *r, const struct enet_queue *view)
@@ -699,93 +541,6 @@ static void random_hostile_client(void **state)
 	assert_true(drops(ENET_Q_LEN_ZERO) + drops(ENET_Q_LEN_LONG) > 0);
 }
 
-/* The io path (struct enet_session_io, as the enet domain's page
- * invocations): copies through the callbacks, and storage revoked after
- * `io_left` more copies. */
-static int io_left;
-static uint32_t io_calls;
-
-static bool io_rx_write(const struct enet_session *c, uint64_t offset, const uint8_t *src,
-			uint32_t len)
-{
-	assert_ptr_equal(c, &s);
-	assert_true(offset + len <= NBUF * BUFSZ); /* a checked offset, a whole frame */
-	io_calls++;
-	if (io_left-- <= 0)
-		return false;
-	memcpy(rx_region() + offset, src, len);
-	return true;
-}
-
-static bool io_tx_read(const struct enet_session *c, uint64_t offset, uint8_t *dst, uint32_t len)
-{
-	assert_ptr_equal(c, &s);
-	assert_true(offset + len <= NBUF * BUFSZ);
-	io_calls++;
-	if (io_left-- <= 0)
-		return false;
-	memcpy(dst, tx_mem + offset, len);
-	return true;
-}
-
-static const struct enet_session_io test_io = { io_rx_write, io_tx_read };
-
-static void storage_revoked(void **state)
-{
-	(void)state;
-	s.io = &test_io;
-	io_left = 1;
-	io_calls = 0;
-	for (uint32_t i = 0; i < 4; i++)
-		push(RX_FREE, (uint64_t)i * BUFSZ, 0);
-	uint8_t f[FRAME_BUF];
-	uint32_t len = frame_udp(f, 0, 1, 7, 100);
-	assert_int_equal(enet_session_deliver(&s, f, len), ENET_OK);
-	/* The second copy finds the storage gone: counted once, the buffer let
-	 * go and not listed, and nothing more is taken or copied. */
-	assert_int_equal(enet_session_deliver(&s, f, len), ENET_STORAGE_GONE);
-	assert_true(s.gone);
-	assert_int_equal(drops(ENET_STORAGE_GONE), 1);
-	assert_int_equal(enet_session_deliver(&s, f, len), ENET_STORAGE_GONE);
-	assert_int_equal(drops(ENET_STORAGE_GONE), 1);
-	struct enet_desc d = { 0 };
-	assert_true(pop(RX_ACTIVE, &d));
-	assert_false(pop(RX_ACTIVE, &d));
-	assert_int_equal(RX_FREE->head, 2);
-	uint8_t copy[ENET_FRAME_MAX];
-	uint32_t n = 0;
-	push(TX_ACTIVE, BUFSZ, tx_frame(1, 20));
-	assert_int_equal(tx_next(copy, &n), ENET_TAKE_GONE);
-	assert_int_equal(TX_ACTIVE->head, 0);
-	assert_int_equal(io_calls, 2);
-	assert_true(holds_none());
-	assert_int_equal(s.stats.frames_in, 1);
-	canaries_intact();
-}
-
-static void storage_revoked_on_transmit(void **state)
-{
-	(void)state;
-	s.io = &test_io;
-	io_left = 1;
-	uint8_t copy[ENET_FRAME_MAX];
-	uint32_t n = 0, want = tx_frame(0, 20);
-	push(TX_ACTIVE, 0, want);
-	push(TX_ACTIVE, 0, want);
-	assert_int_equal(tx_next(copy, &n), ENET_TAKE_OK);
-	assert_memory_equal(copy, tx_mem, want);
-	assert_int_equal(tx_next(copy, &n), ENET_TAKE_GONE);
-	assert_int_equal(drops(ENET_STORAGE_GONE), 1);
-	struct enet_desc d = { 0 };
-	assert_true(pop(TX_FREE, &d));  /* the first, sent */
-	assert_false(pop(TX_FREE, &d)); /* the second: storage gone, nothing listed */
-	assert_true(holds_none());
-	uint8_t f[FRAME_BUF];
-	push(RX_FREE, 0, 0);
-	assert_int_equal(enet_session_deliver(&s, f, frame_udp(f, 0, 1, 7, 10)), ENET_STORAGE_GONE);
-	assert_int_equal(RX_FREE->head, 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -803,11 +558,8 @@ int main(void)
 		cmocka_unit_test_setup(own_index_overwritten, setup),
 		cmocka_unit_test_setup(slow_clients, setup),
 		cmocka_unit_test_setup(sizes_bounded, setup),
-		cmocka_unit_test_setup(page_mode_receive, setup),
 		cmocka_unit_test_setup(random_hostile_client, setup),
-		cmocka_unit_test_setup(storage_revoked, setup),
 		cmocka_unit_test_setup(offer_without_a_buffer_counts_nothing, setup),
-		cmocka_unit_test_setup(storage_revoked_on_transmit, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,57 +34,32 @@ goes on).
 import argparse
 import json
 import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cairnvm import fresh  # noqa: E402
-from tapns import Netns, can_make_netns, delete_stale_namespaces  # noqa: E402
+from tapns import can_make_netns, delete_stale_namespaces  # noqa: E402
+from test_exchange import FRAME_OVER, run, services_on_tap, stats  # noqa: E402
 
-MTU = 4000
-FRAME_OVER = 42  # Ethernet, IPv4, UDP headers
 FRAMES = [128, 1024, 1514, 2048, 2560, 3072, 3584, 4014]
 PER_ROUND = 100
 BULK, BURST = 600, 12  # datagrams a bulk round, sent BURST at a time (15 page buffers)
 EXCHANGE_MIN = 2048  # virtio-net/proto/client.h
-SERVING = r"^udpecho: echoing on udp 7 at 10\.0\.2\.15, sums on udp 9$"
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def client(ns, *args):
-    r = subprocess.run(ns.prefix() + [sys.executable, os.path.join(HERE, "test_exchange.py"),
-                                      "--client", *map(str, args)],
-                       capture_output=True, text=True, timeout=600)
-    out = r.stdout.strip().splitlines()
-    if r.returncode != 0 or not out or out[-1].startswith("FAIL"):
-        raise SystemExit("bench_exchange: client %s: %s %s" % (args, r.stdout, r.stderr))
-    return out[-1]
-
-
-def stats(ns):
-    line = client(ns, "cmd", "stats")
-    m = re.match(r"stats in=(\d+) exchanged=(\d+) rx_instret=(\d+) no_buffer=(\d+) "
-                 r"instret=(\d+)$", line)
-    if not m:
-        raise SystemExit("bench_exchange: stats: %r" % line)
-    return dict(zip(("in", "exchanged", "rx_instret", "no_buffer", "instret"),
-                    map(int, m.groups())))
 
 
 def switch(ns, exchange):
-    got = client(ns, "cmd", "exchange", "on", "14") if exchange else \
-        client(ns, "cmd", "exchange", "off")
+    got = run(ns, "cmd", "exchange", "on", "14") if exchange else \
+        run(ns, "cmd", "exchange", "off")
     if got != "mode OK":
         raise SystemExit("bench_exchange: switching: %r" % got)
 
 
-def one_round(ns, frame, exchange, seed):
+def one_round(ns, exchange, seed, frame):
+    """PER_ROUND datagrams of one frame size: enet's instructions a frame."""
     switch(ns, exchange)
     a = stats(ns)
-    client(ns, "sums", seed, PER_ROUND, frame - FRAME_OVER)
+    run(ns, "sums", seed, PER_ROUND, frame - FRAME_OVER)
     b = stats(ns)
     frames = b["in"] - a["in"] - 1  # the stats datagram that ended it came too
     exchanged = b["exchanged"] - a["exchanged"]
@@ -99,13 +74,29 @@ def bulk_round(ns, exchange, seed):
     rate, and the hart's instructions per datagram over the window."""
     switch(ns, exchange)
     a = stats(ns)
-    r = json.loads(client(ns, "burst", seed, BULK, FRAMES[-1] - FRAME_OVER, BURST))
+    r = json.loads(run(ns, "burst", seed, BULK, FRAMES[-1] - FRAME_OVER, BURST))
     b = stats(ns)
     if r["nbad"]:
         raise SystemExit("bench_exchange: bulk: %s" % r)
     frames = b["in"] - a["in"] - 1
     return (BULK * (FRAMES[-1] - FRAME_OVER) / r["seconds"] / 1e6,
             (b["instret"] - a["instret"]) / max(frames, 1), r["resent"])
+
+
+class Alternating:
+    """Rounds of fn(ns, exchange, seed, *args), off then on, `rounds` times,
+    every round with a seed of its own: the results by exchange off/on."""
+
+    def __init__(self, rounds):
+        self.rounds, self.seed = rounds, 0
+
+    def __call__(self, fn, ns, *args):
+        got = {False: [], True: []}
+        for _ in range(self.rounds):
+            for exchange in (False, True):
+                self.seed += 1
+                got[exchange].append(fn(ns, exchange, self.seed, *args))
+        return got
 
 
 def crossing(rows):
@@ -135,41 +126,22 @@ def main():
         print("bench_exchange: skipped: no network namespace with a tap here (%s)" % why)
         return 0
     delete_stale_namespaces()
-    rows, bulk, direct = [], {False: [], True: []}, {False: [], True: []}
-    with tempfile.TemporaryDirectory() as tmp, Netns("bench", mtu=MTU) as ns:
-        img = fresh(args.build, tmp, "services", size="256M")
-        vm = ns.boot(args.build, img, SERVING, icount=True)
-        try:
-            seed = 1
-            for exchange in (False, True):  # warm-up: pages, tables, caches
-                one_round(ns, FRAMES[-1], exchange, seed)
+    rows = []
+    alternate = Alternating(args.rounds)
+    with tempfile.TemporaryDirectory() as tmp:
+        with services_on_tap(args.build, tmp, "bench", icount=True) as (ns, _):
+            Alternating(1)(one_round, ns, FRAMES[-1])  # warm-up: pages, tables, caches
             for frame in FRAMES:
-                got = {False: [], True: []}
-                for _ in range(args.rounds):
-                    for exchange in (False, True):
-                        seed += 1
-                        got[exchange].append(one_round(ns, frame, exchange, seed))
+                got = alternate(one_round, ns, frame)
                 rows.append((frame, statistics.median(got[False]),
                              statistics.median(got[True])))
-            for _ in range(args.rounds):
-                for exchange in (False, True):
-                    seed += 1
-                    bulk[exchange].append(bulk_round(ns, exchange, seed))
-        finally:
-            vm.kill()
+            bulk = alternate(bulk_round, ns)
         # The same bulk rounds without output commit (a boot of its own,
         # output=direct): the sum service's answers are not held for a
         # checkpoint, so checkpoints no longer come with every burst.
-        os.remove(img)
-        img = fresh(args.build, tmp, "services", size="256M")
-        vm = ns.boot(args.build, img, SERVING, icount=True, append="output=direct")
-        try:
-            for _ in range(args.rounds):
-                for exchange in (False, True):
-                    seed += 1
-                    direct[exchange].append(bulk_round(ns, exchange, seed))
-        finally:
-            vm.kill()
+        with services_on_tap(args.build, tmp, "bench", icount=True,
+                             append="output=direct") as (ns, _):
+            direct = alternate(bulk_round, ns)
     print("| frame bytes | enet per frame, copy | enet per frame, exchange | exchange / copy |")
     print("| --- | --- | --- | --- |")
     for frame, copy, exch in rows:

@@ -13,8 +13,10 @@ With mtu, the tap and the NIC (host_mtu) both get it, so frames past
 import os
 import re
 import subprocess
+import sys
 
-from cairnvm import CairnVM
+import seeds
+from cairnvm import CairnVM, exit_on_sigterm
 
 TAP = "tap0"
 HOST_ADDR = "10.0.2.2/24"  # the gateway the stacks use (stacks/main.c)
@@ -96,3 +98,27 @@ class Netns:
             vm.kill()
             raise
         return vm
+
+
+def start(name, client_main, default_seed):
+    """The start of a tap test's file, before its Runner's main: run as
+    --client ARGS (in the namespace), it is the test's host client and
+    exits; else it skips (exit 77, meson's skip) where no namespace with a
+    tap can be made, takes --seed N off argv, deletes namespaces an earlier
+    run left, and returns the seed to run with (seeds.choose)."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--client":
+        client_main(sys.argv[2:])
+        sys.exit(0)
+    exit_on_sigterm()
+    why = can_make_netns()
+    if why:
+        print("SKIP %s: no network namespace with a tap here (%s)" % (name, why), flush=True)
+        sys.exit(77)
+    seed = None
+    if "--seed" in sys.argv:
+        at = sys.argv.index("--seed")
+        seed = int(sys.argv[at + 1], 0)
+        del sys.argv[at:at + 2]
+    chosen = seeds.choose(name, seed, default_seed)
+    delete_stale_namespaces()
+    return chosen

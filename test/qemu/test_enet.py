@@ -18,6 +18,7 @@ import socket
 import time
 
 from cairnvm import CairnVM, Runner, fresh
+from inet import ones_sum
 
 t = Runner()
 GUEST_PORT = 7777
@@ -66,15 +67,6 @@ GUEST_MAC = bytes.fromhex("525400123456")
 HOST_MAC = bytes.fromhex("525400123502")
 GUEST_IP = bytes([10, 0, 2, 15])
 HOST_IP = bytes([10, 0, 2, 2])
-
-
-def ones_sum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s
 
 
 def ipv4(proto, payload, ihl=5, total=None, frag=0, csum=None, dst=GUEST_IP):

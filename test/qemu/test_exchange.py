@@ -34,6 +34,7 @@ sends only to the guest's 10.0.2.15. Without root or network namespaces the
 test prints one line and exits 77 (meson's skip). Sizes and bytes come
 from a seed (seeds.py: --seed N, $CAIRN_SEED, else 29).
 """
+import contextlib
 import json
 import os
 import random
@@ -43,9 +44,10 @@ import subprocess
 import sys
 import time
 
-import seeds
-from cairnvm import Runner, exit_on_sigterm, fresh
-from tapns import GUEST, Netns, can_make_netns, delete_stale_namespaces
+import tapns
+from cairnvm import Runner, fresh
+from inet import ones_sum
+from tapns import GUEST, Netns
 
 t = Runner()
 DEFAULT_SEED = 29
@@ -157,15 +159,6 @@ def client_flood(port, n, size):
     print("sent %d" % n, flush=True)
 
 
-def ones_sum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return s
-
-
 def client_ping(size):
     """One ICMP echo request (RFC 792) with size bytes of data, on a raw
     socket (root, in the namespace); whether an echo reply came in 2 s."""
@@ -226,91 +219,81 @@ def sums(ns, seed, n, size=0):
     return r
 
 
+@contextlib.contextmanager
+def services_on_tap(build, tmp, tag, **boot):
+    """A fresh services volume booted on the 4,000-byte-MTU tap of a
+    namespace of its own (tag names it): (ns, vm) while it runs."""
+    img = fresh(build, tmp, "services", size="256M")
+    with Netns(tag, mtu=MTU) as ns:
+        vm = ns.boot(build, img, SERVING, **boot)
+        try:
+            yield ns, vm
+        finally:
+            vm.kill()
+            os.remove(img)
+
+
 def clean(vm):
     assert vm.count(r"FAIL|PANIC|panic|device error|device refused") == 0, vm.output()
 
 
 @t.test
 def exchange_large_frames_arrive_intact(build, tmp):
-    img = fresh(build, tmp, "services", size="256M")
-    with Netns("ex", mtu=MTU) as ns:
-        vm = ns.boot(build, img, SERVING)
-        try:
-            vm.wait_for(r"^enet: up: .* mtu %d, bring-up 1$" % MTU, 10)
-            s0 = stats(ns)
-            r = sums(ns, SEED, 240)
-            s1 = stats(ns)
-            got = s1["exchanged"] - s0["exchanged"]
-            # Every large frame exchanged (a retried datagram may add one),
-            # the small ones copied: at most every frame that came.
-            assert r["large"] <= got <= s1["in"] - s0["in"], (r, s0, s1)
-            print("exchange: %d datagrams, %d large, %d exchanged" % (r["sent"], r["large"], got))
-            assert run(ns, "cmd", "exchange", "off") == "mode OK"
-            sums(ns, SEED + 1, 60)
-            s2 = stats(ns)
-            assert s2["exchanged"] == s1["exchanged"], (s1, s2)
-            assert s2["in"] - s1["in"] >= 60, (s1, s2)
-            # Thresholds no frame could have are refused; the mode stays.
-            for bad in ("5", "4081", "99999"):
-                assert run(ns, "cmd", "exchange", "on", bad) == "mode BAD_ARGUMENT", bad
-            assert run(ns, "cmd", "exchange", "on") == "mode OK"
-            r = sums(ns, SEED + 2, 60)
-            s3 = stats(ns)
-            assert s3["exchanged"] - s2["exchanged"] >= r["large"], (r, s2, s3)
-            assert s3["no_buffer"] == 0, s3
-            clean(vm)
-        finally:
-            vm.kill()
+    with services_on_tap(build, tmp, "ex") as (ns, vm):
+        vm.wait_for(r"^enet: up: .* mtu %d, bring-up 1$" % MTU, 10)
+        s0 = stats(ns)
+        r = sums(ns, SEED, 240)
+        s1 = stats(ns)
+        got = s1["exchanged"] - s0["exchanged"]
+        # Every large frame exchanged (a retried datagram may add one),
+        # the small ones copied: at most every frame that came.
+        assert r["large"] <= got <= s1["in"] - s0["in"], (r, s0, s1)
+        print("exchange: %d datagrams, %d large, %d exchanged" % (r["sent"], r["large"], got))
+        assert run(ns, "cmd", "exchange", "off") == "mode OK"
+        sums(ns, SEED + 1, 60)
+        s2 = stats(ns)
+        assert s2["exchanged"] == s1["exchanged"], (s1, s2)
+        assert s2["in"] - s1["in"] >= 60, (s1, s2)
+        # Thresholds no frame could have are refused; the mode stays.
+        for bad in ("5", "4081", "99999"):
+            assert run(ns, "cmd", "exchange", "on", bad) == "mode BAD_ARGUMENT", bad
+        assert run(ns, "cmd", "exchange", "on") == "mode OK"
+        r = sums(ns, SEED + 2, 60)
+        s3 = stats(ns)
+        assert s3["exchanged"] - s2["exchanged"] >= r["large"], (r, s2, s3)
+        assert s3["no_buffer"] == 0, s3
+        clean(vm)
 
 
 @t.test
 def exchange_hoarder_starves_only_itself(build, tmp):
-    img = fresh(build, tmp, "services", size="256M")
-    with Netns("hoard", mtu=MTU) as ns:
-        vm = ns.boot(build, img, SERVING)
-        try:
-            vm.wait_for(r"^rxhoard: hoarding on udp 10$", 30)
-            # Every device buffer once filled by a frame of the largest size
-            # (the sum service's pages come back to enet holding them), so
-            # the hoarder's shorter frames land in pages with older bytes
-            # past their end, which enet must zero.
-            sums(ns, SEED + 5, 160, UDP_MAX)
-            n = HOARD_PAGES + BACKLOG + 25
-            run(ns, "flood", HOARD_PORT, n, 2500)
-            m, _ = vm.wait_for(r"^rxhoard: kept 15 of 15 pages \((\d+) exchanged\)$", 30)
-            assert int(m.group(1)) == HOARD_PAGES, m.group(0)
-            sums(ns, SEED + 3, 60)  # everyone else is served all along
-            run(ns, "flood", HOARD_PORT, 10, 2500)
-            want = n + 10 - HOARD_PAGES - BACKLOG
-            m, _ = vm.wait_for(r"^rxhoard: kept every page; RX_NO_BUFFER (%d)$" % want, 30)
-            s = stats(ns)
-            assert s["no_buffer"] == 0, s
-            # Bad input beside it: a ping whose reply enet could not send,
-            # datagrams too long to echo.
-            assert run(ns, "ping", 3000) == "ping unanswered"
-            assert run(ns, "ping", 56) == "ping answered"
-            for size in (1472, 1473, 3000, UDP_MAX):
-                run(ns, "flood", ECHO_PORT, 2, size)
-            sums(ns, SEED + 4, 20)
-            clean(vm)
-        finally:
-            vm.kill()
+    with services_on_tap(build, tmp, "hoard") as (ns, vm):
+        vm.wait_for(r"^rxhoard: hoarding on udp 10$", 30)
+        # Every device buffer once filled by a frame of the largest size
+        # (the sum service's pages come back to enet holding them), so
+        # the hoarder's shorter frames land in pages with older bytes
+        # past their end, which enet must zero.
+        sums(ns, SEED + 5, 160, UDP_MAX)
+        n = HOARD_PAGES + BACKLOG + 25
+        run(ns, "flood", HOARD_PORT, n, 2500)
+        m, _ = vm.wait_for(r"^rxhoard: kept 15 of 15 pages \((\d+) exchanged\)$", 30)
+        assert int(m.group(1)) == HOARD_PAGES, m.group(0)
+        sums(ns, SEED + 3, 60)  # everyone else is served all along
+        run(ns, "flood", HOARD_PORT, 10, 2500)
+        want = n + 10 - HOARD_PAGES - BACKLOG
+        m, _ = vm.wait_for(r"^rxhoard: kept every page; RX_NO_BUFFER (%d)$" % want, 30)
+        s = stats(ns)
+        assert s["no_buffer"] == 0, s
+        # Bad input beside it: a ping whose reply enet could not send,
+        # datagrams too long to echo.
+        assert run(ns, "ping", 3000) == "ping unanswered"
+        assert run(ns, "ping", 56) == "ping answered"
+        for size in (1472, 1473, 3000, UDP_MAX):
+            run(ns, "flood", ECHO_PORT, 2, size)
+        sums(ns, SEED + 4, 20)
+        clean(vm)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--client":
-        client_main(sys.argv[2:])
-        sys.exit(0)
-    exit_on_sigterm()
-    why = can_make_netns()
-    if why:
-        print("SKIP exchange: no network namespace with a tap here (%s)" % why, flush=True)
-        sys.exit(77)
-    seed = None
-    if "--seed" in sys.argv:
-        at = sys.argv.index("--seed")
-        seed = int(sys.argv[at + 1], 0)
-        del sys.argv[at:at + 2]
-    SEED = seeds.choose("exchange", seed, DEFAULT_SEED)
-    delete_stale_namespaces()
+    SEED = tapns.start("exchange", client_main, DEFAULT_SEED)
     t.main()

@@ -36,9 +36,9 @@ import sys
 import threading
 import time
 
-import seeds
-from cairnvm import Runner, _die_with_parent, exit_on_sigterm, fresh
-from tapns import GUEST, Netns, can_make_netns, delete_stale_namespaces
+import tapns
+from cairnvm import Runner, _die_with_parent, fresh
+from tapns import GUEST, Netns
 
 t = Runner()
 KILLS = int(os.environ.get("CAIRN_SURVIVE_KILLS", "4"))
@@ -283,19 +283,5 @@ def client_main(args):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--client":
-        client_main(sys.argv[2:])
-        sys.exit(0)
-    exit_on_sigterm()
-    why = can_make_netns()
-    if why:
-        print("SKIP survive: no network namespace with a tap here (%s)" % why, flush=True)
-        sys.exit(77)
-    seed = None
-    if "--seed" in sys.argv:
-        at = sys.argv.index("--seed")
-        seed = int(sys.argv[at + 1], 0)
-        del sys.argv[at:at + 2]
-    SEED = seeds.choose("survive", seed, DEFAULT_SEED)
-    delete_stale_namespaces()
+    SEED = tapns.start("survive", client_main, DEFAULT_SEED)
     t.main()
