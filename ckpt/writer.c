@@ -11,13 +11,13 @@
  *               zeros) a write to the next log position, up to `batch`
  *               consecutive positions per request;
  *   DIR         the directory blocks, once every item has its position and
- *               sum (the last data writes may still be in flight), each
- *               checked as it is encoded by gencheck.c, the validation
- *               recovery applies: a generation recovery would refuse is
- *               never given a header (refuse());
+ *               sum (the last data writes may still be in flight);
+ *               behind them the check (check_some()) by gencheck.c, the
+ *               validation recovery applies: a generation recovery would
+ *               refuse is never given a header (refuse());
  *   FLUSH1      data and directory durable, and with them the previous
  *               generation's home writes (so this header may move the tail
- *               past it);
+ *               past it); the header waits for the check too;
  *   HEADER      the header, in slot sequence mod 2;
  *   FLUSH2      the header durable: the checkpoint exists (commit());
  *               a small generation whose predecessor this writer
@@ -270,7 +270,10 @@ static void enter_dir(struct ckpt_writer *w)
 	w->head = w->dir_pos + w->dir_blocks;
 	w->next = 0;
 	w->phase = CKPT_PHASE_DIR;
-	ckpt_writer_check_begin(w);
+	w->refused = CKPT_OK;
+	w->dir_checked = 0;
+	w->dir_checking = false;
+	w->dir_check_done = false;
 }
 
 static void enter_flush1(struct ckpt_writer *w)
@@ -511,7 +514,6 @@ static bool phase_data(struct ckpt_writer *w)
 	struct ckpt_slot *s;
 	unsigned budget = run_budget(w);
 	early_flush(w);
-	ckpt_writer_check_clear_some(w, CKPT_CHECK_CLEAR_SLICE);
 	while (!w->failed && w->next < w->nitems) {
 		if (budget-- == 0)
 			return out_of_budget(w);
@@ -534,6 +536,64 @@ static bool phase_data(struct ckpt_writer *w)
 	return true;
 }
 
+/*
+ * The directory's check trails its writing. Its work (zeroing the map a
+ * slice at a time, then each block's entries into it) is random access
+ * over 40 bytes an entry, and on the emulated CPU its 200 instructions an
+ * entry take as long as a block sum's 2,350 (docs/benchmarks.md "Where the
+ * log writer's time goes"); in DATA the hart is what limits the writer,
+ * and after DATA it mostly waits for the device. So the check starts at
+ * DIR and goes on where the hart would otherwise wait: from the owner's
+ * idle loop (ckpt_writer_background()) while the last writes and FLUSH1
+ * are in flight, and after FLUSH1, a budget a run. The header waits for
+ * it; a refusal is acted on once nothing is in flight (refuse()).
+ */
+static uint32_t dir_written(const struct ckpt_writer *w)
+{
+	return w->phase == CKPT_PHASE_DIR ? (uint32_t)w->next : w->dir_blocks;
+}
+
+static bool check_finished(const struct ckpt_writer *w)
+{
+	return w->dir_check_done || w->refused != CKPT_OK;
+}
+
+/* Up to n pieces of the check: a slice of the map's zeroing (unless
+ * `now`: the rest of it at once), or a directory block already written. */
+static void check_some(struct ckpt_writer *w, unsigned n, bool now)
+{
+	for (; n && !check_finished(w); n--) {
+		if (!w->dir_checking) {
+			ckpt_writer_check_clear_some(w, CKPT_CHECK_CLEAR_SLICE);
+			if (!now && !ckpt_writer_check_zeroed(w))
+				continue;
+			ckpt_writer_check_begin(w);
+			w->dir_checking = true;
+			continue;
+		}
+		if (w->dir_checked == w->dir_blocks) {
+			uint64_t t0 = instret();
+			w->refused = ckpt_gen_end(&w->gen_check, NULL);
+			w->check_instret += instret() - t0;
+			w->dir_check_done = true;
+			return;
+		}
+		if (w->dir_checked >= dir_written(w))
+			return; /* the next block is not written yet */
+		w->refused = ckpt_writer_check_dir(w, w->dir_checked++);
+	}
+}
+
+bool ckpt_writer_background(struct ckpt_writer *w)
+{
+	if (w->pumping || (w->phase != CKPT_PHASE_DIR && w->phase != CKPT_PHASE_FLUSH1) ||
+	    check_finished(w) ||
+	    (w->dir_checking && w->dir_checked < w->dir_blocks && w->dir_checked >= dir_written(w)))
+		return false;
+	check_some(w, 1, false);
+	return true;
+}
+
 static bool phase_dir(struct ckpt_writer *w)
 {
 	struct ckpt_slot *s;
@@ -543,25 +603,21 @@ static bool phase_dir(struct ckpt_writer *w)
 			return out_of_budget(w);
 		if (!(s = ckpt_wr_free_slot(w)))
 			return false;
-		w->refused = ckpt_writer_encode_dir(w, (uint32_t)w->next, s->buf);
-		if (w->refused != CKPT_OK)
-			break;
+		ckpt_writer_encode_dir(w, (uint32_t)w->next, s->buf);
 		ckpt_wr_submit_one(w, s, CKPT_IO_WRITE, ckpt_pos_block(w->sb, w->dir_pos + w->next),
 				   s->buf, SLOT_DIR);
 		w->next++;
 	}
-	/* Two FLUSHes: the header waits for every block to complete and
-	 * FLUSH1. One: it goes out as soon as the directory is encoded and
-	 * checked and a slot is free, beside the blocks still in flight. */
+	/* Two FLUSHes: FLUSH1 goes out once every block completed, the
+	 * check perhaps still going. One (a small generation): the header
+	 * goes out beside the blocks still in flight, as soon as a slot is
+	 * free, so the check is done here first. */
+	if (w->one_flush && !w->failed)
+		check_some(w, UINT32_MAX, true);
 	bool header_now = w->one_flush && w->next >= w->dir_blocks && w->refused == CKPT_OK &&
 			  !w->failed && w->inflight < CKPT_WRITER_SLOTS;
 	if (w->inflight && !header_now)
 		return false;
-	if (w->refused == CKPT_OK && !w->failed) {
-		uint64_t t0 = instret();
-		w->refused = ckpt_gen_end(&w->gen_check, NULL);
-		w->check_instret += instret() - t0;
-	}
 	if (w->refused != CKPT_OK) {
 		if (w->inflight)
 			return false; /* refuse() rewrites the directory: its writes first */
@@ -592,10 +648,23 @@ static bool single_request_done(struct ckpt_writer *w)
 	return true;
 }
 
+/* FLUSH1 done: the header, once the check is finished too (what is left
+ * of it, CKPT_CHECK_PER_RUN pieces a run, kicking for the next). */
 static bool phase_flush1(struct ckpt_writer *w)
 {
 	if (!single_request_done(w))
 		return false;
+	if (!check_finished(w)) {
+		check_some(w, w->env.kick ? CKPT_CHECK_PER_RUN : UINT32_MAX, !w->env.kick);
+		if (!check_finished(w)) {
+			w->env.kick(w->env.ctx);
+			return false;
+		}
+	}
+	if (w->refused != CKPT_OK) {
+		refuse(w);
+		return w->phase == CKPT_PHASE_DIR;
+	}
 	enter_header(w);
 	return true;
 }

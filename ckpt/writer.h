@@ -53,6 +53,7 @@
 #define CKPT_WRITER_SLOTS     32 /* requests in flight at most */
 #define CKPT_WRITER_BATCH     64 /* blocks per request at most: the log is written sequentially */
 #define CKPT_KICK_DEPTH       8  /* a run out of budget asks for a kick below this many in flight */
+#define CKPT_CHECK_PER_RUN    2  /* after FLUSH1: directory check pieces a run does */
 #define CKPT_WRITER_MAX_KEEP  16 /* generations one header may keep (the kernel keeps 1) */
 #define CKPT_RETRY_MS         100  /* a failed attempt is written again after this */
 #define CKPT_MIGRATE_RETRY_MS 1000 /* a failed migration is done again after this */
@@ -237,7 +238,10 @@ struct ckpt_writer {
 	uint64_t next;                   /* next item (or DIR: directory block) to submit */
 	uint64_t dir_pos;
 	uint32_t dir_blocks;
-	uint64_t bytes; /* written to the log by this attempt */
+	uint32_t dir_checked; /* directory blocks checked (writer.c check_some) */
+	bool dir_checking;    /* the check has begun (its map is zeroed) */
+	bool dir_check_done;  /* every block checked, and the end (counts) too */
+	uint64_t bytes;       /* written to the log by this attempt */
 	uint64_t inflight;
 	uint64_t unflushed; /* DATA blocks written since the last FLUSH went out */
 	bool data_flushing; /* DATA: a FLUSH of those is in flight */
@@ -341,6 +345,11 @@ void ckpt_writer_start(struct ckpt_writer *w);
 
 /* Run the machine (the owner's answer to env.kick). */
 void ckpt_writer_kick(struct ckpt_writer *w);
+
+/* The owner's hart would idle: a bounded piece of the directory's check,
+ * if one is waiting (writer.c "The directory's check"). True when there
+ * was one; then it is worth calling again (after interrupts). */
+bool ckpt_writer_background(struct ckpt_writer *w);
 
 /* Migrate the generations recovery found (map: their directory map, kept
  * until done) from the log to home. */

@@ -70,11 +70,21 @@ uint64_t ckpt_writer_check_bytes(uint64_t entries)
 	return check_capacity(entries) * sizeof(struct ckpt_dirent);
 }
 
-void ckpt_writer_check_clear_some(struct ckpt_writer *w, uint64_t bytes)
+/* The bytes of the map this generation's check uses (at most the owner's). */
+static uint64_t check_need(const struct ckpt_writer *w)
 {
 	uint64_t need = check_capacity(w->nitems + w->nthreads) * sizeof(struct ckpt_dirent);
-	if (need > w->check_bytes)
-		need = w->check_bytes;
+	return need > w->check_bytes ? w->check_bytes : need;
+}
+
+bool ckpt_writer_check_zeroed(const struct ckpt_writer *w)
+{
+	return w->check_zeroed >= check_need(w);
+}
+
+void ckpt_writer_check_clear_some(struct ckpt_writer *w, uint64_t bytes)
+{
+	uint64_t need = check_need(w);
 	if (w->check_zeroed >= need)
 		return;
 	uint64_t t0 = instret();
@@ -84,9 +94,9 @@ void ckpt_writer_check_clear_some(struct ckpt_writer *w, uint64_t bytes)
 	w->check_instret += instret() - t0;
 }
 
-/* Start checking the directory about to be written: the header it will
- * get first, then (encode_dir) every block and entry. The map was zeroed
- * during DATA, a slice per run; whatever is left is zeroed now. */
+/* Start checking the directory being written: the header it will get
+ * first, then (check_dir) every block and entry. The map was zeroed a
+ * slice at a time (writer.c check_some); whatever is left is zeroed now. */
 void ckpt_writer_check_begin(struct ckpt_writer *w)
 {
 	uint64_t t0 = instret();
@@ -110,15 +120,16 @@ void ckpt_writer_check_begin(struct ckpt_writer *w)
 	w->check_instret += instret() - t0;
 }
 
-/* Directory block k into buf, unless the check refuses it. */
-enum ckpt_err ckpt_writer_encode_dir(struct ckpt_writer *w, uint32_t k, void *buf)
+/* Directory block k's entries into w->dir_entries, its info into *info;
+ * returns how many entries. */
+static uint32_t block_entries(struct ckpt_writer *w, uint32_t k, struct ckpt_dir_info *info)
 {
 	uint64_t total = w->nitems + w->nthreads;
 	uint64_t first = (uint64_t)k * CKPT_DIR_ENTRIES_PER_BLOCK;
 	uint32_t count = 0;
 	for (uint64_t e = first; e < total && count < CKPT_DIR_ENTRIES_PER_BLOCK; e++, count++)
 		w->dir_entries[count] = dir_entry(w, e);
-	struct ckpt_dir_info info = {
+	*info = (struct ckpt_dir_info){
 		.sequence = w->gen,
 		.index = k,
 		.dir_blocks = w->dir_blocks,
@@ -128,13 +139,25 @@ enum ckpt_err ckpt_writer_encode_dir(struct ckpt_writer *w, uint32_t k, void *bu
 		.prev_dir_blocks = w->prev_dir_blocks,
 		.prev_sequence = w->prev_dir_pos == CKPT_NO_DIR ? 0 : w->committed,
 	};
+	return count;
+}
+
+void ckpt_writer_encode_dir(struct ckpt_writer *w, uint32_t k, void *buf)
+{
+	struct ckpt_dir_info info;
+	block_entries(w, k, &info);
+	ckpt_dir_encode(&info, w->dir_entries, buf);
+}
+
+enum ckpt_err ckpt_writer_check_dir(struct ckpt_writer *w, uint32_t k)
+{
+	struct ckpt_dir_info info;
+	uint32_t count = block_entries(w, k, &info);
 	uint64_t t0 = instret();
 	enum ckpt_err err = ckpt_gen_block(&w->gen_check, &info);
 	for (uint32_t i = 0; err == CKPT_OK && i < count; i++)
 		err = ckpt_gen_entry(&w->gen_check, &w->dir_entries[i]);
 	w->check_instret += instret() - t0;
-	if (err == CKPT_OK)
-		ckpt_dir_encode(&info, w->dir_entries, buf);
 	return err;
 }
 

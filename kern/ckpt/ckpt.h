@@ -59,6 +59,11 @@ static inline void ckpt_safe_point(void)
  * first-run hook below may never come). True when the writer ran (the run
  * queue may have changed). ckpt_write.c. */
 bool ckpt_idle(void);
+/* Still nothing to run: a bounded piece of the log writer's background
+ * work (the directory check of the generation being written). True when
+ * there was some: the caller takes pending interrupts and asks again
+ * before it idles. ckpt_write.c. */
+bool ckpt_background(void);
 
 /* Ask for a checkpoint as soon as possible (forced: even if nothing is
  * dirty). Returns the generation the next demarcation will have. */

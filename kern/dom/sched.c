@@ -121,7 +121,12 @@ void sched_run(void)
 		ckpt_note_idle(); /* a demarcation pause being counted ends: nobody waits */
 		if (ckpt_idle())
 			continue; /* the log writer ran instead of idling */
-		hart_wait();      /* wfi, the wait counted (hw/idle.c) */
+		if (ckpt_background()) {
+			intr_on(); /* its completions first */
+			intr_off();
+			continue;
+		}
+		hart_wait(); /* wfi, the wait counted (hw/idle.c) */
 		intr_on();
 		intr_off();
 	}

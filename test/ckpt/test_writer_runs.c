@@ -23,6 +23,11 @@
  * kernel runs it (one_flush_max set), a small generation costs one FLUSH:
  * its header, flagged ONE_FLUSH and keeping the generation before, goes
  * out beside its blocks; never right after a resume or over the limit.
+ * The directory's check trails the directory: the owner's idle loop does
+ * it a piece at a time while DIR's writes and FLUSH1 are in flight (never
+ * in DATA), FLUSH1 may go out before it is finished, the header never
+ * does; without the idle loop it is done after FLUSH1; a directory it
+ * refuses gets no header.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -57,6 +62,7 @@ struct rig {
 	unsigned homes_since_flush;      /* migration writes no FLUSH covers yet */
 	bool header_before_homes;        /* a header went out with home writes not flushed */
 	uint8_t header[CKPT_BLOCK_SIZE]; /* the last of them */
+	bool header_unchecked;           /* a header went out before the check was done */
 	struct ckpt_item items[ITEMS];
 	uint64_t threads[1];
 	uint8_t data[ITEMS][CKPT_BLOCK_SIZE];
@@ -96,6 +102,8 @@ static void submit(void *ctx, struct ckpt_io_req *req)
 		if (R.homes_since_flush)
 			R.header_before_homes = true;
 		R.headers++;
+		if (!R.w.dir_check_done)
+			R.header_unchecked = true;
 		memcpy(R.header, req->buf[0], CKPT_BLOCK_SIZE);
 	}
 	if (req->op == CKPT_IO_FLUSH) {
@@ -284,10 +292,9 @@ static void zero_stretch_asks_again(void **state)
 }
 
 /* The check map starts as garbage (what the last generation's check left):
- * DATA runs zero it a slice at a time, so the directory's check finds it
- * empty and the generation commits; and the DIR phase clears nothing
- * itself (the map was zeroed by then). */
-static void check_map_zeroed_during_data(void **state)
+ * the check zeroes it a slice at a time before it begins, so it finds the
+ * map empty and the generation commits. */
+static void check_map_zeroed_before_check(void **state)
 {
 	(void)state;
 	setup_rig(0, 0, 0);
@@ -305,6 +312,94 @@ static void check_map_zeroed_during_data(void **state)
 	}
 	drive();
 	assert_int_equal(R.committed, 1);
+}
+
+/* The rig with the owner's idle loop: ckpt_writer_background() until it
+ * has nothing, before each completion. */
+static void drive_with_background(unsigned *pieces, bool *flush1_before_check, bool *in_data)
+{
+	for (unsigned guard = 0; guard < 10000; guard++) {
+		if (R.kicks) {
+			R.kicks--;
+			ckpt_writer_kick(&R.w);
+			continue;
+		}
+		if (!R.queued)
+			return;
+		enum ckpt_phase before = R.w.phase;
+		while (ckpt_writer_background(&R.w)) {
+			(*pieces)++;
+			if (before != CKPT_PHASE_DIR && before != CKPT_PHASE_FLUSH1)
+				*in_data = true;
+		}
+		if (R.w.phase == CKPT_PHASE_FLUSH1 && !R.w.dir_check_done)
+			*flush1_before_check = true;
+		struct ckpt_io_req *req = R.queue[0];
+		memmove(&R.queue[0], &R.queue[1], --R.queued * sizeof(R.queue[0]));
+		ckpt_writer_done(&R.w, req, 0);
+	}
+	fail_msg("the writer never went idle");
+}
+
+/* The idle loop does the check while the directory's writes are in
+ * flight (here: the map's one slice, the beginning, the block, the end),
+ * never in DATA; and the header waits for it. */
+static void check_trails_the_directory(void **state)
+{
+	unsigned pieces = 0;
+	bool flush1_first = false, in_data = false;
+	(void)state;
+	setup_rig(0, 0, 0);
+	memset(R.check_slots, 0xa5, sizeof(R.check_slots));
+	ckpt_writer_start(&R.w);
+	drive_with_background(&pieces, &flush1_first, &in_data);
+	assert_int_equal(R.committed, 1);
+	assert_true(pieces >= 3);
+	assert_false(in_data);
+	assert_false(R.header_unchecked);
+	assert_true(R.w.dir_check_done);
+}
+
+/* No idle loop: FLUSH1 goes out with the check not begun, and runs after
+ * it do the check; the header still waits for it. */
+static void check_after_flush1_without_idle(void **state)
+{
+	(void)state;
+	setup_rig(0, 0, 0);
+	ckpt_writer_start(&R.w);
+	bool flush1_unchecked = false;
+	for (unsigned guard = 0; guard < 10000 && (R.kicks || R.queued); guard++) {
+		if (R.w.phase == CKPT_PHASE_FLUSH1 && R.w.dir_checked == 0)
+			flush1_unchecked = true;
+		if (R.kicks) {
+			R.kicks--;
+			ckpt_writer_kick(&R.w);
+		} else {
+			struct ckpt_io_req *req = R.queue[0];
+			memmove(&R.queue[0], &R.queue[1], --R.queued * sizeof(R.queue[0]));
+			ckpt_writer_done(&R.w, req, 0);
+		}
+	}
+	assert_int_equal(R.committed, 1);
+	assert_true(flush1_unchecked);
+	assert_false(R.header_unchecked);
+}
+
+/* Page 7 listed twice: the trailing check refuses the directory, and no
+ * header goes out (checkpoints stop: the snapshot itself is wrong). */
+static void trailing_check_refuses(void **state)
+{
+	unsigned pieces = 0;
+	bool flush1_first = false, in_data = false;
+	(void)state;
+	setup_rig(0, 0, 0);
+	R.items[20].index = 7;
+	ckpt_writer_start(&R.w);
+	drive_with_background(&pieces, &flush1_first, &in_data);
+	assert_int_equal(R.committed, 0);
+	assert_int_equal(R.headers, 0);
+	assert_int_equal(R.w.phase, CKPT_PHASE_OFF);
+	assert_int_equal(R.w.refused, CKPT_ERR_DUPLICATE);
 }
 
 /* FLUSH_EVERY: early FLUSHes in DATA; the header after a FLUSH of all. */
@@ -562,7 +657,10 @@ int main(void)
 		cmocka_unit_test(one_flush_not_after_a_resume_nor_over_the_limit),
 		cmocka_unit_test(skip_to_goes_past_the_torn_generation),
 		cmocka_unit_test(migration_waits_for_the_kick_after_defer),
-		cmocka_unit_test(check_map_zeroed_during_data),
+		cmocka_unit_test(check_map_zeroed_before_check),
+		cmocka_unit_test(check_trails_the_directory),
+		cmocka_unit_test(check_after_flush1_without_idle),
+		cmocka_unit_test(trailing_check_refuses),
 		cmocka_unit_test(console_area_in_header),
 		cmocka_unit_test(recover_migrate_held),
 	};

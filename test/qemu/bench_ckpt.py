@@ -13,11 +13,12 @@ docs/benchmarks.md has the results and how to read them.
    and in a 256 MiB guest. With blkbench=64 the kernel measures the raw
    sequential write rate of the device right before each demarcation (a
    run of the snapshot's size from as many distinct frames, in the log
-   writer's 32-block requests, 32 in flight, then one FLUSH), and each
+   writer's 64-block requests, 32 in flight, then one FLUSH), and each
    checkpoint prints its bytes and time from demarcation to commit. The
-   log area is written over once before the boot, so both overwrite
+   log area is written over once before each boot, so both overwrite
    allocated blocks of the image file. Reported: the median over the
-   checkpoints of checkpoint rate / the raw rate right before it.
+   checkpoints of RATE_BOOTS boots of checkpoint rate / the raw rate right
+   before it; --check wants 0.9.
 3. Restart cost: the default image on a 64 MiB and on a 4 GiB volume, run
    until three checkpoints committed, killed, booted again under icount:
    `first domain runs after instret=` from kernel entry, over RESTARTS
@@ -109,24 +110,28 @@ def paired_rates(out):
 
 
 def stabilization_rate(build, tmp, label, mem, rounds_image="ckptbench64"):
-    img = os.path.join(tmp, "rate.img")
-    if os.path.exists(img):
-        os.unlink(img)
-    cairn_format(build, img, "--size", "2G", "-l", "320M", "-c", "0",
-                 "--image", image(build, rounds_image))
-    fill_log(build, img)
-    with CairnVM(build, img, mem=mem, append="ckpt=verbose blkbench=64") as vm:
-        vm.wait_for(r"^ckptbench: done$", 900)
-        out = vm.output()
-    raw_rate = statistics.median(int(b) / int(u) for b, u in
-                                 re.findall(r"blkbench wrote bytes=(\d+) us=(\d+)$", out, re.M))
-    pairs = paired_rates(out)
+    pairs, boot_raw = [], []
+    for _ in range(RATE_BOOTS):
+        img = os.path.join(tmp, "rate.img")
+        if os.path.exists(img):
+            os.unlink(img)
+        cairn_format(build, img, "--size", "2G", "-l", "320M", "-c", "0",
+                     "--image", image(build, rounds_image))
+        fill_log(build, img)
+        with CairnVM(build, img, mem=mem, append="ckpt=verbose blkbench=64") as vm:
+            vm.wait_for(r"^ckptbench: done$", 900)
+            out = vm.output()
+        boot_raw += [int(b) / int(u) for b, u in
+                     re.findall(r"blkbench wrote bytes=(\d+) us=(\d+)$", out, re.M)]
+        pairs += paired_rates(out)
+    raw_rate = statistics.median(boot_raw)
     ratio = statistics.median(c / r for r, c in pairs)
     med = statistics.median(c for _, c in pairs)
     print("stabilization, %s: log writer %.0f MB/s (median of %d), raw right before each "
-          "%.0f MB/s: ratio %.2f (median of the %d pairs; raw at boot %.0f MB/s, median of 5)"
+          "%.0f MB/s: ratio %.2f (median of the %d pairs, %d boots; raw at boot %.0f MB/s, "
+          "median of %d)"
           % (label, med, len(pairs), statistics.median(r for r, _ in pairs), ratio, len(pairs),
-             raw_rate), flush=True)
+             RATE_BOOTS, raw_rate, len(boot_raw)), flush=True)
     return ratio
 
 
@@ -278,8 +283,8 @@ OVERHEAD_MAX = 0.10        # slowdown with checkpoints every 10 ms
 RESTART_RATIO_MAX = 1.2    # large volume / small volume
 RESTART_FIRST_GOAL = 1000000  # kernel entry to the first domain (issue 14)
 RESTARTS = 10              # restarts in a row of the default image, per volume
-RATE_GOAL = 0.9            # stabilization / raw (not met yet)
-RATE_FLOOR = 0.25          # ... but below this it is a regression
+RATE_GOAL = 0.9            # stabilization / raw, the median of every pair ...
+RATE_BOOTS = 2             # ... of this many boots of 4 checkpoints (the host is noisy)
 
 
 def main():
@@ -310,9 +315,7 @@ def main():
                                ("64 MiB dirty, 256 MiB guest", "256M")):
                 ratio = stabilization_rate(build, tmp, label, mem)
                 g.add("stabilization / raw, " + label, "%.2f" % ratio, ratio >= RATE_GOAL,
-                      ">= %.1f" % RATE_GOAL, enforced=False)
-                g.add("stabilization / raw, %s, no regression" % label, "%.2f" % ratio,
-                      ratio >= RATE_FLOOR, ">= %.2f" % RATE_FLOOR)
+                      ">= %.1f" % RATE_GOAL)
         if args.only in (None, "restart"):
             res, ratio = restart_default(build, tmp, RESTARTS)
             g.add("restart ratio 4G/64M, default image", "%.3f" % ratio,
