@@ -33,7 +33,7 @@ enum ckpt_err ckpt_dirmap_init(struct ckpt_dirmap *m, struct ckpt_dirent *slots,
 {
 	enum ckpt_err err = ckpt_dirmap_init_zeroed(m, slots, capacity);
 	if (err == CKPT_OK)
-		ckpt_dirmap_clear(m);
+		memset(m->slots, 0, capacity * sizeof(m->slots[0]));
 	return err;
 }
 
@@ -55,7 +55,9 @@ enum ckpt_err ckpt_dirmap_init_zeroed(struct ckpt_dirmap *m, struct ckpt_dirent 
 
 void ckpt_dirmap_clear(struct ckpt_dirmap *m)
 {
-	if (m->slots)
+	/* Only insert fills a slot (count + 1) and only remove frees one
+	 * (count - 1, no tombstones): with count 0 every slot is free. */
+	if (m->slots && m->count)
 		memset(m->slots, 0, (m->mask + 1) * sizeof(m->slots[0]));
 	m->count = 0;
 }

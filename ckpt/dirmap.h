@@ -67,7 +67,7 @@ enum ckpt_err ckpt_dirmap_init(struct ckpt_dirmap *m, struct ckpt_dirent *slots,
 enum ckpt_err ckpt_dirmap_init_zeroed(struct ckpt_dirmap *m, struct ckpt_dirent *slots,
 				      size_t capacity);
 
-/* Remove every entry. O(capacity). */
+/* Remove every entry. O(capacity), but nothing for an empty map. */
 void ckpt_dirmap_clear(struct ckpt_dirmap *m);
 
 static inline size_t ckpt_dirmap_count(const struct ckpt_dirmap *m)

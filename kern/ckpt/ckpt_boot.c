@@ -53,16 +53,77 @@ static void start_thread(void *arg, uint64_t root_oid)
 			  (unsigned long)root_oid);
 }
 
-/* Entries the map must hold: those of the recovered header's generations. */
-static uint64_t map_capacity(const struct ckpt_header *h)
+/* The header of the generation h keeps before its own ([tail, gen_start)),
+ * when that is exactly the one before it and the other slot still holds
+ * its header; else NULL. */
+static const struct ckpt_header *kept_predecessor(const struct ckpt_recovery *rec,
+						  const struct ckpt_header *h)
 {
-	uint64_t need = h->objects + h->threads;
-	if (h->tail < h->gen_start) /* older generations kept: bound by their directories */
-		need += (h->gen_start - h->tail) * CKPT_DIR_ENTRIES_PER_BLOCK;
+	for (unsigned s = 0; s < CKPT_HEADER_SLOTS; s++) {
+		const struct ckpt_header *p = &rec->slot_hdr[s];
+		if (rec->slot_err[s] == CKPT_OK && p->sequence + 1 == h->sequence &&
+		    p->gen_start == h->tail && p->head == h->gen_start)
+			return p;
+	}
+	return NULL;
+}
+
+/* Slots for a map of `need` entries (at most 7/8 full, ckpt/dirmap.h). */
+static uint64_t map_slots(uint64_t need)
+{
 	uint64_t cap = 64;
 	while (cap - cap / 8 <= need + 1)
 		cap *= 2;
 	return cap;
+}
+
+/* Entries the map must hold: those of the recovered header's generations.
+ * The older ones it keeps count exactly when they are one generation
+ * whose header is still in the other slot (the usual case); else they
+ * are bounded by their positions, each of which could be a directory
+ * block of 124 entries (after the first boot's checkpoints that bound was
+ * 16,384 slots for 72 entries, and zeroing and walking them cost a
+ * restart 1.2 million instructions). `loose`: the bound always. */
+static uint64_t map_capacity(const struct ckpt_recovery *rec, const struct ckpt_header *h,
+			     bool loose)
+{
+	uint64_t need = h->objects + h->threads;
+	const struct ckpt_header *p = loose ? NULL : kept_predecessor(rec, h);
+	if (h->tail < h->gen_start)
+		need += p ? p->objects + p->threads
+			  : (h->gen_start - h->tail) * CKPT_DIR_ENTRIES_PER_BLOCK;
+	return map_slots(need);
+}
+
+/* A map for recovering to h (again larger, if the last one proved too
+ * small): fresh zeroed frames of the checkpoint area. */
+static void map_alloc(const struct ckpt_recovery *rec, const struct ckpt_header *h, bool loose)
+{
+	uint64_t cap = map_capacity(rec, h, loose);
+	if (ckpt_state.map.slots && cap <= ckpt_state.map.mask + 1) {
+		ckpt_dirmap_clear(&ckpt_state.map);
+		return;
+	}
+	struct ckpt_dirent *slots = ckpt_area_alloc(cap * sizeof(*slots));
+	if (ckpt_dirmap_init_zeroed(&ckpt_state.map, slots, cap) != CKPT_OK)
+		panic("checkpoint map capacity %lu is not a power of two", (unsigned long)cap);
+}
+
+/* The walk to rec->hdr; with a map sized from the kept header's counts
+ * first, and should those be wrong (the walk found more entries), again
+ * with the bound from positions. */
+static enum ckpt_err walk(void *scratch, struct ckpt_recovery *rec)
+{
+	map_alloc(rec, &rec->hdr, false);
+	enum ckpt_err err = ckpt_recover_walk(&volume_sb, read_block, NULL, scratch,
+					      &ckpt_state.map, start_thread, NULL, rec);
+	if (err == CKPT_ERR_MAP_FULL) {
+		started = 0;
+		map_alloc(rec, &rec->hdr, true);
+		err = ckpt_recover_walk(&volume_sb, read_block, NULL, scratch, &ckpt_state.map,
+					start_thread, NULL, rec);
+	}
+	return err;
 }
 
 /* Is word one of the comma-separated words of the boot argument ckpt=
@@ -103,26 +164,14 @@ void ckpt_boot(void)
 	struct ckpt_recovery rec;
 	enum ckpt_err err = ckpt_recover_header(&volume_sb, read_block, NULL, scratch, &rec);
 	if (err == CKPT_OK && rec.found) {
-		/* Sized for the header it may fall back to as well (a torn
-		 * one-FLUSH generation, docs/checkpoint.md). */
-		uint64_t cap = map_capacity(&rec.hdr);
-		const struct ckpt_header *older = ckpt_recover_fall_back_header(&rec);
-		if (older && map_capacity(older) > cap)
-			cap = map_capacity(older);
-		struct ckpt_dirent *slots = ckpt_area_alloc(cap * sizeof(*slots));
-		if (ckpt_dirmap_init(&ckpt_state.map, slots, cap) != CKPT_OK)
-			panic("checkpoint map capacity %lu is not a power of two",
-			      (unsigned long)cap);
-		err = ckpt_recover_walk(&volume_sb, read_block, NULL, scratch, &ckpt_state.map,
-					start_thread, NULL, &rec);
+		err = walk(scratch, &rec);
 		if (err == CKPT_ERR_TORN) {
 			kprintf("cairn: checkpoint %lu incomplete (committed with one FLUSH, "
 				"never flushed): %s\n",
 				(unsigned long)rec.torn_sequence, rec.detail);
 			err = ckpt_recover_fall_back(&rec);
 			if (err == CKPT_OK && rec.found)
-				err = ckpt_recover_walk(&volume_sb, read_block, NULL, scratch,
-							&ckpt_state.map, start_thread, NULL, &rec);
+				err = walk(scratch, &rec); /* a map for the older header */
 		}
 	}
 	/* The recovered header again, for its held console lines: printed
