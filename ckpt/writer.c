@@ -609,10 +609,12 @@ static bool phase_dir(struct ckpt_writer *w)
 		w->next++;
 	}
 	/* Two FLUSHes: FLUSH1 goes out once every block completed, the
-	 * check perhaps still going. One (a small generation): the header
-	 * goes out beside the blocks still in flight, as soon as a slot is
-	 * free, so the check is done here first. */
-	if (w->one_flush && !w->failed)
+	 * check perhaps still going. One: the header goes out beside the
+	 * blocks still in flight, as soon as a slot is free, so the check is
+	 * done here first. So is a small directory's (CKPT_CHECK_NOW_MAX
+	 * blocks, a short run): the device is busy with its writes, and
+	 * output waiting for the commit would wait for kicks otherwise. */
+	if ((w->one_flush || w->dir_blocks <= CKPT_CHECK_NOW_MAX) && !w->failed)
 		check_some(w, UINT32_MAX, true);
 	bool header_now = w->one_flush && w->next >= w->dir_blocks && w->refused == CKPT_OK &&
 			  !w->failed && w->inflight < CKPT_WRITER_SLOTS;

@@ -53,7 +53,8 @@
 #define CKPT_WRITER_SLOTS     32 /* requests in flight at most */
 #define CKPT_WRITER_BATCH     64 /* blocks per request at most: the log is written sequentially */
 #define CKPT_KICK_DEPTH       8  /* a run out of budget asks for a kick below this many in flight */
-#define CKPT_CHECK_PER_RUN    2  /* after FLUSH1: directory check pieces a run does */
+#define CKPT_CHECK_PER_RUN    4  /* after FLUSH1: directory check pieces a run does */
+#define CKPT_CHECK_NOW_MAX    4  /* a directory of at most this many blocks is checked in DIR */
 #define CKPT_WRITER_MAX_KEEP  16 /* generations one header may keep (the kernel keeps 1) */
 #define CKPT_RETRY_MS         100  /* a failed attempt is written again after this */
 #define CKPT_MIGRATE_RETRY_MS 1000 /* a failed migration is done again after this */

@@ -27,7 +27,8 @@
  * it a piece at a time while DIR's writes and FLUSH1 are in flight (never
  * in DATA), FLUSH1 may go out before it is finished, the header never
  * does; without the idle loop it is done after FLUSH1; a directory it
- * refuses gets no header.
+ * refuses gets no header. A directory of CKPT_CHECK_NOW_MAX blocks or
+ * fewer is checked before FLUSH1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,6 +43,7 @@
 #define BURST       2
 #define BATCH       4
 #define ITEMS       60
+#define BIG_ITEMS   600 /* five directory blocks: more than CKPT_CHECK_NOW_MAX */
 #define FLUSH_EVERY 8
 
 struct rig {
@@ -63,14 +65,16 @@ struct rig {
 	bool header_before_homes;        /* a header went out with home writes not flushed */
 	uint8_t header[CKPT_BLOCK_SIZE]; /* the last of them */
 	bool header_unchecked;           /* a header went out before the check was done */
-	struct ckpt_item items[ITEMS];
+	int flush1_checked;              /* at FLUSH1's submission: 1 checked, 0 not, -1 none */
+	struct ckpt_item items[BIG_ITEMS];
 	uint64_t threads[1];
-	uint8_t data[ITEMS][CKPT_BLOCK_SIZE];
+	uint8_t data[BIG_ITEMS][CKPT_BLOCK_SIZE];
 	uint8_t bufs[CKPT_WRITER_SLOTS][CKPT_BLOCK_SIZE];
-	struct ckpt_dirent check_slots[512];
+	struct ckpt_dirent check_slots[1024];
 };
 
 static struct rig R;
+static unsigned rig_items = ITEMS;   /* the snapshot's items (BIG_ITEMS: a larger volume) */
 static unsigned rig_home_flush_from; /* 0: homes left to the next FLUSH1 */
 static unsigned rig_one_flush_max;   /* 0: two FLUSHes always */
 static bool rig_defer;               /* env.defer set, as the kernel's */
@@ -115,6 +119,8 @@ static void submit(void *ctx, struct ckpt_io_req *req)
 			R.writes_since_flush = R.homes_since_flush = 0;
 		if (R.w.phase == CKPT_PHASE_DATA)
 			R.flushes_in_data++;
+		if (R.w.phase == CKPT_PHASE_FLUSH1)
+			R.flush1_checked = R.w.dir_check_done;
 	}
 }
 
@@ -188,7 +194,13 @@ static void run_end(void)
 static void setup_rig(unsigned zero_from, unsigned zero_to, unsigned flush_every)
 {
 	memset(&R, 0, sizeof(R));
+	R.flush1_checked = -1;
 	R.sb = testvol_sb();
+	if (rig_items > ITEMS) { /* only the writer's arithmetic: this device keeps nothing */
+		R.sb.page_count = rig_items;
+		R.sb.log_blocks = 2 * rig_items + 2;
+		R.sb.total_blocks = R.sb.log_start + R.sb.log_blocks;
+	}
 	struct ckpt_writer_config c = {
 		.sb = &R.sb,
 		.io = { .submit = submit, .strerror = strerr },
@@ -218,12 +230,12 @@ static void setup_rig(unsigned zero_from, unsigned zero_to, unsigned flush_every
 	R.w.check_slots = R.check_slots;
 	R.w.check_bytes = sizeof(R.check_slots);
 	R.w.thread_cap = 1;
-	for (unsigned i = 0; i < ITEMS; i++) {
+	for (unsigned i = 0; i < rig_items; i++) {
 		if (i < zero_from || i >= zero_to)
 			testvol_fill(R.data[i], i + 1);
 		R.items[i] = (struct ckpt_item){ .live = R.data[i], .index = i, .pool = 2 };
 	}
-	R.w.nitems = ITEMS;
+	R.w.nitems = rig_items;
 	R.threads[0] = 3;
 	R.w.nthreads = 1;
 }
@@ -349,12 +361,15 @@ static void check_trails_the_directory(void **state)
 	unsigned pieces = 0;
 	bool flush1_first = false, in_data = false;
 	(void)state;
+	rig_items = BIG_ITEMS;
 	setup_rig(0, 0, 0);
+	rig_items = ITEMS;
 	memset(R.check_slots, 0xa5, sizeof(R.check_slots));
 	ckpt_writer_start(&R.w);
+	assert_true(R.w.nitems / CKPT_DIR_ENTRIES_PER_BLOCK >= CKPT_CHECK_NOW_MAX);
 	drive_with_background(&pieces, &flush1_first, &in_data);
 	assert_int_equal(R.committed, 1);
-	assert_true(pieces >= 3);
+	assert_true(pieces >= 7); /* the map's slice, the beginning, 5 blocks */
 	assert_false(in_data);
 	assert_false(R.header_unchecked);
 	assert_true(R.w.dir_check_done);
@@ -365,7 +380,9 @@ static void check_trails_the_directory(void **state)
 static void check_after_flush1_without_idle(void **state)
 {
 	(void)state;
+	rig_items = BIG_ITEMS;
 	setup_rig(0, 0, 0);
+	rig_items = ITEMS;
 	ckpt_writer_start(&R.w);
 	bool flush1_unchecked = false;
 	for (unsigned guard = 0; guard < 10000 && (R.kicks || R.queued); guard++) {
@@ -392,14 +409,29 @@ static void trailing_check_refuses(void **state)
 	unsigned pieces = 0;
 	bool flush1_first = false, in_data = false;
 	(void)state;
+	rig_items = BIG_ITEMS;
 	setup_rig(0, 0, 0);
-	R.items[20].index = 7;
+	rig_items = ITEMS;
+	R.items[500].index = 7; /* in the fifth block: found by the trailing check */
 	ckpt_writer_start(&R.w);
 	drive_with_background(&pieces, &flush1_first, &in_data);
 	assert_int_equal(R.committed, 0);
 	assert_int_equal(R.headers, 0);
 	assert_int_equal(R.w.phase, CKPT_PHASE_OFF);
 	assert_int_equal(R.w.refused, CKPT_ERR_DUPLICATE);
+}
+
+/* A directory of at most CKPT_CHECK_NOW_MAX blocks (here one) is checked
+ * in DIR, before FLUSH1 goes out: output waiting for the commit does not
+ * wait for kicks after FLUSH1. */
+static void small_directory_checked_before_flush1(void **state)
+{
+	(void)state;
+	setup_rig(0, 0, 0);
+	ckpt_writer_start(&R.w);
+	drive();
+	assert_int_equal(R.committed, 1);
+	assert_int_equal(R.flush1_checked, 1);
 }
 
 /* FLUSH_EVERY: early FLUSHes in DATA; the header after a FLUSH of all. */
@@ -661,6 +693,7 @@ int main(void)
 		cmocka_unit_test(check_trails_the_directory),
 		cmocka_unit_test(check_after_flush1_without_idle),
 		cmocka_unit_test(trailing_check_refuses),
+		cmocka_unit_test(small_directory_checked_before_flush1),
 		cmocka_unit_test(console_area_in_header),
 		cmocka_unit_test(recover_migrate_held),
 	};
