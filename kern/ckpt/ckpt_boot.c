@@ -118,6 +118,9 @@ static enum ckpt_err walk(void *scratch, struct ckpt_recovery *rec)
 	enum ckpt_err err = ckpt_recover_walk(&volume_sb, read_block, NULL, scratch,
 					      &ckpt_state.map, start_thread, NULL, rec);
 	if (err == CKPT_ERR_MAP_FULL) {
+		log_warn("checkpoint %lu: the generation it keeps has more entries than its "
+			 "header says; recovering again with a larger map",
+			 (unsigned long)rec->hdr.sequence);
 		started = 0;
 		map_alloc(rec, &rec->hdr, true);
 		err = ckpt_recover_walk(&volume_sb, read_block, NULL, scratch, &ckpt_state.map,

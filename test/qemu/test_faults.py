@@ -25,6 +25,9 @@ blocks, 8 sectors each).
   it waits for checkpoints and migration to free space dozens of times a
   round (with a log write error in the middle), and the volume resumes
   with pages and registers from one consistent cut.
+- Recovery's map: the header of the generation the newest keeps is made to
+  undercount (its CRC made right again); recovery says so, walks again
+  on a larger map and resumes.
 """
 import os
 import re
@@ -284,6 +287,59 @@ def a_one_flush_checkpoint_without_its_directory_falls_back_to_the_one_before(bu
         r.wait_for(r"^counter: \d+$", 30)
         commits_after(r, 0, 2, 30)
         no_trouble(r)
+
+
+def header_crc(b):
+    """The header's CRC32C over its first 4092 bytes (ckpt/logfmt.c)."""
+    crc = 0xffffffff
+    for x in b[:4092]:
+        crc ^= x
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82f63b78 if crc & 1 else 0)
+    return crc ^ 0xffffffff
+
+
+@t.test
+def a_kept_generation_that_undercounts_is_recovered_with_a_larger_map(build, tmp):
+    """Recovery sizes its map from the newest header and from the header of
+    the generation it keeps, when the other slot holds it (docs/checkpoint.md
+    "Recovery"). Here that older header says it has no entries (its CRC made
+    right again): the walk fills the map, says so, walks again on a map
+    sized from positions and resumes the newest checkpoint. Killed right
+    after checkpoint 2 (one FLUSH, so it keeps checkpoint 1, the whole
+    image: many more entries than checkpoint 2's map would hold alone)."""
+    img = fresh(build, tmp, "default", "-c", "1000")
+    g = Geometry(build, img)
+    with vm(build, tmp, img) as v:
+        v.wait_for(r"^cairn: checkpoint 2 committed", 60)
+        v.kill()
+        no_trouble(v)
+    slot, seq, _, _ = newest_header(g, img)
+    assert seq == 2, ("killed after checkpoint 2", seq)
+    with open(img, "r+b") as f:
+        f.seek((g.log_start + slot) * 4096)
+        newest = f.read(4096)
+        f.seek((g.log_start + 1 - slot) * 4096)
+        older = bytearray(f.read(4096))
+        assert struct.unpack_from("<I", older, 4092)[0] == header_crc(older), "CRC as the kernel's"
+        tail, = struct.unpack_from("<Q", newest, 40)
+        o_seq, _, o_start = struct.unpack_from("<QQQ", older, 32)
+        o_head, o_objects = struct.unpack_from("<QQ", older, 72)
+        n_start, = struct.unpack_from("<Q", newest, 48)
+        assert o_seq == seq - 1 and o_start == tail and o_head == n_start and o_objects > 64, \
+            ("the newest keeps the one before", seq, tail, o_seq, o_start, o_head, n_start)
+        struct.pack_into("<QQ", older, 80, 0, 0)  # objects, threads
+        struct.pack_into("<I", older, 4092, header_crc(older))
+        f.seek((g.log_start + 1 - slot) * 4096)
+        f.write(older)
+    with vm(build, tmp, img) as v:
+        v.wait_for(r"^cairn: warning: checkpoint %d: the generation it keeps has more entries "
+                   r"than its header says; recovering again with a larger map$" % seq, 60)
+        v.wait_for(r"^cairn: resumed from checkpoint %d$" % seq, 10)
+        at = counter_beats(v, 0)
+        commits_after(v, at, 2, 30)
+        v.kill()
+        no_trouble(v)
 
 
 # --- read errors on fetch --------------------------------------------------
