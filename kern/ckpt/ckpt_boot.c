@@ -182,10 +182,10 @@ void ckpt_boot(void)
 	 * before anything may load an object from it. */
 	if (err == CKPT_OK && rec.found &&
 	    read_block(NULL, ckpt_header_block(&volume_sb, rec.slot), scratch) != 0)
-		volume_stop("cairn: checkpoint %lu: header unreadable the second time",
+		volume_stop("checkpoint %lu: header unreadable the second time",
 			    (unsigned long)rec.hdr.sequence);
 	if (err != CKPT_OK)
-		volume_stop("cairn: checkpoint log unusable: %s (%s)%s%s", ckpt_strerror(err),
+		volume_stop("checkpoint log unusable: %s (%s)%s%s", ckpt_strerror(err),
 			    ckpt_errname(err), rec.detail[0] ? ": " : "", rec.detail);
 	if (!rec.found) {
 		memset(scratch, 0, 4096); /* the zero frame again, before anything loads */

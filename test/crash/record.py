@@ -40,7 +40,8 @@ import seeds  # noqa: E402
 DEFAULT_SEED = 5  # make test's (crash_record)
 
 COMMIT = r"^cairn: checkpoint (\d+) committed"
-OUTCOME = (r"^cairn: (first boot|resumed from checkpoint (\d+)|checkpoint log unusable.*)$")
+OUTCOME = (r"^cairn: (?:error: )?(first boot|resumed from checkpoint (\d+)|"
+           r"checkpoint log unusable.*)$")
 
 
 def blklog_drive(volume, log):
