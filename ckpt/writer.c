@@ -559,39 +559,37 @@ static bool check_finished(const struct ckpt_writer *w)
 }
 
 /* Up to n pieces of the check: a slice of the map's zeroing (unless
- * `now`: the rest of it at once), or a directory block already written. */
-static void check_some(struct ckpt_writer *w, unsigned n, bool now)
+ * `now`: the rest of it at once), a directory block already written, or
+ * the end. False when there was none to do. */
+static bool check_some(struct ckpt_writer *w, unsigned n, bool now)
 {
-	for (; n && !check_finished(w); n--) {
+	unsigned done = 0;
+	for (; done < n && !check_finished(w); done++) {
 		if (!w->dir_checking) {
 			ckpt_writer_check_clear_some(w, CKPT_CHECK_CLEAR_SLICE);
 			if (!now && !ckpt_writer_check_zeroed(w))
 				continue;
 			ckpt_writer_check_begin(w);
 			w->dir_checking = true;
-			continue;
-		}
-		if (w->dir_checked == w->dir_blocks) {
+		} else if (w->dir_checked == w->dir_blocks) {
 			uint64_t t0 = instret();
 			w->refused = ckpt_gen_end(&w->gen_check, NULL);
 			w->check_instret += instret() - t0;
 			w->dir_check_done = true;
-			return;
+		} else if (w->dir_checked < dir_written(w)) {
+			w->refused = ckpt_writer_check_dir(w, w->dir_checked++);
+		} else {
+			break; /* the next block is not written yet */
 		}
-		if (w->dir_checked >= dir_written(w))
-			return; /* the next block is not written yet */
-		w->refused = ckpt_writer_check_dir(w, w->dir_checked++);
 	}
+	return done > 0;
 }
 
 bool ckpt_writer_background(struct ckpt_writer *w)
 {
-	if (w->pumping || (w->phase != CKPT_PHASE_DIR && w->phase != CKPT_PHASE_FLUSH1) ||
-	    check_finished(w) ||
-	    (w->dir_checking && w->dir_checked < w->dir_blocks && w->dir_checked >= dir_written(w)))
+	if (w->pumping || (w->phase != CKPT_PHASE_DIR && w->phase != CKPT_PHASE_FLUSH1))
 		return false;
-	check_some(w, 1, false);
-	return true;
+	return check_some(w, 1, false);
 }
 
 static bool phase_dir(struct ckpt_writer *w)

@@ -240,25 +240,39 @@ static void setup_rig(unsigned zero_from, unsigned zero_to, unsigned flush_every
 	R.w.nthreads = 1;
 }
 
+/* One event, each a run of the machine: the kick asked for, if any, else
+ * the oldest request's completion. False when there is neither. */
+static bool step(void)
+{
+	if (!R.kicks && !R.queued)
+		return false;
+	run_begin();
+	if (R.kicks) {
+		R.kicks--;
+		ckpt_writer_kick(&R.w);
+	} else {
+		struct ckpt_io_req *req = R.queue[0];
+		memmove(&R.queue[0], &R.queue[1], --R.queued * sizeof(R.queue[0]));
+		ckpt_writer_done(&R.w, req, 0);
+	}
+	run_end();
+	return true;
+}
+
+/* The rig with BIG_ITEMS items: a directory past CKPT_CHECK_NOW_MAX. */
+static void setup_big_rig(void)
+{
+	rig_items = BIG_ITEMS;
+	setup_rig(0, 0, 0);
+	rig_items = ITEMS;
+}
+
 /* Give kicks and complete requests (oldest first) until the writer is idle. */
 static void drive(void)
 {
-	for (unsigned guard = 0; guard < 10000; guard++) {
-		if (R.kicks) {
-			R.kicks--;
-			run_begin();
-			ckpt_writer_kick(&R.w);
-			run_end();
-		} else if (R.queued) {
-			struct ckpt_io_req *req = R.queue[0];
-			memmove(&R.queue[0], &R.queue[1], --R.queued * sizeof(R.queue[0]));
-			run_begin();
-			ckpt_writer_done(&R.w, req, 0);
-			run_end();
-		} else {
+	for (unsigned guard = 0; guard < 10000; guard++)
+		if (!step())
 			return;
-		}
-	}
 	fail_msg("the writer never went idle");
 }
 
@@ -312,16 +326,8 @@ static void check_map_zeroed_before_check(void **state)
 	setup_rig(0, 0, 0);
 	memset(R.check_slots, 0xa5, sizeof(R.check_slots));
 	ckpt_writer_start(&R.w);
-	for (unsigned guard = 0; guard < 1000 && R.w.phase == CKPT_PHASE_DATA; guard++) {
-		if (R.kicks) {
-			R.kicks--;
-			ckpt_writer_kick(&R.w);
-		} else {
-			struct ckpt_io_req *req = R.queue[0];
-			memmove(&R.queue[0], &R.queue[1], --R.queued * sizeof(R.queue[0]));
-			ckpt_writer_done(&R.w, req, 0);
-		}
-	}
+	for (unsigned guard = 0; guard < 1000 && R.w.phase == CKPT_PHASE_DATA; guard++)
+		step();
 	drive();
 	assert_int_equal(R.committed, 1);
 }
@@ -331,24 +337,16 @@ static void check_map_zeroed_before_check(void **state)
 static void drive_with_background(unsigned *pieces, bool *flush1_before_check, bool *in_data)
 {
 	for (unsigned guard = 0; guard < 10000; guard++) {
-		if (R.kicks) {
-			R.kicks--;
-			ckpt_writer_kick(&R.w);
-			continue;
-		}
-		if (!R.queued)
-			return;
 		enum ckpt_phase before = R.w.phase;
-		while (ckpt_writer_background(&R.w)) {
+		while (!R.kicks && R.queued && ckpt_writer_background(&R.w)) {
 			(*pieces)++;
 			if (before != CKPT_PHASE_DIR && before != CKPT_PHASE_FLUSH1)
 				*in_data = true;
 		}
 		if (R.w.phase == CKPT_PHASE_FLUSH1 && !R.w.dir_check_done)
 			*flush1_before_check = true;
-		struct ckpt_io_req *req = R.queue[0];
-		memmove(&R.queue[0], &R.queue[1], --R.queued * sizeof(R.queue[0]));
-		ckpt_writer_done(&R.w, req, 0);
+		if (!step())
+			return;
 	}
 	fail_msg("the writer never went idle");
 }
@@ -361,9 +359,7 @@ static void check_trails_the_directory(void **state)
 	unsigned pieces = 0;
 	bool flush1_first = false, in_data = false;
 	(void)state;
-	rig_items = BIG_ITEMS;
-	setup_rig(0, 0, 0);
-	rig_items = ITEMS;
+	setup_big_rig();
 	memset(R.check_slots, 0xa5, sizeof(R.check_slots));
 	ckpt_writer_start(&R.w);
 	assert_true(R.w.nitems / CKPT_DIR_ENTRIES_PER_BLOCK >= CKPT_CHECK_NOW_MAX);
@@ -380,22 +376,14 @@ static void check_trails_the_directory(void **state)
 static void check_after_flush1_without_idle(void **state)
 {
 	(void)state;
-	rig_items = BIG_ITEMS;
-	setup_rig(0, 0, 0);
-	rig_items = ITEMS;
+	setup_big_rig();
 	ckpt_writer_start(&R.w);
 	bool flush1_unchecked = false;
-	for (unsigned guard = 0; guard < 10000 && (R.kicks || R.queued); guard++) {
+	for (unsigned guard = 0; guard < 10000; guard++) {
 		if (R.w.phase == CKPT_PHASE_FLUSH1 && R.w.dir_checked == 0)
 			flush1_unchecked = true;
-		if (R.kicks) {
-			R.kicks--;
-			ckpt_writer_kick(&R.w);
-		} else {
-			struct ckpt_io_req *req = R.queue[0];
-			memmove(&R.queue[0], &R.queue[1], --R.queued * sizeof(R.queue[0]));
-			ckpt_writer_done(&R.w, req, 0);
-		}
+		if (!step())
+			break;
 	}
 	assert_int_equal(R.committed, 1);
 	assert_true(flush1_unchecked);
@@ -409,9 +397,7 @@ static void trailing_check_refuses(void **state)
 	unsigned pieces = 0;
 	bool flush1_first = false, in_data = false;
 	(void)state;
-	rig_items = BIG_ITEMS;
-	setup_rig(0, 0, 0);
-	rig_items = ITEMS;
+	setup_big_rig();
 	R.items[500].index = 7; /* in the fifth block: found by the trailing check */
 	ckpt_writer_start(&R.w);
 	drive_with_background(&pieces, &flush1_first, &in_data);

@@ -235,6 +235,14 @@ def killed_after_a_failed_header_write_resumes_the_checkpoint_before(build, tmp)
         no_trouble(r)
 
 
+def killed_after_commit(build, tmp, img, gen):
+    """Boot img, kill it right after checkpoint gen commits."""
+    with vm(build, tmp, img) as v:
+        v.wait_for(r"^cairn: checkpoint %d committed" % gen, 60)
+        v.kill()
+        no_trouble(v)
+
+
 def newest_header(g, img):
     """(slot, sequence, flags, dir_pos) of the valid header with the higher
     sequence (docs/checkpoint.md "Header"; the CRC is the kernel's to check)."""
@@ -261,10 +269,7 @@ def a_one_flush_checkpoint_without_its_directory_falls_back_to_the_one_before(bu
     number again at new positions, and a later kill resumes past it."""
     img = fresh(build, tmp, "default", "-c", "200")
     g = Geometry(build, img)
-    with vm(build, tmp, img) as v:
-        v.wait_for(r"^cairn: checkpoint 4 committed", 60)
-        v.kill()
-        no_trouble(v)
+    killed_after_commit(build, tmp, img, 4)
     slot, seq, flags, dir_pos = newest_header(g, img)
     assert seq >= 4 and flags & 1, (slot, seq, flags, "the newest is not a one-FLUSH one")
     with open(img, "r+b") as f:
@@ -310,10 +315,7 @@ def a_kept_generation_that_undercounts_is_recovered_with_a_larger_map(build, tmp
     image: many more entries than checkpoint 2's map would hold alone)."""
     img = fresh(build, tmp, "default", "-c", "1000")
     g = Geometry(build, img)
-    with vm(build, tmp, img) as v:
-        v.wait_for(r"^cairn: checkpoint 2 committed", 60)
-        v.kill()
-        no_trouble(v)
+    killed_after_commit(build, tmp, img, 2)
     slot, seq, _, _ = newest_header(g, img)
     assert seq == 2, ("killed after checkpoint 2", seq)
     with open(img, "r+b") as f:
