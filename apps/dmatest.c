@@ -269,12 +269,17 @@ static uint64_t rng_fill(uint64_t pa, uint32_t len)
 	}
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
+static bool all_bytes(const uint8_t *p, uint8_t b, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (p[i])
+		if (p[i] != b)
 			return false;
 	return true;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	return all_bytes(p, 0, n);
 }
 
 static void case_device_writes(void)
@@ -425,7 +430,11 @@ static void case_exchange(void)
 	struct cairn_io sy = { 0 };
 	if ((rc = dma(CAIRN_OC_DMA_SYNC, 0, hx, 1, &sy)) || sy.w[0] != 1)
 		return fail(name, "SYNC after the exchange", rc ? rc : sy.w[0]);
-	if (all_zero(x, 8) || memchr(x, 'x', SAVED) == x || y[0] != 'x' || y[SAVED] != 'x')
+	/* x held 'y' since the exchange: the device's SAVED random bytes
+	 * replaced them (all of them still 'y': a chance of 256^-64), and y
+	 * kept its 'x'. (This asked whether x[0] was 'x', which a random
+	 * byte is once in 256 runs.) */
+	if (all_zero(x, 8) || all_bytes(x, 'y', SAVED) || y[0] != 'x' || y[SAVED] != 'x')
 		return fail(name, "the device's bytes are not in the pinned page alone", y[0]);
 	y[1] = 'w'; /* the other page is still writable where it is mapped */
 	memcpy(saved_x, x, SAVED);
